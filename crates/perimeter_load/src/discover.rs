@@ -1,0 +1,1 @@
+//! Finding the files that declare applications under a scan root.
