@@ -106,9 +106,28 @@ pub struct RuleMeta {
     pub likelihood: Level,
     pub impact: Level,
     pub confidence: Level,
-    /// The rule's documentation (Markdown), from its file's `//!` comment.
+    /// The rule file's own source (`include_str!(file!())`-style), whose `//!` comment is the
+    /// rule's documentation: see [`RuleMeta::documentation`].
     #[serde(skip)]
-    pub doc: &'static str,
+    pub source: &'static str,
+}
+
+impl RuleMeta {
+    /// The rule's user documentation (Markdown): the `//!` comment at the top of its file.
+    pub fn documentation(&self) -> String {
+        let mut doc = String::new();
+        for line in self.source.lines() {
+            let Some(rest) = line.strip_prefix("//!") else {
+                if line.trim().is_empty() && doc.is_empty() {
+                    continue;
+                }
+                break;
+            };
+            doc.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            doc.push('\n');
+        }
+        doc
+    }
 }
 
 /// A secondary location: another place that explains the finding (the role that grants the

@@ -5,6 +5,7 @@
 //! (`perimeter explain CODE`, `docs/rules/`).
 
 mod finding;
+pub mod rules;
 
 pub use finding::{fingerprint, Family, Finding, Level, Related, RuleMeta, Severity};
 
@@ -18,7 +19,7 @@ pub trait Rule: Sync {
 
 /// Every rule, in code order.
 pub fn registry() -> Vec<&'static dyn Rule> {
-    Vec::new()
+    rules::all()
 }
 
 /// Looks a rule up by code (case-insensitive) or name.
