@@ -1,0 +1,20 @@
+"""S3 ObjectCreated: make a thumbnail and store it next to the original (DELIBERATELY VULNERABLE)."""
+import os
+import urllib.parse
+
+import boto3
+
+s3 = boto3.client("s3")
+BUCKET = os.environ["UPLOAD_BUCKET"]
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
+        local = "/tmp/" + os.path.basename(key)
+        s3.download_file(BUCKET, key, local)
+        # VULN: OS command built from the S3 object key, which any uploader chooses (INJ, planned)
+        os.system("convert '%s' -resize 200x200 /tmp/thumb.jpg" % local)
+        # VULN: writes into the bucket that triggers this function, with no prefix filter:
+        # every thumbnail triggers another invocation (DOW003)
+        s3.upload_file("/tmp/thumb.jpg", BUCKET, "thumbnails/" + key)
