@@ -165,6 +165,11 @@ const VERBS: &[(&str, AccessLevel)] = {
         ("Simulate", Read),
         ("Check", Read),
         ("Discover", Read),
+        ("Detect", Read),
+        ("BatchDetect", Read),
+        ("Compare", Read),
+        ("Analyze", Read),
+        ("Test", Read),
         ("Tag", Tagging),
         ("Untag", Tagging),
         ("AddTags", Tagging),
@@ -438,6 +443,9 @@ mod tests {
             ("events:PutEvents", Write),
             ("ecr:SetRepositoryPolicy", PermissionsManagement),
             ("s3:getobject", Read),
+            ("comprehend:BatchDetectSentiment", Read),
+            ("rekognition:DetectLabels", Read),
+            ("ses:TestRenderTemplate", Read),
         ];
         for (action, want) in cases {
             assert_eq!(access_level(action).0, *want, "{action}");
