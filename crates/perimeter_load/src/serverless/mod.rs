@@ -1,14 +1,220 @@
-//! Serverless Framework services (`serverless.yml`/`.yaml`/`.json`) into the model.
+//! Serverless Framework services (`serverless.yml`/`.yaml`/`.json`, v1–v4) into the model.
+//!
+//! The document is first copied with its variables resolved ([`variables`]); what cannot be
+//! known statically becomes a marker that reads as `Value::Unresolved`. The `resources:`
+//! block becomes a template-like node that the CloudFormation loader reads into the same
+//! [`App`] ([`resources`]), and whose context also evaluates intrinsics written elsewhere in
+//! the service. Then each function is built with what it inherits from `provider:`
+//! ([`provider`], [`functions`]), its events become triggers ([`events`]), the APIs the
+//! framework creates for HTTP events are added ([`apis`]), and the roles it generates are
+//! assembled ([`iam`]).
 
-use crate::doc::Node;
+mod apis;
+mod events;
+mod functions;
+mod iam;
+mod provider;
+mod read;
+mod resources;
+pub mod variables;
+
 use crate::LoadOptions;
-use perimeter_model::{App, LoadError, SourceKind};
+use crate::cloudformation::{self, Context};
+use crate::doc::{Key, Node};
+use events::Events;
+use functions::{Built, RolePlan, Service};
+use iam::RoleNeeds;
+use perimeter_model::{App, Attr, LoadError, Location, SourceKind};
+use provider::Provider;
+use read::Reader;
 use std::path::Path;
 
 /// Loads one service file. `file` is its path relative to the scan root, `root` the scan root
 /// on disk (the only tree `${file(…)}` may read from).
 pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Result<App, LoadError> {
-    let _ = (root, options);
-    let name = doc.get("service").and_then(Node::as_str).unwrap_or(file).to_string();
-    Ok(App::new(file, name, SourceKind::Serverless, file))
+    if !doc.is_map() {
+        return Err(LoadError {
+            file: file.to_string(),
+            line: Some(doc.line),
+            column: Some(doc.column),
+            message: "a Serverless service file must be a mapping".to_string(),
+        });
+    }
+    let resolved = variables::resolve_document(file, doc, root, options);
+    let stage = variables::stage_of(&resolved, options);
+    let provider = Provider::new(&resolved, stage);
+    let name = provider.service.clone().unwrap_or_else(|| file.to_string());
+    let template = resources::template(&resolved);
+    let ctx = Context::new(file, &template);
+    let reader = Reader::new(&ctx);
+
+    let mut app = App::new(file, name, SourceKind::Serverless, file);
+    cloudformation::load_resources_into(&mut app, &ctx);
+
+    let functions = function_entries(&resolved);
+    let service_dir = Path::new(file)
+        .parent()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let service = Service {
+        root,
+        dir: &service_dir,
+    };
+
+    // The implicit APIs exist when some event needs them; they are declared where the
+    // provider configures them, else at the first such event.
+    let first_event = |kind: &str| -> Option<Location> {
+        functions
+            .iter()
+            .flat_map(|(_, f)| f.get("events").map(Node::items).unwrap_or_default())
+            .find_map(|e| match events::event_shape(e) {
+                Some((k, _)) if k == kind => Some(reader.loc(e)),
+                _ => None,
+            })
+    };
+    let aws = provider.is_aws();
+    let rest = first_event("http")
+        .filter(|_| aws)
+        .and_then(|l| apis::rest_api(&reader, &provider, l));
+    let http = first_event("httpApi")
+        .filter(|_| aws)
+        .and_then(|l| apis::http_api(&reader, &provider, l));
+    let websocket = first_event("websocket")
+        .filter(|_| aws)
+        .and_then(|l| apis::websocket_api(&reader, &provider, l));
+    let events = Events {
+        reader: &reader,
+        app: &app,
+        provider: &provider,
+        rest_api: rest.as_ref().map(|a| a.id.clone()),
+        http_api: http.as_ref().map(|a| a.id.clone()),
+        websocket_api: websocket.as_ref().map(|a| a.id.clone()),
+        websocket_auth: events::websocket_connect_auth(&reader, &functions),
+        rest_private: rest.as_ref().is_some_and(|a| a.private),
+    };
+
+    let built: Vec<Built> = functions
+        .iter()
+        .map(|(key, node)| {
+            let mut b = functions::build(&reader, &app, &provider, &events, &service, key, node);
+            if let Some(reason) = variables::unresolved_reason(node) {
+                b.function.handler = Attr::unresolved(reason, b.function.location.clone());
+            }
+            b
+        })
+        .collect();
+    let roles = generated_roles(&reader, &app, &provider, &resolved, &built);
+
+    for b in built {
+        app.permissions.extend(b.permission);
+        app.functions.push(b.function);
+    }
+    app.roles.extend(roles);
+    app.apis
+        .extend([rest, http, websocket].into_iter().flatten());
+    Ok(app)
+}
+
+/// `functions:` as a mapping, or (older services) a list of mappings.
+fn function_entries(doc: &Node) -> Vec<(&Key, &Node)> {
+    let Some(functions) = doc.get("functions") else {
+        return Vec::new();
+    };
+    let blocks: Vec<&Node> = if functions.is_seq() {
+        functions.items().iter().collect()
+    } else {
+        vec![functions]
+    };
+    blocks
+        .into_iter()
+        .filter(|b| variables::unresolved_reason(b).is_none())
+        .flat_map(|b| b.entries().iter().map(|(k, v)| (k, v)))
+        .collect()
+}
+
+/// The shared role and the per-function roles the framework generates.
+fn generated_roles(
+    reader: &Reader,
+    app: &App,
+    provider: &Provider,
+    doc: &Node,
+    built: &[Built],
+) -> Vec<perimeter_model::Role> {
+    let location = provider
+        .get("iam")
+        .or_else(|| provider.get("iamRoleStatements"))
+        .or(provider.node)
+        .or_else(|| doc.get("functions"))
+        .map(|n| reader.loc(n))
+        .unwrap_or_else(|| reader.loc(doc));
+    let policy_name = provider
+        .prefix()
+        .map(|p| format!("{p}-lambda"))
+        .unwrap_or_else(|| "lambda".to_string());
+    let provider_statements = || iam::statements(reader, &provider.statements());
+    let provider_managed = || iam::managed_arns(reader, &provider.managed_policies());
+    let boundary = provider.permissions_boundary().map(|n| reader.string(n));
+    let mut roles = Vec::new();
+
+    let mut shared = RoleNeeds::default();
+    let mut any_shared = false;
+    for b in built.iter().filter(|b| matches!(b.plan, RolePlan::Shared)) {
+        any_shared = true;
+        merge_needs(&mut shared, &b.needs);
+    }
+    // A role of that name in `resources:` replaces the generated one.
+    if any_shared && app.role(iam::SHARED_ROLE).is_none() {
+        roles.push(iam::generated_role(
+            iam::SHARED_ROLE,
+            &policy_name,
+            &location,
+            provider_statements(),
+            provider_managed(),
+            boundary.clone(),
+            shared,
+        ));
+    }
+    for b in built {
+        let RolePlan::Own {
+            statements,
+            managed,
+            inherit,
+        } = &b.plan
+        else {
+            continue;
+        };
+        let Some(id) = b.function.role.as_str() else {
+            continue;
+        };
+        if app.role(id).is_some() {
+            continue;
+        }
+        let mut authored = iam::statements(reader, statements);
+        let mut arns = iam::managed_arns(reader, managed);
+        if *inherit {
+            authored.extend(provider_statements());
+            arns.extend(provider_managed());
+        }
+        let mut needs = RoleNeeds::default();
+        merge_needs(&mut needs, &b.needs);
+        let policy = format!("{}-lambda", b.function.name);
+        roles.push(iam::generated_role(
+            id,
+            &policy,
+            &b.function.role.location,
+            authored,
+            arns,
+            boundary.clone(),
+            needs,
+        ));
+    }
+    roles
+}
+
+fn merge_needs(into: &mut RoleNeeds, from: &RoleNeeds) {
+    into.vpc |= from.vpc;
+    into.tracing |= from.tracing;
+    into.event_statements
+        .extend(from.event_statements.iter().cloned());
+    into.log_groups.extend(from.log_groups.iter().cloned());
 }
