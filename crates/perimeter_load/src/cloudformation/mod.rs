@@ -13,7 +13,10 @@
 
 mod context;
 mod intrinsics;
+mod openapi;
 mod policy;
+mod resources;
+pub mod sam;
 
 use crate::doc::Node;
 use perimeter_model::{App, SourceKind};
@@ -24,13 +27,28 @@ pub use policy::parse_statements;
 /// Loads a whole template. `source` says whether it is SAM, plain CloudFormation or CDK output;
 /// `file` is the template's path relative to the scan root (its folder anchors `CodeUri`).
 pub fn load(file: &str, template: &Node, source: SourceKind) -> App {
-    let _ = template;
-    App::new(file, file, source, file)
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let name = name
+        .split('.')
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or(name);
+    let mut app = App::new(file, name, source, file);
+    let mut ctx = Context::new(file, template);
+    if source == SourceKind::Sam || sam::is_sam(template) {
+        sam::register_generated_ids(&mut ctx);
+        sam::load(&mut app, &ctx);
+        load_resources_into(&mut app, &ctx);
+        sam::finish(&mut app);
+    } else {
+        load_resources_into(&mut app, &ctx);
+    }
+    app
 }
 
 /// Adds every resource of `ctx.template` to `app`.
 pub fn load_resources_into(app: &mut App, ctx: &Context) {
-    let _ = (app, ctx);
+    resources::load_into(app, ctx);
 }
 
 /// `true` when a parsed document looks like a CloudFormation/SAM template (by content, not by

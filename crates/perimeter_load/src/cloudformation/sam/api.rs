@@ -1,0 +1,189 @@
+//! SAM APIs (`AWS::Serverless::Api`, `AWS::Serverless::HttpApi` and the implicit
+//! `ServerlessRestApi` / `ServerlessHttpApi` the translator creates for events without an
+//! API): the model [`Api`] with its stage settings, and the authorizers that decide how each
+//! route is authenticated (`Auth.DefaultAuthorizer`, `Auth.Authorizers`, `ApiKeyRequired`,
+//! per-event `Auth.Authorizer` overrides such as `NONE` and `AWS_IAM`).
+
+use crate::cloudformation::context::Context;
+use crate::cloudformation::parse_statements;
+use crate::cloudformation::resources::apigw::{is_private, v2_cors};
+use crate::doc::Node;
+use perimeter_model::{Api, ApiKind, Attr, Auth, Cors};
+use std::collections::HashMap;
+
+pub(crate) const IMPLICIT_REST: &str = "ServerlessRestApi";
+pub(crate) const IMPLICIT_HTTP: &str = "ServerlessHttpApi";
+
+/// What the event translation needs to know about one API.
+pub(crate) struct ApiAuth {
+    pub kind: ApiKind,
+    /// `DefaultAuthorizer`, as written (`AWS_IAM` or an authorizer name).
+    pub default_authorizer: Option<Attr<String>>,
+    /// Authorizer name → its kind.
+    pub authorizers: HashMap<String, Auth>,
+    pub api_key_required: bool,
+    /// The evaluated inline `DefinitionBody`, if any.
+    pub body: Option<Node>,
+}
+
+impl ApiAuth {
+    /// The authentication of a route, given the event's `Auth.Authorizer` (if written).
+    pub fn auth_for(
+        &self,
+        ctx: &Context,
+        event_authorizer: Option<&Node>,
+        loc: perimeter_model::Location,
+    ) -> Attr<Auth> {
+        let chosen = match event_authorizer {
+            Some(n) => ctx.string(n),
+            None => match &self.default_authorizer {
+                Some(d) => d.clone(),
+                None => return Attr::defaulted(Auth::None, loc),
+            },
+        };
+        let location = chosen.location.clone();
+        match chosen.as_str() {
+            None => Attr::unresolved("authorizer cannot be evaluated", location),
+            Some("NONE") => Attr::explicit(Auth::None, location),
+            Some("AWS_IAM") => Attr::explicit(Auth::Iam, location),
+            Some(name) => {
+                let auth = self
+                    .authorizers
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| Auth::Other(name.to_string()));
+                let mut a = Attr::explicit(auth, location);
+                if event_authorizer.is_none() {
+                    a.origin = perimeter_model::Origin::Inherited;
+                }
+                a
+            }
+        }
+    }
+}
+
+/// The API model and auth table of one SAM API, from its (Globals-merged, evaluated) properties.
+pub(crate) fn build(
+    ctx: &Context,
+    id: &str,
+    kind: ApiKind,
+    props: &Node,
+    loc: perimeter_model::Location,
+) -> (Api, ApiAuth) {
+    let mut api = Api::new(id, kind, loc);
+    let auth = props.get("Auth");
+    api.private = is_private(ctx, props.get("EndpointConfiguration"));
+    if let Some(t) = props.get("TracingEnabled") {
+        api.tracing = ctx.bool(t);
+    }
+    if let Some(l) = props
+        .get("AccessLogSetting")
+        .or_else(|| props.get("AccessLogSettings"))
+        && l.get("DestinationArn").is_some()
+    {
+        api.access_logging = Attr::explicit(true, ctx.loc(l));
+    }
+    let throttles: Vec<&Node> = match kind {
+        ApiKind::Rest => props
+            .get("MethodSettings")
+            .map(|m| m.items().iter().collect())
+            .unwrap_or_default(),
+        _ => props.get("DefaultRouteSettings").into_iter().collect(),
+    };
+    for t in throttles {
+        if let Some(r) = t.get("ThrottlingRateLimit") {
+            let a = ctx.string(r);
+            let loc = a.location.clone();
+            api.throttle_rate = Some(match a.as_str().and_then(|v| v.parse::<f64>().ok()) {
+                Some(v) => Attr::explicit(v, loc),
+                None => Attr::unresolved("not a static number", loc),
+            });
+        }
+        if let Some(b) = t.get("ThrottlingBurstLimit") {
+            api.throttle_burst = Some(ctx.int(b));
+        }
+    }
+    api.cors = match kind {
+        ApiKind::Rest => props.get("Cors").map(|c| rest_cors(ctx, c)),
+        _ => props.get("CorsConfiguration").map(|c| {
+            if c.as_bool() == Some(true) {
+                Cors {
+                    allow_origins: vec![Attr::explicit("*".to_string(), ctx.loc(c))],
+                    allow_credentials: None,
+                    location: ctx.loc(c),
+                }
+            } else {
+                v2_cors(ctx, c)
+            }
+        }),
+    };
+    if let Some(rp) = auth
+        .and_then(|a| a.get("ResourcePolicy"))
+        .and_then(|r| r.get("CustomStatements"))
+    {
+        api.policy = parse_statements(ctx, rp);
+    }
+    if let Some(up) = auth
+        .and_then(|a| a.get("UsagePlan"))
+        .and_then(|u| u.get("CreateUsagePlan"))
+    {
+        api.usage_plan = ctx.string(up).as_str().is_some_and(|v| v != "NONE");
+    }
+    let mut authorizers = HashMap::new();
+    for (name, def) in auth
+        .and_then(|a| a.get("Authorizers"))
+        .map(Node::entries)
+        .unwrap_or_default()
+    {
+        let n = name.name.clone();
+        let a = if def.get("UserPoolArn").is_some() {
+            Auth::Cognito(n.clone())
+        } else if def.get("JwtConfiguration").is_some() {
+            Auth::Jwt(n.clone())
+        } else if def.get("FunctionArn").is_some() {
+            Auth::Lambda(n.clone())
+        } else {
+            Auth::Other(n.clone())
+        };
+        authorizers.insert(n, a);
+    }
+    let default_authorizer = auth
+        .and_then(|a| a.get("DefaultAuthorizer"))
+        .map(|d| ctx.string(d));
+    let api_key_required = auth
+        .and_then(|a| a.get("ApiKeyRequired"))
+        .is_some_and(|k| ctx.bool(k).known() == Some(&true));
+    let body = props
+        .get("DefinitionBody")
+        .filter(|b| b.get("paths").is_some())
+        .cloned();
+    (
+        api,
+        ApiAuth {
+            kind,
+            default_authorizer,
+            authorizers,
+            api_key_required,
+            body,
+        },
+    )
+}
+
+/// A REST API's `Cors` (a quoted origin string, or a map with `AllowOrigin`).
+fn rest_cors(ctx: &Context, c: &Node) -> Cors {
+    if c.as_str().is_some() {
+        return Cors {
+            allow_origins: vec![ctx.string(c)],
+            allow_credentials: None,
+            location: ctx.loc(c),
+        };
+    }
+    Cors {
+        allow_origins: c
+            .get("AllowOrigin")
+            .map(|o| vec![ctx.string(o)])
+            .unwrap_or_default(),
+        allow_credentials: c.get("AllowCredentials").map(|v| ctx.bool(v)),
+        location: ctx.loc(c),
+    }
+}

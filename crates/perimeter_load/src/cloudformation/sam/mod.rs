@@ -1,0 +1,513 @@
+//! The SAM transform (`Transform: AWS::Serverless-2016-10-31`), applied to the model directly
+//! rather than to the template: `Globals` are merged as the translator merges them (maps key
+//! by key, lists concatenated, a local scalar or intrinsic wins) and the values they give are
+//! marked [`Origin::Inherited`]; `AWS::Serverless::Function` becomes a function with its
+//! triggers, URL and (unless `Role` is given) the role the translator would generate;
+//! `AWS::Serverless::Api`/`HttpApi` and the implicit APIs become [`perimeter_model::Api`]s;
+//! other serverless types become resources. Locations stay on the SAM source.
+
+pub(crate) mod api;
+mod events;
+mod policies;
+
+use super::context::Context;
+use super::intrinsics::is_intrinsic;
+use super::resources::lambda::{code_path, read_common, set_url, url_cors};
+use super::resources::{self, Entry, Linker, data, source_attr};
+use crate::doc::{Node, NodeKind};
+use api::{ApiAuth, IMPLICIT_HTTP, IMPLICIT_REST};
+use perimeter_model::{
+    ApiKind, App, Attr, Function, FunctionUrl, Origin, Policy, PolicySource, Principal,
+    PrincipalKind, Resource, ResourceKind, Role, Statement,
+};
+use std::collections::HashMap;
+
+pub const TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// `true` when the template declares the SAM transform (alone or in a list).
+pub fn is_sam(template: &Node) -> bool {
+    template.get("Transform").is_some_and(|t| {
+        t.as_str() == Some(TRANSFORM) || t.items().iter().any(|i| i.as_str() == Some(TRANSFORM))
+    })
+}
+
+/// Registers the logical IDs the translator generates, so references to them resolve.
+pub fn register_generated_ids(ctx: &mut Context) {
+    let Some(resources) = ctx.template.get("Resources") else {
+        return;
+    };
+    let mut ids = vec![IMPLICIT_REST.to_string(), IMPLICIT_HTTP.to_string()];
+    for (k, v) in resources.entries() {
+        if v.get("Type").and_then(Node::as_str) == Some("AWS::Serverless::Function") {
+            ids.push(format!("{}Role", k.name));
+            ids.push(format!("{}Url", k.name));
+            if let Some(alias) = v
+                .get("Properties")
+                .and_then(|p| p.get("AutoPublishAlias"))
+                .and_then(Node::as_str)
+            {
+                ids.push(format!("{}Alias{}", k.name, alias));
+            }
+        }
+    }
+    for id in ids {
+        ctx.add_resource_id(id);
+    }
+}
+
+/// Merges a `Globals` section value under a resource's own value, as SAM does.
+fn merge(global: &Node, local: &Node, depth: usize) -> Node {
+    let intrinsic = |n: &Node| {
+        n.single_entry()
+            .is_some_and(|(k, a)| is_intrinsic(&k.name, a))
+    };
+    if depth > 64 || intrinsic(global) || intrinsic(local) {
+        return local.clone();
+    }
+    match (&global.kind, &local.kind) {
+        (NodeKind::Map(g), NodeKind::Map(l)) => {
+            let mut out: Vec<_> = Vec::with_capacity(g.len() + l.len());
+            for (k, v) in g {
+                match l.iter().find(|(lk, _)| lk.name == k.name) {
+                    Some((lk, lv)) => out.push((lk.clone(), merge(v, lv, depth + 1))),
+                    None => out.push((k.clone(), v.clone())),
+                }
+            }
+            for (k, v) in l {
+                if !g.iter().any(|(gk, _)| gk.name == k.name) {
+                    out.push((k.clone(), v.clone()));
+                }
+            }
+            Node {
+                kind: NodeKind::Map(out),
+                ..local.clone()
+            }
+        }
+        (NodeKind::Seq(g), NodeKind::Seq(l)) => Node {
+            kind: NodeKind::Seq(g.iter().chain(l).cloned().collect()),
+            ..local.clone()
+        },
+        _ => local.clone(),
+    }
+}
+
+/// The `Globals` block for one section, and the line range it spans (for `Inherited`).
+struct Globals<'t> {
+    section: HashMap<&'static str, &'t Node>,
+    lines: (u32, u32),
+}
+
+impl<'t> Globals<'t> {
+    fn new(template: &'t Node) -> Self {
+        let mut section = HashMap::new();
+        let mut lines = (0, 0);
+        if let Some(g) = template.get("Globals") {
+            for name in ["Function", "Api", "HttpApi"] {
+                if let Some(s) = g.get(name) {
+                    section.insert(name, s);
+                }
+            }
+            lines = (g.line, max_line(g, 0));
+        }
+        Globals { section, lines }
+    }
+
+    /// The resource's properties with its section's globals merged under them.
+    fn apply(&self, name: &str, props: Option<&Node>, at: &Node) -> Node {
+        let empty = Node {
+            kind: NodeKind::Map(Vec::new()),
+            line: at.line,
+            column: at.column,
+            tag: None,
+        };
+        let local = props.filter(|p| p.is_map()).unwrap_or(&empty);
+        match self.section.get(name) {
+            Some(g) => merge(g, local, 0),
+            None => local.clone(),
+        }
+    }
+
+    fn inherited<T>(&self, a: &mut Attr<T>) {
+        if self.lines.0 > 0 && (self.lines.0..=self.lines.1).contains(&a.location.line) {
+            a.origin = Origin::Inherited;
+        }
+    }
+}
+
+fn max_line(n: &Node, depth: usize) -> u32 {
+    if depth > 300 {
+        return n.line;
+    }
+    let children = match &n.kind {
+        NodeKind::Map(m) => m
+            .iter()
+            .map(|(k, v)| k.line.max(max_line(v, depth + 1)))
+            .max(),
+        NodeKind::Seq(s) => s.iter().map(|v| max_line(v, depth + 1)).max(),
+        _ => None,
+    };
+    children.unwrap_or(n.line).max(n.line)
+}
+
+/// Loads the `AWS::Serverless::*` resources of a SAM template into `app`. Run before
+/// [`resources::load_into`] (which skips them); [`finish`] runs after it.
+pub fn load(app: &mut App, ctx: &Context) {
+    let globals = Globals::new(ctx.template);
+    let entries = resources::entries(ctx);
+    let linker = Linker::new(ctx, &entries);
+    let mut apis: HashMap<String, ApiAuth> = HashMap::new();
+
+    // APIs first: events look their authorizers up.
+    for e in &entries {
+        let (section, kind) = match e.type_name {
+            "AWS::Serverless::Api" => ("Api", ApiKind::Rest),
+            "AWS::Serverless::HttpApi" => ("HttpApi", ApiKind::Http),
+            _ => continue,
+        };
+        let props = ctx.evaluate(&globals.apply(section, e.node.get("Properties"), e.node));
+        let (model, auth) = api::build(ctx, e.id, kind, &props, e.loc(ctx));
+        app.apis.push(model);
+        apis.insert(e.id.to_string(), auth);
+    }
+    let uses = |ty: &str, api_key: &str| {
+        entries
+            .iter()
+            .filter(|e| e.type_name == "AWS::Serverless::Function")
+            .any(|e| {
+                e.prop("Events").is_some_and(|ev| {
+                    ev.entries().iter().any(|(_, v)| {
+                        v.get("Type").and_then(Node::as_str) == Some(ty)
+                            && v.get("Properties").and_then(|p| p.get(api_key)).is_none()
+                    })
+                })
+            })
+    };
+    for (id, section, kind, ty, key) in [
+        (IMPLICIT_REST, "Api", ApiKind::Rest, "Api", "RestApiId"),
+        (IMPLICIT_HTTP, "HttpApi", ApiKind::Http, "HttpApi", "ApiId"),
+    ] {
+        if uses(ty, key) && !apis.contains_key(id) {
+            let at = ctx.template.get("Resources").unwrap_or(ctx.template);
+            let props = ctx.evaluate(&globals.apply(section, None, at));
+            let (model, auth) = api::build(ctx, id, kind, &props, ctx.loc(at));
+            app.apis.push(model);
+            apis.insert(id.to_string(), auth);
+        }
+    }
+
+    for e in &entries {
+        match e.type_name {
+            "AWS::Serverless::Function" => function(app, ctx, &linker, &globals, &apis, e),
+            "AWS::Serverless::SimpleTable" => {
+                let mut r = Resource::new(e.id, ResourceKind::Table, e.type_name, e.loc(ctx));
+                r.name = e.prop("TableName").map(|n| ctx.string(n));
+                app.resources.push(r);
+            }
+            t if t.starts_with("AWS::Serverless::")
+                && !matches!(t, "AWS::Serverless::Api" | "AWS::Serverless::HttpApi") =>
+            {
+                let mut r = Resource::new(e.id, ResourceKind::Other, e.type_name, e.loc(ctx));
+                r.name = e
+                    .prop("LayerName")
+                    .or_else(|| e.prop("Name"))
+                    .map(|n| ctx.string(n));
+                app.resources.push(r);
+            }
+            _ => {}
+        }
+    }
+
+    // Routes written only in an explicit API's inline definition.
+    for (id, auth) in &apis {
+        let Some(body) = &auth.body else { continue };
+        body_only_routes(app, ctx, &linker, id, auth, body);
+    }
+}
+
+/// Routes of an inline `DefinitionBody` not already added by an event.
+fn body_only_routes(
+    app: &mut App,
+    ctx: &Context,
+    linker: &Linker,
+    api_id: &str,
+    auth: &ApiAuth,
+    body: &Node,
+) {
+    use crate::cloudformation::openapi;
+    use crate::cloudformation::resources::apigw::route_trigger;
+    for r in openapi::routes(ctx, body) {
+        let Some(uri) = r.uri else { continue };
+        let Some(f) = linker.function_of(app, uri) else {
+            continue;
+        };
+        let exists = app.function(&f).is_some_and(|func| {
+            func.triggers.iter().any(|t| {
+                t.http.as_ref().is_some_and(|h| {
+                    h.api.as_deref() == Some(api_id) && h.method == r.method && h.path == r.path
+                })
+            })
+        });
+        if exists {
+            continue;
+        }
+        let loc = ctx.loc(r.op);
+        let a = if r.op.get("security").is_none() && auth.default_authorizer.is_some() {
+            auth.auth_for(ctx, None, loc.clone())
+        } else {
+            Attr::explicit(r.auth, loc.clone())
+        };
+        let key = Attr::explicit(r.api_key || auth.api_key_required, loc.clone());
+        let type_name = if auth.kind == ApiKind::Rest {
+            "Api"
+        } else {
+            "HttpApi"
+        };
+        let id = format!("{} {}", r.method, r.path);
+        route_trigger(
+            app, linker, &f, &id, type_name, api_id, &r.method, &r.path, a, key, loc,
+        );
+    }
+}
+
+fn function(
+    app: &mut App,
+    ctx: &Context,
+    linker: &Linker,
+    globals: &Globals,
+    apis: &HashMap<String, ApiAuth>,
+    e: &Entry,
+) {
+    let props = ctx.evaluate(&globals.apply("Function", e.node.get("Properties"), e.node));
+    let loc = e.loc(ctx);
+    let mut f = Function::new(e.id, loc.clone());
+    read_common(&mut f, ctx, &props);
+    if let Some(c) = props.get("CodeUri") {
+        f.code_path = code_path(ctx, c);
+    }
+    if props.get("ImageUri").is_some() && props.get("PackageType").is_none() {
+        f.package_type = Attr::explicit("Image".to_string(), loc.clone());
+    }
+    if let Some(t) = props.get("Tracing") {
+        f.tracing = ctx.string(t).map(|m| m == "Active");
+    }
+    if let Some(target) = props
+        .get("DeadLetterQueue")
+        .and_then(|d| d.get("TargetArn"))
+    {
+        f.dead_letter = Some(source_attr(ctx, target));
+    }
+    let dest = props
+        .get("EventInvokeConfig")
+        .and_then(|c| c.get("DestinationConfig"));
+    let destination = |k: &str| {
+        let d = dest.and_then(|d| d.get(k))?;
+        match d.get("Destination") {
+            Some(n) => Some(source_attr(ctx, n)),
+            None => d
+                .get("Type")
+                .map(|t| ctx.string(t).map(|t| format!("{t} (generated)"))),
+        }
+    };
+    f.on_failure = destination("OnFailure");
+    f.on_success = destination("OnSuccess");
+    let generated_role = props.get("Role").is_none();
+    if generated_role {
+        f.role = Attr::defaulted(format!("{}Role", e.id), loc.clone());
+    }
+    mark_inherited(&mut f, globals);
+    app.functions.push(f);
+
+    if let Some(url) = props.get("FunctionUrlConfig") {
+        let u = FunctionUrl {
+            auth_type: url
+                .get("AuthType")
+                .map(|a| ctx.string(a))
+                .unwrap_or_else(|| Attr::unresolved("no AuthType", ctx.loc(url))),
+            cors: url.get("Cors").map(|c| url_cors(ctx, c)),
+            location: ctx.loc(url),
+        };
+        set_url(app, linker, e.id, u);
+    }
+
+    let mut needs = events::RoleNeeds::default();
+    for (key, ev) in props.get("Events").map(Node::entries).unwrap_or_default() {
+        let Some(ty) = ev.get("Type").and_then(|t| ctx.string(t).known().cloned()) else {
+            continue;
+        };
+        let empty = Node::null(key.line, key.column);
+        let ev_props = ev.get("Properties").unwrap_or(&empty);
+        events::event(app, ctx, linker, apis, e.id, key, &ty, ev_props, &mut needs);
+    }
+
+    if generated_role {
+        app.roles.push(role(ctx, e, &props, needs));
+    }
+}
+
+/// Marks every value that came from `Globals` as inherited.
+fn mark_inherited(f: &mut Function, g: &Globals) {
+    g.inherited(&mut f.runtime);
+    g.inherited(&mut f.handler);
+    g.inherited(&mut f.package_type);
+    g.inherited(&mut f.timeout);
+    g.inherited(&mut f.memory);
+    g.inherited(&mut f.tracing);
+    g.inherited(&mut f.role);
+    for a in [
+        &mut f.code_path,
+        &mut f.dead_letter,
+        &mut f.on_failure,
+        &mut f.on_success,
+        &mut f.code_signing,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        g.inherited(a);
+    }
+    if let Some(a) = &mut f.reserved_concurrency {
+        g.inherited(a);
+    }
+    if let Some(a) = &mut f.vpc {
+        g.inherited(a);
+    }
+    for v in &mut f.environment {
+        g.inherited(&mut v.value);
+    }
+    for l in &mut f.layers {
+        g.inherited(l);
+    }
+}
+
+/// The role the translator generates for a function without `Role`.
+fn role(ctx: &Context, e: &Entry, props: &Node, needs: events::RoleNeeds) -> Role {
+    let loc = e.loc(ctx);
+    let mut r = Role::new(format!("{}Role", e.id), loc.clone(), true);
+    let managed = |name: &str| Attr::defaulted(policies::managed_arn(name), loc.clone());
+    let durable = props.get("DurableConfig").is_some();
+    r.managed_policy_arns.push(managed(if durable {
+        "AWSLambdaBasicDurableExecutionRolePolicy"
+    } else {
+        "AWSLambdaBasicExecutionRole"
+    }));
+    if props.get("Tracing").is_some() {
+        r.managed_policy_arns
+            .push(managed("AWSXrayWriteOnlyAccess"));
+    }
+    if props.get("VpcConfig").is_some() {
+        r.managed_policy_arns
+            .push(managed("AWSLambdaVPCAccessExecutionRole"));
+    }
+    for m in needs.managed {
+        let arn = managed(m);
+        if !r
+            .managed_policy_arns
+            .iter()
+            .any(|a| a.as_str() == arn.as_str())
+        {
+            r.managed_policy_arns.push(arn);
+        }
+    }
+    if let Some(p) = props.get("Policies") {
+        policies::apply(ctx, &mut r, e.id, p);
+    }
+    if let Some(dlq) = props.get("DeadLetterQueue") {
+        let action: &'static [&'static str] = match dlq
+            .get("Type")
+            .and_then(|t| ctx.string(t).known().cloned())
+            .as_deref()
+        {
+            Some("SNS") => &["sns:Publish"],
+            _ => &["sqs:SendMessage"],
+        };
+        let target = dlq
+            .get("TargetArn")
+            .map(|t| ctx.string(t))
+            .unwrap_or_else(|| Attr::unresolved("no TargetArn", loc.clone()));
+        policies::generated(
+            ctx,
+            &mut r,
+            "DeadLetterQueuePolicy".to_string(),
+            dlq,
+            &[(action, target)],
+        );
+    }
+    if let Some(dest) = props
+        .get("EventInvokeConfig")
+        .and_then(|c| c.get("DestinationConfig"))
+    {
+        for which in ["OnSuccess", "OnFailure"] {
+            let Some(d) = dest.get(which) else { continue };
+            let ty = d
+                .get("Type")
+                .and_then(|t| ctx.string(t).known().cloned())
+                .unwrap_or_default();
+            let actions: &'static [&'static str] = match ty.as_str() {
+                "SQS" => &["sqs:SendMessage"],
+                "SNS" => &["sns:publish"],
+                "Lambda" => &["lambda:InvokeFunction"],
+                "EventBridge" => &["events:PutEvents"],
+                "S3Bucket" | "S3" => &["s3:PutObject", "s3:ListBucket"],
+                _ => continue,
+            };
+            let target = d
+                .get("Destination")
+                .map(|t| ctx.string(t))
+                .unwrap_or_else(|| Attr::unresolved("generated destination", loc.clone()));
+            let name = format!("{}EventInvokeConfig{which}{ty}Policy", e.id);
+            policies::generated(ctx, &mut r, name, d, &[(actions, target)]);
+        }
+    }
+    for (name, statements) in needs.inline {
+        policies::generated(ctx, &mut r, name, e.node, &statements);
+    }
+    r.trust = match props.get("AssumeRolePolicyDocument") {
+        Some(doc) => super::parse_statements(ctx, doc),
+        None => {
+            let mut st = Statement::new(loc.clone());
+            st.actions = vec![Attr::defaulted("sts:AssumeRole".to_string(), loc.clone())];
+            st.principals = vec![Principal {
+                kind: PrincipalKind::Service,
+                value: Attr::defaulted("lambda.amazonaws.com".to_string(), loc.clone()),
+            }];
+            vec![st]
+        }
+    };
+    if let Some(b) = props.get("PermissionsBoundary") {
+        r.permissions_boundary = Some(ctx.string(b));
+    }
+    let _ = (Policy {
+        name: String::new(),
+        source: PolicySource::Inline,
+        location: loc,
+        statements: Vec::new(),
+    },);
+    r
+}
+
+/// After the plain resources are loaded: resources that SAM events subscribe to get the
+/// function in `notifies` (S3 buckets, SNS topics).
+pub fn finish(app: &mut App) {
+    let mut links: Vec<(String, Attr<String>)> = Vec::new();
+    for f in &app.functions {
+        for t in &f.triggers {
+            if matches!(
+                t.kind,
+                perimeter_model::TriggerKind::S3 | perimeter_model::TriggerKind::Sns
+            ) && matches!(t.type_name.as_str(), "S3" | "SNS")
+                && let Some(src) = t.source.as_ref().and_then(|s| s.as_str())
+            {
+                links.push((
+                    src.to_string(),
+                    Attr::explicit(f.id.clone(), t.location.clone()),
+                ));
+            }
+        }
+    }
+    for (rid, f) in links {
+        if let Some(r) = app.resources.iter_mut().find(|r| r.id == rid) {
+            r.notifies.push(f);
+        }
+    }
+    let _ = data::kind_of;
+}
