@@ -12,7 +12,7 @@ const TABLE = process.env.ORDERS_TABLE;
 exports.create = async (event) => {
   const order = JSON.parse(event.body || '{}');
   // "Authentication": the token is decoded, never verified.
-  // VULN: JWT decoded without signature verification (AUTH, code-level, planned)
+  // VULN: JWT decoded without signature verification (AUTH, planned)
   const user = jwt.decode((event.headers.Authorization || '').replace('Bearer ', '')) || {};
   // Shop admins can send a pricing rule such as "total * 0.9".
   // VULN: eval of a request body field (INJ, planned)

@@ -31,7 +31,7 @@ exports.process = async (event) => {
     fs.writeFileSync('/tmp/in.html', obj.Body);
     // VULN: OS command built from the S3 object key (INJ, planned)
     await run(`wkhtmltopdf /tmp/in.html "/tmp/${key}.pdf"`);
-    // VULN: writes back into the bucket that triggers this function (DOW003)
+    // This is the recursion that DOW003 reports on serverless.yml (the s3 event of processUpload).
     await s3.putObject({ Bucket: BUCKET, Key: `${key}.pdf`, Body: fs.readFileSync(`/tmp/${key}.pdf`) }).promise();
   }
 };

@@ -15,6 +15,6 @@ def handler(event, context):
         s3.download_file(BUCKET, key, local)
         # VULN: OS command built from the S3 object key, which any uploader chooses (INJ, planned)
         os.system("convert '%s' -resize 200x200 /tmp/thumb.jpg" % local)
-        # VULN: writes into the bucket that triggers this function, with no prefix filter:
-        # every thumbnail triggers another invocation (DOW003)
+        # Every thumbnail is a new object in the same bucket, and the trigger has no prefix filter.
+        # This is the recursion that DOW003 reports on template.yaml (UPLOAD_BUCKET of ThumbnailFunction).
         s3.upload_file("/tmp/thumb.jpg", BUCKET, "thumbnails/" + key)
