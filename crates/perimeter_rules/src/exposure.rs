@@ -1,0 +1,611 @@
+//! Exposure: who can trigger each function, read from the model alone.
+//!
+//! For every function this lists its [`EntryPoint`]s (HTTP routes, the function URL, resource
+//! policy grants to other accounts or to everyone, and the buckets, queues and topics that feed
+//! it), each marked `public` (anyone on the internet can cause an invocation) and
+//! `authenticated` (the caller must prove an identity first). The AUTH/DOW/LOG rules and the
+//! scorer all read exposure from here, so "public" means the same thing everywhere.
+//!
+//! What counts as public:
+//! - an HTTP route (REST, HTTP, WebSocket API, ALB) whose auth is known to be none, that needs no
+//!   API key, and whose API is not `PRIVATE`;
+//! - a function URL with `AuthType: NONE`;
+//! - a resource-based permission whose principal is `*` with no `SourceArn`, `SourceAccount` or
+//!   `PrincipalOrgID` to narrow it;
+//! - *indirectly*: a bucket, topic or queue that anyone may write to (a policy statement
+//!   allowing principal `*` to `s3:PutObject` / `sns:Publish` / `sqs:SendMessage`, or a wildcard
+//!   covering it, without a condition that narrows who; or a bucket ACL `PublicReadWrite`) and
+//!   that triggers the function, either through a trigger whose source is that resource or
+//!   through the resource's own notification configuration. S3 Block Public Access is honoured:
+//!   `IgnorePublicAcls`/`BlockPublicAcls` disable a public ACL, `RestrictPublicBuckets`/
+//!   `BlockPublicPolicy` a public bucket policy.
+//!
+//! An unresolved value never makes something public (an unresolved auth, principal, action or
+//! condition block is assumed to be safe). A `Deny` statement is not subtracted, except an
+//! unconditional `Deny` to everyone of the same write action; REST API resource policies are not
+//! evaluated. Both can only make this analysis report more exposure than there is, never less
+//! where it matters for the rules: they stay silent on anything unresolved.
+
+use perimeter_model::{
+    Api, App, Auth, Function, Location, PrincipalKind, Resource, ResourceKind, Statement, Trigger, TriggerKind,
+};
+use serde::Serialize;
+
+/// One way a function can be invoked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryPoint {
+    /// What kind of source it is (a function URL and a `*` permission count as `FunctionUrl`
+    /// and `Other`).
+    pub kind: TriggerKind,
+    /// The trigger's id within the function, when the entry point is a declared trigger.
+    pub trigger: Option<String>,
+    /// The API, resource or permission it goes through, when declared in the app.
+    pub source: Option<String>,
+    /// Anyone on the internet can cause an invocation.
+    pub public: bool,
+    /// The caller must authenticate (IAM, an authorizer, an AWS service acting for an account).
+    pub authenticated: bool,
+    /// The caller waits for the function's answer.
+    pub synchronous: bool,
+    /// Short human description: `api GET /users (no auth)`, `function URL (auth NONE)`,
+    /// `s3 bucket Uploads (public write)`, `sqs queue Jobs`.
+    pub description: String,
+    /// Where the entry point is declared (the trigger, the URL config, the permission).
+    pub location: Location,
+    /// For an indirectly public entry point: what makes the resource writable by anyone.
+    pub public_because: Option<PublicWrite>,
+}
+
+/// Why a bucket, topic or queue can be written by anyone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicWrite {
+    /// One phrase: `bucket policy allows * to s3:PutObject`, `ACL PublicReadWrite`.
+    pub reason: String,
+    /// The policy statement or the ACL attribute.
+    pub location: Location,
+}
+
+/// The entry points of one function.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exposure {
+    /// Function id within the app.
+    pub function: String,
+    pub entry_points: Vec<EntryPoint>,
+}
+
+impl Exposure {
+    /// `true` when any entry point is public.
+    pub fn is_public(&self) -> bool {
+        self.entry_points.iter().any(|e| e.public)
+    }
+
+    /// The public entry points.
+    pub fn public_entry_points(&self) -> impl Iterator<Item = &EntryPoint> {
+        self.entry_points.iter().filter(|e| e.public)
+    }
+
+    /// `true` when some public entry point waits for the answer (HTTP-like).
+    pub fn is_public_synchronous(&self) -> bool {
+        self.entry_points.iter().any(|e| e.public && e.synchronous)
+    }
+}
+
+/// The exposure of every function of `app`, in declaration order.
+pub fn exposure(app: &App) -> Vec<Exposure> {
+    app.functions.iter().map(|f| function_exposure(app, f)).collect()
+}
+
+/// The entry points of `function`.
+pub fn function_exposure(app: &App, function: &Function) -> Exposure {
+    let mut entry_points = Vec::new();
+    for trigger in &function.triggers {
+        // The URL is described once, from `function.url`, when the loader filled both.
+        if trigger.kind == TriggerKind::FunctionUrl && function.url.is_some() {
+            continue;
+        }
+        entry_points.push(trigger_entry(app, trigger));
+    }
+    if let Some(url) = &function.url {
+        let auth = url.auth_type.as_str();
+        let public = auth.is_some_and(|a| a.eq_ignore_ascii_case("NONE"));
+        let authenticated = auth.is_some_and(|a| a.eq_ignore_ascii_case("AWS_IAM"));
+        entry_points.push(EntryPoint {
+            kind: TriggerKind::FunctionUrl,
+            trigger: None,
+            source: None,
+            public,
+            authenticated,
+            synchronous: true,
+            description: format!("function URL (auth {})", auth.unwrap_or("unresolved")),
+            location: url.location.clone(),
+            public_because: None,
+        });
+    }
+    // Resources that notify the function by their own configuration, without a trigger on the
+    // function's side naming them.
+    for resource in &app.resources {
+        let notifies = resource.notifies.iter().any(|n| n.as_str() == Some(function.id.as_str()));
+        let has_trigger = function
+            .triggers
+            .iter()
+            .any(|t| t.source.as_ref().and_then(|s| s.as_str()) == Some(resource.id.as_str()));
+        if notifies && !has_trigger {
+            entry_points.push(resource_entry(resource, None, resource_trigger_kind(resource.kind), &resource.location));
+        }
+    }
+    for permission in app.permissions_of(function) {
+        let Some(principal) = permission.principal.as_str() else { continue };
+        // Service principals are the plumbing of the triggers above (AUTH004 judges them).
+        if is_service_principal(principal) {
+            continue;
+        }
+        // A URL permission is the function URL itself, already listed.
+        if permission.function_url_auth_type.is_some() && function.url.is_some() {
+            continue;
+        }
+        let narrowed = permission.source_arn.is_some()
+            || permission.source_account.is_some()
+            || permission.principal_org_id.is_some();
+        let everyone = principal == "*";
+        entry_points.push(EntryPoint {
+            kind: if permission.function_url_auth_type.is_some() { TriggerKind::FunctionUrl } else { TriggerKind::Other },
+            trigger: None,
+            source: Some(permission.id.clone()),
+            public: everyone && !narrowed,
+            authenticated: !everyone,
+            synchronous: true,
+            description: format!("resource policy {} (principal {principal})", permission.id),
+            location: permission.location.clone(),
+            public_because: None,
+        });
+    }
+    Exposure { function: function.id.clone(), entry_points }
+}
+
+/// `true` for `s3.amazonaws.com`, `events.amazonaws.com`, … (and the China partition's).
+pub fn is_service_principal(principal: &str) -> bool {
+    principal.ends_with(".amazonaws.com") || principal.ends_with(".amazonaws.com.cn") || principal.ends_with(".amazon.com")
+}
+
+fn trigger_entry(app: &App, trigger: &Trigger) -> EntryPoint {
+    if let Some(route) = &trigger.http {
+        let api = route.api.as_deref().and_then(|id| app.api(id));
+        let auth = route.auth.known();
+        let api_key = route.api_key_required.known().copied();
+        let private = route.private.known().copied();
+        let public = matches!(auth, Some(Auth::None))
+            && api_key == Some(false)
+            && private == Some(false)
+            && !api.is_some_and(|a| a.private);
+        let authenticated = matches!(auth, Some(a) if !a.is_none());
+        return EntryPoint {
+            kind: trigger.kind,
+            trigger: Some(trigger.id.clone()),
+            source: route.api.clone(),
+            public,
+            authenticated,
+            synchronous: trigger.kind.is_synchronous(),
+            description: format!(
+                "{} {} {} ({})",
+                http_kind_name(trigger.kind),
+                route.method,
+                route.path,
+                describe_auth(auth, api_key == Some(true))
+            ),
+            location: trigger.location.clone(),
+            public_because: None,
+        };
+    }
+    let source_id = trigger.source.as_ref().and_then(|s| s.as_str());
+    if let Some(resource) = source_id.and_then(|id| app.resource(id)) {
+        return resource_entry(resource, Some(&trigger.id), trigger.kind, &trigger.location);
+    }
+    let name = source_id.map(str::to_string).unwrap_or_default();
+    EntryPoint {
+        kind: trigger.kind,
+        trigger: Some(trigger.id.clone()),
+        source: source_id.map(str::to_string),
+        public: false,
+        // Anything but an unauthenticated HTTP route is invoked by an AWS service on behalf of
+        // someone with IAM permissions on the source.
+        authenticated: !trigger.kind.is_http(),
+        synchronous: trigger.kind.is_synchronous(),
+        description: format!("{} {}", kind_name(trigger.kind), name).trim_end().to_string(),
+        location: trigger.location.clone(),
+        public_because: None,
+    }
+}
+
+fn resource_entry(resource: &Resource, trigger: Option<&str>, kind: TriggerKind, location: &Location) -> EntryPoint {
+    let public_because = public_write(resource);
+    let public = public_because.is_some();
+    EntryPoint {
+        kind,
+        trigger: trigger.map(str::to_string),
+        source: Some(resource.id.clone()),
+        public,
+        authenticated: !public,
+        synchronous: kind.is_synchronous(),
+        description: format!(
+            "{} {}{}",
+            resource_kind_name(resource.kind, kind),
+            resource.id,
+            if public { " (public write)" } else { "" }
+        ),
+        location: location.clone(),
+        public_because,
+    }
+}
+
+fn resource_trigger_kind(kind: ResourceKind) -> TriggerKind {
+    match kind {
+        ResourceKind::Bucket => TriggerKind::S3,
+        ResourceKind::Queue => TriggerKind::Sqs,
+        ResourceKind::Topic => TriggerKind::Sns,
+        ResourceKind::Stream => TriggerKind::Kinesis,
+        ResourceKind::Table => TriggerKind::DynamoDb,
+        ResourceKind::EventBus => TriggerKind::EventBridge,
+        _ => TriggerKind::Other,
+    }
+}
+
+fn resource_kind_name(kind: ResourceKind, trigger: TriggerKind) -> &'static str {
+    match kind {
+        ResourceKind::Bucket => "s3 bucket",
+        ResourceKind::Queue => "sqs queue",
+        ResourceKind::Topic => "sns topic",
+        ResourceKind::Table => "dynamodb table",
+        ResourceKind::Stream => "kinesis stream",
+        ResourceKind::EventBus => "event bus",
+        _ => kind_name(trigger),
+    }
+}
+
+fn http_kind_name(kind: TriggerKind) -> &'static str {
+    match kind {
+        TriggerKind::Api => "api",
+        TriggerKind::HttpApi => "http-api",
+        TriggerKind::WebSocket => "websocket",
+        TriggerKind::Alb => "alb",
+        TriggerKind::FunctionUrl => "function URL",
+        _ => kind_name(kind),
+    }
+}
+
+/// Lower-case name of a trigger kind for descriptions.
+pub fn kind_name(kind: TriggerKind) -> &'static str {
+    match kind {
+        TriggerKind::Api => "api",
+        TriggerKind::HttpApi => "http-api",
+        TriggerKind::WebSocket => "websocket",
+        TriggerKind::FunctionUrl => "function URL",
+        TriggerKind::Alb => "alb",
+        TriggerKind::CloudFront => "cloudfront",
+        TriggerKind::S3 => "s3",
+        TriggerKind::Sqs => "sqs",
+        TriggerKind::Sns => "sns",
+        TriggerKind::Kinesis => "kinesis",
+        TriggerKind::DynamoDb => "dynamodb",
+        TriggerKind::Schedule => "schedule",
+        TriggerKind::EventBridge => "eventbridge",
+        TriggerKind::IoT => "iot",
+        TriggerKind::Cognito => "cognito",
+        TriggerKind::Mq => "mq",
+        TriggerKind::Msk => "msk",
+        TriggerKind::Kafka => "kafka",
+        TriggerKind::CloudWatchLogs => "cloudwatch-logs",
+        TriggerKind::Alexa => "alexa",
+        TriggerKind::Other => "other",
+    }
+}
+
+fn describe_auth(auth: Option<&Auth>, api_key: bool) -> String {
+    let auth = match auth {
+        None => "auth unresolved".to_string(),
+        Some(Auth::None) => "no auth".to_string(),
+        Some(Auth::Iam) => "iam".to_string(),
+        Some(Auth::Cognito(n)) => format!("cognito {n}"),
+        Some(Auth::Jwt(n)) => format!("jwt {n}"),
+        Some(Auth::Lambda(n)) => format!("lambda authorizer {n}"),
+        Some(Auth::Other(n)) => format!("authorizer {n}"),
+    };
+    if api_key { format!("{auth}, api key") } else { auth }
+}
+
+/// The write action whose grant to everyone makes a resource of `kind` a public trigger.
+pub fn write_action(kind: ResourceKind) -> Option<&'static str> {
+    match kind {
+        ResourceKind::Bucket => Some("s3:PutObject"),
+        ResourceKind::Topic => Some("sns:Publish"),
+        ResourceKind::Queue => Some("sqs:SendMessage"),
+        _ => None,
+    }
+}
+
+/// Why anyone can write to `resource` (a bucket, topic or queue), or `None` when nothing known
+/// allows it.
+pub fn public_write(resource: &Resource) -> Option<PublicWrite> {
+    let action = write_action(resource.kind)?;
+    let pab = resource.public_access_block.as_ref();
+    if resource.kind == ResourceKind::Bucket {
+        let acls_ignored = pab.is_some_and(|p| p.ignore_public_acls || p.block_public_acls);
+        if let Some(acl) = &resource.acl
+            && acl.as_str().is_some_and(|a| a.eq_ignore_ascii_case("PublicReadWrite"))
+            && !acls_ignored
+        {
+            return Some(PublicWrite { reason: "ACL PublicReadWrite".to_string(), location: acl.location.clone() });
+        }
+        if pab.is_some_and(|p| p.restrict_public_buckets || p.block_public_policy) {
+            return None;
+        }
+    }
+    let denied = resource
+        .policy
+        .iter()
+        .any(|s| !s.is_allow() && s.effect.is_known() && grants_everyone(s, action) && !s.has_conditions());
+    if denied {
+        return None;
+    }
+    let statement =
+        resource.policy.iter().find(|s| s.is_allow() && grants_everyone(s, action) && !is_narrowed(s))?;
+    let policy = match resource.kind {
+        ResourceKind::Bucket => "bucket policy",
+        ResourceKind::Topic => "topic policy",
+        _ => "queue policy",
+    };
+    Some(PublicWrite { reason: format!("{policy} allows * to {action}"), location: statement.location.clone() })
+}
+
+/// `true` when `statement` names everyone as principal and covers `action`.
+fn grants_everyone(statement: &Statement, action: &str) -> bool {
+    let everyone = statement.principals.iter().any(|p| p.is_everyone() || p.kind == PrincipalKind::Everyone);
+    everyone && statement_covers_action(statement, action)
+}
+
+/// `true` when the statement's `Action` (or `NotAction`) covers `action`. Unresolved elements
+/// never cover anything; an unresolved `NotAction` element makes the whole statement unknown.
+pub fn statement_covers_action(statement: &Statement, action: &str) -> bool {
+    if !statement.not_actions.is_empty() {
+        if statement.not_actions.iter().any(|a| a.as_str().is_none()) {
+            return false;
+        }
+        return !statement.not_actions.iter().filter_map(|a| a.as_str()).any(|p| action_matches(p, action));
+    }
+    statement.known_actions().any(|p| action_matches(p, action))
+}
+
+/// Condition keys that restrict who the caller can be (or from where).
+const NARROWING_KEYS: &[&str] = &[
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principaltype",
+    "aws:userid",
+    "aws:username",
+    "aws:sourceip",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:vpcsourceip",
+    "aws:calledvia",
+    "aws:principalservicename",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+];
+
+/// `true` when a condition may restrict who can use the statement: a narrowing key, any
+/// condition key we do not know to be harmless, or a condition block that could not be read.
+fn is_narrowed(statement: &Statement) -> bool {
+    if !statement.conditions_known {
+        return true;
+    }
+    statement.conditions.iter().any(|c| {
+        let key = c.key.to_ascii_lowercase();
+        // `aws:SecureTransport` and the like only say how, not who.
+        NARROWING_KEYS.contains(&key.as_str()) || !key.starts_with("aws:") || key.starts_with("aws:principaltag")
+    })
+}
+
+/// Case-insensitive IAM action wildcard match (`*` any run, `?` one character), e.g.
+/// `s3:Put*` matches `s3:PutObject`.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob(&pattern.to_ascii_lowercase(), &action.to_ascii_lowercase())
+}
+
+/// Case-sensitive wildcard match of `*` and `?` (iterative, linear backtracking).
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// The API a trigger's route belongs to, when declared in the app.
+pub fn api_of<'a>(app: &'a App, trigger: &Trigger) -> Option<&'a Api> {
+    trigger.http.as_ref().and_then(|r| r.api.as_deref()).and_then(|id| app.api(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::auth::testing::*;
+    use perimeter_model::{Attr, Condition, Principal, PublicAccessBlock};
+
+    #[test]
+    fn glob_matches_iam_wildcards() {
+        assert!(action_matches("s3:Put*", "s3:PutObject"));
+        assert!(action_matches("S3:*", "s3:PutObject"));
+        assert!(action_matches("*", "sqs:SendMessage"));
+        assert!(action_matches("sqs:Send?essage", "sqs:SendMessage"));
+        assert!(!action_matches("s3:Get*", "s3:PutObject"));
+        assert!(!action_matches("s3:PutObjectAcl", "s3:PutObject"));
+        assert!(glob("a*b*c", "aXXbYYc"));
+        assert!(!glob("a*b*c", "aXXbYY"));
+    }
+
+    #[test]
+    fn unauthenticated_route_is_public_and_authorized_is_not() {
+        let mut app = app();
+        let mut f = function("Fn");
+        f.triggers.push(api_trigger("Get", "GET", "/users", Auth::None));
+        f.triggers.push(api_trigger("Post", "POST", "/users", Auth::Cognito("Pool".into())));
+        app.functions.push(f);
+        app.apis.push(rest_api("ServerlessRestApi"));
+        let e = &exposure(&app)[0];
+        assert_eq!(e.entry_points.len(), 2);
+        assert!(e.entry_points[0].public);
+        assert_eq!(e.entry_points[0].description, "api GET /users (no auth)");
+        assert!(!e.entry_points[1].public);
+        assert!(e.entry_points[1].authenticated);
+        assert!(e.is_public_synchronous());
+    }
+
+    #[test]
+    fn private_api_and_api_key_and_unresolved_auth_are_not_public() {
+        let mut app = app();
+        let mut f = function("Fn");
+        let mut keyed = api_trigger("K", "GET", "/k", Auth::None);
+        keyed.http.as_mut().unwrap().api_key_required = Attr::explicit(true, loc(3));
+        let mut unresolved = api_trigger("U", "GET", "/u", Auth::None);
+        unresolved.http.as_mut().unwrap().auth = Attr::unresolved("Fn::If", loc(4));
+        let mut private = api_trigger("P", "GET", "/p", Auth::None);
+        private.http.as_mut().unwrap().api = Some("PrivateApi".into());
+        f.triggers.extend([keyed, unresolved, private]);
+        app.functions.push(f);
+        let mut api = rest_api("PrivateApi");
+        api.private = true;
+        app.apis.push(api);
+        let e = function_exposure(&app, &app.functions[0]);
+        assert!(!e.is_public(), "{e:?}");
+        assert_eq!(e.entry_points[0].description, "api GET /k (no auth, api key)");
+    }
+
+    #[test]
+    fn function_url_none_is_public() {
+        let mut app = app();
+        let mut f = function("Fn");
+        f.url = Some(url("NONE"));
+        app.functions.push(f);
+        let e = function_exposure(&app, &app.functions[0]);
+        assert!(e.is_public());
+        assert_eq!(e.entry_points[0].description, "function URL (auth NONE)");
+        app.functions[0].url = Some(url("AWS_IAM"));
+        let e = function_exposure(&app, &app.functions[0]);
+        assert!(!e.is_public());
+        assert!(e.entry_points[0].authenticated);
+    }
+
+    #[test]
+    fn star_permission_is_public_unless_narrowed() {
+        let mut app = app();
+        app.functions.push(function("Fn"));
+        app.permissions.push(permission("Open", "Fn", "*"));
+        let mut narrowed = permission("Narrow", "Fn", "*");
+        narrowed.source_account = Some(Attr::explicit("123456789012".into(), loc(9)));
+        app.permissions.push(narrowed);
+        app.permissions.push(permission("S3Perm", "Fn", "s3.amazonaws.com"));
+        let e = function_exposure(&app, &app.functions[0]);
+        assert_eq!(e.entry_points.len(), 2, "service permissions are not entry points: {e:?}");
+        assert!(e.entry_points[0].public);
+        assert!(!e.entry_points[1].public);
+    }
+
+    fn public_put_statement() -> Statement {
+        let mut s = Statement::new(loc(20));
+        s.principals.push(Principal { kind: PrincipalKind::Everyone, value: Attr::explicit("*".into(), loc(21)) });
+        s.actions.push(Attr::explicit("s3:Put*".into(), loc(22)));
+        s
+    }
+
+    #[test]
+    fn bucket_writable_by_anyone_makes_its_trigger_public() {
+        let mut app = app();
+        let mut bucket = Resource::new("Uploads", ResourceKind::Bucket, "AWS::S3::Bucket", loc(10));
+        bucket.policy.push(public_put_statement());
+        app.resources.push(bucket);
+        let mut f = function("Fn");
+        f.triggers.push(source_trigger("Up", TriggerKind::S3, "Uploads"));
+        app.functions.push(f);
+        let e = function_exposure(&app, &app.functions[0]);
+        assert!(e.is_public());
+        assert_eq!(e.entry_points[0].description, "s3 bucket Uploads (public write)");
+        assert_eq!(e.entry_points[0].public_because.as_ref().unwrap().location, loc(20));
+
+        // Block Public Access switches the policy off.
+        app.resources[0].public_access_block =
+            Some(PublicAccessBlock { restrict_public_buckets: true, ..Default::default() });
+        assert!(!function_exposure(&app, &app.functions[0]).is_public());
+    }
+
+    #[test]
+    fn narrowing_conditions_and_unknown_conditions_keep_it_private() {
+        let mut bucket = Resource::new("B", ResourceKind::Bucket, "AWS::S3::Bucket", loc(10));
+        let mut s = public_put_statement();
+        s.conditions.push(Condition {
+            operator: "StringEquals".into(),
+            key: "aws:SourceAccount".into(),
+            values: vec![Attr::explicit("1".into(), loc(23))],
+        });
+        bucket.policy.push(s);
+        assert!(public_write(&bucket).is_none());
+        let mut s = public_put_statement();
+        s.conditions_known = false;
+        bucket.policy = vec![s];
+        assert!(public_write(&bucket).is_none());
+        let mut s = public_put_statement();
+        s.conditions.push(Condition { operator: "Bool".into(), key: "aws:SecureTransport".into(), values: vec![] });
+        bucket.policy = vec![s];
+        assert!(public_write(&bucket).is_some(), "SecureTransport does not narrow who");
+    }
+
+    #[test]
+    fn public_read_write_acl_and_notifications() {
+        let mut app = app();
+        let mut bucket = Resource::new("Drop", ResourceKind::Bucket, "AWS::S3::Bucket", loc(10));
+        bucket.acl = Some(Attr::explicit("PublicReadWrite".into(), loc(11)));
+        bucket.notifies.push(Attr::explicit("Fn".into(), loc(12)));
+        app.resources.push(bucket);
+        app.functions.push(function("Fn"));
+        let e = function_exposure(&app, &app.functions[0]);
+        assert_eq!(e.entry_points.len(), 1);
+        assert!(e.entry_points[0].public);
+        assert_eq!(e.entry_points[0].public_because.as_ref().unwrap().reason, "ACL PublicReadWrite");
+        app.resources[0].public_access_block =
+            Some(PublicAccessBlock { ignore_public_acls: true, ..Default::default() });
+        assert!(!function_exposure(&app, &app.functions[0]).is_public());
+    }
+
+    #[test]
+    fn queue_trigger_is_authenticated_not_public() {
+        let mut app = app();
+        app.resources.push(Resource::new("Jobs", ResourceKind::Queue, "AWS::SQS::Queue", loc(10)));
+        let mut f = function("Fn");
+        f.triggers.push(source_trigger("Q", TriggerKind::Sqs, "Jobs"));
+        app.functions.push(f);
+        let e = function_exposure(&app, &app.functions[0]);
+        assert_eq!(e.entry_points[0].description, "sqs queue Jobs");
+        assert!(!e.entry_points[0].public && e.entry_points[0].authenticated);
+    }
+}
