@@ -4,6 +4,7 @@
 //! [`Finding`]s; it never does I/O. Its file's `//!` comment is its user documentation
 //! (`perimeter explain CODE`, `docs/rules/`).
 
+pub mod exposure;
 mod finding;
 pub mod rules;
 
