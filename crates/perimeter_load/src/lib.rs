@@ -9,10 +9,13 @@
 pub mod cloudformation;
 pub mod discover;
 pub mod doc;
+mod scan;
 pub mod serverless;
 
 use perimeter_model::{LoadError, Model};
-use std::path::Path;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
 
 /// What the user allowed the loaders to do.
 #[derive(Debug, Clone, Default)]
@@ -26,13 +29,58 @@ pub struct LoadOptions {
     pub exclude: Vec<String>,
 }
 
-/// Discovers and loads every application under `root`.
-pub fn load_path(root: &Path, options: &LoadOptions) -> Model {
-    let _ = (root, options);
-    Model::default()
+/// Why a scan could not start at all (per-file problems are [`LoadError`]s in the model).
+#[derive(Debug, Error)]
+pub enum LoadPathError {
+    #[error("{}: no such file or directory", path.display())]
+    NotFound { path: PathBuf },
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid exclude pattern `{pattern}`: {message}")]
+    InvalidExclude { pattern: String, message: String },
+}
+
+/// Discovers and loads every application under `root` (a folder, or a single file).
+///
+/// Files are independent, so they are read and loaded in parallel; apps and errors come back
+/// sorted by file path so that two scans of the same tree give the same model.
+pub fn load_path(root: &Path, options: &LoadOptions) -> Result<Model, LoadPathError> {
+    let found = discover::discover(root, options)?;
+    let outcomes: Vec<scan::Outcome> = found
+        .candidates
+        .par_iter()
+        .map(|c| scan::load_candidate(c, &found.base, options))
+        .collect();
+    let mut model = Model {
+        apps: Vec::new(),
+        errors: found.errors,
+    };
+    for outcome in outcomes {
+        match outcome {
+            scan::Outcome::App(app) => model.apps.push(*app),
+            scan::Outcome::Error(err) => model.errors.push(err),
+            scan::Outcome::Skipped => {}
+        }
+    }
+    model
+        .apps
+        .sort_by(|a, b| a.file.cmp(&b.file).then_with(|| a.id.cmp(&b.id)));
+    model.errors.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+    });
+    Ok(model)
 }
 
 /// A [`doc::DocError`] in `file`, as the model's per-file error.
 pub fn load_error(file: &str, error: &doc::DocError) -> LoadError {
-    LoadError { file: file.to_string(), line: error.line, column: error.column, message: error.message.clone() }
+    LoadError {
+        file: file.to_string(),
+        line: error.line,
+        column: error.column,
+        message: error.message.clone(),
+    }
 }

@@ -1,0 +1,210 @@
+//! The load step of a scan: one candidate file from disk to an [`App`], or to a per-file
+//! error, or to nothing.
+//!
+//! Each file is read once: its size is checked from metadata first (an oversized file is never
+//! read whole), files that might be templates are prefiltered on their raw bytes so that data
+//! files are never parsed, then the text is decoded, parsed into a [`Node`] tree, and handed
+//! to the loader for its kind. Which failures are errors and which are silent misses follows
+//! from how the file was recognized ([`CandidateKind`]).
+
+use crate::discover::{Candidate, CandidateKind};
+use crate::doc::{self, Node};
+use crate::{LoadOptions, cloudformation, load_error, serverless};
+use perimeter_model::{App, LoadError, SourceKind};
+use regex::bytes::Regex;
+use std::fs::File;
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// What became of one candidate file.
+pub(crate) enum Outcome {
+    App(Box<App>),
+    Error(LoadError),
+    /// Not an application (a YAML/JSON file that is not a template): a silent miss.
+    Skipped,
+}
+
+/// How much of an oversized file is read to tell whether it was meant as a template.
+const SNIFF_BYTES: u64 = 64 * 1024;
+
+/// Text that any CloudFormation template contains (`is_template` needs
+/// `AWSTemplateFormatVersion` or a `Resources` key; SAM templates name their transform). Files
+/// without it are not parsed: this keeps sample events, lockfiles and other data out of the
+/// parser. Over-matching (a nested `Resources:` key) only costs a parse.
+static TEMPLATE_HINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31|(?m:^[ \t]*['"]?Resources['"]?[ \t]*:)|"Resources"\s*:"#)
+        .expect("constant pattern")
+});
+
+pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadOptions) -> Outcome {
+    let file = candidate.rel.as_str();
+    let error = |message: String, line: Option<u32>| {
+        Outcome::Error(LoadError {
+            file: file.to_string(),
+            line,
+            column: None,
+            message,
+        })
+    };
+    // Size first, from metadata, so a huge file is never read whole.
+    let size = match std::fs::symlink_metadata(&candidate.path) {
+        Ok(meta) => meta.len(),
+        Err(err) => return error(format!("cannot read: {err}"), None),
+    };
+    if size > doc::MAX_FILE_BYTES as u64 {
+        // CloudFormation itself refuses templates over 1 MB, so an oversized YAML/JSON file is
+        // almost always data; it is an error only when it was meant as an application (by name,
+        // or by what its first bytes say).
+        if candidate.kind == CandidateKind::MaybeTemplate {
+            match read_head(&candidate.path) {
+                Ok(head) if TEMPLATE_HINT.is_match(&head) => {}
+                _ => return Outcome::Skipped,
+            }
+        }
+        return error(
+            format!(
+                "file is {} MB, larger than the {} MB limit for templates; not read",
+                size / (1024 * 1024),
+                doc::MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            None,
+        );
+    }
+    let bytes = match std::fs::read(&candidate.path) {
+        Ok(bytes) => bytes,
+        Err(err) => return error(format!("cannot read: {err}"), None),
+    };
+    if candidate.kind == CandidateKind::MaybeTemplate && !TEMPLATE_HINT.is_match(&bytes) {
+        return Outcome::Skipped;
+    }
+    let text = match doc::decode(&bytes) {
+        Ok(text) => text,
+        Err(err) => return Outcome::Error(load_error(file, &err)),
+    };
+    let parsed = if is_json(&candidate.path, text) {
+        doc::parse_json(text)
+    } else {
+        doc::parse_yaml(text)
+    };
+    let node = match parsed {
+        Ok(Some(node)) => node,
+        Ok(None) => return error("empty file: no document in it".to_string(), None),
+        Err(err) => return Outcome::Error(load_error(file, &err)),
+    };
+    match candidate.kind {
+        CandidateKind::Serverless => {
+            if !node.is_map() {
+                return error(
+                    format!(
+                        "not a Serverless service: the document is {}, not a mapping",
+                        describe(&node)
+                    ),
+                    Some(node.line),
+                );
+            }
+            guarded(file, || serverless::load(file, &node, base, options))
+        }
+        CandidateKind::NamedTemplate | CandidateKind::MaybeTemplate => {
+            if !node.is_map() || !cloudformation::is_template(&node) {
+                // A file named `template.yaml` whose document is empty (`---` alone) was almost
+                // certainly meant as one; any other non-template is a silent miss.
+                if candidate.kind == CandidateKind::NamedTemplate && node.is_null() {
+                    return error(
+                        "empty document: no template in it".to_string(),
+                        Some(node.line),
+                    );
+                }
+                return Outcome::Skipped;
+            }
+            let source = source_kind(&node, candidate.in_cdk_out);
+            guarded(file, || Ok(cloudformation::load(file, &node, source)))
+        }
+    }
+}
+
+/// Runs a loader so that a bug in it costs one file, not the whole scan. Loaders must not
+/// panic; if one does, the file gets an error saying so (and tests treat that as a failure).
+fn guarded(file: &str, load: impl FnOnce() -> Result<App, LoadError>) -> Outcome {
+    match catch_unwind(AssertUnwindSafe(load)) {
+        Ok(Ok(app)) => Outcome::App(Box::new(app)),
+        Ok(Err(err)) => Outcome::Error(err),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown panic");
+            Outcome::Error(LoadError {
+                file: file.to_string(),
+                line: None,
+                column: None,
+                message: format!(
+                    "internal error: the loader panicked ({what}); please report this file"
+                ),
+            })
+        }
+    }
+}
+
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    File::open(path)?.take(SNIFF_BYTES).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// JSON by extension, or by content for `.template` files and the like.
+fn is_json(path: &Path, text: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        || text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{')
+}
+
+fn describe(node: &Node) -> &'static str {
+    match node.kind {
+        doc::NodeKind::Null => "empty",
+        doc::NodeKind::Scalar { .. } => "a single value",
+        doc::NodeKind::Seq(_) => "a list",
+        doc::NodeKind::Map(_) => "a mapping",
+    }
+}
+
+/// SAM when the template names the SAM transform or declares `AWS::Serverless::*` resources (a
+/// SAM template inside `cdk.out` still needs SAM's expansion), CDK output when it sits in a cloud assembly or carries CDK's metadata,
+/// plain CloudFormation otherwise.
+fn source_kind(template: &Node, in_cdk_out: bool) -> SourceKind {
+    const SAM: &str = "AWS::Serverless-2016-10-31";
+    let transform = template.get("Transform");
+    let sam = transform.is_some_and(|t| {
+        t.as_str() == Some(SAM) || t.items().iter().any(|i| i.as_str() == Some(SAM))
+    });
+    // SAM's own test templates (and some hand-written ones) use `AWS::Serverless::*` types
+    // without declaring the transform; CloudFormation would refuse them, so the author meant SAM.
+    let resources = template.get("Resources");
+    let sam_types = resources.is_some_and(|r| {
+        r.entries().iter().any(|(_, res)| {
+            res.get("Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+        })
+    });
+    if sam || sam_types {
+        return SourceKind::Sam;
+    }
+    let cdk_metadata = resources.is_some_and(|r| {
+        r.get("CDKMetadata").is_some()
+            || r.entries().iter().any(|(_, res)| {
+                res.get("Metadata")
+                    .is_some_and(|m| m.get("aws:cdk:path").is_some())
+            })
+    });
+    if in_cdk_out || cdk_metadata {
+        SourceKind::Cdk
+    } else {
+        SourceKind::CloudFormation
+    }
+}
