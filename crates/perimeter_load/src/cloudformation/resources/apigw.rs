@@ -438,3 +438,87 @@ fn v2_route(app: &mut App, linker: &Linker, e: &Entry, by_id: &HashMap<&str, &En
         loc,
     );
 }
+
+/// Routes known only from an API Gateway invoke permission (an API whose definition is
+/// outside the template, e.g. `BodyS3Location`): `…:${Api}/stage/METHOD/path`. The route's
+/// authentication is not knowable here.
+pub(crate) fn permission_routes(app: &mut App, linker: &Linker) {
+    let mut found = Vec::new();
+    for p in &app.permissions {
+        if p.principal.as_str() != Some("apigateway.amazonaws.com") {
+            continue;
+        }
+        let (Some(f), Some(arn)) = (
+            p.function.as_str(),
+            p.source_arn.as_ref().and_then(|s| s.as_str()),
+        ) else {
+            continue;
+        };
+        if app.function(f).is_none() {
+            continue;
+        }
+        // `arn:aws:execute-api:region:account:api/stage/METHOD/path`
+        let arn = arn
+            .replace("${AWS::Region}", "region")
+            .replace("${AWS::AccountId}", "account");
+        let Some(resource) = arn.splitn(6, ':').nth(5) else {
+            continue;
+        };
+        let Some((api_part, rest)) = resource.split_once('/') else {
+            continue;
+        };
+        let api_id = api_part.trim_start_matches("${").trim_end_matches('}');
+        if app.api(api_id).is_none() {
+            continue;
+        }
+        let mut parts = rest.splitn(3, '/');
+        let (_stage, method, path) = (
+            parts.next(),
+            parts.next().unwrap_or("*"),
+            parts.next().unwrap_or(""),
+        );
+        if method == "authorizers" || rest.starts_with("authorizers/") {
+            continue;
+        }
+        let has_route = app.function(f).is_some_and(|func| {
+            func.triggers.iter().any(|t| {
+                t.http
+                    .as_ref()
+                    .is_some_and(|h| h.api.as_deref() == Some(api_id))
+            })
+        });
+        if has_route {
+            continue;
+        }
+        let method = if method == "*" {
+            "ANY".to_string()
+        } else {
+            method.to_ascii_uppercase()
+        };
+        found.push((
+            f.to_string(),
+            p.id.clone(),
+            api_id.to_string(),
+            method,
+            format!("/{path}"),
+            p.location.clone(),
+        ));
+    }
+    for (f, id, api_id, method, path, loc) in found {
+        let auth = Attr::unresolved("routes defined outside the template", loc.clone());
+        let key = Attr::unresolved("routes defined outside the template", loc.clone());
+        route_trigger(
+            app,
+            linker,
+            &f,
+            &id,
+            "AWS::Lambda::Permission",
+            &api_id,
+            &method,
+            &path,
+            auth,
+            key,
+            loc,
+        );
+    }
+}

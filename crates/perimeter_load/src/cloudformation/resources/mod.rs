@@ -48,6 +48,15 @@ pub(crate) fn entries<'t>(ctx: &Context<'t>) -> Vec<Entry<'t>> {
         .iter()
         .filter_map(|(key, node)| {
             let type_name = node.get("Type").and_then(Node::as_str)?;
+            // A resource whose condition is false on the parameter defaults is not deployed.
+            if node
+                .get("Condition")
+                .and_then(Node::as_str)
+                .and_then(|c| ctx.condition(c))
+                == Some(false)
+            {
+                return None;
+            }
             let props = node
                 .get("Properties")
                 .map(|p| ctx.evaluate(p))
@@ -218,4 +227,5 @@ pub(crate) fn load_into(app: &mut App, ctx: &Context) {
         events::link(app, &linker, e);
     }
     apigw::link(app, &linker, &entries);
+    apigw::permission_routes(app, &linker);
 }

@@ -24,6 +24,8 @@ pub(crate) struct ApiAuth {
     pub api_key_required: bool,
     /// The evaluated inline `DefinitionBody`, if any.
     pub body: Option<Node>,
+    /// The definition is in `DefinitionUri` (outside the template): route auth is unknown.
+    pub external_definition: bool,
 }
 
 impl ApiAuth {
@@ -34,6 +36,9 @@ impl ApiAuth {
         event_authorizer: Option<&Node>,
         loc: perimeter_model::Location,
     ) -> Attr<Auth> {
+        if self.external_definition {
+            return Attr::unresolved("routes defined in DefinitionUri", loc);
+        }
         let chosen = match event_authorizer {
             Some(n) => ctx.string(n),
             None => match &self.default_authorizer {
@@ -157,6 +162,8 @@ pub(crate) fn build(
         .get("DefinitionBody")
         .filter(|b| b.get("paths").is_some())
         .cloned();
+    let external_definition =
+        props.get("DefinitionUri").is_some() && props.get("DefinitionBody").is_none();
     (
         api,
         ApiAuth {
@@ -165,6 +172,7 @@ pub(crate) fn build(
             authorizers,
             api_key_required,
             body,
+            external_definition,
         },
     )
 }

@@ -44,6 +44,12 @@ pub(crate) fn event(
     let name = key.name.as_str();
     let src = |k: &str| props.get(k).map(|n| source_attr(ctx, n));
     let generated = || Some(Attr::defaulted(format!("{function}{name}"), loc.clone()));
+    if matches!(
+        type_name,
+        "SQS" | "Kinesis" | "DynamoDB" | "MSK" | "MQ" | "SelfManagedKafka" | "DocumentDB"
+    ) {
+        stream_extras(ctx, props, function, name, type_name, needs);
+    }
     let (kind, source) = match type_name {
         "S3" => (TriggerKind::S3, src("Bucket")),
         "SNS" => {
@@ -63,17 +69,20 @@ pub(crate) fn event(
         }
         "Kinesis" => {
             needs.managed.push("AWSLambdaKinesisExecutionRole");
-            on_failure(ctx, props, function, name, needs);
             (TriggerKind::Kinesis, src("Stream"))
         }
         "DynamoDB" => {
             needs.managed.push("AWSLambdaDynamoDBExecutionRole");
-            on_failure(ctx, props, function, name, needs);
             (TriggerKind::DynamoDb, src("Stream"))
         }
         "MSK" => {
             needs.managed.push("AWSLambdaMSKExecutionRole");
-            on_failure(ctx, props, function, name, needs);
+            let st = secrets(ctx, props);
+            if !st.is_empty() {
+                needs
+                    .inline
+                    .push((format!("{function}{name}MSKSecretsPolicy"), st));
+            }
             (TriggerKind::Msk, src("Stream"))
         }
         "MQ" => {
@@ -133,7 +142,7 @@ pub(crate) fn event(
         "Api" => {
             let api = props
                 .get("RestApiId")
-                .and_then(|a| ctx.ref_target(a))
+                .and_then(|a| api_ref(ctx, apis, a))
                 .unwrap_or_else(|| IMPLICIT_REST.into());
             let method = props
                 .get("Method")
@@ -151,7 +160,7 @@ pub(crate) fn event(
         "HttpApi" => {
             let api = props
                 .get("ApiId")
-                .and_then(|a| ctx.ref_target(a))
+                .and_then(|a| api_ref(ctx, apis, a))
                 .unwrap_or_else(|| IMPLICIT_HTTP.into());
             let method = props
                 .get("Method")
@@ -171,6 +180,16 @@ pub(crate) fn event(
     let mut t = trigger(name, kind, type_name, loc);
     t.source = source;
     linker.add_trigger(app, function, t);
+}
+
+/// The API an event's `RestApiId`/`ApiId` names: a reference, or the logical ID as a string.
+fn api_ref(ctx: &Context, apis: &HashMap<String, ApiAuth>, node: &Node) -> Option<String> {
+    ctx.ref_target(node).or_else(|| {
+        ctx.string(node)
+            .known()
+            .filter(|s| apis.contains_key(*s))
+            .cloned()
+    })
 }
 
 /// An Api / HttpApi event: a route with the auth its API and the event decide.
@@ -202,6 +221,9 @@ fn http(
                 loc.clone(),
             );
             let key = match event_auth.and_then(|a| a.get("ApiKeyRequired")) {
+                _ if api.external_definition => {
+                    Attr::unresolved("routes defined in DefinitionUri", loc.clone())
+                }
                 Some(k) => ctx.bool(k),
                 None if api.api_key_required => Attr::inherited(true, loc.clone()),
                 None => Attr::defaulted(false, loc.clone()),
@@ -282,6 +304,47 @@ fn has_vpc_access(ctx: &Context, props: &Node) -> bool {
         })
 }
 
+/// What any polled event source adds: KMS keys (filter criteria, Secrets Manager), a Glue
+/// schema registry and its access secrets, and the on-failure destination.
+fn stream_extras(
+    ctx: &Context,
+    props: &Node,
+    function: &str,
+    name: &str,
+    type_name: &str,
+    needs: &mut RoleNeeds,
+) {
+    let mut st: Vec<(&'static [&'static str], Attr<String>)> = Vec::new();
+    for k in ["KmsKeyArn", "SecretsManagerKmsKeyId"] {
+        if let Some(n) = props.get(k) {
+            st.push((&["kms:Decrypt"], ctx.string(n)));
+        }
+    }
+    if let Some(reg) = props.get("SchemaRegistryConfig") {
+        if let Some(uri) = reg.get("SchemaRegistryURI") {
+            let uri = ctx.string(uri);
+            if uri.as_str().is_none_or(|u| u.contains(":glue:")) {
+                st.push((&["glue:GetRegistry", "glue:GetSchemaVersion"], uri));
+            }
+        }
+        for c in reg
+            .get("AccessConfigs")
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            if let Some(u) = c.get("URI") {
+                st.push((&["secretsmanager:GetSecretValue"], ctx.string(u)));
+            }
+        }
+    }
+    if !st.is_empty() {
+        needs
+            .inline
+            .push((format!("{function}{name}{type_name}Policy"), st));
+    }
+    on_failure(ctx, props, function, name, needs);
+}
+
 /// A stream event's `DestinationConfig.OnFailure` (`Type: SQS|SNS`): the send permission.
 fn on_failure(ctx: &Context, props: &Node, function: &str, name: &str, needs: &mut RoleNeeds) {
     let Some(f) = props
@@ -297,6 +360,7 @@ fn on_failure(ctx: &Context, props: &Node, function: &str, name: &str, needs: &m
     let actions: &'static [&'static str] = match ty.as_deref() {
         Some("SQS") => &["sqs:SendMessage"],
         Some("SNS") => &["sns:publish"],
+        Some("S3") => &["s3:PutObject", "s3:ListBucket"],
         _ => return,
     };
     let suffix = ty.unwrap_or_default();

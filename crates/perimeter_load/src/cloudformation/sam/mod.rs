@@ -102,7 +102,7 @@ impl<'t> Globals<'t> {
         let mut section = HashMap::new();
         let mut lines = (0, 0);
         if let Some(g) = template.get("Globals") {
-            for name in ["Function", "Api", "HttpApi"] {
+            for name in ["Function", "Api", "HttpApi", "WebSocketApi"] {
                 if let Some(s) = g.get(name) {
                     section.insert(name, s);
                 }
@@ -217,10 +217,74 @@ pub fn load(app: &mut App, ctx: &Context) {
         }
     }
 
+    for e in entries
+        .iter()
+        .filter(|e| e.type_name == "AWS::Serverless::WebSocketApi")
+    {
+        let props = ctx.evaluate(&globals.apply("WebSocketApi", e.node.get("Properties"), e.node));
+        websocket(app, ctx, &linker, e, &props);
+    }
+
     // Routes written only in an explicit API's inline definition.
     for (id, auth) in &apis {
         let Some(body) = &auth.body else { continue };
         body_only_routes(app, ctx, &linker, id, auth, body);
+    }
+}
+
+/// `AWS::Serverless::WebSocketApi`: the API and one trigger per route. `Auth` applies to the
+/// `$connect` route only, as in API Gateway.
+fn websocket(app: &mut App, ctx: &Context, linker: &Linker, e: &Entry, props: &Node) {
+    use crate::cloudformation::resources::apigw::route_trigger;
+    use perimeter_model::Auth;
+    let mut model = perimeter_model::Api::new(e.id, ApiKind::WebSocket, e.loc(ctx));
+    if let Some(l) = props.get("AccessLogSettings")
+        && l.get("DestinationArn").is_some()
+    {
+        model.access_logging = Attr::explicit(true, ctx.loc(l));
+    }
+    app.apis.push(model);
+    let auth_type = props
+        .get("Auth")
+        .and_then(|a| a.get("AuthType"))
+        .map(|t| ctx.string(t));
+    for (key, route) in props.get("Routes").map(Node::entries).unwrap_or_default() {
+        let Some(f) = route
+            .get("FunctionArn")
+            .and_then(|n| linker.function_of(app, n))
+        else {
+            continue;
+        };
+        let loc = perimeter_model::Location::new(ctx.file, key.line, key.column);
+        let auth = match (key.name.as_str(), &auth_type) {
+            ("$connect", Some(t)) => match t.as_str() {
+                Some("NONE") => Attr::explicit(Auth::None, t.location.clone()),
+                Some("AWS_IAM") => Attr::explicit(Auth::Iam, t.location.clone()),
+                Some("CUSTOM") => Attr::explicit(
+                    Auth::Lambda(format!("{}Authorizer", e.id)),
+                    t.location.clone(),
+                ),
+                _ => Attr::unresolved("AuthType cannot be evaluated", t.location.clone()),
+            },
+            _ => Attr::defaulted(Auth::None, loc.clone()),
+        };
+        let api_key = match route.get("ApiKeyRequired") {
+            Some(k) => ctx.bool(k),
+            None => Attr::defaulted(false, loc.clone()),
+        };
+        route_trigger(
+            app,
+            linker,
+            &f,
+            &key.name,
+            "WebSocketApi",
+            e.id,
+            "ANY",
+            &key.name,
+            auth,
+            api_key,
+            loc,
+        );
     }
 }
 
@@ -390,7 +454,12 @@ fn role(ctx: &Context, e: &Entry, props: &Node, needs: events::RoleNeeds) -> Rol
     } else {
         "AWSLambdaBasicExecutionRole"
     }));
-    if props.get("Tracing").is_some() {
+    let tracing = props.get("Tracing").map(|t| ctx.string(t));
+    if tracing
+        .as_ref()
+        .and_then(|t| t.as_str())
+        .is_some_and(|t| matches!(t, "Active" | "PassThrough"))
+    {
         r.managed_policy_arns
             .push(managed("AWSXrayWriteOnlyAccess"));
     }

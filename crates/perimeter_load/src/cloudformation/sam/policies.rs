@@ -102,6 +102,11 @@ pub(crate) fn apply(ctx: &Context, role: &mut Role, function_id: &str, policies:
                 }
                 continue;
             }
+            if k.name == "Fn::If" {
+                // An undecided condition: neither branch is known to apply (as in CloudFormation,
+                // where the plain loader cannot read the element either).
+                continue;
+            }
             if crate::cloudformation::intrinsics::is_intrinsic(&k.name, arg) {
                 // An unresolved intrinsic: a managed policy ARN not known statically.
                 role.managed_policy_arns.push(ctx.string(&p));
