@@ -1,0 +1,160 @@
+//! ## What it does
+//! Flags functions that anyone can invoke (an unauthenticated API route, a public function URL,
+//! a `*` resource policy, a publicly writable trigger source) and that have neither reserved
+//! concurrency nor API Gateway throttling or a usage plan in front of them.
+//!
+//! ## Why is this bad?
+//! Lambda scales out to meet demand, and you pay for every invocation. A flood of requests
+//! against a public, unthrottled function (a script, a botnet, a retry storm) scales it up to
+//! the account's concurrency limit: the bill grows with the attacker's budget, not yours
+//! (denial of wallet), and the function eats the concurrency that every other function in the
+//! account and region shares, so they start to throttle too (denial of service).
+//!
+//! ## Example
+//! ```yaml
+//! AWSTemplateFormatVersion: '2010-09-09'
+//! Transform: AWS::Serverless-2016-10-31
+//! Resources:
+//!   Search:
+//!     Type: AWS::Serverless::Function
+//!     Properties:
+//!       Runtime: python3.12
+//!       Handler: app.handler
+//!       CodeUri: src/
+//!       Events:
+//!         Query:
+//!           Type: HttpApi
+//!           Properties:
+//!             Path: /search
+//!             Method: get
+//! ```
+//!
+//! Use instead:
+//! ```yaml
+//! AWSTemplateFormatVersion: '2010-09-09'
+//! Transform: AWS::Serverless-2016-10-31
+//! Resources:
+//!   Search:
+//!     Type: AWS::Serverless::Function
+//!     Properties:
+//!       Runtime: python3.12
+//!       Handler: app.handler
+//!       CodeUri: src/
+//!       ReservedConcurrentExecutions: 20
+//!       Events:
+//!         Query:
+//!           Type: HttpApi
+//!           Properties:
+//!             Path: /search
+//!             Method: get
+//! ```
+//!
+//! ## Remediation
+//! Set `ReservedConcurrentExecutions` on the function to the most concurrency it legitimately
+//! needs (it caps both cost and blast radius), and/or set stage or route throttling on the API
+//! (`ThrottlingRateLimit`/`ThrottlingBurstLimit`, `DefaultRouteSettings` for HTTP APIs) or a usage
+//! plan with API keys. Add AWS WAF rate-based rules for internet-facing APIs and a budget alarm.
+//!
+//! ## References
+//! - CWE-770: Allocation of Resources Without Limits or Throttling
+//! - https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+//! - https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+//! - https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+
+use crate::exposure::function_exposure;
+use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
+use perimeter_model::{App, TriggerKind};
+
+pub struct UnthrottledPublicFunction;
+
+static META: RuleMeta = RuleMeta {
+    code: "DOW001",
+    name: "unthrottled-public-function",
+    family: Family::Dow,
+    summary: "Public function with no reserved concurrency and no API throttling",
+    severity: Severity::Medium,
+    likelihood: Level::Medium,
+    impact: Level::Medium,
+    confidence: Level::High,
+    source: include_str!("unthrottled_public_function.rs"),
+};
+
+const REMEDIATION: &str = "Set ReservedConcurrentExecutions on the function, and/or throttling or a usage plan on the API in front of it.";
+
+impl Rule for UnthrottledPublicFunction {
+    fn meta(&self) -> &RuleMeta {
+        &META
+    }
+
+    fn check(&self, app: &App, out: &mut Vec<Finding>) {
+        for function in &app.functions {
+            // Any reserved concurrency (even an unresolved one) caps the function.
+            if function.reserved_concurrency.is_some() {
+                continue;
+            }
+            let exposure = function_exposure(app, function);
+            let unthrottled = exposure.public_entry_points().find(|entry| {
+                let via_api = matches!(entry.kind, TriggerKind::Api | TriggerKind::HttpApi | TriggerKind::WebSocket);
+                let api = entry.source.as_deref().and_then(|id| app.api(id));
+                !(via_api && api.is_some_and(|a| a.throttle_rate.is_some() || a.usage_plan))
+            });
+            let Some(entry) = unthrottled else { continue };
+            out.push(
+                Finding::new(
+                    &META,
+                    &app.id,
+                    Some(&function.id),
+                    &function.id,
+                    "concurrency",
+                    format!(
+                        "Function `{}` can be invoked by anyone ({}) and has no reserved concurrency and no API throttling: a request flood scales it to the account's concurrency limit at your expense.",
+                        function.name, entry.description
+                    ),
+                    function.location.clone(),
+                    REMEDIATION,
+                )
+                .with_related(format!("public entry point: {}", entry.description), entry.location.clone()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::auth::testing::*;
+    use perimeter_model::{Attr, Auth};
+
+    #[test]
+    fn fires_unless_reserved_or_throttled() {
+        let mut app = app();
+        let mut open = function("Open");
+        open.triggers.push(api_trigger("Get", "GET", "/", Auth::None));
+        let mut reserved = open.clone();
+        reserved.id = "Reserved".into();
+        reserved.reserved_concurrency = Some(Attr::explicit(10, loc(8)));
+        let mut private = function("Private");
+        private.triggers.push(api_trigger("Get", "GET", "/", Auth::Iam));
+        app.functions.extend([open, reserved, private]);
+        app.apis.push(rest_api("ServerlessRestApi"));
+        let found = run(&UnthrottledPublicFunction, &app);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].resource, "Open");
+        assert!(found[0].message.contains("api GET / (no auth)"), "{}", found[0].message);
+
+        app.apis[0].throttle_rate = Some(Attr::explicit(50.0, loc(51)));
+        assert!(run(&UnthrottledPublicFunction, &app).is_empty());
+        app.apis[0].throttle_rate = None;
+        app.apis[0].usage_plan = true;
+        assert!(run(&UnthrottledPublicFunction, &app).is_empty());
+    }
+
+    #[test]
+    fn public_url_is_not_covered_by_api_throttling() {
+        let mut app = app();
+        let mut f = function("Fn");
+        f.url = Some(url("NONE"));
+        app.functions.push(f);
+        assert_eq!(run(&UnthrottledPublicFunction, &app).len(), 1);
+    }
+}
