@@ -113,8 +113,9 @@ pub fn cors(reader: &Reader, node: &Node, origin_keys: &[&str]) -> Option<Cors> 
     if !node.is_map() {
         let on = reader.bool(node);
         return match on.known() {
+            // `cors: true` is the author asking for any origin.
             Some(true) => Some(Cors {
-                allow_origins: vec![Attr::defaulted("*".to_string(), location.clone())],
+                allow_origins: vec![Attr::explicit("*".to_string(), location.clone())],
                 allow_credentials: None,
                 location,
             }),

@@ -482,9 +482,7 @@ pub fn websocket_connect_auth(reader: &Reader, functions: &[(&Key, &Node)]) -> O
             if route != Some("$connect") {
                 continue;
             }
-            let Some(node) = body.get("authorizer") else {
-                return None;
-            };
+            let node = body.get("authorizer")?;
             let loc = reader.loc(node);
             if let Some(reason) = unresolved_reason(node) {
                 return Some(Attr::unresolved(reason, loc));

@@ -47,6 +47,8 @@ pub struct Service<'a> {
     pub root: &'a Path,
     /// The service folder relative to the root (`""` at the root).
     pub dir: &'a str,
+    /// Logical IDs of the layers the service's `layers:` block declares (`{Name}LambdaLayer`).
+    pub layers: Vec<String>,
 }
 
 pub fn build<'n>(
@@ -64,17 +66,12 @@ pub fn build<'n>(
     let own = |k: &str| node.get(k);
     let inherit = |k: &str| provider.get(k);
 
-    f.name = match own("name") {
-        Some(n) => reader
-            .string(n)
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| key.name.clone()),
-        None => provider
-            .prefix()
-            .map(|p| format!("{p}-{}", key.name))
-            .unwrap_or_else(|| key.name.clone()),
+    // The deployed name: as written, else the framework's `{service}-{stage}-{key}`.
+    let deployed = match own("name") {
+        Some(n) => reader.string(n).as_str().map(str::to_string),
+        None => provider.prefix().map(|p| format!("{p}-{}", key.name)),
     };
+    f.name = deployed.clone().unwrap_or_else(|| key.name.clone());
     if let Some(h) = own("handler") {
         f.handler = reader.string(h);
     }
@@ -123,8 +120,11 @@ pub fn build<'n>(
         f.on_success = d.get("onSuccess").map(|n| destination(reader, n));
     }
     f.layers = match (own("layers"), inherit("layers")) {
-        (Some(l), _) => reader.strings(l),
-        (None, Some(l)) => reader.strings(l).into_iter().map(inherited).collect(),
+        (Some(l), _) => layers(reader, service, l),
+        (None, Some(l)) => layers(reader, service, l)
+            .into_iter()
+            .map(inherited)
+            .collect(),
         _ => Vec::new(),
     };
     f.vpc = match (own("vpc"), inherit("vpc")) {
@@ -150,9 +150,9 @@ pub fn build<'n>(
         tracing: f.tracing.known() == Some(&true),
         ..RoleNeeds::default()
     };
-    needs.log_groups.push(match f.name.contains("${") {
-        true => Attr::unresolved("function name not static", location.clone()),
-        false => Attr::defaulted(format!("/aws/lambda/{}", f.name), location.clone()),
+    needs.log_groups.push(match deployed {
+        Some(name) => Attr::defaulted(format!("/aws/lambda/{name}"), location.clone()),
+        None => Attr::unresolved("function name not static", location.clone()),
     });
     for (index, event) in own("events")
         .map(Node::items)
@@ -166,15 +166,12 @@ pub fn build<'n>(
     }
 
     let mut permission = None;
-    if let Some(url) = own("url") {
-        if let Some(u) = function_url(reader, url) {
-            let norm = normalize_name(&key.name);
-            if u.auth_type.as_str() == Some("NONE") {
-                permission = Some(url_permission(&norm, &f.id, &u));
-            }
-            f.triggers.push(url_trigger(&u));
-            f.url = Some(u);
+    if let Some(u) = own("url").and_then(|url| function_url(reader, url)) {
+        if u.auth_type.as_str() == Some("NONE") {
+            permission = Some(url_permission(&normalize_name(&key.name), &f.id, &u));
         }
+        f.triggers.push(url_trigger(&u));
+        f.url = Some(u);
     }
 
     let (role, plan) = role(reader, app, provider, node, &key.name, &location);
@@ -271,6 +268,25 @@ fn environment(reader: &Reader, provider: Option<&Node>, own: Option<&Node>) -> 
         }
     }
     out
+}
+
+/// Layer ARNs, or the logical ID of a layer the service declares itself
+/// (`{Ref: CommonLambdaLayer}`).
+fn layers(reader: &Reader, service: &Service, node: &Node) -> Vec<Attr<String>> {
+    let items: Vec<&Node> = if node.is_seq() {
+        node.items().iter().collect()
+    } else {
+        vec![node]
+    };
+    items
+        .into_iter()
+        .map(|n| match n.get("Ref").and_then(Node::as_str) {
+            Some(id) if service.layers.iter().any(|l| l == id) => {
+                Attr::explicit(id.to_string(), reader.loc(n))
+            }
+            _ => reader.string(n),
+        })
+        .collect()
 }
 
 /// `tracing: Active | PassThrough | true | false` (or `{lambda: …}` at provider level, read

@@ -56,9 +56,19 @@ pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Resul
         .parent()
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
+    let layers = resolved
+        .get("layers")
+        .map(|l| {
+            l.entries()
+                .iter()
+                .map(|(k, _)| format!("{}LambdaLayer", read::normalize_name(&k.name)))
+                .collect()
+        })
+        .unwrap_or_default();
     let service = Service {
         root,
         dir: &service_dir,
+        layers,
     };
 
     // The implicit APIs exist when some event needs them; they are declared where the

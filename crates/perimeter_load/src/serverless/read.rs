@@ -105,7 +105,7 @@ pub fn inherited<T>(mut attr: Attr<T>) -> Attr<T> {
 }
 
 /// The name of a one-key event or setting mapping (`- http: …`) and its value.
-pub fn single<'n>(node: &'n Node) -> Option<(&'n str, &'n Node)> {
+pub fn single(node: &Node) -> Option<(&str, &Node)> {
     node.single_entry().map(|(k, v)| (k.name.as_str(), v))
 }
 

@@ -27,6 +27,9 @@ const BUDGET: usize = 400_000;
 /// Deepest recursion (document nesting plus chains of variables referring to variables):
 /// keeps the stack small on hostile input.
 const MAX_DEPTH: usize = 160;
+/// Most bytes and files `${file(…)}` may read for one service.
+const MAX_INCLUDE_BYTES: u64 = 64 * 1024 * 1024;
+const MAX_INCLUDE_FILES: usize = 256;
 /// Longest string that interpolation may build.
 const MAX_STRING: usize = 256 * 1024;
 
@@ -105,6 +108,8 @@ struct Resolver<'a> {
     memo: HashMap<String, Resolved>,
     in_progress: HashSet<String>,
     files: HashMap<PathBuf, Result<Node, String>>,
+    /// Bytes read by `${file(…)}` so far.
+    included_bytes: u64,
     budget: usize,
 }
 
@@ -119,6 +124,7 @@ impl<'a> Resolver<'a> {
             memo: HashMap::new(),
             in_progress: HashSet::new(),
             files: HashMap::new(),
+            included_bytes: 0,
             budget: BUDGET,
         }
     }
@@ -135,14 +141,12 @@ impl<'a> Resolver<'a> {
 
     /// A copy of `node` with its variables resolved.
     fn resolve_tree(&mut self, node: &Node, depth: usize) -> Node {
-        if !self.spend(1) || depth >= MAX_DEPTH {
-            let why = if depth >= MAX_DEPTH {
-                "variables nested too deeply"
-            } else {
-                "variable resolution budget exhausted"
-            };
+        // Walking the structure is bounded by the document's own size; only variables
+        // spend the budget, so an exhausted budget leaves markers on the strings that still
+        // needed work rather than on whole sections.
+        if depth >= MAX_DEPTH {
             return if contains_variable(node) {
-                marker(why, node.line, node.column)
+                marker("variables nested too deeply", node.line, node.column)
             } else {
                 node.clone()
             };
@@ -322,7 +326,7 @@ impl<'a> Resolver<'a> {
             let path = unquote(path).unwrap_or(path);
             let after = rest[close + 1..].trim_start();
             let address = after.strip_prefix(':').map(str::trim);
-            return self.from_file(path, address, expr, depth);
+            return self.file_value(path, address, expr, depth);
         }
         let Some((source, address)) = expr.split_once(':') else {
             // A bare word is a literal fallback in older frameworks.
@@ -330,7 +334,7 @@ impl<'a> Resolver<'a> {
         };
         let address = address.trim();
         match source.trim() {
-            "self" => self.from_self(address, depth),
+            "self" => self.self_value(address, depth),
             "opt" => match (address, &self.options.stage) {
                 ("stage", Some(stage)) => Resolved::Value(Node::scalar(stage.clone(), 0, 0)),
                 _ => Resolved::Missing(format!("${{{expr}}} is a command-line option not given")),
@@ -356,7 +360,7 @@ impl<'a> Resolver<'a> {
         if let Some(s) = &self.options.stage {
             return Resolved::Value(Node::scalar(s.clone(), 0, 0));
         }
-        match self.from_self("provider.stage", depth) {
+        match self.self_value("provider.stage", depth) {
             Resolved::Value(v) if v.as_str().is_some() => Resolved::Value(v),
             Resolved::Value(_) => {
                 Resolved::Unresolved("${sls:stage}: provider.stage is not a string".to_string())
@@ -370,18 +374,19 @@ impl<'a> Resolver<'a> {
     fn param(&mut self, name: &str, expr: &str, depth: usize) -> Resolved {
         if let Resolved::Value(stage) = self.sls_stage(depth)
             && let Some(stage) = stage.as_str().map(str::to_string)
-            && let r @ Resolved::Value(_) = self.from_self(&format!("params.{stage}.{name}"), depth)
+            && let r @ Resolved::Value(_) =
+                self.self_value(&format!("params.{stage}.{name}"), depth)
         {
             return r;
         }
-        match self.from_self(&format!("params.default.{name}"), depth) {
+        match self.self_value(&format!("params.default.{name}"), depth) {
             r @ Resolved::Value(_) => r,
             _ => Resolved::Unresolved(format!("${{{expr}}} may come from the dashboard")),
         }
     }
 
     /// `${self:a.b.0}`: a path into the service document, resolved in turn.
-    fn from_self(&mut self, address: &str, depth: usize) -> Resolved {
+    fn self_value(&mut self, address: &str, depth: usize) -> Resolved {
         let key = format!("self:{address}");
         let doc = self.doc;
         let found = self.lookup(&key, doc, address, depth);
@@ -470,7 +475,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// `${file(path):address}`, only inside the scanned tree.
-    fn from_file(
+    fn file_value(
         &mut self,
         path: &str,
         address: Option<&str>,
@@ -504,6 +509,13 @@ impl<'a> Resolver<'a> {
         let parsed = match self.files.get(&canon) {
             Some(p) => p.clone(),
             None => {
+                let size = std::fs::metadata(&canon).map(|m| m.len()).unwrap_or(0);
+                if self.files.len() >= MAX_INCLUDE_FILES
+                    || self.included_bytes + size > MAX_INCLUDE_BYTES
+                {
+                    return refuse("not read: too many included files or bytes");
+                }
+                self.included_bytes += size;
                 let p = read_document(&canon);
                 self.files.insert(canon.clone(), p.clone());
                 p
@@ -593,23 +605,23 @@ enum Segment<'t> {
 /// it.
 fn split_segments(text: &str) -> Vec<Segment<'_>> {
     let bytes = text.as_bytes();
+    let closing = brace_pairs(bytes);
     let mut out = Vec::new();
     let mut literal_start = 0;
     let mut i = 0;
     while i + 1 < bytes.len() {
-        if bytes[i] == b'$' && bytes[i + 1] == b'{' {
-            if let Some(end) = matching_brace(bytes, i + 2) {
-                let content = &text[i + 2..end];
-                if is_variable(content) {
-                    if literal_start < i {
-                        out.push(Segment::Text(&text[literal_start..i]));
-                    }
-                    out.push(Segment::Var(content));
-                    i = end + 1;
-                    literal_start = i;
-                    continue;
-                }
+        let var = (bytes[i] == b'$' && bytes[i + 1] == b'{')
+            .then(|| closing.get(&(i + 1)).copied())
+            .flatten()
+            .filter(|&end| is_variable(&text[i + 2..end]));
+        if let Some(end) = var {
+            if literal_start < i {
+                out.push(Segment::Text(&text[literal_start..i]));
             }
+            out.push(Segment::Var(&text[i + 2..end]));
+            i = end + 1;
+            literal_start = i;
+            continue;
         }
         i += 1;
     }
@@ -619,18 +631,23 @@ fn split_segments(text: &str) -> Vec<Segment<'_>> {
     out
 }
 
-/// Index of the `}` closing a `${` whose content starts at `start`.
-fn matching_brace(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, &b) in bytes.iter().enumerate().skip(start) {
+/// The index of the `}` closing each `{`, in one pass (hostile strings full of `${` stay
+/// linear).
+fn brace_pairs(bytes: &[u8]) -> HashMap<usize, usize> {
+    let mut open = Vec::new();
+    let mut pairs = HashMap::new();
+    for (i, &b) in bytes.iter().enumerate() {
         match b {
-            b'{' => depth += 1,
-            b'}' if depth == 0 => return Some(i),
-            b'}' => depth -= 1,
+            b'{' => open.push(i),
+            b'}' => {
+                if let Some(o) = open.pop() {
+                    pairs.insert(o, i);
+                }
+            }
             _ => {}
         }
     }
-    None
+    pairs
 }
 
 /// `source:address` (address not starting with `:`, so `AWS::Region` is not one) or
