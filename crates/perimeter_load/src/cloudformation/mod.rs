@@ -39,7 +39,7 @@ pub fn load(file: &str, template: &Node, source: SourceKind) -> App {
         sam::register_generated_ids(&mut ctx);
         sam::load(&mut app, &ctx);
         load_resources_into(&mut app, &ctx);
-        sam::finish(&mut app);
+        sam::finish(&mut app, &ctx);
     } else {
         load_resources_into(&mut app, &ctx);
     }

@@ -52,9 +52,14 @@ pub(crate) fn routes<'n>(ctx: &Context, body: &'n Node) -> Vec<Route<'n>> {
             let (auth, api_key) = security
                 .map(|s| security_auth(ctx, body, s))
                 .unwrap_or((Auth::None, false));
+            // HTTP APIs write their catch-all route as `$default` or `/$default`.
+            let path = match path_key.name.as_str() {
+                "/$default" => "$default".to_string(),
+                p => p.to_string(),
+            };
             out.push(Route {
                 method,
-                path: path_key.name.clone(),
+                path,
                 op,
                 uri,
                 auth,

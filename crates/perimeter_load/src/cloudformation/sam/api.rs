@@ -26,6 +26,9 @@ pub(crate) struct ApiAuth {
     pub body: Option<Node>,
     /// The definition is in `DefinitionUri` (outside the template): route auth is unknown.
     pub external_definition: bool,
+    /// Operations of the inline definition that declare their own `security`:
+    /// (method, path) → (authorizer, API key required).
+    pub body_security: HashMap<(String, String), (Auth, bool)>,
 }
 
 impl ApiAuth {
@@ -50,7 +53,9 @@ impl ApiAuth {
         match chosen.as_str() {
             None => Attr::unresolved("authorizer cannot be evaluated", location),
             Some("NONE") => Attr::explicit(Auth::None, location),
-            Some("AWS_IAM") => Attr::explicit(Auth::Iam, location),
+            Some("AWS_IAM") if !self.authorizers.contains_key("AWS_IAM") => {
+                Attr::explicit(Auth::Iam, location)
+            }
             Some(name) => {
                 let auth = self
                     .authorizers
@@ -145,7 +150,15 @@ pub(crate) fn build(
             Auth::Cognito(n.clone())
         } else if def.get("JwtConfiguration").is_some() {
             Auth::Jwt(n.clone())
-        } else if def.get("FunctionArn").is_some() {
+        } else if [
+            "FunctionArn",
+            "FunctionPayloadType",
+            "AuthorizerPayloadFormatVersion",
+            "FunctionInvokeRole",
+        ]
+        .iter()
+        .any(|k| def.get(k).is_some())
+        {
             Auth::Lambda(n.clone())
         } else {
             Auth::Other(n.clone())
@@ -162,6 +175,14 @@ pub(crate) fn build(
         .get("DefinitionBody")
         .filter(|b| b.get("paths").is_some())
         .cloned();
+    let mut body_security = HashMap::new();
+    if let Some(b) = &body {
+        for r in crate::cloudformation::openapi::routes(ctx, b) {
+            if r.op.get("security").is_some() {
+                body_security.insert((r.method, r.path), (r.auth, r.api_key));
+            }
+        }
+    }
     let external_definition =
         props.get("DefinitionUri").is_some() && props.get("DefinitionBody").is_none();
     (
@@ -173,6 +194,7 @@ pub(crate) fn build(
             api_key_required,
             body,
             external_definition,
+            body_security,
         },
     )
 }

@@ -207,6 +207,11 @@ fn http(
     props: &Node,
     loc: Location,
 ) {
+    let path = if path == "/$default" {
+        "$default"
+    } else {
+        path
+    };
     let method = if method.eq_ignore_ascii_case("any") {
         "ANY".to_string()
     } else {
@@ -214,6 +219,20 @@ fn http(
     };
     let event_auth = props.get("Auth");
     let (auth, key) = match apis.get(api_id) {
+        Some(api)
+            if event_auth.and_then(|a| a.get("Authorizer")).is_none()
+                && api
+                    .body_security
+                    .contains_key(&(method.clone(), path.to_string())) =>
+        {
+            // The inline definition already secures this operation; the translator keeps it.
+            let (auth, key) = &api.body_security[&(method.clone(), path.to_string())];
+            let key = match event_auth.and_then(|a| a.get("ApiKeyRequired")) {
+                Some(k) => ctx.bool(k),
+                None => Attr::explicit(*key || api.api_key_required, loc.clone()),
+            };
+            (Attr::explicit(auth.clone(), loc.clone()), key)
+        }
         Some(api) => {
             let auth = api.auth_for(
                 ctx,

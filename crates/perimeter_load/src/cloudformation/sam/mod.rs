@@ -7,6 +7,7 @@
 //! other serverless types become resources. Locations stay on the SAM source.
 
 pub(crate) mod api;
+mod connectors;
 mod events;
 mod policies;
 
@@ -455,10 +456,10 @@ fn role(ctx: &Context, e: &Entry, props: &Node, needs: events::RoleNeeds) -> Rol
         "AWSLambdaBasicExecutionRole"
     }));
     let tracing = props.get("Tracing").map(|t| ctx.string(t));
+    // The translator adds X-Ray access for any tracing mode but `Disabled` (or empty).
     if tracing
         .as_ref()
-        .and_then(|t| t.as_str())
-        .is_some_and(|t| matches!(t, "Active" | "PassThrough"))
+        .is_some_and(|t| !matches!(t.as_str(), Some("Disabled" | "")))
     {
         r.managed_policy_arns
             .push(managed("AWSXrayWriteOnlyAccess"));
@@ -556,7 +557,11 @@ fn role(ctx: &Context, e: &Entry, props: &Node, needs: events::RoleNeeds) -> Rol
 
 /// After the plain resources are loaded: resources that SAM events subscribe to get the
 /// function in `notifies` (S3 buckets, SNS topics).
-pub fn finish(app: &mut App) {
+pub fn finish(app: &mut App, ctx: &Context) {
+    let entries = resources::entries(ctx);
+    connectors::apply(app, ctx, &entries);
+    let linker = Linker::new(ctx, &entries);
+    resources::apigw::permission_routes(app, &linker);
     let mut links: Vec<(String, Attr<String>)> = Vec::new();
     for f in &app.functions {
         for t in &f.triggers {

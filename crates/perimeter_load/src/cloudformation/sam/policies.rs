@@ -102,6 +102,14 @@ pub(crate) fn apply(ctx: &Context, role: &mut Role, function_id: &str, policies:
                 }
                 continue;
             }
+            let is_name = |n: &Node| {
+                n.as_str().is_some() || n.get("Ref").is_some() || n.get("Fn::Sub").is_some()
+            };
+            if k.name == "Fn::If" && arg.items().iter().skip(1).any(is_name) {
+                // An undecided choice between managed policy names: an unknown ARN.
+                role.managed_policy_arns.push(ctx.string(&p));
+                continue;
+            }
             if k.name == "Fn::If" {
                 // An undecided condition: neither branch is known to apply (as in CloudFormation,
                 // where the plain loader cannot read the element either).
