@@ -1,8 +1,19 @@
-//! DEP rules.
+//! DEP rules: dependencies and runtimes.
+//!
+//! Also home of the scan clock ([`set_today`], [`today`]) that date-dependent rules read, and of
+//! the built-in Lambda runtime lifecycle table ([`RUNTIMES`]).
 
 use crate::Rule;
 
+mod clock;
+mod deprecated_runtime;
+mod runtimes;
+
+pub use clock::{set_today, today, Date};
+pub use deprecated_runtime::WARN_DAYS;
+pub use runtimes::{lifecycle, RuntimeLifecycle, RUNTIMES, RUNTIMES_AS_OF};
+
 /// The rules of this family.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![&deprecated_runtime::DeprecatedRuntime]
 }

@@ -1,8 +1,10 @@
-//! SIGN rules.
+//! SIGN rules: code integrity.
 
 use crate::Rule;
 
+mod no_code_signing;
+
 /// The rules of this family.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![&no_code_signing::NoCodeSigning]
 }
