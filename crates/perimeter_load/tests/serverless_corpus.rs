@@ -169,3 +169,69 @@ fn every_corpus_service_loads_without_panic() {
         "too few http triggers: {triggers:?}"
     );
 }
+
+/// Other kinds of YAML documents (SAM and CloudFormation templates, Terraform-adjacent
+/// files) given to the serverless loader as if they were services: odd shapes everywhere,
+/// and still no panic, no error for a mapping, and no time blow-up.
+#[test]
+fn other_documents_never_panic() {
+    let root = corpora();
+    let mut files = Vec::new();
+    collect_yaml(&root.join("sam-translator/input"), &mut files);
+    collect_yaml(&root.join("serverless-rules"), &mut files);
+    assert!(
+        files.len() >= 500,
+        "expected the SAM inputs, found {}",
+        files.len()
+    );
+    let started = Instant::now();
+    let mut loaded = 0;
+    for path in &files {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let Ok(text) = doc::decode(&bytes) else {
+            continue;
+        };
+        let Ok(Some(node)) = doc::parse_yaml(text) else {
+            continue;
+        };
+        if serverless::load(&rel, &node, &root, &LoadOptions::default()).is_ok() {
+            loaded += 1;
+        } else {
+            assert!(!node.is_map(), "{rel}: a mapping must load");
+        }
+    }
+    println!(
+        "other documents: {} files, {loaded} loaded as services in {:?}",
+        files.len(),
+        started.elapsed()
+    );
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => collect_yaml(&path, out),
+            Ok(t)
+                if t.is_file()
+                    && matches!(
+                        path.extension().and_then(|e| e.to_str()),
+                        Some("yml" | "yaml")
+                    ) =>
+            {
+                out.push(path)
+            }
+            _ => {}
+        }
+    }
+}

@@ -99,6 +99,18 @@ fn sls_stage_prefers_the_option_then_the_provider_then_dev() {
 }
 
 #[test]
+fn params_functions_and_old_service_names() {
+    let src = "service: {name: legacy}\nprovider:\n  stage: prod\nparams:\n  prod: {a: from-prod}\n  default: {b: from-default}\nstages:\n  prod:\n    params: {c: from-v4}\nv:\n  a: ${param:a}\n  b: ${param:b}\n  c: ${param:c}\n  none: ${param:zzz}\n  fn: ${strToBool(true)}\n  svc: ${self:service}-api\n";
+    let doc = resolve(src, &LoadOptions::default());
+    assert_eq!(text(&doc, "a"), "from-prod");
+    assert_eq!(text(&doc, "b"), "from-default");
+    assert_eq!(text(&doc, "c"), "from-v4");
+    assert!(reason(&doc, "none").contains("dashboard"));
+    assert!(reason(&doc, "fn").contains("not evaluated"));
+    assert_eq!(text(&doc, "svc"), "legacy-api");
+}
+
+#[test]
 fn cycles_are_unresolved_not_hangs() {
     let src = "custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\n  me: ${self:custom.me}\n  deep: ${self:custom}\nv:\n  a: ${self:custom.a}\n  me: x-${self:custom.me}\n  deep: ${self:custom.deep}\n  ok: fine\n";
     let doc = resolve(src, &LoadOptions::default());

@@ -329,6 +329,10 @@ impl<'a> Resolver<'a> {
             return self.file_value(path, address, expr, depth);
         }
         let Some((source, address)) = expr.split_once(':') else {
+            if expr.contains('(') {
+                // `${strToBool(…)}` and other functions of the framework are not evaluated.
+                return unresolved("is a function that is not evaluated");
+            }
             // A bare word is a literal fallback in older frameworks.
             return Resolved::Value(Node::scalar(expr, 0, 0));
         };
@@ -370,19 +374,28 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// `${param:x}`: the `params:` block for the stage, then its `default`.
+    /// `${param:x}`: the stage's parameters, from `params.<stage>`
+    /// (v3) or `stages.<stage>.params` (v4), then the `default` ones.
     fn param(&mut self, name: &str, expr: &str, depth: usize) -> Resolved {
-        if let Resolved::Value(stage) = self.sls_stage(depth)
-            && let Some(stage) = stage.as_str().map(str::to_string)
-            && let r @ Resolved::Value(_) =
-                self.self_value(&format!("params.{stage}.{name}"), depth)
-        {
-            return r;
+        let stage = match self.sls_stage(depth) {
+            Resolved::Value(s) => s.as_str().map(str::to_string),
+            _ => None,
+        };
+        let stages = stage.iter().map(String::as_str).chain(["default"]);
+        let candidates: Vec<String> = stages
+            .flat_map(|s| {
+                [
+                    format!("params.{s}.{name}"),
+                    format!("stages.{s}.params.{name}"),
+                ]
+            })
+            .collect();
+        for address in candidates {
+            if let r @ Resolved::Value(_) = self.self_value(&address, depth) {
+                return r;
+            }
         }
-        match self.self_value(&format!("params.default.{name}"), depth) {
-            r @ Resolved::Value(_) => r,
-            _ => Resolved::Unresolved(format!("${{{expr}}} may come from the dashboard")),
-        }
+        Resolved::Unresolved(format!("${{{expr}}} may come from the dashboard"))
     }
 
     /// `${self:a.b.0}`: a path into the service document, resolved in turn.
@@ -395,6 +408,11 @@ impl<'a> Resolver<'a> {
             (Resolved::Missing(_), "provider.stage") => match &self.options.stage {
                 Some(s) => Resolved::Value(Node::scalar(s.clone(), 0, 0)),
                 None => Resolved::Value(Node::scalar("dev", 0, 0)),
+            },
+            // `service: {name: …}` (v1) reads as its name.
+            (Resolved::Value(v), "service") if v.is_map() => match v.get("name") {
+                Some(n) => Resolved::Value(n.clone()),
+                None => Resolved::Value(v),
             },
             (Resolved::Missing(_), "provider.region") => {
                 Resolved::Value(Node::scalar("us-east-1", 0, 0))
