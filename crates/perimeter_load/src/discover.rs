@@ -402,6 +402,189 @@ mod tests {
         assert_eq!(classify("README"), None);
     }
 
+    fn touch(root: &Path, rel: &str) {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, "x: 1\n").expect("write");
+    }
+
+    fn found(root: &Path, exclude: &[&str]) -> Vec<(String, CandidateKind, bool)> {
+        let options = LoadOptions {
+            exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            ..LoadOptions::default()
+        };
+        let found = discover(root, &options).expect("discover");
+        assert!(found.errors.is_empty(), "{:?}", found.errors);
+        found
+            .candidates
+            .into_iter()
+            .map(|c| (c.rel, c.kind, c.in_cdk_out))
+            .collect()
+    }
+
+    fn names(root: &Path, exclude: &[&str]) -> Vec<String> {
+        found(root, exclude)
+            .into_iter()
+            .map(|(rel, ..)| rel)
+            .collect()
+    }
+
+    #[test]
+    fn walk_skips_dependencies_build_output_and_ignored_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        for rel in [
+            "template.yaml",
+            "svc/serverless.yml",
+            "svc/node_modules/pkg/template.yaml",
+            "svc/.serverless/cloudformation-template-update-stack.json",
+            ".aws-sam/build/template.yaml",
+            "vendor/x.yaml",
+            "build/template.yaml",
+            "dist/template.json",
+            "target/t.json",
+            "venv/lib/t.yaml",
+            ".venv/lib/t.yaml",
+            "py/__pycache__/t.yaml",
+            ".terraform/modules/m.json",
+            ".git/config.json",
+            "ignored/template.yaml",
+            "notes.txt",
+            "package-lock.json",
+            "main.tf",
+            "events/event.json",
+            "app/Stack.template",
+        ] {
+            touch(root, rel);
+        }
+        // Not a git repository: .gitignore still applies.
+        fs::write(root.join(".gitignore"), "ignored/\n").expect("write");
+        assert_eq!(
+            found(root, &[]),
+            [
+                (
+                    "app/Stack.template".to_string(),
+                    CandidateKind::NamedTemplate,
+                    false
+                ),
+                (
+                    "events/event.json".to_string(),
+                    CandidateKind::MaybeTemplate,
+                    false
+                ),
+                (
+                    "svc/serverless.yml".to_string(),
+                    CandidateKind::Serverless,
+                    false
+                ),
+                (
+                    "template.yaml".to_string(),
+                    CandidateKind::NamedTemplate,
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn cdk_out_templates_are_found_even_when_gitignored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        for rel in [
+            "infra/cdk.out/MyStack.template.json",
+            "infra/cdk.out/manifest.json",
+            "infra/cdk.out/tree.json",
+            "infra/cdk.out/asset.abc123/template.yaml",
+            "infra/cdk.out/asset.abc123/index.json",
+            "infra/cdk.out/assembly-Prod/ProdStack.template.json",
+            "infra/node_modules/cdk.out/Dep.template.json",
+        ] {
+            touch(root, rel);
+        }
+        fs::write(root.join(".gitignore"), "cdk.out\n").expect("write");
+        assert_eq!(
+            found(root, &[]),
+            [
+                (
+                    "infra/cdk.out/MyStack.template.json".to_string(),
+                    CandidateKind::NamedTemplate,
+                    true
+                ),
+                (
+                    "infra/cdk.out/assembly-Prod/ProdStack.template.json".to_string(),
+                    CandidateKind::NamedTemplate,
+                    true
+                ),
+            ]
+        );
+        // Scanning the cloud assembly itself.
+        assert_eq!(
+            names(&root.join("infra/cdk.out"), &[]),
+            [
+                "MyStack.template.json",
+                "assembly-Prod/ProdStack.template.json"
+            ]
+        );
+        // Excludes apply inside it too.
+        assert_eq!(
+            names(root, &["**/assembly-*"]),
+            ["infra/cdk.out/MyStack.template.json"]
+        );
+        assert!(names(root, &["infra/cdk.out"]).is_empty());
+    }
+
+    #[test]
+    fn exclude_globs_are_relative_to_the_root() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        for rel in [
+            "a/template.yaml",
+            "a/tests/template.yaml",
+            "examples/x/serverless.yml",
+            "b/stack.json",
+        ] {
+            touch(root, rel);
+        }
+        assert_eq!(
+            names(root, &["examples/**", "tests"]),
+            ["a/template.yaml", "b/stack.json"]
+        );
+        assert_eq!(
+            names(root, &["*.json", "./a/tests/"]),
+            ["a/template.yaml", "examples/x/serverless.yml"]
+        );
+        let bad = LoadOptions {
+            exclude: vec!["a/[".to_string()],
+            ..LoadOptions::default()
+        };
+        assert!(matches!(
+            discover(root, &bad),
+            Err(LoadPathError::InvalidExclude { .. })
+        ));
+    }
+
+    #[test]
+    fn a_file_root_is_scanned_alone_and_a_missing_root_is_an_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        touch(dir.path(), "x/infra.yml");
+        touch(dir.path(), "x/other.yml");
+        let found =
+            discover(&dir.path().join("x/infra.yml"), &LoadOptions::default()).expect("discover");
+        assert_eq!(found.base, dir.path().join("x"));
+        let got: Vec<_> = found
+            .candidates
+            .iter()
+            .map(|c| (c.rel.as_str(), c.kind))
+            .collect();
+        // Named by the user: its failures are reported like a named template's.
+        assert_eq!(got, [("infra.yml", CandidateKind::NamedTemplate)]);
+        let missing = discover(&dir.path().join("nope"), &LoadOptions::default());
+        assert!(
+            matches!(missing, Err(LoadPathError::NotFound { .. })),
+            "{missing:?}"
+        );
+    }
+
     #[test]
     fn relative_paths_use_slashes() {
         assert_eq!(

@@ -101,7 +101,8 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
                         "not a Serverless service: the document is {}, not a mapping",
                         describe(&node)
                     ),
-                    Some(node.line),
+                    // An empty document has no line worth pointing at.
+                    (!node.is_null()).then_some(node.line),
                 );
             }
             guarded(file, || serverless::load(file, &node, base, options))
@@ -111,10 +112,7 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
                 // A file named `template.yaml` whose document is empty (`---` alone) was almost
                 // certainly meant as one; any other non-template is a silent miss.
                 if candidate.kind == CandidateKind::NamedTemplate && node.is_null() {
-                    return error(
-                        "empty document: no template in it".to_string(),
-                        Some(node.line),
-                    );
+                    return error("empty document: no template in it".to_string(), None);
                 }
                 return Outcome::Skipped;
             }
@@ -206,5 +204,64 @@ fn source_kind(template: &Node, in_cdk_out: bool) -> SourceKind {
         SourceKind::Cdk
     } else {
         SourceKind::CloudFormation
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &str, in_cdk_out: bool) -> SourceKind {
+        let node = doc::parse_yaml(text).expect("yaml").expect("document");
+        source_kind(&node, in_cdk_out)
+    }
+
+    #[test]
+    fn source_kinds() {
+        let fun = "Resources:\n  F:\n    Type: AWS::Lambda::Function\n";
+        assert_eq!(kind(fun, false), SourceKind::CloudFormation);
+        assert_eq!(kind(fun, true), SourceKind::Cdk);
+        let sam = format!("Transform: AWS::Serverless-2016-10-31\n{fun}");
+        assert_eq!(kind(&sam, false), SourceKind::Sam);
+        assert_eq!(kind(&sam, true), SourceKind::Sam);
+        let listed =
+            format!("Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\n{fun}");
+        assert_eq!(kind(&listed, false), SourceKind::Sam);
+        let other = format!("Transform: AWS::LanguageExtensions\n{fun}");
+        assert_eq!(kind(&other, false), SourceKind::CloudFormation);
+        assert_eq!(
+            kind(
+                "Resources:\n  F:\n    Type: AWS::Serverless::Function\n",
+                false
+            ),
+            SourceKind::Sam
+        );
+        let cdk_path = format!("{fun}    Metadata:\n      aws:cdk:path: App/Stack/F/Resource\n");
+        assert_eq!(kind(&cdk_path, false), SourceKind::Cdk);
+        let cdk_meta = format!("{fun}  CDKMetadata:\n    Type: AWS::CDK::Metadata\n");
+        assert_eq!(kind(&cdk_meta, false), SourceKind::Cdk);
+    }
+
+    #[test]
+    fn template_hint() {
+        for yes in [
+            "AWSTemplateFormatVersion: '2010-09-09'",
+            "Resources:\n",
+            "  Resources :\n",
+            "'Resources': {}",
+            "{\"Resources\" :{}}",
+            "{\n  \"Resources\"\n  : {}}",
+            "Transform: AWS::Serverless-2016-10-31",
+        ] {
+            assert!(TEMPLATE_HINT.is_match(yes.as_bytes()), "{yes:?}");
+        }
+        for no in [
+            "resources:\n  limits: {}",
+            "{\"name\": \"Resources\"}",
+            "# Resources are listed below",
+            "x: Resources",
+        ] {
+            assert!(!TEMPLATE_HINT.is_match(no.as_bytes()), "{no:?}");
+        }
     }
 }

@@ -21,11 +21,41 @@ struct Bounds {
 }
 
 const BOUNDS: &[Bounds] = &[
-    Bounds { folder: "sam-translator", min_candidates: 1600, min_apps: 1500, min_functions: 0, max_errors: 100 },
-    Bounds { folder: "serverless-examples", min_candidates: 200, min_apps: 150, min_functions: 0, max_errors: 40 },
-    Bounds { folder: "serverless-patterns", min_candidates: 1000, min_apps: 500, min_functions: 0, max_errors: 40 },
-    Bounds { folder: "serverless-rules", min_candidates: 50, min_apps: 50, min_functions: 0, max_errors: 5 },
-    Bounds { folder: "terraform-aws-lambda", min_candidates: 0, min_apps: 0, min_functions: 0, max_errors: 5 },
+    Bounds {
+        folder: "sam-translator",
+        min_candidates: 1600,
+        min_apps: 1500,
+        min_functions: 0,
+        max_errors: 100,
+    },
+    Bounds {
+        folder: "serverless-examples",
+        min_candidates: 200,
+        min_apps: 150,
+        min_functions: 0,
+        max_errors: 40,
+    },
+    Bounds {
+        folder: "serverless-patterns",
+        min_candidates: 1000,
+        min_apps: 500,
+        min_functions: 0,
+        max_errors: 40,
+    },
+    Bounds {
+        folder: "serverless-rules",
+        min_candidates: 50,
+        min_apps: 50,
+        min_functions: 0,
+        max_errors: 5,
+    },
+    Bounds {
+        folder: "terraform-aws-lambda",
+        min_candidates: 0,
+        min_apps: 0,
+        min_functions: 0,
+        max_errors: 5,
+    },
 ];
 
 fn corpus_root() -> PathBuf {
@@ -82,7 +112,11 @@ fn report(folder: &str, candidates: usize, model: &Model, seconds: f64) {
 #[test]
 fn every_corpus_folder_loads_without_panic() {
     let root = corpus_root();
-    assert!(root.is_dir(), "corpus missing at {}: the tests need ../shared/corpora beside the repo", root.display());
+    assert!(
+        root.is_dir(),
+        "corpus missing at {}: the tests need ../shared/corpora beside the repo",
+        root.display()
+    );
     let mut folders: Vec<_> = std::fs::read_dir(&root)
         .expect("corpus readable")
         .filter_map(Result::ok)
@@ -102,33 +136,66 @@ fn every_corpus_folder_loads_without_panic() {
         report(folder, candidates, &model, start.elapsed().as_secs_f64());
 
         // A loader that panicked is a bug whatever the input.
-        for err in model.errors.iter().filter(|e| e.message.starts_with("internal error")) {
+        for err in model
+            .errors
+            .iter()
+            .filter(|e| e.message.starts_with("internal error"))
+        {
             failures.push(format!("{folder}: {err}"));
         }
         // Determinism: sorted by file.
-        assert!(model.apps.windows(2).all(|w| w[0].file <= w[1].file), "{folder}: apps not sorted");
-        assert!(model.errors.windows(2).all(|w| w[0].file <= w[1].file), "{folder}: errors not sorted");
+        assert!(
+            model.apps.windows(2).all(|w| w[0].file <= w[1].file),
+            "{folder}: apps not sorted"
+        );
+        assert!(
+            model.errors.windows(2).all(|w| w[0].file <= w[1].file),
+            "{folder}: errors not sorted"
+        );
         // Every error names a file under the folder.
         for err in &model.errors {
-            assert!(!err.file.is_empty() && !err.file.starts_with('/'), "{folder}: bad error path {err}");
+            assert!(
+                !err.file.is_empty() && !err.file.starts_with('/'),
+                "{folder}: bad error path {err}"
+            );
         }
 
-        let Some(bounds) = BOUNDS.iter().find(|b| b.folder == folder) else { continue };
+        let Some(bounds) = BOUNDS.iter().find(|b| b.folder == folder) else {
+            continue;
+        };
         let functions: usize = model.apps.iter().map(|a| a.functions.len()).sum();
         if candidates < bounds.min_candidates {
-            failures.push(format!("{folder}: {candidates} candidates < {}", bounds.min_candidates));
+            failures.push(format!(
+                "{folder}: {candidates} candidates < {}",
+                bounds.min_candidates
+            ));
         }
         if model.apps.len() < bounds.min_apps {
-            failures.push(format!("{folder}: {} apps < {}", model.apps.len(), bounds.min_apps));
+            failures.push(format!(
+                "{folder}: {} apps < {}",
+                model.apps.len(),
+                bounds.min_apps
+            ));
         }
         if functions < bounds.min_functions {
-            failures.push(format!("{folder}: {functions} functions < {}", bounds.min_functions));
+            failures.push(format!(
+                "{folder}: {functions} functions < {}",
+                bounds.min_functions
+            ));
         }
         if model.errors.len() > bounds.max_errors {
-            failures.push(format!("{folder}: {} errors > {}", model.errors.len(), bounds.max_errors));
+            failures.push(format!(
+                "{folder}: {} errors > {}",
+                model.errors.len(),
+                bounds.max_errors
+            ));
         }
     }
-    assert!(failures.is_empty(), "corpus regressions:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "corpus regressions:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -139,7 +206,19 @@ fn corpus_source_kinds_are_detected() {
     }
     let model = load_path(&root, &LoadOptions::default()).expect("load_path");
     let count = |kind: SourceKind| model.apps.iter().filter(|a| a.source == kind).count();
-    assert!(count(SourceKind::Sam) > 300, "SAM templates: {}", count(SourceKind::Sam));
-    assert!(count(SourceKind::CloudFormation) > 10, "CloudFormation templates: {}", count(SourceKind::CloudFormation));
-    assert!(count(SourceKind::Serverless) > 0, "serverless.yml services: {}", count(SourceKind::Serverless));
+    assert!(
+        count(SourceKind::Sam) > 300,
+        "SAM templates: {}",
+        count(SourceKind::Sam)
+    );
+    assert!(
+        count(SourceKind::CloudFormation) > 10,
+        "CloudFormation templates: {}",
+        count(SourceKind::CloudFormation)
+    );
+    assert!(
+        count(SourceKind::Serverless) > 0,
+        "serverless.yml services: {}",
+        count(SourceKind::Serverless)
+    );
 }
