@@ -37,9 +37,9 @@ pub fn load(file: &str, template: &Node, source: SourceKind) -> App {
     let mut ctx = Context::new(file, template);
     if source == SourceKind::Sam || sam::is_sam(template) {
         sam::register_generated_ids(&mut ctx);
-        sam::load(&mut app, &ctx);
+        let pending = sam::load(&mut app, &ctx);
         load_resources_into(&mut app, &ctx);
-        sam::finish(&mut app, &ctx);
+        sam::finish(&mut app, &ctx, pending);
     } else {
         load_resources_into(&mut app, &ctx);
     }

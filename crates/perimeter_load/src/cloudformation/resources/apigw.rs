@@ -495,12 +495,19 @@ pub(crate) fn permission_routes(app: &mut App, linker: &Linker) {
         } else {
             method.to_ascii_uppercase()
         };
+        // An HTTP API permission for every route stands for its catch-all `$default` route.
+        let http = app.api(api_id).is_some_and(|a| a.kind == ApiKind::Http);
+        let path = if http && method == "ANY" && path.is_empty() {
+            "$default".to_string()
+        } else {
+            format!("/{path}")
+        };
         found.push((
             f.to_string(),
             p.id.clone(),
             api_id.to_string(),
             method,
-            format!("/{path}"),
+            path,
             p.location.clone(),
         ));
     }

@@ -122,6 +122,19 @@ impl<'c, 't> Linker<'c, 't> {
     pub fn add_trigger(&self, app: &mut App, function: &str, trigger: Trigger) {
         if let Some(f) = app.functions.iter_mut().find(|f| f.id == function) {
             let mut trigger = trigger;
+            // One S3 bucket or Cognito user pool invoking a function is one entry point,
+            // however many event types or hooks it is configured for.
+            let same_source = |t: &Trigger| {
+                t.kind == trigger.kind
+                    && t.source.as_ref().and_then(|s| s.as_str()).is_some()
+                    && t.source.as_ref().and_then(|s| s.as_str())
+                        == trigger.source.as_ref().and_then(|s| s.as_str())
+            };
+            if matches!(trigger.kind, TriggerKind::S3 | TriggerKind::Cognito)
+                && f.triggers.iter().any(same_source)
+            {
+                return;
+            }
             if f.triggers.iter().any(|t| t.id == trigger.id) {
                 trigger.id = format!("{}-{}", trigger.id, f.triggers.len());
             }

@@ -29,6 +29,9 @@ pub(crate) struct ApiAuth {
     /// Operations of the inline definition that declare their own `security`:
     /// (method, path) → (authorizer, API key required).
     pub body_security: HashMap<(String, String), (Auth, bool)>,
+    /// Operations of the inline definition that already have an integration: the translator
+    /// leaves them as written, so an event on the same route adds nothing.
+    pub body_integrations: std::collections::HashSet<(String, String)>,
 }
 
 impl ApiAuth {
@@ -176,8 +179,12 @@ pub(crate) fn build(
         .filter(|b| b.get("paths").is_some())
         .cloned();
     let mut body_security = HashMap::new();
+    let mut body_integrations = std::collections::HashSet::new();
     if let Some(b) = &body {
         for r in crate::cloudformation::openapi::routes(ctx, b) {
+            if r.op.get("x-amazon-apigateway-integration").is_some() {
+                body_integrations.insert((r.method.clone(), r.path.clone()));
+            }
             if r.op.get("security").is_some() {
                 body_security.insert((r.method, r.path), (r.auth, r.api_key));
             }
@@ -195,6 +202,7 @@ pub(crate) fn build(
             body,
             external_definition,
             body_security,
+            body_integrations,
         },
     )
 }

@@ -217,6 +217,14 @@ fn http(
     } else {
         method.to_ascii_uppercase()
     };
+    // An HTTP API keeps an existing integration of its inline definition as written.
+    if apis.get(api_id).is_some_and(|a| {
+        a.kind == perimeter_model::ApiKind::Http
+            && a.body_integrations
+                .contains(&(method.clone(), path.to_string()))
+    }) {
+        return;
+    }
     let event_auth = props.get("Auth");
     let (auth, key) = match apis.get(api_id) {
         Some(api)

@@ -152,7 +152,7 @@ fn max_line(n: &Node, depth: usize) -> u32 {
 
 /// Loads the `AWS::Serverless::*` resources of a SAM template into `app`. Run before
 /// [`resources::load_into`] (which skips them); [`finish`] runs after it.
-pub fn load(app: &mut App, ctx: &Context) {
+pub fn load(app: &mut App, ctx: &Context) -> Pending {
     let globals = Globals::new(ctx.template);
     let entries = resources::entries(ctx);
     let linker = Linker::new(ctx, &entries);
@@ -226,11 +226,13 @@ pub fn load(app: &mut App, ctx: &Context) {
         websocket(app, ctx, &linker, e, &props);
     }
 
-    // Routes written only in an explicit API's inline definition.
-    for (id, auth) in &apis {
-        let Some(body) = &auth.body else { continue };
-        body_only_routes(app, ctx, &linker, id, auth, body);
-    }
+    Pending { apis }
+}
+
+/// What [`load`] leaves for [`finish`]: the APIs' auth tables, for routes written only in an
+/// inline definition (their functions may be plain `AWS::Lambda::Function`s loaded later).
+pub struct Pending {
+    apis: HashMap<String, ApiAuth>,
 }
 
 /// `AWS::Serverless::WebSocketApi`: the API and one trigger per route. `Auth` applies to the
@@ -459,7 +461,8 @@ fn role(ctx: &Context, e: &Entry, props: &Node, needs: events::RoleNeeds) -> Rol
     // The translator adds X-Ray access for any tracing mode but `Disabled` (or empty).
     if tracing
         .as_ref()
-        .is_some_and(|t| !matches!(t.as_str(), Some("Disabled" | "")))
+        .and_then(|t| t.as_str())
+        .is_some_and(|t| !matches!(t, "Disabled" | ""))
     {
         r.managed_policy_arns
             .push(managed("AWSXrayWriteOnlyAccess"));
@@ -557,10 +560,19 @@ fn role(ctx: &Context, e: &Entry, props: &Node, needs: events::RoleNeeds) -> Rol
 
 /// After the plain resources are loaded: resources that SAM events subscribe to get the
 /// function in `notifies` (S3 buckets, SNS topics).
-pub fn finish(app: &mut App, ctx: &Context) {
+pub fn finish(app: &mut App, ctx: &Context, pending: Pending) {
     let entries = resources::entries(ctx);
-    connectors::apply(app, ctx, &entries);
     let linker = Linker::new(ctx, &entries);
+    // Routes written only in an explicit API's inline definition.
+    let mut ids: Vec<&String> = pending.apis.keys().collect();
+    ids.sort();
+    for id in ids {
+        let auth = &pending.apis[id];
+        if let Some(body) = &auth.body {
+            body_only_routes(app, ctx, &linker, id, auth, body);
+        }
+    }
+    connectors::apply(app, ctx, &entries);
     resources::apigw::permission_routes(app, &linker);
     let mut links: Vec<(String, Attr<String>)> = Vec::new();
     for f in &app.functions {

@@ -103,7 +103,10 @@ pub(crate) fn apply(ctx: &Context, role: &mut Role, function_id: &str, policies:
                 continue;
             }
             let is_name = |n: &Node| {
-                n.as_str().is_some() || n.get("Ref").is_some() || n.get("Fn::Sub").is_some()
+                n.as_str().is_some()
+                    || n.get("Ref")
+                        .is_some_and(|r| r.as_str() != Some("AWS::NoValue"))
+                    || n.get("Fn::Sub").is_some()
             };
             if k.name == "Fn::If" && arg.items().iter().skip(1).any(is_name) {
                 // An undecided choice between managed policy names: an unknown ARN.
