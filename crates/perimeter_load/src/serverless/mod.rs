@@ -120,6 +120,7 @@ pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Resul
         app.functions.push(b.function);
     }
     app.roles.extend(roles);
+    resources::link_permissions(&reader, &mut app);
     app.apis
         .extend([rest, http, websocket].into_iter().flatten());
     Ok(app)

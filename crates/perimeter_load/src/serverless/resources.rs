@@ -2,7 +2,7 @@
 //! `${file(…)}` includes) that the CloudFormation loader reads, and lookups of event sources
 //! and roles among the resources it declares.
 
-use super::read::Reader;
+use super::read::{Reader, normalize_name};
 use super::variables::unresolved_reason;
 use crate::doc::{Key, Node, NodeKind};
 use perimeter_model::{App, Attr};
@@ -83,20 +83,7 @@ pub fn declared_target(reader: &Reader, node: &Node) -> Option<String> {
     if let Some(id) = reader.ctx.ref_target(node).filter(|id| declared(id)) {
         return Some(id);
     }
-    let (key, value) = node.single_entry()?;
-    let id = match key.name.as_str() {
-        "Ref" => value.as_str()?.to_string(),
-        "Fn::GetAtt" => match value.as_str() {
-            Some(s) => s.split('.').next()?.to_string(),
-            None => value.items().first()?.as_str()?.to_string(),
-        },
-        "Fn::Sub" => {
-            let s = value.as_str()?.trim();
-            let inner = s.strip_prefix("${")?.strip_suffix('}')?;
-            inner.split('.').next()?.to_string()
-        }
-        _ => return None,
-    };
+    let id = reference_name(node)?;
     declared(&id).then_some(id)
 }
 
@@ -133,4 +120,72 @@ pub fn resource_named(app: &App, text: &str) -> Option<String> {
                 .is_some_and(|n| n == text || (text.starts_with("arn:") && n == tail))
         })
         .map(|r| r.id.clone())
+}
+
+/// Points the permissions declared in `resources:` at the service's functions: they name a
+/// function by the logical ID the framework gives it (`{Fn}LambdaFunction`, through `Ref`,
+/// `Fn::GetAtt` or `Fn::Sub`), or by its deployed name or ARN, none of which the
+/// CloudFormation loader can see.
+pub fn link_permissions(reader: &Reader, app: &mut App) {
+    let logical: Vec<(String, String, String)> = app
+        .functions
+        .iter()
+        .map(|f| {
+            (
+                format!("{}LambdaFunction", normalize_name(&f.id)),
+                f.id.clone(),
+                f.name.clone(),
+            )
+        })
+        .collect();
+    let Some(declared) = reader.ctx.template.get("Resources") else {
+        return;
+    };
+    for permission in &mut app.permissions {
+        if permission
+            .function
+            .value
+            .known()
+            .is_some_and(|id| logical.iter().any(|(_, key, _)| key == id))
+        {
+            continue;
+        }
+        let Some(node) = declared
+            .get(&permission.id)
+            .and_then(|r| r.get("Properties"))
+            .and_then(|p| p.get("FunctionName"))
+        else {
+            continue;
+        };
+        let target = reference_name(node).or_else(|| node.as_str().map(str::to_string));
+        let Some(target) = target else { continue };
+        let tail = target.rsplit(':').next().unwrap_or(&target);
+        let found = logical.iter().find(|(id, _, name)| {
+            *id == target || *name == target || (target.starts_with("arn:") && name == tail)
+        });
+        if let Some((_, key, _)) = found {
+            permission.function = Attr::explicit(key.clone(), reader.loc(node));
+        }
+    }
+}
+
+/// The name a `Ref`/`Fn::GetAtt`/`Fn::Sub` of one resource refers to, declared or not.
+fn reference_name(node: &Node) -> Option<String> {
+    let (key, value) = node.single_entry()?;
+    let name = match key.name.as_str() {
+        "Ref" => value.as_str()?,
+        "Fn::GetAtt" => match value.as_str() {
+            Some(s) => s.split('.').next()?,
+            None => value.items().first()?.as_str()?,
+        },
+        "Fn::Sub" => value
+            .as_str()?
+            .trim()
+            .strip_prefix("${")?
+            .strip_suffix('}')?
+            .split('.')
+            .next()?,
+        _ => return None,
+    };
+    Some(name.to_string())
 }
