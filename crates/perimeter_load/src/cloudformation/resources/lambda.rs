@@ -297,8 +297,7 @@ pub(crate) fn link(app: &mut App, linker: &Linker, e: &Entry) {
                     e.prop("SelfManagedEventSource")
                         .and_then(|s| s.get("Endpoints"))
                         .and_then(|s| s.get("KafkaBootstrapServers"))
-                        .map(|s| ctx.strings(s).into_iter().next())
-                        .flatten()
+                        .and_then(|s| ctx.strings(s).into_iter().next())
                 });
             linker.add_trigger(app, &f, t);
         }

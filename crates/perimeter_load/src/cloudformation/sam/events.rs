@@ -9,13 +9,16 @@ use crate::doc::{Key, Node};
 use perimeter_model::{App, Attr, Location, TriggerKind};
 use std::collections::HashMap;
 
+/// Statements of a generated inline policy: (actions, resource) pairs.
+pub(crate) type GeneratedStatements = Vec<(&'static [&'static str], Attr<String>)>;
+
 /// What the events of one function add to its generated role.
 #[derive(Default)]
 pub(crate) struct RoleNeeds {
     /// Managed policy names (`AWSLambdaSQSQueueExecutionRole`, …).
     pub managed: Vec<&'static str>,
     /// Inline policies: name, statements (actions, resource).
-    pub inline: Vec<(String, Vec<(&'static [&'static str], Attr<String>)>)>,
+    pub inline: Vec<(String, GeneratedStatements)>,
 }
 
 const EC2_VPC: &[&str] = &[

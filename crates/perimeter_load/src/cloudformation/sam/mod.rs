@@ -14,12 +14,12 @@ mod policies;
 use super::context::Context;
 use super::intrinsics::is_intrinsic;
 use super::resources::lambda::{code_path, read_common, set_url, url_cors};
-use super::resources::{self, Entry, Linker, data, source_attr};
+use super::resources::{self, Entry, Linker, source_attr};
 use crate::doc::{Node, NodeKind};
 use api::{ApiAuth, IMPLICIT_HTTP, IMPLICIT_REST};
 use perimeter_model::{
-    ApiKind, App, Attr, Function, FunctionUrl, Origin, Policy, PolicySource, Principal,
-    PrincipalKind, Resource, ResourceKind, Role, Statement,
+    ApiKind, App, Attr, Function, FunctionUrl, Origin, Principal, PrincipalKind, Resource,
+    ResourceKind, Role, Statement,
 };
 use std::collections::HashMap;
 
@@ -549,12 +549,6 @@ fn role(ctx: &Context, e: &Entry, props: &Node, needs: events::RoleNeeds) -> Rol
     if let Some(b) = props.get("PermissionsBoundary") {
         r.permissions_boundary = Some(ctx.string(b));
     }
-    let _ = (Policy {
-        name: String::new(),
-        source: PolicySource::Inline,
-        location: loc,
-        statements: Vec::new(),
-    },);
     r
 }
 
@@ -595,5 +589,4 @@ pub fn finish(app: &mut App, ctx: &Context, pending: Pending) {
             r.notifies.push(f);
         }
     }
-    let _ = data::kind_of;
 }

@@ -24,7 +24,8 @@ fn templates() -> Option<&'static Node> {
 }
 
 /// `true` when `name` is a SAM policy template.
-pub(crate) fn is_template(name: &str) -> bool {
+#[cfg(test)]
+fn is_template(name: &str) -> bool {
     templates().is_some_and(|t| t.get(name).is_some())
 }
 
