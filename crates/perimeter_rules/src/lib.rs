@@ -7,6 +7,7 @@
 pub mod exposure;
 mod finding;
 pub mod rules;
+pub mod secrets;
 
 pub use finding::{fingerprint, Family, Finding, Level, Related, RuleMeta, Severity};
 

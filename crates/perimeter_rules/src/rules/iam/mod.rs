@@ -1,8 +1,110 @@
-//! IAM rules.
+//! IAM rules: what a function's execution role allows.
+//!
+//! The rules read the roles declared in the app (inline policies, customer managed policies,
+//! expanded SAM policy templates, and AWS managed policies by ARN) through `perimeter_iam`.
+//! Statements of AWS managed policies whose content a loader expanded are not judged one by
+//! one: AWS wrote them, and [`admin_access`] reports the managed policy by name instead.
+
+mod admin_access;
+mod allow_not_action;
+mod privilege_escalation;
+mod shared_role;
+mod wildcard_action;
+mod wildcard_resource_on_write;
+
+#[cfg(test)]
+pub(crate) mod testkit;
 
 use crate::Rule;
+use perimeter_model::{App, Policy, PolicySource, Role, Statement};
 
 /// The rules of this family.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![
+        &wildcard_action::WildcardAction,
+        &wildcard_resource_on_write::WildcardResourceOnWrite,
+        &admin_access::AdminAccess,
+        &allow_not_action::AllowNotAction,
+        &shared_role::SharedRole,
+        &privilege_escalation::PrivilegeEscalation,
+    ]
+}
+
+/// Actions that are harmless enough on `Resource: "*"` (or only support `*`): writing the
+/// function's own logs, traces and metrics, and the network interfaces of a VPC function.
+/// Entries may be service wildcards (`xray:*`).
+pub(crate) const LOW_IMPACT_ACTIONS: &[&str] = &[
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:*",
+    "cloudwatch:PutMetricData",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DetachNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+    "secretsmanager:GetRandomPassword",
+    "kms:CreateKey",
+    "codepipeline:PutJobSuccessResult",
+    "codepipeline:PutJobFailureResult",
+];
+
+/// AWS managed policies a basic execution role carries; sharing a role made only of these
+/// (and low-impact statements) shares nothing worth reporting.
+pub(crate) const BASIC_MANAGED_POLICIES: &[&str] = &[
+    "AWSLambdaBasicExecutionRole",
+    "AWSLambdaVPCAccessExecutionRole",
+    "AWSLambdaENIManagementAccess",
+    "AWSXRayDaemonWriteAccess",
+    "AWSXrayWriteOnlyAccess",
+    "CloudWatchLambdaInsightsExecutionRolePolicy",
+    "AWSLambdaBasicExecutionRole-Default",
+];
+
+/// `true` when the written action (possibly a pattern) is within [`LOW_IMPACT_ACTIONS`].
+pub(crate) fn is_low_impact(action: &str) -> bool {
+    LOW_IMPACT_ACTIONS
+        .iter()
+        .any(|entry| perimeter_iam::action_matches(entry, action))
+}
+
+/// Policies whose statements the IAM rules judge one by one (not AWS managed ones).
+pub(crate) fn judged_policies(role: &Role) -> impl Iterator<Item = &Policy> {
+    role.policies
+        .iter()
+        .filter(|p| !matches!(p.source, PolicySource::AwsManaged(_)))
+}
+
+/// A stable key for a statement: policy name and `Sid`, else its position.
+pub(crate) fn statement_key(policy: &Policy, index: usize, statement: &Statement) -> String {
+    match &statement.sid {
+        Some(sid) => format!("{}/{}", policy.name, sid),
+        None => format!("{}/{}", policy.name, index),
+    }
+}
+
+/// The functions of `app` that run with `role`, by id.
+pub(crate) fn users_of<'a>(app: &'a App, role: &'a Role) -> Vec<&'a perimeter_model::Function> {
+    app.functions_with_role(&role.id).collect()
+}
+
+/// The function a role finding belongs to: the one function using the role, if exactly one.
+pub(crate) fn sole_user<'a>(app: &'a App, role: &'a Role) -> Option<&'a str> {
+    let users = users_of(app, role);
+    match users.as_slice() {
+        [only] => Some(only.id.as_str()),
+        _ => None,
+    }
+}
+
+/// "role `R` (used by `F`)" / "role `R` (used by 3 functions)" / "role `R`".
+pub(crate) fn describe_role(app: &App, role: &Role) -> String {
+    let users = users_of(app, role);
+    match users.as_slice() {
+        [] => format!("role `{}`", role.id),
+        [only] => format!("role `{}` (used by function `{}`)", role.id, only.id),
+        many => format!("role `{}` (used by {} functions)", role.id, many.len()),
+    }
 }

@@ -1,8 +1,121 @@
-//! SEC rules.
+//! SEC rules: secrets written into the app's configuration.
+//!
+//! Two rules split the evidence: SEC001 (`secret-in-environment`) fires when a value *looks*
+//! like a secret (a vendor token format, a private key, a password in a URL, an AWS secret
+//! key next to its key id, a random-looking token); SEC002 (`secret-like-environment-name`)
+//! fires when only the *name* says secret (`DB_PASSWORD: hunter2-prod`) and the value is a
+//! literal that is not a placeholder or a reference. A variable is reported by at most one of
+//! them. The detection engine and [`secrets::redact`] live in [`secrets`], re-exported as
+//! `perimeter_rules::secrets` for reporters.
 
-use crate::Rule;
+mod secret_in_environment;
+mod secret_like_environment_name;
+pub mod secrets;
+
+use crate::{Rule, Severity};
+use perimeter_model::{App, EnvVar, Function};
+use secrets::{
+    SecretKind, ValueMatch, aws_secret_key_name, literal_secret_candidate,
+    looks_like_aws_secret_key, scan_value, secret_like_name,
+};
 
 /// The rules of this family.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![
+        &secret_in_environment::SecretInEnvironment,
+        &secret_like_environment_name::SecretLikeEnvironmentName,
+    ]
+}
+
+/// What the engine makes of one environment variable.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Verdict {
+    /// The value looks like a secret (SEC001), with the severity to report.
+    Value(ValueMatch, Severity),
+    /// Only the name says secret, and the value is a plain literal (SEC002).
+    Name,
+    Nothing,
+}
+
+/// Judges `var` of `function`. An unresolved value is never judged.
+pub(crate) fn judge(function: &Function, var: &EnvVar) -> Verdict {
+    let Some(value) = var.value.as_str() else {
+        return Verdict::Nothing;
+    };
+    let named_secret = secret_like_name(&var.name);
+    let scanned = scan_value(value);
+    if let Some(m) = &scanned
+        && m.kind != SecretKind::HighEntropy
+    {
+        return Verdict::Value(m.clone(), Severity::High);
+    }
+    // A 40-character base64 value is an AWS secret key next to an access key id or under an
+    // AWS secret-key name; anywhere else it is just a random-looking token.
+    if looks_like_aws_secret_key(value)
+        && (aws_secret_key_name(&var.name) || has_access_key_id(function))
+    {
+        let start = value.find(value.trim()).unwrap_or(0);
+        let m = ValueMatch {
+            kind: SecretKind::AwsSecretAccessKey,
+            start,
+            end: start + value.trim().len(),
+        };
+        return Verdict::Value(m, Severity::High);
+    }
+    if let Some(m) = scanned {
+        let severity = if named_secret {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        return Verdict::Value(m, severity);
+    }
+    if named_secret && literal_secret_candidate(value) {
+        return Verdict::Name;
+    }
+    Verdict::Nothing
+}
+
+fn has_access_key_id(function: &Function) -> bool {
+    function
+        .environment
+        .iter()
+        .filter_map(|e| e.value.as_str())
+        .any(|v| scan_value(v).is_some_and(|m| m.kind == SecretKind::AwsAccessKeyId))
+}
+
+/// Walks every variable of every function once: a variable inherited from SAM `Globals` or
+/// the Serverless `provider` block appears in each function at the same place and is
+/// reported once, naming how many functions share it.
+pub(crate) fn each_variable<'a>(
+    app: &'a App,
+    mut visit: impl FnMut(&'a Function, &'a EnvVar, usize),
+) {
+    let mut seen = std::collections::HashSet::new();
+    for function in &app.functions {
+        for var in &function.environment {
+            if !seen.insert((&var.location, &var.name)) {
+                continue;
+            }
+            let sharing = app
+                .functions
+                .iter()
+                .filter(|f| {
+                    f.environment
+                        .iter()
+                        .any(|e| e.location == var.location && e.name == var.name)
+                })
+                .count();
+            visit(function, var, sharing);
+        }
+    }
+}
+
+/// " (inherited by N functions)" when shared.
+pub(crate) fn sharing_note(sharing: usize) -> String {
+    if sharing > 1 {
+        format!(" (inherited by {sharing} functions)")
+    } else {
+        String::new()
+    }
 }

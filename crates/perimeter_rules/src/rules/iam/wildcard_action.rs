@@ -1,0 +1,212 @@
+//! ## What it does
+//! Flags Allow statements whose `Action` is `*` or a whole service (`s3:*`, `dynamodb:*`) on
+//! specific resources. `*` on `Resource: "*"` is administrator access and is reported by
+//! IAM003 instead.
+//!
+//! ## Why is this bad?
+//! A service wildcard grants every action of the service, today's and tomorrow's: `s3:*` on a
+//! bucket includes `s3:PutBucketPolicy` (make the bucket public), `s3:DeleteBucket` and
+//! `s3:PutLifecycleConfiguration` (expire every object). Whoever gets code execution in the
+//! function (a vulnerable dependency, an injection) gets all of that instead of the two or
+//! three calls the code makes. `iam:*` is administrator in one step and is reported as high.
+//!
+//! ## Example
+//! ```yaml
+//! AWSTemplateFormatVersion: '2010-09-09'
+//! Transform: AWS::Serverless-2016-10-31
+//! Resources:
+//!   Uploads:
+//!     Type: AWS::S3::Bucket
+//!   Fn:
+//!     Type: AWS::Serverless::Function
+//!     Properties:
+//!       Runtime: python3.12
+//!       Handler: app.handler
+//!       CodeUri: src/
+//!       Policies:
+//!         - Statement:
+//!             - Effect: Allow
+//!               Action: s3:*
+//!               Resource: !Sub '${Uploads.Arn}/*'
+//! ```
+//!
+//! Use instead:
+//! ```yaml
+//! AWSTemplateFormatVersion: '2010-09-09'
+//! Transform: AWS::Serverless-2016-10-31
+//! Resources:
+//!   Uploads:
+//!     Type: AWS::S3::Bucket
+//!   Fn:
+//!     Type: AWS::Serverless::Function
+//!     Properties:
+//!       Runtime: python3.12
+//!       Handler: app.handler
+//!       CodeUri: src/
+//!       Policies:
+//!         - Statement:
+//!             - Effect: Allow
+//!               Action: [s3:GetObject, s3:PutObject]
+//!               Resource: !Sub '${Uploads.Arn}/*'
+//! ```
+//!
+//! ## Remediation
+//! List the actions the code calls (`s3:GetObject`, `s3:PutObject`), or use a scoped SAM
+//! policy template (`S3ReadPolicy`, `S3CrudPolicy`). IAM Access Analyzer can generate a
+//! policy from CloudTrail activity.
+//!
+//! ## References
+//! - CWE-250: Execution with Unnecessary Privileges
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+//! - https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-policy-templates.html
+
+use super::{describe_role, judged_policies, sole_user, statement_key};
+use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
+use perimeter_iam::{is_full_wildcard, is_service_wildcard, service_of};
+use perimeter_model::App;
+
+pub struct WildcardAction;
+
+static META: RuleMeta = RuleMeta {
+    code: "IAM001",
+    name: "iam-wildcard-action",
+    family: Family::Iam,
+    summary: "`*` or `service:*` action in an Allow statement",
+    severity: Severity::Medium,
+    likelihood: Level::Medium,
+    impact: Level::Medium,
+    confidence: Level::High,
+    source: include_str!("wildcard_action.rs"),
+};
+
+const REMEDIATION: &str = "List the actions the function calls instead of `service:*`, or use a scoped SAM policy template.";
+
+/// Services whose wildcard is as good as administrator access.
+const ADMIN_SERVICES: &[&str] = &["iam", "sts", "organizations"];
+
+impl Rule for WildcardAction {
+    fn meta(&self) -> &RuleMeta {
+        &META
+    }
+
+    fn check(&self, app: &App, out: &mut Vec<Finding>) {
+        for role in &app.roles {
+            for policy in judged_policies(role) {
+                for (index, statement) in policy.statements.iter().enumerate() {
+                    if !statement.is_allow() {
+                        continue;
+                    }
+                    let on_everything = statement.known_resources().any(|r| r.trim() == "*");
+                    for action in &statement.actions {
+                        let Some(a) = action.as_str().map(str::trim) else {
+                            continue;
+                        };
+                        let full = is_full_wildcard(a);
+                        if !(full || is_service_wildcard(a)) || (full && on_everything) {
+                            continue;
+                        }
+                        let service = service_of(a).unwrap_or_default();
+                        let what = if full {
+                            "every action of every service".to_string()
+                        } else {
+                            format!("every `{service}` action")
+                        };
+                        let high = full || ADMIN_SERVICES.contains(&service.as_str());
+                        let message = format!(
+                            "{} allows `{a}` ({what}) in policy `{}`.",
+                            describe_role(app, role),
+                            policy.name
+                        );
+                        let key = format!(
+                            "{}/{}",
+                            statement_key(policy, index, statement),
+                            a.to_ascii_lowercase()
+                        );
+                        let mut finding = Finding::new(
+                            &META,
+                            &app.id,
+                            sole_user(app, role),
+                            &role.id,
+                            &key,
+                            message,
+                            action.location.clone(),
+                            REMEDIATION,
+                        );
+                        if high {
+                            finding = finding.with_severity(Severity::High);
+                        }
+                        out.push(finding);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::iam::testkit::*;
+    use perimeter_model::{Attr, PolicySource};
+
+    #[test]
+    fn service_wildcard_fires_once_per_action() {
+        let app = app_with_role(role(
+            "R",
+            vec![allow(
+                &["s3:*", "s3:GetObject", "sqs:*"],
+                &["arn:aws:s3:::b/*"],
+                5,
+            )],
+        ));
+        let found = run(&WildcardAction, &app);
+        assert_eq!(found.len(), 2);
+        assert!(
+            found[0].message.contains("`s3:*`")
+                && found[0].message.contains("used by function `Fn`")
+        );
+        assert_eq!(found[0].severity, Severity::Medium);
+        assert_eq!(found[0].function.as_deref(), Some("Fn"));
+        assert_eq!(found[0].location.line, 5);
+    }
+
+    #[test]
+    fn iam_wildcard_and_bare_star_on_scoped_resource_are_high() {
+        let app = app_with_role(role(
+            "R",
+            vec![
+                allow(&["iam:*"], &["*"], 5),
+                allow(&["*"], &["arn:aws:s3:::b"], 6),
+            ],
+        ));
+        let found = run(&WildcardAction, &app);
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|f| f.severity == Severity::High));
+    }
+
+    #[test]
+    fn silent_on_admin_partial_wildcards_denies_and_unresolved() {
+        let mut deny = allow(&["s3:*"], &["*"], 7);
+        deny.effect = perimeter_model::Value::Known(perimeter_model::Effect::Deny);
+        let mut unresolved = allow(&[], &["*"], 8);
+        unresolved.actions.push(Attr::unresolved("Fn::If", loc(8)));
+        let app = app_with_role(role(
+            "R",
+            vec![
+                allow(&["*"], &["*"], 5),
+                allow(&["s3:Get*", "dynamodb:*Item"], &["*"], 6),
+                deny,
+                unresolved,
+            ],
+        ));
+        assert!(run(&WildcardAction, &app).is_empty());
+    }
+
+    #[test]
+    fn aws_managed_content_is_not_judged() {
+        let mut r = role("R", vec![]);
+        r.policies[0].source = PolicySource::AwsManaged("AmazonS3FullAccess".into());
+        r.policies[0].statements.push(allow(&["s3:*"], &["*"], 5));
+        assert!(run(&WildcardAction, &app_with_role(r)).is_empty());
+    }
+}
