@@ -259,11 +259,26 @@ fn stage_option_names_functions_and_code_paths_follow_handlers() {
         stage: Some("prod".into()),
         ..LoadOptions::default()
     };
+    std::fs::write(dir.path().join("svc/built.zip"), b"PK").expect("write");
     let app = load_in(
         dir.path(),
         "svc/serverless.yml",
-        "service: shop\nprovider: {name: aws, stage: dev}\nfunctions:\n  a: {handler: src/fns/a.h}\n  b: {handler: ../../escape/b.h}\n  c: {handler: c.h, name: custom-name}\n",
+        "service: shop\nprovider: {name: aws, stage: dev}\nfunctions:\n  a: {handler: src/fns/a.h}\n  b: {handler: ../../escape/b.h}\n  c: {handler: c.h, name: custom-name}\n  d: {handler: d.h, package: {artifact: built.zip}}\n  e: {handler: e.h, package: {artifact: ../../../etc/passwd}}\n",
         &options,
+    );
+    let artifact = app
+        .function("d")
+        .and_then(|d| d.code_path.as_ref())
+        .and_then(|c| c.as_str());
+    assert_eq!(artifact, Some("svc/built.zip"));
+    let outside = app
+        .function("e")
+        .and_then(|d| d.code_path.as_ref())
+        .and_then(|c| c.as_str());
+    assert_eq!(
+        outside,
+        Some("svc"),
+        "an artifact outside the root is ignored"
     );
     let a = app.function("a").expect("a");
     assert_eq!(a.name, "shop-prod-a");

@@ -47,6 +47,8 @@ pub struct Service<'a> {
     pub root: &'a Path,
     /// The service folder relative to the root (`""` at the root).
     pub dir: &'a str,
+    /// The service-level `package.artifact`, when set.
+    pub artifact: Option<&'a Node>,
     /// Logical IDs of the layers the service's `layers:` block declares (`{Name}LambdaLayer`).
     pub layers: Vec<String>,
 }
@@ -83,7 +85,14 @@ pub fn build<'n>(
             reader.loc(img),
         );
     } else {
-        f.code_path = code_path(service, &f.handler);
+        // A prebuilt `package.artifact` (function level, else service level) is the code;
+        // otherwise the handler's folder in the service.
+        let artifact = own("package")
+            .and_then(|p| p.get("artifact"))
+            .or(service.artifact);
+        f.code_path = artifact
+            .and_then(|a| artifact_path(reader, service, a))
+            .or_else(|| code_path(service, &f.handler));
         match (own("runtime"), inherit("runtime")) {
             (Some(r), _) => f.runtime = reader.string(r),
             (None, Some(r)) => f.runtime = inherited(reader.string(r)),
@@ -433,6 +442,25 @@ fn url_permission(norm: &str, function: &str, url: &FunctionUrl) -> Permission {
         function_url_auth_type: Some(url.auth_type.clone()),
         location: loc,
     }
+}
+
+/// A `package.artifact` path, relative to the scan root, when it is a file inside it.
+fn artifact_path(reader: &Reader, service: &Service, node: &Node) -> Option<Attr<String>> {
+    let text = node.as_str()?;
+    if text.contains("://") || Path::new(text).is_absolute() {
+        return None;
+    }
+    let base = service.dir.trim_matches('/');
+    let on_disk = service.root.join(base).join(text).canonicalize().ok()?;
+    let root = service.root.canonicalize().ok()?;
+    let rel = on_disk.strip_prefix(&root).ok()?;
+    if !on_disk.is_file() {
+        return None;
+    }
+    Some(Attr::explicit(
+        rel.to_string_lossy().replace('\\', "/"),
+        reader.loc(node),
+    ))
 }
 
 /// The service folder joined with the handler's folder when that is on disk inside the

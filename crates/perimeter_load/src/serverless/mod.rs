@@ -65,9 +65,11 @@ pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Resul
                 .collect()
         })
         .unwrap_or_default();
+    let artifact = resolved.get("package").and_then(|p| p.get("artifact"));
     let service = Service {
         root,
         dir: &service_dir,
+        artifact,
         layers,
     };
 
