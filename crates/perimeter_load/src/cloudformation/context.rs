@@ -166,16 +166,24 @@ impl<'a> Context<'a> {
         match s.as_str().map(str::to_ascii_lowercase).as_deref() {
             Some("true") => Attr::explicit(true, loc),
             Some("false") => Attr::explicit(false, loc),
-            _ => Attr::unresolved("not a static boolean", loc),
+            Some(_) => Attr::unresolved("not a static boolean", loc),
+            None => Attr {
+                value: perimeter_model::Value::Unresolved(unresolved_reason(&s)),
+                ..s.map(|_| false)
+            },
         }
     }
 
     pub fn int(&self, node: &Node) -> Attr<i64> {
         let s = self.string(node);
         let loc = s.location.clone();
-        match s.as_str().and_then(|v| v.trim().parse().ok()) {
-            Some(v) => Attr::explicit(v, loc),
-            None => Attr::unresolved("not a static number", loc),
+        match s.as_str().map(|v| v.trim().parse()) {
+            Some(Ok(v)) => Attr::explicit(v, loc),
+            Some(Err(_)) => Attr::unresolved("not a static number", loc),
+            None => Attr {
+                value: perimeter_model::Value::Unresolved(unresolved_reason(&s)),
+                ..s.map(|_| 0)
+            },
         }
     }
 
@@ -315,6 +323,14 @@ impl<'a> Context<'a> {
             return None;
         };
         Some(same_value(&a, &b))
+    }
+}
+
+/// The reason an unresolved string attribute carries.
+fn unresolved_reason(a: &Attr<String>) -> String {
+    match &a.value {
+        perimeter_model::Value::Unresolved(r) => r.clone(),
+        perimeter_model::Value::Known(_) => String::new(),
     }
 }
 

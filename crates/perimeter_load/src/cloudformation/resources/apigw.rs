@@ -97,14 +97,21 @@ pub(crate) fn route_trigger(
     let private = api.is_some_and(|a| a.private);
     let cors = api.and_then(|a| a.cors.clone());
     let mut t = trigger(id, kind, type_name, loc.clone());
-    t.source = Some(Attr::explicit(api_id.to_string(), loc.clone()));
+    t.source = Some(match api {
+        Some(_) => Attr::explicit(api_id.to_string(), loc.clone()),
+        None => Attr::unresolved("API not declared in this template", loc.clone()),
+    });
     t.http = Some(HttpRoute {
-        api: Some(api_id.to_string()),
+        api: api.map(|_| api_id.to_string()),
         method: method.to_string(),
         path: path.to_string(),
         auth,
         api_key_required: api_key,
-        private: Attr::explicit(private, loc),
+        private: if private {
+            Attr::explicit(true, loc)
+        } else {
+            Attr::defaulted(false, loc)
+        },
         cors,
     });
     linker.add_trigger(app, function, t);

@@ -143,10 +143,11 @@ pub(crate) fn event(
         "CloudWatchLogs" => (TriggerKind::CloudWatchLogs, src("LogGroupName")),
         "AlexaSkill" => (TriggerKind::Alexa, src("SkillId")),
         "Api" => {
-            let api = props
-                .get("RestApiId")
-                .and_then(|a| api_ref(ctx, apis, a))
-                .unwrap_or_else(|| IMPLICIT_REST.into());
+            let api = match props.get("RestApiId") {
+                // Written but not an API of this template: not the implicit one either.
+                Some(a) => api_ref(ctx, apis, a).unwrap_or_else(|| external_api(ctx, a)),
+                None => IMPLICIT_REST.into(),
+            };
             let method = props
                 .get("Method")
                 .and_then(|m| ctx.string(m).known().cloned())
@@ -161,10 +162,11 @@ pub(crate) fn event(
             return;
         }
         "HttpApi" => {
-            let api = props
-                .get("ApiId")
-                .and_then(|a| api_ref(ctx, apis, a))
-                .unwrap_or_else(|| IMPLICIT_HTTP.into());
+            let api = match props.get("ApiId") {
+                // Written but not an API of this template: not the implicit one either.
+                Some(a) => api_ref(ctx, apis, a).unwrap_or_else(|| external_api(ctx, a)),
+                None => IMPLICIT_HTTP.into(),
+            };
             let method = props
                 .get("Method")
                 .and_then(|m| ctx.string(m).known().cloned());
@@ -193,6 +195,14 @@ fn api_ref(ctx: &Context, apis: &HashMap<String, ApiAuth>, node: &Node) -> Optio
             .filter(|s| apis.contains_key(*s))
             .cloned()
     })
+}
+
+/// A name for an API declared elsewhere (never an ID of [`App::apis`]).
+fn external_api(ctx: &Context, node: &Node) -> String {
+    match ctx.string(node).known() {
+        Some(s) => format!("external:{s}"),
+        None => "external".to_string(),
+    }
 }
 
 /// An Api / HttpApi event: a route with the auth its API and the event decide.

@@ -166,7 +166,8 @@ pub fn load(app: &mut App, ctx: &Context) -> Pending {
             _ => continue,
         };
         let props = ctx.evaluate(&globals.apply(section, e.node.get("Properties"), e.node));
-        let (model, auth) = api::build(ctx, e.id, kind, &props, e.loc(ctx));
+        let (mut model, auth) = api::build(ctx, e.id, kind, &props, e.loc(ctx));
+        mark_api_inherited(&mut model, &globals);
         app.apis.push(model);
         apis.insert(e.id.to_string(), auth);
     }
@@ -190,7 +191,8 @@ pub fn load(app: &mut App, ctx: &Context) -> Pending {
         if uses(ty, key) && !apis.contains_key(id) {
             let at = ctx.template.get("Resources").unwrap_or(ctx.template);
             let props = ctx.evaluate(&globals.apply(section, None, at));
-            let (model, auth) = api::build(ctx, id, kind, &props, ctx.loc(at));
+            let (mut model, auth) = api::build(ctx, id, kind, &props, ctx.loc(at));
+            mark_api_inherited(&mut model, &globals);
             app.apis.push(model);
             apis.insert(id.to_string(), auth);
         }
@@ -408,6 +410,18 @@ fn function(
 
     if generated_role {
         app.roles.push(role(ctx, e, &props, needs));
+    }
+}
+
+/// Marks the stage settings an API took from `Globals` as inherited.
+fn mark_api_inherited(api: &mut perimeter_model::Api, g: &Globals) {
+    g.inherited(&mut api.tracing);
+    g.inherited(&mut api.access_logging);
+    if let Some(a) = &mut api.throttle_rate {
+        g.inherited(a);
+    }
+    if let Some(a) = &mut api.throttle_burst {
+        g.inherited(a);
     }
 }
 
