@@ -27,7 +27,8 @@
 //! where it matters for the rules: they stay silent on anything unresolved.
 
 use perimeter_model::{
-    Api, App, Auth, Function, Location, PrincipalKind, Resource, ResourceKind, Statement, Trigger, TriggerKind,
+    Api, App, Auth, Function, Location, PrincipalKind, Resource, ResourceKind, Statement, Trigger,
+    TriggerKind,
 };
 use serde::Serialize;
 
@@ -92,7 +93,10 @@ impl Exposure {
 
 /// The exposure of every function of `app`, in declaration order.
 pub fn exposure(app: &App) -> Vec<Exposure> {
-    app.functions.iter().map(|f| function_exposure(app, f)).collect()
+    app.functions
+        .iter()
+        .map(|f| function_exposure(app, f))
+        .collect()
 }
 
 /// The entry points of `function`.
@@ -124,17 +128,27 @@ pub fn function_exposure(app: &App, function: &Function) -> Exposure {
     // Resources that notify the function by their own configuration, without a trigger on the
     // function's side naming them.
     for resource in &app.resources {
-        let notifies = resource.notifies.iter().any(|n| n.as_str() == Some(function.id.as_str()));
+        let notifies = resource
+            .notifies
+            .iter()
+            .any(|n| n.as_str() == Some(function.id.as_str()));
         let has_trigger = function
             .triggers
             .iter()
             .any(|t| t.source.as_ref().and_then(|s| s.as_str()) == Some(resource.id.as_str()));
         if notifies && !has_trigger {
-            entry_points.push(resource_entry(resource, None, resource_trigger_kind(resource.kind), &resource.location));
+            entry_points.push(resource_entry(
+                resource,
+                None,
+                resource_trigger_kind(resource.kind),
+                &resource.location,
+            ));
         }
     }
     for permission in app.permissions_of(function) {
-        let Some(principal) = permission.principal.as_str() else { continue };
+        let Some(principal) = permission.principal.as_str() else {
+            continue;
+        };
         // Service principals are the plumbing of the triggers above (AUTH004 judges them).
         if is_service_principal(principal) {
             continue;
@@ -148,7 +162,11 @@ pub fn function_exposure(app: &App, function: &Function) -> Exposure {
             || permission.principal_org_id.is_some();
         let everyone = principal == "*";
         entry_points.push(EntryPoint {
-            kind: if permission.function_url_auth_type.is_some() { TriggerKind::FunctionUrl } else { TriggerKind::Other },
+            kind: if permission.function_url_auth_type.is_some() {
+                TriggerKind::FunctionUrl
+            } else {
+                TriggerKind::Other
+            },
             trigger: None,
             source: Some(permission.id.clone()),
             public: everyone && !narrowed,
@@ -159,12 +177,17 @@ pub fn function_exposure(app: &App, function: &Function) -> Exposure {
             public_because: None,
         });
     }
-    Exposure { function: function.id.clone(), entry_points }
+    Exposure {
+        function: function.id.clone(),
+        entry_points,
+    }
 }
 
 /// `true` for `s3.amazonaws.com`, `events.amazonaws.com`, … (and the China partition's).
 pub fn is_service_principal(principal: &str) -> bool {
-    principal.ends_with(".amazonaws.com") || principal.ends_with(".amazonaws.com.cn") || principal.ends_with(".amazon.com")
+    principal.ends_with(".amazonaws.com")
+        || principal.ends_with(".amazonaws.com.cn")
+        || principal.ends_with(".amazon.com")
 }
 
 fn trigger_entry(app: &App, trigger: &Trigger) -> EntryPoint {
@@ -210,13 +233,20 @@ fn trigger_entry(app: &App, trigger: &Trigger) -> EntryPoint {
         // someone with IAM permissions on the source.
         authenticated: !trigger.kind.is_http(),
         synchronous: trigger.kind.is_synchronous(),
-        description: format!("{} {}", kind_name(trigger.kind), name).trim_end().to_string(),
+        description: format!("{} {}", kind_name(trigger.kind), name)
+            .trim_end()
+            .to_string(),
         location: trigger.location.clone(),
         public_because: None,
     }
 }
 
-fn resource_entry(resource: &Resource, trigger: Option<&str>, kind: TriggerKind, location: &Location) -> EntryPoint {
+fn resource_entry(
+    resource: &Resource,
+    trigger: Option<&str>,
+    kind: TriggerKind,
+    location: &Location,
+) -> EntryPoint {
     let public_because = public_write(resource);
     let public = public_because.is_some();
     EntryPoint {
@@ -309,7 +339,11 @@ fn describe_auth(auth: Option<&Auth>, api_key: bool) -> String {
         Some(Auth::Lambda(n)) => format!("lambda authorizer {n}"),
         Some(Auth::Other(n)) => format!("authorizer {n}"),
     };
-    if api_key { format!("{auth}, api key") } else { auth }
+    if api_key {
+        format!("{auth}, api key")
+    } else {
+        auth
+    }
 }
 
 /// The write action whose grant to everyone makes a resource of `kind` a public trigger.
@@ -330,35 +364,47 @@ pub fn public_write(resource: &Resource) -> Option<PublicWrite> {
     if resource.kind == ResourceKind::Bucket {
         let acls_ignored = pab.is_some_and(|p| p.ignore_public_acls || p.block_public_acls);
         if let Some(acl) = &resource.acl
-            && acl.as_str().is_some_and(|a| a.eq_ignore_ascii_case("PublicReadWrite"))
+            && acl
+                .as_str()
+                .is_some_and(|a| a.eq_ignore_ascii_case("PublicReadWrite"))
             && !acls_ignored
         {
-            return Some(PublicWrite { reason: "ACL PublicReadWrite".to_string(), location: acl.location.clone() });
+            return Some(PublicWrite {
+                reason: "ACL PublicReadWrite".to_string(),
+                location: acl.location.clone(),
+            });
         }
         if pab.is_some_and(|p| p.restrict_public_buckets || p.block_public_policy) {
             return None;
         }
     }
-    let denied = resource
-        .policy
-        .iter()
-        .any(|s| !s.is_allow() && s.effect.is_known() && grants_everyone(s, action) && !s.has_conditions());
+    let denied = resource.policy.iter().any(|s| {
+        !s.is_allow() && s.effect.is_known() && grants_everyone(s, action) && !s.has_conditions()
+    });
     if denied {
         return None;
     }
-    let statement =
-        resource.policy.iter().find(|s| s.is_allow() && grants_everyone(s, action) && !is_narrowed(s))?;
+    let statement = resource
+        .policy
+        .iter()
+        .find(|s| s.is_allow() && grants_everyone(s, action) && !is_narrowed(s))?;
     let policy = match resource.kind {
         ResourceKind::Bucket => "bucket policy",
         ResourceKind::Topic => "topic policy",
         _ => "queue policy",
     };
-    Some(PublicWrite { reason: format!("{policy} allows * to {action}"), location: statement.location.clone() })
+    Some(PublicWrite {
+        reason: format!("{policy} allows * to {action}"),
+        location: statement.location.clone(),
+    })
 }
 
 /// `true` when `statement` names everyone as principal and covers `action`.
 fn grants_everyone(statement: &Statement, action: &str) -> bool {
-    let everyone = statement.principals.iter().any(|p| p.is_everyone() || p.kind == PrincipalKind::Everyone);
+    let everyone = statement
+        .principals
+        .iter()
+        .any(|p| p.is_everyone() || p.kind == PrincipalKind::Everyone);
     everyone && statement_covers_action(statement, action)
 }
 
@@ -369,7 +415,11 @@ pub fn statement_covers_action(statement: &Statement, action: &str) -> bool {
         if statement.not_actions.iter().any(|a| a.as_str().is_none()) {
             return false;
         }
-        return !statement.not_actions.iter().filter_map(|a| a.as_str()).any(|p| action_matches(p, action));
+        return !statement
+            .not_actions
+            .iter()
+            .filter_map(|a| a.as_str())
+            .any(|p| action_matches(p, action));
     }
     statement.known_actions().any(|p| action_matches(p, action))
 }
@@ -405,7 +455,9 @@ fn is_narrowed(statement: &Statement) -> bool {
     statement.conditions.iter().any(|c| {
         let key = c.key.to_ascii_lowercase();
         // `aws:SecureTransport` and the like only say how, not who.
-        NARROWING_KEYS.contains(&key.as_str()) || !key.starts_with("aws:") || key.starts_with("aws:principaltag")
+        NARROWING_KEYS.contains(&key.as_str())
+            || !key.starts_with("aws:")
+            || key.starts_with("aws:principaltag")
     })
 }
 
@@ -444,7 +496,11 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 
 /// The API a trigger's route belongs to, when declared in the app.
 pub fn api_of<'a>(app: &'a App, trigger: &Trigger) -> Option<&'a Api> {
-    trigger.http.as_ref().and_then(|r| r.api.as_deref()).and_then(|id| app.api(id))
+    trigger
+        .http
+        .as_ref()
+        .and_then(|r| r.api.as_deref())
+        .and_then(|id| app.api(id))
 }
 
 #[cfg(test)]
@@ -469,8 +525,14 @@ mod tests {
     fn unauthenticated_route_is_public_and_authorized_is_not() {
         let mut app = app();
         let mut f = function("Fn");
-        f.triggers.push(api_trigger("Get", "GET", "/users", Auth::None));
-        f.triggers.push(api_trigger("Post", "POST", "/users", Auth::Cognito("Pool".into())));
+        f.triggers
+            .push(api_trigger("Get", "GET", "/users", Auth::None));
+        f.triggers.push(api_trigger(
+            "Post",
+            "POST",
+            "/users",
+            Auth::Cognito("Pool".into()),
+        ));
         app.functions.push(f);
         app.apis.push(rest_api("ServerlessRestApi"));
         let e = &exposure(&app)[0];
@@ -499,7 +561,10 @@ mod tests {
         app.apis.push(api);
         let e = function_exposure(&app, &app.functions[0]);
         assert!(!e.is_public(), "{e:?}");
-        assert_eq!(e.entry_points[0].description, "api GET /k (no auth, api key)");
+        assert_eq!(
+            e.entry_points[0].description,
+            "api GET /k (no auth, api key)"
+        );
     }
 
     #[test]
@@ -525,16 +590,24 @@ mod tests {
         let mut narrowed = permission("Narrow", "Fn", "*");
         narrowed.source_account = Some(Attr::explicit("123456789012".into(), loc(9)));
         app.permissions.push(narrowed);
-        app.permissions.push(permission("S3Perm", "Fn", "s3.amazonaws.com"));
+        app.permissions
+            .push(permission("S3Perm", "Fn", "s3.amazonaws.com"));
         let e = function_exposure(&app, &app.functions[0]);
-        assert_eq!(e.entry_points.len(), 2, "service permissions are not entry points: {e:?}");
+        assert_eq!(
+            e.entry_points.len(),
+            2,
+            "service permissions are not entry points: {e:?}"
+        );
         assert!(e.entry_points[0].public);
         assert!(!e.entry_points[1].public);
     }
 
     fn public_put_statement() -> Statement {
         let mut s = Statement::new(loc(20));
-        s.principals.push(Principal { kind: PrincipalKind::Everyone, value: Attr::explicit("*".into(), loc(21)) });
+        s.principals.push(Principal {
+            kind: PrincipalKind::Everyone,
+            value: Attr::explicit("*".into(), loc(21)),
+        });
         s.actions.push(Attr::explicit("s3:Put*".into(), loc(22)));
         s
     }
@@ -546,16 +619,25 @@ mod tests {
         bucket.policy.push(public_put_statement());
         app.resources.push(bucket);
         let mut f = function("Fn");
-        f.triggers.push(source_trigger("Up", TriggerKind::S3, "Uploads"));
+        f.triggers
+            .push(source_trigger("Up", TriggerKind::S3, "Uploads"));
         app.functions.push(f);
         let e = function_exposure(&app, &app.functions[0]);
         assert!(e.is_public());
-        assert_eq!(e.entry_points[0].description, "s3 bucket Uploads (public write)");
-        assert_eq!(e.entry_points[0].public_because.as_ref().unwrap().location, loc(20));
+        assert_eq!(
+            e.entry_points[0].description,
+            "s3 bucket Uploads (public write)"
+        );
+        assert_eq!(
+            e.entry_points[0].public_because.as_ref().unwrap().location,
+            loc(20)
+        );
 
         // Block Public Access switches the policy off.
-        app.resources[0].public_access_block =
-            Some(PublicAccessBlock { restrict_public_buckets: true, ..Default::default() });
+        app.resources[0].public_access_block = Some(PublicAccessBlock {
+            restrict_public_buckets: true,
+            ..Default::default()
+        });
         assert!(!function_exposure(&app, &app.functions[0]).is_public());
     }
 
@@ -575,9 +657,16 @@ mod tests {
         bucket.policy = vec![s];
         assert!(public_write(&bucket).is_none());
         let mut s = public_put_statement();
-        s.conditions.push(Condition { operator: "Bool".into(), key: "aws:SecureTransport".into(), values: vec![] });
+        s.conditions.push(Condition {
+            operator: "Bool".into(),
+            key: "aws:SecureTransport".into(),
+            values: vec![],
+        });
         bucket.policy = vec![s];
-        assert!(public_write(&bucket).is_some(), "SecureTransport does not narrow who");
+        assert!(
+            public_write(&bucket).is_some(),
+            "SecureTransport does not narrow who"
+        );
     }
 
     #[test]
@@ -591,18 +680,29 @@ mod tests {
         let e = function_exposure(&app, &app.functions[0]);
         assert_eq!(e.entry_points.len(), 1);
         assert!(e.entry_points[0].public);
-        assert_eq!(e.entry_points[0].public_because.as_ref().unwrap().reason, "ACL PublicReadWrite");
-        app.resources[0].public_access_block =
-            Some(PublicAccessBlock { ignore_public_acls: true, ..Default::default() });
+        assert_eq!(
+            e.entry_points[0].public_because.as_ref().unwrap().reason,
+            "ACL PublicReadWrite"
+        );
+        app.resources[0].public_access_block = Some(PublicAccessBlock {
+            ignore_public_acls: true,
+            ..Default::default()
+        });
         assert!(!function_exposure(&app, &app.functions[0]).is_public());
     }
 
     #[test]
     fn queue_trigger_is_authenticated_not_public() {
         let mut app = app();
-        app.resources.push(Resource::new("Jobs", ResourceKind::Queue, "AWS::SQS::Queue", loc(10)));
+        app.resources.push(Resource::new(
+            "Jobs",
+            ResourceKind::Queue,
+            "AWS::SQS::Queue",
+            loc(10),
+        ));
         let mut f = function("Fn");
-        f.triggers.push(source_trigger("Q", TriggerKind::Sqs, "Jobs"));
+        f.triggers
+            .push(source_trigger("Q", TriggerKind::Sqs, "Jobs"));
         app.functions.push(f);
         let e = function_exposure(&app, &app.functions[0]);
         assert_eq!(e.entry_points[0].description, "sqs queue Jobs");

@@ -116,8 +116,12 @@ impl Rule for IndirectPublicTrigger {
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for function in &app.functions {
             for entry in function_exposure(app, function).entry_points {
-                let (Some(why), Some(resource_id)) = (&entry.public_because, &entry.source) else { continue };
-                let Some(resource) = app.resource(resource_id) else { continue };
+                let (Some(why), Some(resource_id)) = (&entry.public_because, &entry.source) else {
+                    continue;
+                };
+                let Some(resource) = app.resource(resource_id) else {
+                    continue;
+                };
                 let kind = match resource.type_name.as_str() {
                     t if t.contains("S3") => "Bucket",
                     t if t.contains("SNS") => "Topic",
@@ -149,21 +153,33 @@ impl Rule for IndirectPublicTrigger {
 mod tests {
     use super::*;
     use crate::rules::auth::testing::*;
-    use perimeter_model::{Attr, Principal, PrincipalKind, Resource, ResourceKind, Statement, TriggerKind};
+    use perimeter_model::{
+        Attr, Principal, PrincipalKind, Resource, ResourceKind, Statement, TriggerKind,
+    };
 
     #[test]
     fn fires_on_public_topic_not_on_private_queue() {
         let mut app = app();
         let mut topic = Resource::new("Inbox", ResourceKind::Topic, "AWS::SNS::Topic", loc(10));
         let mut s = Statement::new(loc(12));
-        s.principals.push(Principal { kind: PrincipalKind::Aws, value: Attr::explicit("*".into(), loc(13)) });
+        s.principals.push(Principal {
+            kind: PrincipalKind::Aws,
+            value: Attr::explicit("*".into(), loc(13)),
+        });
         s.actions.push(Attr::explicit("SNS:*".into(), loc(14)));
         topic.policy.push(s);
         app.resources.push(topic);
-        app.resources.push(Resource::new("Jobs", ResourceKind::Queue, "AWS::SQS::Queue", loc(20)));
+        app.resources.push(Resource::new(
+            "Jobs",
+            ResourceKind::Queue,
+            "AWS::SQS::Queue",
+            loc(20),
+        ));
         let mut f = function("Fn");
-        f.triggers.push(source_trigger("Msg", TriggerKind::Sns, "Inbox"));
-        f.triggers.push(source_trigger("Job", TriggerKind::Sqs, "Jobs"));
+        f.triggers
+            .push(source_trigger("Msg", TriggerKind::Sns, "Inbox"));
+        f.triggers
+            .push(source_trigger("Job", TriggerKind::Sqs, "Jobs"));
         app.functions.push(f);
         let found = run(&IndirectPublicTrigger, &app);
         assert_eq!(found.len(), 1, "{found:?}");

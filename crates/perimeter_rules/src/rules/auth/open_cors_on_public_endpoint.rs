@@ -90,15 +90,43 @@ fn wildcard_origin(cors: &Cors) -> Option<Location> {
         .map(|o| o.location.clone())
 }
 
-fn finding(app: &App, function: Option<&str>, resource: &str, what: String, cors: &Cors, at: Location) -> Finding {
-    let credentials = cors.allow_credentials.as_ref().and_then(|c| c.known().copied()).unwrap_or(false);
+fn finding(
+    app: &App,
+    function: Option<&str>,
+    resource: &str,
+    what: String,
+    cors: &Cors,
+    at: Location,
+) -> Finding {
+    let credentials = cors
+        .allow_credentials
+        .as_ref()
+        .and_then(|c| c.known().copied())
+        .unwrap_or(false);
     let message = if credentials {
-        format!("{what} allows any origin (`*`) with credentials on a public endpoint: any website can call it from a visitor's browser and read the answers.")
+        format!(
+            "{what} allows any origin (`*`) with credentials on a public endpoint: any website can call it from a visitor's browser and read the answers."
+        )
     } else {
-        format!("{what} allows any origin (`*`) on a public endpoint: any website can call it from a visitor's browser and read the answers.")
+        format!(
+            "{what} allows any origin (`*`) on a public endpoint: any website can call it from a visitor's browser and read the answers."
+        )
     };
-    let f = Finding::new(&META, &app.id, function, resource, "cors", message, at, REMEDIATION);
-    if credentials { f.with_severity(Severity::Medium) } else { f }
+    let f = Finding::new(
+        &META,
+        &app.id,
+        function,
+        resource,
+        "cors",
+        message,
+        at,
+        REMEDIATION,
+    );
+    if credentials {
+        f.with_severity(Severity::Medium)
+    } else {
+        f
+    }
 }
 
 impl Rule for OpenCorsOnPublicEndpoint {
@@ -111,35 +139,66 @@ impl Rule for OpenCorsOnPublicEndpoint {
         let mut seen: BTreeSet<Location> = BTreeSet::new();
         for function in &app.functions {
             if let Some(url) = &function.url
-                && url.auth_type.as_str().is_some_and(|a| a.eq_ignore_ascii_case("NONE"))
+                && url
+                    .auth_type
+                    .as_str()
+                    .is_some_and(|a| a.eq_ignore_ascii_case("NONE"))
                 && let Some(cors) = &url.cors
                 && let Some(at) = wildcard_origin(cors)
                 && seen.insert(cors.location.clone())
             {
                 let what = format!("The function URL of `{}`", function.name);
-                out.push(finding(app, Some(&function.id), &function.id, what, cors, at));
+                out.push(finding(
+                    app,
+                    Some(&function.id),
+                    &function.id,
+                    what,
+                    cors,
+                    at,
+                ));
             }
             let exposure = function_exposure(app, function);
             for entry in exposure.public_entry_points() {
-                let Some(trigger) = entry.trigger.as_deref().and_then(|id| function.triggers.iter().find(|t| t.id == id))
+                let Some(trigger) = entry
+                    .trigger
+                    .as_deref()
+                    .and_then(|id| function.triggers.iter().find(|t| t.id == id))
                 else {
                     continue;
                 };
                 let Some(route) = &trigger.http else { continue };
                 let api = route.api.as_deref().and_then(|id| app.api(id));
-                let Some(cors) = route.cors.as_ref().or_else(|| api.and_then(|a| a.cors.as_ref())) else { continue };
-                let Some(at) = wildcard_origin(cors) else { continue };
+                let Some(cors) = route
+                    .cors
+                    .as_ref()
+                    .or_else(|| api.and_then(|a| a.cors.as_ref()))
+                else {
+                    continue;
+                };
+                let Some(at) = wildcard_origin(cors) else {
+                    continue;
+                };
                 if !seen.insert(cors.location.clone()) {
                     continue;
                 }
                 let (resource, what) = match &route.api {
-                    Some(api_id) => (api_id.clone(), format!("The CORS configuration of API `{api_id}`")),
-                    None => (function.id.clone(), format!("The CORS configuration of function `{}`", function.name)),
+                    Some(api_id) => (
+                        api_id.clone(),
+                        format!("The CORS configuration of API `{api_id}`"),
+                    ),
+                    None => (
+                        function.id.clone(),
+                        format!("The CORS configuration of function `{}`", function.name),
+                    ),
                 };
-                let mut f = finding(app, Some(&function.id), &resource, what, cors, at).with_related(
-                    format!("public route `{} {}` of function `{}`", route.method, route.path, function.name),
-                    trigger.location.clone(),
-                );
+                let mut f = finding(app, Some(&function.id), &resource, what, cors, at)
+                    .with_related(
+                        format!(
+                            "public route `{} {}` of function `{}`",
+                            route.method, route.path, function.name
+                        ),
+                        trigger.location.clone(),
+                    );
                 if let Some(api) = api {
                     f = f.with_related(format!("API `{}`", api.id), api.location.clone());
                 }

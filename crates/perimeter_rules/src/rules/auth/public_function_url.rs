@@ -77,7 +77,11 @@ impl Rule for PublicFunctionUrl {
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for function in &app.functions {
             let Some(url) = &function.url else { continue };
-            if !url.auth_type.as_str().is_some_and(|a| a.eq_ignore_ascii_case("NONE")) {
+            if !url
+                .auth_type
+                .as_str()
+                .is_some_and(|a| a.eq_ignore_ascii_case("NONE"))
+            {
                 continue;
             }
             let mut finding = Finding::new(
@@ -96,7 +100,10 @@ impl Rule for PublicFunctionUrl {
             for permission in app.permissions_of(function) {
                 if permission.function_url_auth_type.is_some() {
                     finding = finding.with_related(
-                        format!("permission `{}` grants public lambda:InvokeFunctionUrl", permission.id),
+                        format!(
+                            "permission `{}` grants public lambda:InvokeFunctionUrl",
+                            permission.id
+                        ),
                         permission.location.clone(),
                     );
                 }
@@ -123,7 +130,8 @@ mod tests {
         let mut u = url("NONE");
         u.auth_type = Attr::unresolved("Ref AuthParam", loc(60));
         unresolved.url = Some(u);
-        app.functions.extend([open, iam, unresolved, function("NoUrl")]);
+        app.functions
+            .extend([open, iam, unresolved, function("NoUrl")]);
         let found = run(&PublicFunctionUrl, &app);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].resource, "Open");

@@ -91,7 +91,9 @@ impl Rule for PublicResourcePolicy {
 
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for permission in &app.permissions {
-            let Some(principal) = permission.principal.as_str() else { continue };
+            let Some(principal) = permission.principal.as_str() else {
+                continue;
+            };
             if !is_everyone(principal) {
                 continue;
             }
@@ -105,15 +107,26 @@ impl Rule for PublicResourcePolicy {
             // Public function URLs are AUTH002's business (and a URL permission with AWS_IAM
             // still requires signed requests).
             if permission.function_url_auth_type.is_some()
-                || permission.action.as_str().is_some_and(|a| a.eq_ignore_ascii_case("lambda:InvokeFunctionUrl"))
+                || permission
+                    .action
+                    .as_str()
+                    .is_some_and(|a| a.eq_ignore_ascii_case("lambda:InvokeFunctionUrl"))
             {
                 continue;
             }
             let target = function
                 .map(|f| format!("function `{}`", f.name))
-                .or_else(|| permission.function.as_str().map(|f| format!("function `{f}`")))
+                .or_else(|| {
+                    permission
+                        .function
+                        .as_str()
+                        .map(|f| format!("function `{f}`"))
+                })
                 .unwrap_or_else(|| "its function".to_string());
-            let action = permission.action.as_str().unwrap_or("lambda:InvokeFunction");
+            let action = permission
+                .action
+                .as_str()
+                .unwrap_or("lambda:InvokeFunction");
             let mut finding = Finding::new(
                 &META,
                 &app.id,
@@ -128,7 +141,8 @@ impl Rule for PublicResourcePolicy {
                 REMEDIATION,
             );
             if let Some(f) = function {
-                finding = finding.with_related(format!("function `{}`", f.name), f.location.clone());
+                finding =
+                    finding.with_related(format!("function `{}`", f.name), f.location.clone());
             }
             out.push(finding);
         }
@@ -152,7 +166,12 @@ mod tests {
         url_perm.function_url_auth_type = Some(Attr::explicit("NONE".into(), loc(9)));
         let mut unresolved = permission("U", "Fn", "*");
         unresolved.principal = Attr::unresolved("Ref P", loc(9));
-        app.permissions.extend([org, url_perm, unresolved, permission("Acct", "Fn", "123456789012")]);
+        app.permissions.extend([
+            org,
+            url_perm,
+            unresolved,
+            permission("Acct", "Fn", "123456789012"),
+        ]);
         let found = run(&PublicResourcePolicy, &app);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].resource, "Open");

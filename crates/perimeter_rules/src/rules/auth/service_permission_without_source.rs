@@ -87,7 +87,9 @@ impl Rule for ServicePermissionWithoutSource {
 
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for permission in &app.permissions {
-            let Some(principal) = permission.principal.as_str() else { continue };
+            let Some(principal) = permission.principal.as_str() else {
+                continue;
+            };
             if !is_service_principal(principal) {
                 continue;
             }
@@ -130,12 +132,14 @@ mod tests {
     fn fires_without_source_only() {
         let mut app = app();
         app.functions.push(function("Fn"));
-        app.permissions.push(permission("S3", "Fn", "s3.amazonaws.com"));
+        app.permissions
+            .push(permission("S3", "Fn", "s3.amazonaws.com"));
         let mut api = permission("Api", "Fn", "apigateway.amazonaws.com");
         api.source_arn = Some(Attr::explicit("arn:aws:execute-api:...".into(), loc(9)));
         let mut acct = permission("Acct", "Fn", "s3.amazonaws.com");
         acct.source_account = Some(Attr::unresolved("Ref AWS::AccountId", loc(9)));
-        app.permissions.extend([api, acct, permission("Star", "Fn", "*")]);
+        app.permissions
+            .extend([api, acct, permission("Star", "Fn", "*")]);
         let found = run(&ServicePermissionWithoutSource, &app);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].resource, "S3");

@@ -3,8 +3,8 @@
 
 use crate::{Finding, Rule};
 use perimeter_model::{
-    Api, ApiKind, App, Attr, Auth, Function, FunctionUrl, HttpRoute, Location, Permission, Policy, PolicySource,
-    Role, SourceKind, Statement, Trigger, TriggerKind,
+    Api, ApiKind, App, Attr, Auth, Function, FunctionUrl, HttpRoute, Location, Permission, Policy,
+    PolicySource, Role, SourceKind, Statement, Trigger, TriggerKind,
 };
 
 pub fn loc(line: u32) -> Location {
@@ -12,7 +12,12 @@ pub fn loc(line: u32) -> Location {
 }
 
 pub fn app() -> App {
-    App::new("template.yaml", "template", SourceKind::Sam, "template.yaml")
+    App::new(
+        "template.yaml",
+        "template",
+        SourceKind::Sam,
+        "template.yaml",
+    )
 }
 
 /// A zip function on python3.12 with role `{id}Role`.
@@ -61,7 +66,11 @@ pub fn rest_api(id: &str) -> Api {
 }
 
 pub fn url(auth: &str) -> FunctionUrl {
-    FunctionUrl { auth_type: Attr::explicit(auth.into(), loc(60)), cors: None, location: loc(59) }
+    FunctionUrl {
+        auth_type: Attr::explicit(auth.into(), loc(60)),
+        cors: None,
+        location: loc(59),
+    }
 }
 
 pub fn permission(id: &str, function: &str, principal: &str) -> Permission {
@@ -82,8 +91,14 @@ pub fn permission(id: &str, function: &str, principal: &str) -> Permission {
 pub fn role_allowing(id: &str, actions: &[&str], resources: &[&str]) -> Role {
     let mut role = Role::new(id, loc(80), true);
     let mut s = Statement::new(loc(81));
-    s.actions = actions.iter().map(|a| Attr::explicit(a.to_string(), loc(82))).collect();
-    s.resources = resources.iter().map(|r| Attr::explicit(r.to_string(), loc(83))).collect();
+    s.actions = actions
+        .iter()
+        .map(|a| Attr::explicit(a.to_string(), loc(82)))
+        .collect();
+    s.resources = resources
+        .iter()
+        .map(|r| Attr::explicit(r.to_string(), loc(83)))
+        .collect();
     role.policies.push(Policy {
         name: "Inline".into(),
         source: PolicySource::Inline,

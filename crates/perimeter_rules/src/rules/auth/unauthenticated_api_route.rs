@@ -93,11 +93,17 @@ impl Rule for UnauthenticatedApiRoute {
             for entry in exposure.public_entry_points() {
                 if !matches!(
                     entry.kind,
-                    TriggerKind::Api | TriggerKind::HttpApi | TriggerKind::WebSocket | TriggerKind::Alb
+                    TriggerKind::Api
+                        | TriggerKind::HttpApi
+                        | TriggerKind::WebSocket
+                        | TriggerKind::Alb
                 ) {
                     continue;
                 }
-                let Some(trigger) = entry.trigger.as_deref().and_then(|id| function.triggers.iter().find(|t| t.id == id))
+                let Some(trigger) = entry
+                    .trigger
+                    .as_deref()
+                    .and_then(|id| function.triggers.iter().find(|t| t.id == id))
                 else {
                     continue;
                 };
@@ -112,7 +118,11 @@ impl Rule for UnauthenticatedApiRoute {
                 } else {
                     format!("route `{} {}`", route.method, route.path)
                 };
-                let on_api = route.api.as_deref().map(|a| format!(" of API `{a}`")).unwrap_or_default();
+                let on_api = route
+                    .api
+                    .as_deref()
+                    .map(|a| format!(" of API `{a}`"))
+                    .unwrap_or_default();
                 let mut finding = Finding::new(
                     &META,
                     &app.id,
@@ -127,7 +137,8 @@ impl Rule for UnauthenticatedApiRoute {
                     REMEDIATION,
                 );
                 if let Some(api) = api {
-                    finding = finding.with_related(format!("API `{}`", api.id), api.location.clone());
+                    finding =
+                        finding.with_related(format!("API `{}`", api.id), api.location.clone());
                 }
                 out.push(finding);
             }
@@ -145,8 +156,10 @@ mod tests {
     fn fires_on_open_route_only() {
         let mut app = app();
         let mut f = function("Fn");
-        f.triggers.push(api_trigger("Open", "GET", "/users", Auth::None));
-        f.triggers.push(api_trigger("Jwt", "GET", "/me", Auth::Jwt("Auth0".into())));
+        f.triggers
+            .push(api_trigger("Open", "GET", "/users", Auth::None));
+        f.triggers
+            .push(api_trigger("Jwt", "GET", "/me", Auth::Jwt("Auth0".into())));
         let mut keyed = api_trigger("Keyed", "GET", "/k", Auth::None);
         keyed.http.as_mut().unwrap().api_key_required = Attr::explicit(true, loc(5));
         f.triggers.push(keyed);
@@ -154,7 +167,11 @@ mod tests {
         app.apis.push(rest_api("ServerlessRestApi"));
         let found = run(&UnauthenticatedApiRoute, &app);
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("`GET /users`"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("`GET /users`"),
+            "{}",
+            found[0].message
+        );
         assert_eq!(found[0].related.len(), 1);
     }
 

@@ -84,7 +84,10 @@ pub fn today() -> Date {
     if days != UNSET {
         return Date::from_days_since_epoch(days);
     }
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64 / 86_400).unwrap_or(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64 / 86_400)
+        .unwrap_or(0);
     match TODAY.compare_exchange(UNSET, now, Ordering::SeqCst, Ordering::SeqCst) {
         Ok(_) => Date::from_days_since_epoch(now),
         Err(pinned) => Date::from_days_since_epoch(pinned),

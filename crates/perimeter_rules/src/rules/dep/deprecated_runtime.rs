@@ -51,8 +51,8 @@
 //! - https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
 //! - https://docs.aws.amazon.com/lambda/latest/dg/runtime-support-policy.html
 
-use super::clock::{today, Date};
-use super::runtimes::{lifecycle, RuntimeLifecycle};
+use super::clock::{Date, today};
+use super::runtimes::{RuntimeLifecycle, lifecycle};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -70,7 +70,8 @@ static META: RuleMeta = RuleMeta {
     source: include_str!("deprecated_runtime.rs"),
 };
 
-const REMEDIATION: &str = "Upgrade the function to a supported runtime (the newest of its family), test and redeploy.";
+const REMEDIATION: &str =
+    "Upgrade the function to a supported runtime (the newest of its family), test and redeploy.";
 
 /// How many days before deprecation the rule starts to warn.
 pub const WARN_DAYS: i64 = 180;
@@ -79,7 +80,11 @@ pub const WARN_DAYS: i64 = 180;
 /// more than [`WARN_DAYS`] from deprecation.
 pub fn judge(runtime: &RuntimeLifecycle, today: Date) -> Option<(Severity, String)> {
     let deprecation = runtime.deprecation?;
-    let projected = if runtime.projected { " (projected)" } else { "" };
+    let projected = if runtime.projected {
+        " (projected)"
+    } else {
+        ""
+    };
     if let Some(update) = runtime.block_update
         && today >= update
     {
@@ -95,11 +100,19 @@ pub fn judge(runtime: &RuntimeLifecycle, today: Date) -> Option<(Severity, Strin
             (_, Some(update)) => format!("; updates will be blocked from {update}{projected}"),
             _ => String::new(),
         };
-        return Some((Severity::Medium, format!("is deprecated since {deprecation}: it no longer receives security patches{blocks}")));
+        return Some((
+            Severity::Medium,
+            format!(
+                "is deprecated since {deprecation}: it no longer receives security patches{blocks}"
+            ),
+        ));
     }
     let days = today.days_until(deprecation);
     if days <= WARN_DAYS {
-        return Some((Severity::Low, format!("will be deprecated on {deprecation} (in {days} days)")));
+        return Some((
+            Severity::Low,
+            format!("will be deprecated on {deprecation} (in {days} days)"),
+        ));
     }
     None
 }
@@ -112,10 +125,20 @@ impl Rule for DeprecatedRuntime {
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         let today = today();
         for function in &app.functions {
-            let Some(id) = function.runtime.as_str() else { continue };
-            let Some(runtime) = lifecycle(id) else { continue };
-            let Some((severity, state)) = judge(runtime, today) else { continue };
-            let successor = if runtime.successor != runtime.id { format!("; move to {}", runtime.successor) } else { String::new() };
+            let Some(id) = function.runtime.as_str() else {
+                continue;
+            };
+            let Some(runtime) = lifecycle(id) else {
+                continue;
+            };
+            let Some((severity, state)) = judge(runtime, today) else {
+                continue;
+            };
+            let successor = if runtime.successor != runtime.id {
+                format!("; move to {}", runtime.successor)
+            } else {
+                String::new()
+            };
             out.push(
                 Finding::new(
                     &META,
@@ -175,6 +198,10 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::High);
         assert_eq!(found[0].location, loc(3));
-        assert!(found[0].message.contains("Node.js 4.3 (`nodejs4.3`)"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("Node.js 4.3 (`nodejs4.3`)"),
+            "{}",
+            found[0].message
+        );
     }
 }

@@ -9,9 +9,9 @@ mod clock;
 mod deprecated_runtime;
 mod runtimes;
 
-pub use clock::{set_today, today, Date};
+pub use clock::{Date, set_today, today};
 pub use deprecated_runtime::WARN_DAYS;
-pub use runtimes::{lifecycle, RuntimeLifecycle, RUNTIMES, RUNTIMES_AS_OF};
+pub use runtimes::{RUNTIMES, RUNTIMES_AS_OF, RuntimeLifecycle, lifecycle};
 
 /// The rules of this family.
 pub fn rules() -> Vec<&'static dyn Rule> {

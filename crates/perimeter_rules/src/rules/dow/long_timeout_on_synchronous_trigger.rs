@@ -99,13 +99,24 @@ impl Rule for LongTimeoutOnSynchronousTrigger {
 
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for function in &app.functions {
-            let Some(&timeout) = function.timeout.known() else { continue };
+            let Some(&timeout) = function.timeout.known() else {
+                continue;
+            };
             if timeout <= MAX_SYNC_TIMEOUT {
                 continue;
             }
             let exposure = function_exposure(app, function);
-            let Some(entry) = exposure.entry_points.iter().find(|e| e.public && e.synchronous) else { continue };
-            let why = if matches!(entry.kind, TriggerKind::Api | TriggerKind::HttpApi | TriggerKind::WebSocket) {
+            let Some(entry) = exposure
+                .entry_points
+                .iter()
+                .find(|e| e.public && e.synchronous)
+            else {
+                continue;
+            };
+            let why = if matches!(
+                entry.kind,
+                TriggerKind::Api | TriggerKind::HttpApi | TriggerKind::WebSocket
+            ) {
                 "API Gateway gives up after 29 s (HTTP APIs 30 s) and answers 504, while the function keeps running and billing"
             } else {
                 "each public request can hold a concurrent execution and bill for the whole timeout"
@@ -124,7 +135,11 @@ impl Rule for LongTimeoutOnSynchronousTrigger {
                 REMEDIATION,
             )
             .with_related(format!("public entry point: {}", entry.description), entry.location.clone());
-            out.push(if timeout >= MEDIUM_FROM { finding.with_severity(Severity::Medium) } else { finding });
+            out.push(if timeout >= MEDIUM_FROM {
+                finding.with_severity(Severity::Medium)
+            } else {
+                finding
+            });
         }
     }
 }
@@ -140,7 +155,8 @@ mod tests {
         let mut app = app();
         let mut long = function("Long");
         long.timeout = Attr::explicit(900, loc(9));
-        long.triggers.push(api_trigger("Get", "GET", "/", Auth::None));
+        long.triggers
+            .push(api_trigger("Get", "GET", "/", Auth::None));
         let mut edge = long.clone();
         edge.id = "Edge".into();
         edge.timeout = Attr::explicit(30, loc(9));
@@ -156,8 +172,14 @@ mod tests {
         app.functions.extend([long, edge, mid, private, unresolved]);
         let found = run(&LongTimeoutOnSynchronousTrigger, &app);
         assert_eq!(found.len(), 2, "{found:?}");
-        assert_eq!((found[0].resource.as_str(), found[0].severity), ("Long", Severity::Medium));
-        assert_eq!((found[1].resource.as_str(), found[1].severity), ("Mid", Severity::Low));
+        assert_eq!(
+            (found[0].resource.as_str(), found[0].severity),
+            ("Long", Severity::Medium)
+        );
+        assert_eq!(
+            (found[1].resource.as_str(), found[1].severity),
+            ("Mid", Severity::Low)
+        );
         assert!(found[0].message.contains("29 s"));
     }
 }

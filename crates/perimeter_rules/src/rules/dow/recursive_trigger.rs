@@ -121,24 +121,38 @@ fn target_arn(resource: &Resource) -> Option<String> {
 
 /// `true` when the statement's resource `pattern` covers writes to `resource`.
 fn resource_covers(pattern: &str, resource: &Resource) -> bool {
-    if pattern == "*" || pattern.contains(&format!("${{{}}}", resource.id)) || pattern.contains(&format!("${{{}.", resource.id))
+    if pattern == "*"
+        || pattern.contains(&format!("${{{}}}", resource.id))
+        || pattern.contains(&format!("${{{}.", resource.id))
     {
         return true;
     }
     // Pseudo-parameters stand for "this account / region": any value.
     let mut normalized = pattern.to_string();
-    for pseudo in ["${AWS::Region}", "${AWS::AccountId}", "${AWS::Partition}", "${AWS::URLSuffix}"] {
+    for pseudo in [
+        "${AWS::Region}",
+        "${AWS::AccountId}",
+        "${AWS::Partition}",
+        "${AWS::URLSuffix}",
+    ] {
         normalized = normalized.replace(pseudo, "*");
     }
     target_arn(resource).is_some_and(|arn| glob(&normalized, &arn))
 }
 
 /// The first action element of `statement` that grants `action` on `resource`.
-fn granting_action<'a>(statement: &'a Statement, action: &str, resource: &Resource) -> Option<&'a str> {
+fn granting_action<'a>(
+    statement: &'a Statement,
+    action: &str,
+    resource: &Resource,
+) -> Option<&'a str> {
     if !statement.is_allow() || !statement_covers_action(statement, action) {
         return None;
     }
-    if !statement.known_resources().any(|r| resource_covers(r, resource)) {
+    if !statement
+        .known_resources()
+        .any(|r| resource_covers(r, resource))
+    {
         return None;
     }
     statement
@@ -148,17 +162,27 @@ fn granting_action<'a>(statement: &'a Statement, action: &str, resource: &Resour
 }
 
 /// The resources that trigger `function`, with the place that says so.
-fn triggering_resources<'a>(app: &'a App, function: &'a Function) -> Vec<(&'a Resource, perimeter_model::Location)> {
+fn triggering_resources<'a>(
+    app: &'a App,
+    function: &'a Function,
+) -> Vec<(&'a Resource, perimeter_model::Location)> {
     let mut out: Vec<(&Resource, perimeter_model::Location)> = Vec::new();
     for trigger in &function.triggers {
-        if let Some(r) = trigger.source.as_ref().and_then(|s| s.as_str()).and_then(|id| app.resource(id))
+        if let Some(r) = trigger
+            .source
+            .as_ref()
+            .and_then(|s| s.as_str())
+            .and_then(|id| app.resource(id))
             && !out.iter().any(|(o, _)| o.id == r.id)
         {
             out.push((r, trigger.location.clone()));
         }
     }
     for r in &app.resources {
-        if let Some(n) = r.notifies.iter().find(|n| n.as_str() == Some(function.id.as_str()))
+        if let Some(n) = r
+            .notifies
+            .iter()
+            .find(|n| n.as_str() == Some(function.id.as_str()))
             && !out.iter().any(|(o, _)| o.id == r.id)
         {
             out.push((r, n.location.clone()));
@@ -174,11 +198,19 @@ impl Rule for RecursiveTrigger {
 
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for function in &app.functions {
-            let Some(role) = app.role_of(function) else { continue };
+            let Some(role) = app.role_of(function) else {
+                continue;
+            };
             for (resource, trigger_at) in triggering_resources(app, function) {
-                let Some(action) = write_action(resource.kind) else { continue };
-                let grant = role.statements().find_map(|(_, s)| granting_action(s, action, resource).map(|a| (s, a)));
-                let Some((statement, granted)) = grant else { continue };
+                let Some(action) = write_action(resource.kind) else {
+                    continue;
+                };
+                let grant = role
+                    .statements()
+                    .find_map(|(_, s)| granting_action(s, action, resource).map(|a| (s, a)));
+                let Some((statement, granted)) = grant else {
+                    continue;
+                };
                 let at = statement
                     .actions
                     .iter()
@@ -190,6 +222,11 @@ impl Rule for RecursiveTrigger {
                     ResourceKind::Queue => "queue",
                     _ => "topic",
                 };
+                let grants = if granted.eq_ignore_ascii_case(action) {
+                    format!("`{action}`")
+                } else {
+                    format!("`{granted}` (so {action})")
+                };
                 out.push(
                     Finding::new(
                         &META,
@@ -198,7 +235,7 @@ impl Rule for RecursiveTrigger {
                         &function.id,
                         &resource.id,
                         format!(
-                            "Function `{}` is triggered by {kind} `{}` and its role `{}` allows `{granted}` ({action}) on it: its own writes can trigger it again ({} -> {} -> {}).",
+                            "Function `{}` is triggered by {kind} `{}` and its role `{}` allows {grants} on it: its own writes can trigger it again ({} -> {} -> {}).",
                             function.name, resource.id, role.id, resource.id, function.name, resource.id
                         ),
                         at,
@@ -223,9 +260,11 @@ mod tests {
         bucket.name = Some(Attr::explicit("my-images".into(), loc(11)));
         app.resources.push(bucket);
         let mut f = function("Resizer");
-        f.triggers.push(source_trigger("Up", TriggerKind::S3, "Images"));
+        f.triggers
+            .push(source_trigger("Up", TriggerKind::S3, "Images"));
         app.functions.push(f);
-        app.roles.push(role_allowing("ResizerRole", actions, resources));
+        app.roles
+            .push(role_allowing("ResizerRole", actions, resources));
         app
     }
 
@@ -252,18 +291,31 @@ mod tests {
             (&["s3:PutObject"], &["arn:aws:s3:::my-images"]),
             (&["s3:PutObject"], &["arn:aws:s3:::other/*"]),
         ] {
-            assert!(run(&RecursiveTrigger, &setup(actions, resources)).is_empty(), "{actions:?} {resources:?}");
+            assert!(
+                run(&RecursiveTrigger, &setup(actions, resources)).is_empty(),
+                "{actions:?} {resources:?}"
+            );
         }
     }
 
     #[test]
     fn queue_without_known_name_only_wildcards() {
         let mut app = app();
-        app.resources.push(Resource::new("Jobs", ResourceKind::Queue, "AWS::SQS::Queue", loc(10)));
+        app.resources.push(Resource::new(
+            "Jobs",
+            ResourceKind::Queue,
+            "AWS::SQS::Queue",
+            loc(10),
+        ));
         let mut f = function("Worker");
-        f.triggers.push(source_trigger("Q", TriggerKind::Sqs, "Jobs"));
+        f.triggers
+            .push(source_trigger("Q", TriggerKind::Sqs, "Jobs"));
         app.functions.push(f);
-        app.roles.push(role_allowing("WorkerRole", &["sqs:SendMessage"], &["arn:aws:sqs:*:*:other"]));
+        app.roles.push(role_allowing(
+            "WorkerRole",
+            &["sqs:SendMessage"],
+            &["arn:aws:sqs:*:*:other"],
+        ));
         assert!(run(&RecursiveTrigger, &app).is_empty());
         app.roles[0] = role_allowing("WorkerRole", &["sqs:SendMessage"], &["arn:aws:sqs:*:*:*"]);
         assert_eq!(run(&RecursiveTrigger, &app).len(), 1);

@@ -94,7 +94,10 @@ impl Rule for UnthrottledPublicFunction {
             }
             let exposure = function_exposure(app, function);
             let unthrottled = exposure.public_entry_points().find(|entry| {
-                let via_api = matches!(entry.kind, TriggerKind::Api | TriggerKind::HttpApi | TriggerKind::WebSocket);
+                let via_api = matches!(
+                    entry.kind,
+                    TriggerKind::Api | TriggerKind::HttpApi | TriggerKind::WebSocket
+                );
                 let api = entry.source.as_deref().and_then(|id| app.api(id));
                 !(via_api && api.is_some_and(|a| a.throttle_rate.is_some() || a.usage_plan))
             });
@@ -129,18 +132,25 @@ mod tests {
     fn fires_unless_reserved_or_throttled() {
         let mut app = app();
         let mut open = function("Open");
-        open.triggers.push(api_trigger("Get", "GET", "/", Auth::None));
+        open.triggers
+            .push(api_trigger("Get", "GET", "/", Auth::None));
         let mut reserved = open.clone();
         reserved.id = "Reserved".into();
         reserved.reserved_concurrency = Some(Attr::explicit(10, loc(8)));
         let mut private = function("Private");
-        private.triggers.push(api_trigger("Get", "GET", "/", Auth::Iam));
+        private
+            .triggers
+            .push(api_trigger("Get", "GET", "/", Auth::Iam));
         app.functions.extend([open, reserved, private]);
         app.apis.push(rest_api("ServerlessRestApi"));
         let found = run(&UnthrottledPublicFunction, &app);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].resource, "Open");
-        assert!(found[0].message.contains("api GET / (no auth)"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("api GET / (no auth)"),
+            "{}",
+            found[0].message
+        );
 
         app.apis[0].throttle_rate = Some(Attr::explicit(50.0, loc(51)));
         assert!(run(&UnthrottledPublicFunction, &app).is_empty());

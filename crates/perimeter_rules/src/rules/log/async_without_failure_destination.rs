@@ -92,10 +92,18 @@ impl Rule for AsyncWithoutFailureDestination {
             if function.dead_letter.is_some() || function.on_failure.is_some() {
                 continue;
             }
-            let asynchronous: Vec<_> = function.triggers.iter().filter(|t| t.kind.is_asynchronous()).collect();
-            let Some(first) = asynchronous.first() else { continue };
-            let names: Vec<String> =
-                asynchronous.iter().map(|t| format!("{} `{}`", kind_name(t.kind), t.id)).collect();
+            let asynchronous: Vec<_> = function
+                .triggers
+                .iter()
+                .filter(|t| t.kind.is_asynchronous())
+                .collect();
+            let Some(first) = asynchronous.first() else {
+                continue;
+            };
+            let names: Vec<String> = asynchronous
+                .iter()
+                .map(|t| format!("{} `{}`", kind_name(t.kind), t.id))
+                .collect();
             out.push(Finding::new(
                 &META,
                 &app.id,
@@ -125,7 +133,8 @@ mod tests {
         let mut app = app();
         let mut s3 = function("S3Fn");
         s3.triggers.push(source_trigger("Up", TriggerKind::S3, "B"));
-        s3.triggers.push(source_trigger("Tick", TriggerKind::Schedule, "rate(1 day)"));
+        s3.triggers
+            .push(source_trigger("Tick", TriggerKind::Schedule, "rate(1 day)"));
         let mut dlq = s3.clone();
         dlq.id = "WithDlq".into();
         dlq.dead_letter = Some(Attr::unresolved("ImportValue", loc(7)));
@@ -133,11 +142,16 @@ mod tests {
         dest.id = "WithDest".into();
         dest.on_failure = Some(Attr::explicit("arn:aws:sqs:x".into(), loc(7)));
         let mut sqs = function("SqsFn");
-        sqs.triggers.push(source_trigger("Q", TriggerKind::Sqs, "Jobs"));
+        sqs.triggers
+            .push(source_trigger("Q", TriggerKind::Sqs, "Jobs"));
         app.functions.extend([s3, dlq, dest, sqs]);
         let found = run(&AsyncWithoutFailureDestination, &app);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].resource, "S3Fn");
-        assert!(found[0].message.contains("s3 `Up`, schedule `Tick`"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("s3 `Up`, schedule `Tick`"),
+            "{}",
+            found[0].message
+        );
     }
 }

@@ -83,10 +83,10 @@ impl Rule for NoLogRetention {
             if function.log_retention_days.is_some() {
                 continue;
             }
-            let group = app
-                .resources
-                .iter()
-                .find(|r| r.kind == ResourceKind::LogGroup && r.log_group_for.as_deref() == Some(function.id.as_str()));
+            let group = app.resources.iter().find(|r| {
+                r.kind == ResourceKind::LogGroup
+                    && r.log_group_for.as_deref() == Some(function.id.as_str())
+            });
             let finding = match group {
                 Some(group) if group.retention_days.is_some() => continue,
                 Some(group) => Finding::new(
@@ -135,10 +135,26 @@ mod tests {
         kept.log_retention_days = Some(Attr::explicit(30, loc(7)));
         let mut unresolved = function("Unresolved");
         unresolved.log_retention_days = Some(Attr::unresolved("Ref Days", loc(7)));
-        app.functions.extend([function("Bare"), function("Grouped"), function("GroupedKept"), kept, unresolved]);
-        let mut g = Resource::new("GroupedLogs", ResourceKind::LogGroup, "AWS::Logs::LogGroup", loc(20));
+        app.functions.extend([
+            function("Bare"),
+            function("Grouped"),
+            function("GroupedKept"),
+            kept,
+            unresolved,
+        ]);
+        let mut g = Resource::new(
+            "GroupedLogs",
+            ResourceKind::LogGroup,
+            "AWS::Logs::LogGroup",
+            loc(20),
+        );
         g.log_group_for = Some("Grouped".into());
-        let mut k = Resource::new("GroupedKeptLogs", ResourceKind::LogGroup, "AWS::Logs::LogGroup", loc(25));
+        let mut k = Resource::new(
+            "GroupedKeptLogs",
+            ResourceKind::LogGroup,
+            "AWS::Logs::LogGroup",
+            loc(25),
+        );
         k.log_group_for = Some("GroupedKept".into());
         k.retention_days = Some(Attr::explicit(14, loc(26)));
         app.resources.extend([g, k]);

@@ -77,8 +77,7 @@ static META: RuleMeta = RuleMeta {
     source: include_str!("tracing_disabled.rs"),
 };
 
-const REMEDIATION: &str =
-    "Set Tracing: Active on the function (SAM Globals, or Serverless provider.tracing.lambda: true).";
+const REMEDIATION: &str = "Set Tracing: Active on the function (SAM Globals, or Serverless provider.tracing.lambda: true).";
 
 impl Rule for TracingDisabled {
     fn meta(&self) -> &RuleMeta {
@@ -91,11 +90,19 @@ impl Rule for TracingDisabled {
                 continue;
             }
             let exposure = function_exposure(app, function);
-            let Some(entry) = exposure.entry_points.iter().find(|e| e.public).or_else(|| exposure.entry_points.iter().find(|e| e.synchronous))
+            let Some(entry) = exposure
+                .entry_points
+                .iter()
+                .find(|e| e.public)
+                .or_else(|| exposure.entry_points.iter().find(|e| e.synchronous))
             else {
                 continue;
             };
-            let how = if entry.public { "public" } else { "synchronous" };
+            let how = if entry.public {
+                "public"
+            } else {
+                "synchronous"
+            };
             out.push(
                 Finding::new(
                     &META,
@@ -110,7 +117,10 @@ impl Rule for TracingDisabled {
                     function.tracing.location.clone(),
                     REMEDIATION,
                 )
-                .with_related(format!("{how} trigger: {}", entry.description), entry.location.clone()),
+                .with_related(
+                    format!("{how} trigger: {}", entry.description),
+                    entry.location.clone(),
+                ),
             );
         }
     }
@@ -126,14 +136,19 @@ mod tests {
     fn fires_on_public_or_synchronous_untraced() {
         let mut app = app();
         let mut public = function("Public");
-        public.triggers.push(api_trigger("Get", "GET", "/", Auth::None));
+        public
+            .triggers
+            .push(api_trigger("Get", "GET", "/", Auth::None));
         let mut sync = function("Sync");
-        sync.triggers.push(api_trigger("Get", "GET", "/", Auth::Iam));
+        sync.triggers
+            .push(api_trigger("Get", "GET", "/", Auth::Iam));
         let mut traced = public.clone();
         traced.id = "Traced".into();
         traced.tracing = Attr::explicit(true, loc(6));
         let mut queue = function("Queue");
-        queue.triggers.push(source_trigger("Q", TriggerKind::Sqs, "Jobs"));
+        queue
+            .triggers
+            .push(source_trigger("Q", TriggerKind::Sqs, "Jobs"));
         app.functions.extend([public, sync, traced, queue]);
         let found = run(&TracingDisabled, &app);
         let names: Vec<_> = found.iter().map(|f| f.resource.as_str()).collect();

@@ -88,7 +88,11 @@ impl Rule for NoCodeSigning {
             if function.code_signing.is_some() {
                 continue;
             }
-            if !function.package_type.as_str().is_some_and(|p| p.eq_ignore_ascii_case("Zip")) {
+            if !function
+                .package_type
+                .as_str()
+                .is_some_and(|p| p.eq_ignore_ascii_case("Zip"))
+            {
                 continue;
             }
             out.push(Finding::new(
@@ -123,7 +127,8 @@ mod tests {
         image.package_type = Attr::explicit("Image".into(), loc(9));
         let mut unresolved = function("Unresolved");
         unresolved.package_type = Attr::unresolved("Ref Pkg", loc(9));
-        app.functions.extend([function("Plain"), signed, image, unresolved]);
+        app.functions
+            .extend([function("Plain"), signed, image, unresolved]);
         let found = run(&NoCodeSigning, &app);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].resource, "Plain");
