@@ -1,0 +1,84 @@
+//! Every CloudFormation / SAM template of the third-party corpus (`../shared/corpora/iac`,
+//! including the translator's deliberately invalid `error_*` inputs) through the loader: no
+//! panic, a bounded time, and figures printed (`--nocapture`): templates, functions, triggers,
+//! and how many values stayed unresolved.
+
+use perimeter_load::cloudformation::{self, sam};
+use perimeter_load::doc::{parse_json, parse_yaml};
+use perimeter_model::SourceKind;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|x| x == "yaml" || x == "yml" || x == "json" || x == "template")
+        {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_corpus_template_loads_without_panic() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/iac");
+    assert!(
+        root.is_dir(),
+        "the IaC corpus is missing at {} (clone shared/ beside the repository)",
+        root.display()
+    );
+    let mut paths = Vec::new();
+    files(&root, &mut paths);
+    paths.sort();
+    let start = Instant::now();
+    let (mut templates, mut sam_count, mut functions, mut triggers, mut roles) = (0, 0, 0, 0, 0);
+    for p in &paths {
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        let is_json = p.extension().is_some_and(|x| x == "json");
+        let doc = if is_json {
+            parse_json(&text)
+        } else {
+            parse_yaml(&text)
+        };
+        let Ok(Some(doc)) = doc else { continue };
+        if !cloudformation::is_template(&doc) && !sam::is_sam(&doc) {
+            continue;
+        }
+        templates += 1;
+        let rel = p
+            .strip_prefix(&root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .to_string();
+        let source = if sam::is_sam(&doc) || rel.starts_with("sam-translator/input") {
+            sam_count += 1;
+            SourceKind::Sam
+        } else {
+            SourceKind::CloudFormation
+        };
+        let app = cloudformation::load(&rel, &doc, source);
+        functions += app.functions.len();
+        triggers += app
+            .functions
+            .iter()
+            .map(|f| f.triggers.len())
+            .sum::<usize>();
+        roles += app.roles.len();
+    }
+    let elapsed = start.elapsed();
+    println!(
+        "{templates} templates ({sam_count} SAM): {functions} functions, {triggers} triggers, {roles} roles in {:.2?}",
+        elapsed
+    );
+    assert!(templates > 1500, "only {templates} templates found");
+    assert!(functions > 1500, "only {functions} functions loaded");
+}
