@@ -37,6 +37,8 @@ pub(crate) const LOW_IMPACT_ACTIONS: &[&str] = &[
     "logs:CreateLogGroup",
     "logs:CreateLogStream",
     "logs:PutLogEvents",
+    "logs:TagResource",
+    "logs:TagLogGroup",
     "xray:*",
     "cloudwatch:PutMetricData",
     "ec2:CreateNetworkInterface",

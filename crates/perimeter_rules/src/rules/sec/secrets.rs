@@ -188,6 +188,15 @@ pub fn scan_value(value: &str) -> Option<ValueMatch> {
             {
                 return None;
             }
+            // A PEM block is one secret from its header to its end: redact all of it.
+            if kind == SecretKind::PrivateKey {
+                let start = value.find(value_t).unwrap_or(0);
+                return Some(ValueMatch {
+                    kind,
+                    start,
+                    end: start + value_t.len(),
+                });
+            }
             return Some(ValueMatch {
                 kind,
                 start: m.start(),
