@@ -72,16 +72,14 @@ pub(crate) fn routes<'n>(ctx: &Context, body: &'n Node) -> Vec<Route<'n>> {
 
 /// For an unresolved `{Fn::If: [c, a, b]}`, the branch that is not `AWS::NoValue`.
 fn undecided_branch(node: &Node) -> &Node {
-    if let Some((k, arg)) = node.single_entry()
+    let mut node = node;
+    // Iterative: a chain of nested `Fn::If` cannot grow the stack.
+    while let Some((k, arg)) = node.single_entry()
         && k.name == "Fn::If"
         && let [_, a, b] = arg.items()
     {
         let is_novalue = |n: &Node| n.get("Ref").and_then(Node::as_str) == Some("AWS::NoValue");
-        return if is_novalue(a) {
-            undecided_branch(b)
-        } else {
-            undecided_branch(a)
-        };
+        node = if is_novalue(a) { b } else { a };
     }
     node
 }

@@ -87,7 +87,15 @@ pub(crate) fn apply(ctx: &Context, role: &mut Role, function_id: &str, policies:
         let p = ctx.evaluate(p);
         if p.as_str().is_some() {
             let arn = ctx.string(&p).map(|s| managed_arn(&s));
-            role.managed_policy_arns.push(arn);
+            // The generated role already has the basic execution policy, for instance.
+            if arn.as_str().is_none()
+                || !role
+                    .managed_policy_arns
+                    .iter()
+                    .any(|a| a.as_str() == arn.as_str())
+            {
+                role.managed_policy_arns.push(arn);
+            }
             continue;
         }
         if let Some((k, arg)) = p.single_entry() {
