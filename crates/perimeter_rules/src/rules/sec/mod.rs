@@ -15,7 +15,7 @@ pub mod secrets;
 use crate::{Rule, Severity};
 use perimeter_model::{App, EnvVar, Function};
 use secrets::{
-    SecretKind, ValueMatch, aws_secret_key_name, literal_secret_candidate,
+    SecretKind, ValueMatch, aws_secret_key_name, is_hex, literal_secret_candidate,
     looks_like_aws_secret_key, scan_value, secret_like_name,
 };
 
@@ -63,12 +63,14 @@ pub(crate) fn judge(function: &Function, var: &EnvVar) -> Verdict {
         return Verdict::Value(m, Severity::High);
     }
     if let Some(m) = scanned {
-        let severity = if named_secret {
-            Severity::High
-        } else {
-            Severity::Medium
-        };
-        return Verdict::Value(m, severity);
+        // A random-looking token under a neutral name is only a lead (medium); hex-only
+        // values under a neutral name are hashes and ids far more often than keys.
+        if named_secret {
+            return Verdict::Value(m, Severity::High);
+        }
+        if !is_hex(m.text(value)) {
+            return Verdict::Value(m, Severity::Medium);
+        }
     }
     if named_secret && literal_secret_candidate(value) {
         return Verdict::Name;

@@ -4,8 +4,9 @@
 //! GitHub, GitLab, Slack, Stripe, Google, Twilio, SendGrid, npm, OpenAI-style, Shopify or
 //! Mailgun tokens, an Azure storage key, a JWT, a password inside a connection URL
 //! (`postgres://user:pass@host`), or a random-looking token of 20 or more characters (high
-//! Shannon entropy). Vendor formats are high; a random-looking token is high when the
-//! variable's name also says secret and medium otherwise.
+//! Shannon entropy, not base64-encoded text). Vendor formats are high; a random-looking token
+//! is high when the variable's name also says secret and medium otherwise, and a hex-only one
+//! (hashes, commit ids, ETags look so) is reported only under a secret-like name.
 //!
 //! Placeholders (`changeme`, `<…>`, `${…}`, `xxx`, `example`, empty values) and references
 //! to a secret store (`{{resolve:secretsmanager:…}}`, `{{resolve:ssm-secure:…}}`, `${ssm:…}`,

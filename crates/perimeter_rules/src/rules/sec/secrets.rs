@@ -262,7 +262,47 @@ fn looks_random(v: &str) -> bool {
         let has_alpha = v.chars().any(|c| c.is_ascii_alphabetic());
         return len >= 32 && has_digit && has_alpha && shannon_entropy(v) >= HEX_ENTROPY_BITS;
     }
-    looks_mixed(v) && shannon_entropy(v) >= ENTROPY_BITS
+    looks_mixed(v) && shannon_entropy(v) >= ENTROPY_BITS && !is_encoded_text(v)
+}
+
+/// `true` for hex-only values: hashes, commit ids and ETags look like this, so a hex token
+/// counts as a secret only under a secret-like name.
+pub fn is_hex(v: &str) -> bool {
+    !v.is_empty() && v.trim().chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// `true` when `v` is base64 (standard or URL-safe) of mostly printable text: encoded data
+/// (`SGVsbG8s…`, `eyJrZXkiOi…`), not key material.
+fn is_encoded_text(v: &str) -> bool {
+    let body = v.trim_end_matches('=');
+    if body.len() < 16 || v.len() - body.len() > 2 {
+        return false;
+    }
+    let mut bits = 0u32;
+    let mut nbits = 0u32;
+    let mut bytes = Vec::with_capacity(body.len() * 3 / 4);
+    for c in body.bytes() {
+        let val = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return false,
+        };
+        bits = (bits << 6) | u32::from(val);
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            bytes.push((bits >> nbits) as u8);
+            bits &= (1 << nbits) - 1;
+        }
+    }
+    let printable = bytes
+        .iter()
+        .filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+        .count();
+    !bytes.is_empty() && printable * 100 >= bytes.len() * 95
 }
 
 /// Digits, upper and lower case letters, at least two of each, and no long run of lower-case
@@ -277,7 +317,30 @@ fn looks_mixed(v: &str) -> bool {
         run = if c.is_ascii_lowercase() { run + 1 } else { 0 };
         longest = longest.max(run);
     }
-    digits >= 2 && upper >= 2 && lower >= 2 && longest < 8
+    digits >= 2 && upper >= 2 && lower >= 2 && longest < 8 && !mostly_words(v)
+}
+
+/// `true` when capitalised words (`Message`, `Receipt`) cover half the value or more: an
+/// identifier such as `MessageReceiptHandle-10`, not random characters.
+fn mostly_words(v: &str) -> bool {
+    let chars: Vec<char> = v.chars().collect();
+    let mut covered = 0usize;
+    let mut i = 0usize;
+    while i < chars.len() {
+        if chars[i].is_ascii_uppercase() {
+            let run = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_lowercase())
+                .count();
+            if run >= 3 {
+                covered += run + 1;
+                i += run + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    covered * 2 >= chars.len()
 }
 
 fn is_uuid(v: &str) -> bool {
@@ -348,6 +411,12 @@ const PLACEHOLDER_VALUES: &[&str] = &[
     "value",
     "string",
     "tbd",
+    "abc123",
+    "123456",
+    "12345678",
+    "qwerty",
+    "foobar",
+    "letmein",
     "na",
     "n/a",
 ];
@@ -793,6 +862,15 @@ mod tests {
         assert_eq!(redact("hunter22x"), "hu… (9 chars)");
         assert_eq!(redact("abc"), "… (3 chars)");
         assert_eq!(redact("ñandú-ñandú-ñandú"), "ñand… (17 chars)");
+    }
+
+    #[test]
+    fn encoded_text_is_not_a_secret() {
+        assert!(is_encoded_text("SGVsbG8sIHRoaXMgaXMgYSB0ZXN0Lg=="));
+        assert!(is_encoded_text("eyJrZXkiOiJ2YWx1ZSJ9"));
+        assert!(!is_encoded_text("Zx8Qp2Lm5Vt9Rk3Wn7Yb4Hc6Jd1Fg0"));
+        assert_eq!(kind("VGhpcyBpcyBvbmx5IGEgdGVzdC4="), None);
+        assert_eq!(kind("MessageReceiptHandle-10"), None);
     }
 
     #[test]
