@@ -37,9 +37,11 @@ pub fn load(file: &str, template: &Node, source: SourceKind) -> App {
     let mut ctx = Context::new(file, template);
     if source == SourceKind::Sam || sam::is_sam(template) {
         sam::register_generated_ids(&mut ctx);
-        let pending = sam::load(&mut app, &ctx);
-        load_resources_into(&mut app, &ctx);
-        sam::finish(&mut app, &ctx, pending);
+        // Properties are evaluated once for the three passes.
+        let entries = resources::entries(&ctx);
+        let pending = sam::load(&mut app, &ctx, &entries);
+        resources::load_entries(&mut app, &ctx, &entries);
+        sam::finish(&mut app, &ctx, &entries, pending);
     } else {
         load_resources_into(&mut app, &ctx);
     }

@@ -216,8 +216,12 @@ pub(crate) fn source_attr(ctx: &Context, node: &Node) -> Attr<String> {
 
 /// Adds every resource of `ctx.template` to `app` (both passes).
 pub(crate) fn load_into(app: &mut App, ctx: &Context) {
-    let entries = entries(ctx);
-    for e in &entries {
+    load_entries(app, ctx, &entries(ctx));
+}
+
+/// Both passes over already evaluated entries.
+pub(crate) fn load_entries(app: &mut App, ctx: &Context, entries: &[Entry]) {
+    for e in entries {
         if e.type_name.starts_with("AWS::Serverless::") {
             continue;
         }
@@ -229,8 +233,8 @@ pub(crate) fn load_into(app: &mut App, ctx: &Context) {
             _ => {}
         }
     }
-    let linker = Linker::new(ctx, &entries);
-    for e in &entries {
+    let linker = Linker::new(ctx, entries);
+    for e in entries {
         if e.type_name.starts_with("AWS::Serverless::") {
             continue;
         }
@@ -239,6 +243,6 @@ pub(crate) fn load_into(app: &mut App, ctx: &Context) {
         data::link(app, &linker, e);
         events::link(app, &linker, e);
     }
-    apigw::link(app, &linker, &entries);
+    apigw::link(app, &linker, entries);
     apigw::permission_routes(app, &linker);
 }

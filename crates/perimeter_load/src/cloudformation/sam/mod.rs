@@ -151,15 +151,14 @@ fn max_line(n: &Node, depth: usize) -> u32 {
 }
 
 /// Loads the `AWS::Serverless::*` resources of a SAM template into `app`. Run before
-/// [`resources::load_into`] (which skips them); [`finish`] runs after it.
-pub fn load(app: &mut App, ctx: &Context) -> Pending {
+/// the plain resources (which skip them); [`finish`] runs after it.
+pub(crate) fn load(app: &mut App, ctx: &Context, entries: &[Entry]) -> Pending {
     let globals = Globals::new(ctx.template);
-    let entries = resources::entries(ctx);
-    let linker = Linker::new(ctx, &entries);
+    let linker = Linker::new(ctx, entries);
     let mut apis: HashMap<String, ApiAuth> = HashMap::new();
 
     // APIs first: events look their authorizers up.
-    for e in &entries {
+    for e in entries {
         let (section, kind) = match e.type_name {
             "AWS::Serverless::Api" => ("Api", ApiKind::Rest),
             "AWS::Serverless::HttpApi" => ("HttpApi", ApiKind::Http),
@@ -198,7 +197,7 @@ pub fn load(app: &mut App, ctx: &Context) -> Pending {
         }
     }
 
-    for e in &entries {
+    for e in entries {
         match e.type_name {
             "AWS::Serverless::Function" => function(app, ctx, &linker, &globals, &apis, e),
             "AWS::Serverless::SimpleTable" => {
@@ -233,7 +232,7 @@ pub fn load(app: &mut App, ctx: &Context) -> Pending {
 
 /// What [`load`] leaves for [`finish`]: the APIs' auth tables, for routes written only in an
 /// inline definition (their functions may be plain `AWS::Lambda::Function`s loaded later).
-pub struct Pending {
+pub(crate) struct Pending {
     apis: HashMap<String, ApiAuth>,
 }
 
@@ -568,9 +567,8 @@ fn role(ctx: &Context, e: &Entry, props: &Node, needs: events::RoleNeeds) -> Rol
 
 /// After the plain resources are loaded: resources that SAM events subscribe to get the
 /// function in `notifies` (S3 buckets, SNS topics).
-pub fn finish(app: &mut App, ctx: &Context, pending: Pending) {
-    let entries = resources::entries(ctx);
-    let linker = Linker::new(ctx, &entries);
+pub(crate) fn finish(app: &mut App, ctx: &Context, entries: &[Entry], pending: Pending) {
+    let linker = Linker::new(ctx, entries);
     // Routes written only in an explicit API's inline definition.
     let mut ids: Vec<&String> = pending.apis.keys().collect();
     ids.sort();
@@ -580,7 +578,7 @@ pub fn finish(app: &mut App, ctx: &Context, pending: Pending) {
             body_only_routes(app, ctx, &linker, id, auth, body);
         }
     }
-    connectors::apply(app, ctx, &entries);
+    connectors::apply(app, ctx, entries);
     resources::apigw::permission_routes(app, &linker);
     let mut links: Vec<(String, Attr<String>)> = Vec::new();
     for f in &app.functions {
