@@ -190,17 +190,51 @@ pub fn is_service_principal(principal: &str) -> bool {
         || principal.ends_with(".amazon.com")
 }
 
+/// The `$connect` route of the WebSocket API `api`, wherever in the app it is routed.
+fn websocket_connect<'a>(app: &'a App, api: Option<&str>) -> Option<&'a Trigger> {
+    app.functions
+        .iter()
+        .flat_map(|f| f.triggers.iter())
+        .find(|t| {
+            t.kind == TriggerKind::WebSocket
+                && t.http
+                    .as_ref()
+                    .is_some_and(|r| r.path == "$connect" && r.api.as_deref() == api)
+        })
+}
+
 fn trigger_entry(app: &App, trigger: &Trigger) -> EntryPoint {
     if let Some(route) = &trigger.http {
         let api = route.api.as_deref().and_then(|id| app.api(id));
         let auth = route.auth.known();
         let api_key = route.api_key_required.known().copied();
         let private = route.private.known().copied();
-        let public = matches!(auth, Some(Auth::None))
+        let mut public = matches!(auth, Some(Auth::None))
             && api_key == Some(false)
             && private == Some(false)
             && !api.is_some_and(|a| a.private);
-        let authenticated = matches!(auth, Some(a) if !a.is_none());
+        let mut authenticated = matches!(auth, Some(a) if !a.is_none());
+        // WebSocket APIs authenticate on `$connect` only: every other route is as open as the
+        // connection. Without a `$connect` route in the model we cannot tell, so not public.
+        let mut auth_text = describe_auth(auth, api_key == Some(true));
+        if trigger.kind == TriggerKind::WebSocket && route.path != "$connect" {
+            match websocket_connect(app, route.api.as_deref()) {
+                Some(connect) => {
+                    let via = trigger_entry(app, connect);
+                    public = via.public;
+                    authenticated = via.authenticated;
+                    let connect_auth = connect
+                        .http
+                        .as_ref()
+                        .map(|r| describe_auth(r.auth.known(), false));
+                    auth_text = format!("via $connect: {}", connect_auth.unwrap_or_default());
+                }
+                None => {
+                    public = false;
+                    auth_text = "no $connect route known".to_string();
+                }
+            }
+        }
         return EntryPoint {
             kind: trigger.kind,
             trigger: Some(trigger.id.clone()),
@@ -209,11 +243,10 @@ fn trigger_entry(app: &App, trigger: &Trigger) -> EntryPoint {
             authenticated,
             synchronous: trigger.kind.is_synchronous(),
             description: format!(
-                "{} {} {} ({})",
+                "{} {} {} ({auth_text})",
                 http_kind_name(trigger.kind),
                 route.method,
-                route.path,
-                describe_auth(auth, api_key == Some(true))
+                route.path
             ),
             location: trigger.location.clone(),
             public_because: None,
@@ -326,6 +359,16 @@ pub fn kind_name(kind: TriggerKind) -> &'static str {
         TriggerKind::CloudWatchLogs => "cloudwatch-logs",
         TriggerKind::Alexa => "alexa",
         TriggerKind::Other => "other",
+    }
+}
+
+/// How to name a function in a message: its deployed name, unless that is a template
+/// expression (`${AWS::StackName}-api`), then its logical id.
+pub fn function_label(function: &Function) -> &str {
+    if function.name.contains("${") {
+        &function.id
+    } else {
+        &function.name
     }
 }
 
@@ -565,6 +608,30 @@ mod tests {
             e.entry_points[0].description,
             "api GET /k (no auth, api key)"
         );
+    }
+
+    #[test]
+    fn websocket_routes_follow_connect() {
+        let mut app = app();
+        let ws = |id: &str, path: &str, auth: Auth| {
+            let mut t = api_trigger(id, "ANY", path, auth);
+            t.kind = TriggerKind::WebSocket;
+            t.http.as_mut().unwrap().api = Some("Ws".into());
+            t
+        };
+        let mut f = function("Fn");
+        f.triggers.push(ws("Msg", "sendmessage", Auth::None));
+        app.functions.push(f);
+        // No $connect in the model: unknown, so not public.
+        assert!(!function_exposure(&app, &app.functions[0]).is_public());
+        let mut c = function("Connect");
+        c.triggers
+            .push(ws("Connect", "$connect", Auth::Lambda("Auth".into())));
+        app.functions.push(c);
+        let e = function_exposure(&app, &app.functions[0]);
+        assert!(!e.is_public() && e.entry_points[0].authenticated);
+        app.functions[1].triggers[0] = ws("Connect", "$connect", Auth::None);
+        assert!(function_exposure(&app, &app.functions[0]).is_public());
     }
 
     #[test]

@@ -89,6 +89,7 @@
 //! - https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-basic-examples-of-sqs-policies.html
 
 use crate::exposure::function_exposure;
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -137,7 +138,7 @@ impl Rule for IndirectPublicTrigger {
                         &function.id,
                         format!(
                             "{kind} `{}` can be written by anyone ({}) and triggers function `{}`: anyone can invoke it with input of their choosing.",
-                            resource.id, why.reason, function.name
+                            resource.id, why.reason, function_label(function)
                         ),
                         entry.location.clone(),
                         REMEDIATION,

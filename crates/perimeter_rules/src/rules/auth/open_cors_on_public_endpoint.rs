@@ -59,6 +59,7 @@
 //! - https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS
 
 use crate::exposure::function_exposure;
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::{App, Cors, Location};
 use std::collections::BTreeSet;
@@ -147,7 +148,7 @@ impl Rule for OpenCorsOnPublicEndpoint {
                 && let Some(at) = wildcard_origin(cors)
                 && seen.insert(cors.location.clone())
             {
-                let what = format!("The function URL of `{}`", function.name);
+                let what = format!("The function URL of `{}`", function_label(function));
                 out.push(finding(
                     app,
                     Some(&function.id),
@@ -188,14 +189,19 @@ impl Rule for OpenCorsOnPublicEndpoint {
                     ),
                     None => (
                         function.id.clone(),
-                        format!("The CORS configuration of function `{}`", function.name),
+                        format!(
+                            "The CORS configuration of function `{}`",
+                            function_label(function)
+                        ),
                     ),
                 };
                 let mut f = finding(app, Some(&function.id), &resource, what, cors, at)
                     .with_related(
                         format!(
                             "public route `{} {}` of function `{}`",
-                            route.method, route.path, function.name
+                            route.method,
+                            route.path,
+                            function_label(function)
                         ),
                         trigger.location.clone(),
                     );

@@ -50,6 +50,7 @@
 //! - https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
 //! - https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html
 
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -92,7 +93,7 @@ impl Rule for PublicFunctionUrl {
                 "url",
                 format!(
                     "Function `{}` has a function URL with AuthType NONE: anyone on the internet can invoke it.",
-                    function.name
+                    function_label(function)
                 ),
                 url.auth_type.location.clone(),
                 REMEDIATION,

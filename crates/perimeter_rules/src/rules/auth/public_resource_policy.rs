@@ -59,6 +59,7 @@
 //! - https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
 //! - https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html
 
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -115,7 +116,7 @@ impl Rule for PublicResourcePolicy {
                 continue;
             }
             let target = function
-                .map(|f| format!("function `{}`", f.name))
+                .map(|f| format!("function `{}`", function_label(f)))
                 .or_else(|| {
                     permission
                         .function
@@ -141,8 +142,10 @@ impl Rule for PublicResourcePolicy {
                 REMEDIATION,
             );
             if let Some(f) = function {
-                finding =
-                    finding.with_related(format!("function `{}`", f.name), f.location.clone());
+                finding = finding.with_related(
+                    format!("function `{}`", function_label(f)),
+                    f.location.clone(),
+                );
             }
             out.push(finding);
         }

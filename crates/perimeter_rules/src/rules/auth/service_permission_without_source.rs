@@ -59,6 +59,7 @@
 //! - https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
 //! - https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html
 
+use crate::exposure::function_label;
 use crate::exposure::is_service_principal;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
@@ -102,7 +103,7 @@ impl Rule for ServicePermissionWithoutSource {
             }
             let function = permission.function.as_str().and_then(|id| app.function(id));
             let target = function
-                .map(|f| f.name.clone())
+                .map(|f| function_label(f).to_string())
                 .or_else(|| permission.function.as_str().map(str::to_string))
                 .unwrap_or_else(|| "?".to_string());
             out.push(Finding::new(

@@ -8,7 +8,9 @@
 //! easy to find (they leak through front-end code, logs and certificate transparency). Unless
 //! the route is meant to be public (a login or health endpoint), it should authenticate callers.
 //! An API key alone is not authentication, but it does stop anonymous use, so it keeps this rule
-//! quiet; private (VPC-only) APIs are not reachable from the internet and are not flagged.
+//! quiet; private (VPC-only) APIs are not reachable from the internet and are not flagged, nor
+//! are `OPTIONS` routes (CORS preflights cannot carry credentials). WebSocket APIs are judged on
+//! their `$connect` route, the only one that can have an authorizer.
 //!
 //! ## Example
 //! ```yaml
@@ -62,6 +64,7 @@
 //! - https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-controlling-access-to-apis.html
 //! - https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 
+use crate::exposure::function_label;
 use crate::exposure::{api_of, function_exposure};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::{App, TriggerKind};
@@ -112,6 +115,10 @@ impl Rule for UnauthenticatedApiRoute {
                 if trigger.kind == TriggerKind::WebSocket && route.path != "$connect" {
                     continue;
                 }
+                // CORS preflights cannot carry credentials: they are unauthenticated by design.
+                if route.method.eq_ignore_ascii_case("OPTIONS") {
+                    continue;
+                }
                 let api = api_of(app, trigger);
                 let route_name = if trigger.kind == TriggerKind::Alb {
                     "load balancer target".to_string()
@@ -131,7 +138,7 @@ impl Rule for UnauthenticatedApiRoute {
                     &trigger.id,
                     format!(
                         "Function `{}`: {route_name}{on_api} has no authorizer and no API key, so anyone on the internet can invoke it.",
-                        function.name
+                        function_label(function)
                     ),
                     route.auth.location.clone(),
                     REMEDIATION,

@@ -53,6 +53,7 @@
 
 use super::clock::{Date, today};
 use super::runtimes::{RuntimeLifecycle, lifecycle};
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -148,7 +149,7 @@ impl Rule for DeprecatedRuntime {
                     runtime.id,
                     format!(
                         "Function `{}` runs on {} (`{}`), which {state} (as of {today}){successor}.",
-                        function.name, runtime.name, runtime.id
+                        function_label(function), runtime.name, runtime.id
                     ),
                     function.runtime.location.clone(),
                     REMEDIATION,

@@ -68,6 +68,7 @@
 //! - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout
 
 use crate::exposure::function_exposure;
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::{App, TriggerKind};
 
@@ -129,7 +130,7 @@ impl Rule for LongTimeoutOnSynchronousTrigger {
                 "timeout",
                 format!(
                     "Function `{}` has a {timeout} s timeout and is invoked synchronously by anyone ({}): {why}.",
-                    function.name, entry.description
+                    function_label(function), entry.description
                 ),
                 function.timeout.location.clone(),
                 REMEDIATION,

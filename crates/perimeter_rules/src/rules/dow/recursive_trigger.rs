@@ -80,6 +80,7 @@
 //! - https://docs.aws.amazon.com/lambda/latest/dg/with-s3-example.html
 //! - https://docs.aws.amazon.com/lambda/latest/operatorguide/recursive-runaway.html
 
+use crate::exposure::function_label;
 use crate::exposure::{glob, statement_covers_action, write_action};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::{App, Function, Resource, ResourceKind, Statement};
@@ -236,12 +237,12 @@ impl Rule for RecursiveTrigger {
                         &resource.id,
                         format!(
                             "Function `{}` is triggered by {kind} `{}` and its role `{}` allows {grants} on it: its own writes can trigger it again ({} -> {} -> {}).",
-                            function.name, resource.id, role.id, resource.id, function.name, resource.id
+                            function_label(function), resource.id, role.id, resource.id, function_label(function), resource.id
                         ),
                         at,
                         REMEDIATION,
                     )
-                    .with_related(format!("{kind} `{}` triggers `{}`", resource.id, function.name), trigger_at),
+                    .with_related(format!("{kind} `{}` triggers `{}`", resource.id, function_label(function)), trigger_at),
                 );
             }
         }

@@ -62,6 +62,7 @@
 //! - https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
 
 use crate::exposure::function_exposure;
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::{App, TriggerKind};
 
@@ -111,7 +112,7 @@ impl Rule for UnthrottledPublicFunction {
                     "concurrency",
                     format!(
                         "Function `{}` can be invoked by anyone ({}) and has no reserved concurrency and no API throttling: a request flood scales it to the account's concurrency limit at your expense.",
-                        function.name, entry.description
+                        function_label(function), entry.description
                     ),
                     function.location.clone(),
                     REMEDIATION,

@@ -62,6 +62,7 @@
 //! - https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
 //! - https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
 
+use crate::exposure::function_label;
 use crate::exposure::kind_name;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
@@ -112,7 +113,7 @@ impl Rule for AsyncWithoutFailureDestination {
                 "failure-destination",
                 format!(
                     "Function `{}` is invoked asynchronously ({}) but has no dead-letter queue or on-failure destination: events that fail their retries are dropped without a trace.",
-                    function.name,
+                    function_label(function),
                     names.join(", ")
                 ),
                 first.location.clone(),

@@ -53,6 +53,7 @@
 //! - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html#SettingLogRetention
 //! - https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html
 
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::{App, ResourceKind};
 
@@ -97,12 +98,12 @@ impl Rule for NoLogRetention {
                     "retention",
                     format!(
                         "Log group `{}` of function `{}` has no RetentionInDays: its logs are kept (and billed) forever.",
-                        group.id, function.name
+                        group.id, function_label(function)
                     ),
                     group.location.clone(),
                     REMEDIATION,
                 )
-                .with_related(format!("function `{}`", function.name), function.location.clone()),
+                .with_related(format!("function `{}`", function_label(function)), function.location.clone()),
                 None => Finding::new(
                     &META,
                     &app.id,
@@ -111,7 +112,7 @@ impl Rule for NoLogRetention {
                     "retention",
                     format!(
                         "Function `{}` declares no log group with a retention: Lambda creates one whose logs never expire.",
-                        function.name
+                        function_label(function)
                     ),
                     function.location.clone(),
                     REMEDIATION,

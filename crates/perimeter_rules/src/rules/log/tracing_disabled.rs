@@ -60,6 +60,7 @@
 //! - https://docs.aws.amazon.com/xray/latest/devguide/xray-services-lambda.html
 
 use crate::exposure::function_exposure;
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -112,7 +113,8 @@ impl Rule for TracingDisabled {
                     "tracing",
                     format!(
                         "Function `{}` has X-Ray tracing off although it has a {how} trigger ({}).",
-                        function.name, entry.description
+                        function_label(function),
+                        entry.description
                     ),
                     function.tracing.location.clone(),
                     REMEDIATION,

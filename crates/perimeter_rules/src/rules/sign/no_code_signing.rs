@@ -59,6 +59,7 @@
 //! - https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html
 //! - https://docs.aws.amazon.com/signer/latest/developerguide/Welcome.html
 
+use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -103,7 +104,7 @@ impl Rule for NoCodeSigning {
                 "code-signing",
                 format!(
                     "Function `{}` has no code signing configuration: Lambda deploys any zip uploaded with deploy credentials, signed or not.",
-                    function.name
+                    function_label(function)
                 ),
                 function.location.clone(),
                 REMEDIATION,
