@@ -242,6 +242,14 @@ pub(crate) fn link(app: &mut App, linker: &Linker, e: &Entry) {
             let Some(fnode) = e.prop("FunctionName") else {
                 return;
             };
+            // `InvokedViaFunctionUrl: true` only lets the function URL call the function: it
+            // grants nothing beyond the URL's own `lambda:InvokeFunctionUrl` permission, and the
+            // model has no field to tell it from a plain public invoke permission.
+            if e.prop("InvokedViaFunctionUrl")
+                .is_some_and(|v| ctx.bool(v).known() == Some(&true))
+            {
+                return;
+            }
             let func = target("FunctionName");
             let function = match &func {
                 Some(id) => Attr::explicit(id.clone(), ctx.loc(fnode)),

@@ -394,6 +394,24 @@ fn function(
             cors: url.get("Cors").map(|c| url_cors(ctx, c)),
             location: ctx.loc(url),
         };
+        // The translator's public-access permission for an unauthenticated URL.
+        if u.auth_type.as_str() == Some("NONE") {
+            let at = u.auth_type.clone();
+            app.permissions.push(perimeter_model::Permission {
+                id: format!("{}UrlPublicPermissions", e.id),
+                function: Attr::defaulted(e.id.to_string(), loc.clone()),
+                action: Attr::defaulted(
+                    "lambda:InvokeFunctionUrl".to_string(),
+                    at.location.clone(),
+                ),
+                principal: Attr::defaulted("*".to_string(), at.location.clone()),
+                source_arn: None,
+                source_account: None,
+                principal_org_id: None,
+                function_url_auth_type: Some(at.clone()),
+                location: at.location,
+            });
+        }
         set_url(app, linker, e.id, u);
     }
 
