@@ -1,6 +1,6 @@
 //! Every CloudFormation / SAM template of the third-party corpus (`../shared/corpora/iac`,
-//! including the translator's deliberately invalid `error_*` inputs) through the loader: no
-//! panic, a bounded time, and figures printed (`--nocapture`): templates, functions, triggers,
+//! including the translator's deliberately invalid `error_*` inputs) through the loader, read
+//! both as SAM and as plain CloudFormation: no panic, a bounded time, and figures printed (`--nocapture`): templates, functions, triggers,
 //! and how many values stayed unresolved.
 
 use perimeter_load::cloudformation::{self, sam};
@@ -65,6 +65,13 @@ fn every_corpus_template_loads_without_panic() {
         } else {
             SourceKind::CloudFormation
         };
+        // The other reading too: a template loaded with the wrong transform must not panic.
+        let other = if source == SourceKind::Sam {
+            SourceKind::CloudFormation
+        } else {
+            SourceKind::Sam
+        };
+        let _ = cloudformation::load(&rel, &doc, other);
         let app = cloudformation::load(&rel, &doc, source);
         functions += app.functions.len();
         triggers += app
