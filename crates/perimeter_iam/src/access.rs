@@ -135,6 +135,13 @@ pub const OVERRIDES: &[(&str, AccessLevel)] = {
         ("es:eshttppatch", Write),
         ("es:eshttpdelete", Write),
         ("polly:synthesizespeech", Read),
+        // Model inference reads a model; AWS lists these as Read.
+        ("bedrock:invokemodel", Read),
+        ("bedrock:invokemodelwithresponsestream", Read),
+        ("bedrock:converse", Read),
+        ("bedrock:conversestream", Read),
+        ("translate:translatetext", Read),
+        ("translate:translatedocument", Read),
         // Reads that do not start with a read verb.
         ("sqs:receivemessage", Read),
         ("kinesis:getrecords", Read),
@@ -460,6 +467,8 @@ mod tests {
             ("ecr:SetRepositoryPolicy", PermissionsManagement),
             ("s3:getobject", Read),
             ("comprehend:BatchDetectSentiment", Read),
+            ("bedrock:InvokeModel", Read),
+            ("translate:TranslateText", Read),
             ("rekognition:DetectLabels", Read),
             ("ses:TestRenderTemplate", Read),
         ];

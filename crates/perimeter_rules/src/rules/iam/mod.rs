@@ -48,6 +48,16 @@ pub(crate) const LOW_IMPACT_ACTIONS: &[&str] = &[
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
     "secretsmanager:GetRandomPassword",
+    // Vended log delivery (Step Functions, EventBridge Pipes, API Gateway logging): these
+    // actions only support `*`, and AWS's own setup guides grant exactly this list.
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
     "kms:CreateKey",
     "codepipeline:PutJobSuccessResult",
     "codepipeline:PutJobFailureResult",

@@ -2,8 +2,9 @@
 //! Flags Allow statements that grant write or permissions-management actions on
 //! `Resource: "*"`. Read- and list-only statements are left alone, and so are a few
 //! low-impact actions that only support `*` or are routinely granted on it (writing the
-//! function's own logs, X-Ray traces and metrics, the network interfaces of a VPC function;
-//! the list is `LOW_IMPACT_ACTIONS` in the IAM rules module). SAM policy templates are not
+//! function's own logs, X-Ray traces and metrics, the network interfaces of a VPC function,
+//! vended log delivery for Step Functions and EventBridge; the list is `LOW_IMPACT_ACTIONS` in
+//! the IAM rules module). SAM policy templates are not
 //! judged: where AWS wrote `*` into one, the actions do not support anything narrower.
 //! Tag-only actions are not reported. `*` on `*` is administrator access and is reported by
 //! IAM003 instead.
