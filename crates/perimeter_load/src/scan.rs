@@ -29,6 +29,8 @@ pub(crate) enum Outcome {
 /// How much of an oversized file is read to tell whether it was meant as a template.
 const SNIFF_BYTES: u64 = 64 * 1024;
 
+const MAX_BYTES: u64 = doc::MAX_FILE_BYTES as u64;
+
 /// Text that any CloudFormation template contains (`is_template` needs
 /// `AWSTemplateFormatVersion` or a `Resources` key; SAM templates name their transform). Files
 /// without it are not parsed: this keeps sample events, lockfiles and other data out of the
@@ -48,34 +50,47 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
             message,
         })
     };
-    // Size first, from metadata, so a huge file is never read whole.
-    let size = match std::fs::symlink_metadata(&candidate.path) {
+    // Size first, from the open file's metadata, so a huge file is never read whole.
+    // Discovery only hands over regular files (never a FIFO, which would block `open`).
+    let mut handle = match File::open(&candidate.path) {
+        Ok(handle) => handle,
+        Err(err) => return error(format!("cannot read: {err}"), None),
+    };
+    let size = match handle.metadata() {
         Ok(meta) => meta.len(),
         Err(err) => return error(format!("cannot read: {err}"), None),
     };
-    if size > doc::MAX_FILE_BYTES as u64 {
-        // CloudFormation itself refuses templates over 1 MB, so an oversized YAML/JSON file is
-        // almost always data; it is an error only when it was meant as an application (by name,
-        // or by what its first bytes say).
-        if candidate.kind == CandidateKind::MaybeTemplate {
-            match read_head(&candidate.path) {
-                Ok(head) if TEMPLATE_HINT.is_match(&head) => {}
-                _ => return Outcome::Skipped,
-            }
-        }
-        return error(
+    let too_big = |size: u64| {
+        error(
             format!(
                 "file is {} MB, larger than the {} MB limit for templates; not read",
                 size / (1024 * 1024),
                 doc::MAX_FILE_BYTES / (1024 * 1024)
             ),
             None,
-        );
-    }
-    let bytes = match std::fs::read(&candidate.path) {
-        Ok(bytes) => bytes,
-        Err(err) => return error(format!("cannot read: {err}"), None),
+        )
     };
+    if size > MAX_BYTES {
+        // CloudFormation itself refuses templates over 1 MB, so an oversized YAML/JSON file is
+        // almost always data; it is an error only when it was meant as an application (by name,
+        // or by what its first bytes say).
+        if candidate.kind == CandidateKind::MaybeTemplate {
+            let mut head = Vec::new();
+            match (&mut handle).take(SNIFF_BYTES).read_to_end(&mut head) {
+                Ok(_) if TEMPLATE_HINT.is_match(&head) => {}
+                _ => return Outcome::Skipped,
+            }
+        }
+        return too_big(size);
+    }
+    // Bounded even if the file grows after the size check.
+    let mut bytes = Vec::with_capacity(size as usize);
+    if let Err(err) = handle.take(MAX_BYTES + 1).read_to_end(&mut bytes) {
+        return error(format!("cannot read: {err}"), None);
+    }
+    if bytes.len() as u64 > MAX_BYTES {
+        return too_big(bytes.len() as u64);
+    }
     if candidate.kind == CandidateKind::MaybeTemplate && !TEMPLATE_HINT.is_match(&bytes) {
         return Outcome::Skipped;
     }
@@ -144,12 +159,6 @@ fn guarded(file: &str, load: impl FnOnce() -> Result<App, LoadError>) -> Outcome
             })
         }
     }
-}
-
-fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut head = Vec::new();
-    File::open(path)?.take(SNIFF_BYTES).read_to_end(&mut head)?;
-    Ok(head)
 }
 
 /// JSON by extension, or by content for `.template` files and the like.
