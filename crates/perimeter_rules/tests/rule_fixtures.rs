@@ -276,3 +276,131 @@ fn every_doc_has_all_five_sections() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Third-party corpora (`../shared/corpora` next to the repository), when present.
+fn corpora() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/iac");
+    dir.is_dir().then_some(dir)
+}
+
+/// awslabs/serverless-rules labels templates `*.pass.yaml` / `*.fail.yaml` for its own checks;
+/// where one of ours checks the same thing, it must agree with every label.
+#[test]
+fn labelled_third_party_templates_agree() {
+    let Some(root) = corpora() else {
+        eprintln!("corpora not found: skipped");
+        return;
+    };
+    let root = root.join("serverless-rules/cfn-lint-serverless/tests/templates");
+    // (their rule prefix, our code): log retention, API access logs, async failure destination.
+    let pairs = [
+        ("ws1004", "LOG001"),
+        ("es2000", "LOG003"),
+        ("es1007", "LOG004"),
+    ];
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (theirs, ours) in pairs {
+        let Some(rule) = registry().into_iter().find(|r| r.meta().code == ours) else {
+            continue;
+        };
+        if !selected(ours) {
+            continue;
+        }
+        for name in names.iter().filter(|n| n.starts_with(theirs)) {
+            let app = match load(&root, name) {
+                Ok(app) => app,
+                Err(e) => {
+                    problems.push(format!("{name}: {e}"));
+                    continue;
+                }
+            };
+            checked += 1;
+            let fired = !run(rule, &app).is_empty();
+            if fired != name.ends_with(".fail.yaml") {
+                problems.push(format!(
+                    "{name}: {ours} {}",
+                    if fired {
+                        "fires on a pass"
+                    } else {
+                        "misses a fail"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(
+        checked >= 10 || corpora().is_none(),
+        "only {checked} labelled templates found"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// No rule panics on real templates and services (SAM patterns, Serverless examples).
+#[test]
+fn rules_survive_real_templates() {
+    let Some(root) = corpora() else {
+        eprintln!("corpora not found: skipped");
+        return;
+    };
+    set_today(TODAY);
+    let mut files = Vec::new();
+    let mut stack = vec![
+        root.join("serverless-patterns"),
+        root.join("serverless-examples"),
+    ];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            if path.is_dir() {
+                if name != "node_modules" && !name.starts_with('.') {
+                    stack.push(path);
+                }
+            } else if name.starts_with("template.")
+                && (name.ends_with(".yaml") || name.ends_with(".yml"))
+                || name == "serverless.yml"
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let rules: Vec<_> = registry()
+        .into_iter()
+        .filter(|r| selected(r.meta().code))
+        .collect();
+    let mut panics = Vec::new();
+    let mut loaded = 0;
+    for path in &files {
+        let Ok(rel) = path.strip_prefix(&root) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().to_string();
+        let app = load(&root, &rel);
+        let Ok(app) = app else { continue };
+        loaded += 1;
+        for rule in &rules {
+            if catch_unwind(AssertUnwindSafe(|| run(*rule, &app))).is_err() {
+                panics.push(format!("{}: {rel}", rule.meta().code));
+            }
+        }
+    }
+    assert!(
+        loaded > 100,
+        "only {loaded} of {} corpus files loaded",
+        files.len()
+    );
+    assert!(panics.is_empty(), "rules panicked:\n{}", panics.join("\n"));
+}
