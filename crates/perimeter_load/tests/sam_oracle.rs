@@ -6,7 +6,10 @@
 //! CloudFormation loader, and what both derive is compared: the function IDs, each function's
 //! trigger kinds (as a multiset), the authentication of each HTTP route (authorizer kind and
 //! API-key requirement), and the role of each function (the sorted set of policy actions from
-//! inline and template policies, and the set of managed policy ARNs).
+//! inline and template policies, and the set of managed policy ARNs). The overall rate over
+//! these four must reach 0.99. Each function's configuration (runtime, handler, timeout,
+//! memory, tracing, concurrency, layers, environment names: what `Globals` merging decides)
+//! is compared too and reported apart.
 //!
 //! The corpus lives beside the repository (`../shared/corpora`); the test fails when it is
 //! missing. Set `ORACLE_VERBOSE=1` to print every disagreement.
@@ -103,6 +106,35 @@ fn roles(app: &App) -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
         .collect()
 }
 
+/// Per function: runtime, handler, timeout, memory, tracing, reserved concurrency, layers,
+/// environment variable names (what `Globals` merging decides).
+fn configs(app: &App) -> BTreeMap<String, String> {
+    fn v<T: std::fmt::Debug>(a: &perimeter_model::Attr<T>) -> String {
+        match &a.value {
+            Value::Known(x) => format!("{x:?}"),
+            Value::Unresolved(_) => "?".to_string(),
+        }
+    }
+    app.functions
+        .iter()
+        .map(|f| {
+            let mut env: Vec<&str> = f.environment.iter().map(|e| e.name.as_str()).collect();
+            env.sort();
+            let conc = f.reserved_concurrency.as_ref().map(v).unwrap_or_default();
+            let layers = f.layers.len();
+            let desc = format!(
+                "{} {} {} {} {} {conc} {layers} {env:?}",
+                v(&f.runtime),
+                v(&f.handler),
+                v(&f.timeout),
+                v(&f.memory),
+                v(&f.tracing)
+            );
+            (f.id.clone(), desc)
+        })
+        .collect()
+}
+
 #[derive(Default)]
 struct Tally {
     agree: usize,
@@ -134,6 +166,7 @@ fn sam_transform_agrees_with_the_translator() {
         .filter(|n| n.ends_with(".yaml") && !n.starts_with("error_"))
         .collect();
     names.sort();
+    let mut config = Tally::default();
     let (mut ids, mut triggers, mut auth, mut policy) = (
         Tally::default(),
         Tally::default(),
@@ -166,10 +199,15 @@ fn sam_transform_agrees_with_the_translator() {
         let (sk, ck) = (kinds(&sam), kinds(&cfn));
         let (sr, cr) = (routes(&sam), routes(&cfn));
         let (sp, cp) = (roles(&sam), roles(&cfn));
+        let (sc, cc) = (configs(&sam), configs(&cfn));
         for id in sam_ids.intersection(&cfn_ids) {
             triggers.add(sk[id] == ck[id]);
             auth.add(sr[id] == cr[id]);
             policy.add(sp[id] == cp[id]);
+            config.add(sc[id] == cc[id]);
+            if verbose && sc[id] != cc[id] {
+                eprintln!("{stem} {id}: config {} vs {}", sc[id], cc[id]);
+            }
             if verbose {
                 if sk[id] != ck[id] {
                     eprintln!("{stem} {id}: triggers {:?} vs {:?}", sk[id], ck[id]);
@@ -205,7 +243,18 @@ fn sam_transform_agrees_with_the_translator() {
     ] {
         println!("  {name:<14} {:>5}/{:<5} {:.4}", t.agree, t.total, t.rate());
     }
+    println!(
+        "  (not in overall) function config {:>5}/{:<5} {:.4}",
+        config.agree,
+        config.total,
+        config.rate()
+    );
     assert!(compared > 400, "only {compared} templates compared");
+    assert!(
+        config.rate() >= 0.99,
+        "function configuration agreement {:.4} below 0.99",
+        config.rate()
+    );
     assert!(
         overall.rate() >= 0.99,
         "overall agreement {:.4} below 0.99",

@@ -122,10 +122,36 @@ impl<'t> Globals<'t> {
             tag: None,
         };
         let local = props.filter(|p| p.is_map()).unwrap_or(&empty);
-        match self.section.get(name) {
-            Some(g) => merge(g, local, 0),
-            None => local.clone(),
+        let Some(g) = self.section.get(name) else {
+            return local.clone();
+        };
+        // The resource attribute `IgnoreGlobals: '*'` (or a list of property names) opts
+        // the resource out of (some) globals.
+        let ignored: Vec<&str> = match at
+            .get("IgnoreGlobals")
+            .or_else(|| local.get("IgnoreGlobals"))
+        {
+            Some(i) if i.as_str().is_some() => i.as_str().into_iter().collect(),
+            Some(i) => i.items().iter().filter_map(Node::as_str).collect(),
+            None => Vec::new(),
+        };
+        if ignored.contains(&"*") {
+            return local.clone();
         }
+        if ignored.is_empty() {
+            return merge(g, local, 0);
+        }
+        let kept = Node {
+            kind: NodeKind::Map(
+                g.entries()
+                    .iter()
+                    .filter(|(k, _)| !ignored.contains(&k.name.as_str()))
+                    .cloned()
+                    .collect(),
+            ),
+            ..(*g).clone()
+        };
+        merge(&kept, local, 0)
     }
 
     fn inherited<T>(&self, a: &mut Attr<T>) {
@@ -355,7 +381,7 @@ fn function(
     if props.get("ImageUri").is_some() && props.get("PackageType").is_none() {
         f.package_type = Attr::explicit("Image".to_string(), loc.clone());
     }
-    if let Some(t) = props.get("Tracing") {
+    if let Some(t) = props.get("Tracing").filter(|t| !t.is_null()) {
         f.tracing = ctx.string(t).map(|m| m == "Active");
     }
     if let Some(target) = props
