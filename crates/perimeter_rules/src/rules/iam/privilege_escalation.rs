@@ -11,7 +11,9 @@
 //! CodeBuild or SageMaker. The catalog is `perimeter_iam::ESCALATION_PATHS`, after Rhino Security Labs'
 //! list. Wildcards count (`iam:*`, `iam:Put*`); an unconditional Deny on `*` removes an
 //! action. One finding per role lists every open path. Roles with administrator access are
-//! left to IAM003.
+//! left to IAM003. Roles that no function of the app uses and that only AWS services which do
+//! not run user code may assume (Step Functions, API Gateway, EventBridge…) are skipped: no
+//! attacker-controlled code holds their credentials.
 //!
 //! Medium confidence: resource scoping is not analysed yet (`iam:PassRole` on one harmless
 //! role is not an escalation), and conditions are not evaluated (the message says when the
@@ -73,7 +75,7 @@
 use super::{describe_role, sole_user};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_iam::{EffectivePermissions, find_escalations};
-use perimeter_model::App;
+use perimeter_model::{App, PrincipalKind};
 
 pub struct PrivilegeEscalation;
 
@@ -101,6 +103,9 @@ impl Rule for PrivilegeEscalation {
 
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for role in &app.roles {
+            if !runs_code(app, role) {
+                continue;
+            }
             let perms = EffectivePermissions::of_role(role);
             if perms.admin_grant().is_some()
                 || perms.managed.iter().any(|(_, info)| info.is_admin_like())
@@ -165,6 +170,55 @@ impl Rule for PrivilegeEscalation {
             out.push(finding);
         }
     }
+}
+
+/// Service principals that run customer code with the role's credentials.
+const CODE_RUNNERS: &[&str] = &[
+    "lambda",
+    "edgelambda",
+    "ecs-tasks",
+    "ec2",
+    "codebuild",
+    "glue",
+    "sagemaker",
+    "batch",
+    "eks",
+    "elasticmapreduce",
+    "datapipeline",
+    "ssm",
+    "build.apprunner",
+    "tasks.apprunner",
+    "bedrock",
+];
+
+/// `true` unless the role is used by no function of the app and its trust policy is known to
+/// name only service principals that do not run user code.
+fn runs_code(app: &App, role: &perimeter_model::Role) -> bool {
+    if app.functions_with_role(&role.id).next().is_some() || role.trust.is_empty() {
+        return true;
+    }
+    let principals: Vec<_> = role
+        .trust
+        .iter()
+        .filter(|s| s.is_allow())
+        .flat_map(|s| &s.principals)
+        .collect();
+    if principals.is_empty() {
+        return true;
+    }
+    principals.iter().any(|p| {
+        if p.kind != PrincipalKind::Service {
+            return true;
+        }
+        let Some(service) = p.value.as_str() else {
+            return true;
+        };
+        let name = service
+            .trim()
+            .trim_end_matches(".amazonaws.com")
+            .trim_end_matches(".amazonaws.com.cn");
+        CODE_RUNNERS.contains(&name)
+    })
 }
 
 #[cfg(test)]
@@ -232,6 +286,33 @@ mod tests {
             loc(3),
         ));
         assert!(run(&PrivilegeEscalation, &app_with_role(r)).is_empty());
+    }
+
+    #[test]
+    fn orchestration_roles_are_skipped() {
+        let mut r = role(
+            "StatesRole",
+            vec![allow(&["lambda:InvokeFunction"], &["*"], 5)],
+        );
+        let mut trust = stmt(Effect::Allow, &["sts:AssumeRole"], &[], 2);
+        trust.principals.push(perimeter_model::Principal {
+            kind: PrincipalKind::Service,
+            value: Attr::explicit("states.amazonaws.com".into(), loc(2)),
+        });
+        r.trust.push(trust.clone());
+        let mut a = app();
+        a.roles.push(r.clone());
+        assert!(run(&PrivilegeEscalation, &a).is_empty());
+        // The same role used by a function, or trusted by Lambda, is reported.
+        assert_eq!(
+            run(&PrivilegeEscalation, &app_with_role(r.clone())).len(),
+            1
+        );
+        trust.principals[0].value = Attr::explicit("lambda.amazonaws.com".into(), loc(2));
+        r.trust = vec![trust];
+        let mut a = app();
+        a.roles.push(r);
+        assert_eq!(run(&PrivilegeEscalation, &a).len(), 1);
     }
 
     #[test]
