@@ -359,6 +359,31 @@ mod tests {
     }
 
     #[test]
+    fn allowed_patterns_and_managed_admin() {
+        let mut r = role(vec![
+            stmt(Effect::Allow, &["s3:Get*", "sqs:SendMessage"], &["*"], 2),
+            stmt(Effect::Deny, &["s3:GetObject"], &["*"], 3),
+        ]);
+        let p = EffectivePermissions::of_role(&r);
+        let written: Vec<_> = p
+            .allowed_patterns()
+            .filter_map(|(a, _)| a.as_str())
+            .collect();
+        assert_eq!(written, vec!["s3:Get*", "sqs:SendMessage"]);
+        assert!(p.allows("s3:GetObjectAcl").is_some() && p.allows("s3:GetObject").is_none());
+        assert!(p.admin_grant().is_none());
+        r.managed_policy_arns.push(Attr::explicit(
+            "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+            loc(7),
+        ));
+        r.managed_policy_arns
+            .push(Attr::unresolved("Fn::ImportValue", loc(8)));
+        let p = EffectivePermissions::of_role(&r);
+        assert_eq!(p.admin_grant().map(|a| a.location.line), Some(7));
+        assert_eq!(p.managed.len(), 1);
+    }
+
+    #[test]
     fn unresolved_elements_are_ignored() {
         let mut s = stmt(Effect::Allow, &[], &["*"], 2);
         s.actions.push(Attr::unresolved("Fn::If", loc(2)));
