@@ -1,17 +1,22 @@
 //! Exposure: who can trigger each function, read from the model alone.
 //!
-//! For every function this lists its [`EntryPoint`]s (HTTP routes, the function URL, resource
-//! policy grants to other accounts or to everyone, and the buckets, queues and topics that feed
-//! it), each marked `public` (anyone on the internet can cause an invocation) and
-//! `authenticated` (the caller must prove an identity first). The AUTH/DOW/LOG rules and the
-//! scorer all read exposure from here, so "public" means the same thing everywhere.
+//! For every function this lists its entry points (`EntryPoint`: HTTP routes, the function URL,
+//! resource policy grants to other accounts or to everyone, and the buckets, queues and topics
+//! that feed it), each marked `public` (anyone on the internet can cause an invocation) and
+//! `authenticated` (the caller must prove an identity first), with a short description such as
+//! `api GET /users (no auth)`, `function URL (auth NONE)`, `s3 bucket Uploads (public write)` or
+//! `sqs queue Jobs`. The AUTH/DOW/LOG rules and the scorer all read exposure from here, so
+//! "public" means the same thing everywhere.
 //!
 //! What counts as public:
-//! - an HTTP route (REST, HTTP, WebSocket API, ALB) whose auth is known to be none, that needs no
-//!   API key, and whose API is not `PRIVATE`;
+//! - an HTTP route (REST, HTTP API, ALB) whose auth is known to be none, that needs no API key,
+//!   and whose API is not `PRIVATE`. WebSocket routes other than `$connect` are as public as the
+//!   API's `$connect` route (the only one that can have an authorizer), and not public when no
+//!   `$connect` route is known;
 //! - a function URL with `AuthType: NONE`;
 //! - a resource-based permission whose principal is `*` with no `SourceArn`, `SourceAccount` or
-//!   `PrincipalOrgID` to narrow it;
+//!   `PrincipalOrgID` to narrow it (service principals are the plumbing of triggers, not entry
+//!   points of their own);
 //! - *indirectly*: a bucket, topic or queue that anyone may write to (a policy statement
 //!   allowing principal `*` to `s3:PutObject` / `sns:Publish` / `sqs:SendMessage`, or a wildcard
 //!   covering it, without a condition that narrows who; or a bucket ACL `PublicReadWrite`) and
@@ -20,11 +25,15 @@
 //!   `IgnorePublicAcls`/`BlockPublicAcls` disable a public ACL, `RestrictPublicBuckets`/
 //!   `BlockPublicPolicy` a public bucket policy.
 //!
-//! An unresolved value never makes something public (an unresolved auth, principal, action or
-//! condition block is assumed to be safe). A `Deny` statement is not subtracted, except an
-//! unconditional `Deny` to everyone of the same write action; REST API resource policies are not
-//! evaluated. Both can only make this analysis report more exposure than there is, never less
-//! where it matters for the rules: they stay silent on anything unresolved.
+//! A condition narrows who when its key restricts the caller or its origin (`aws:SourceArn`,
+//! `aws:SourceAccount`, `aws:PrincipalOrgID`, `aws:PrincipalArn`, `aws:SourceIp`,
+//! `aws:SourceVpce`, …) or is a service-specific key we cannot judge; `aws:SecureTransport` and
+//! other global keys about *how* a request is made do not narrow.
+//!
+//! An unresolved value never makes something public: an unresolved auth, principal, action or
+//! condition block counts as safe. Limits: a `Deny` statement is only subtracted when it denies
+//! the same write action to everyone without conditions, and REST API resource policies are not
+//! evaluated, so a route restricted only by an API resource policy still counts as public.
 
 use perimeter_model::{
     Api, App, Auth, Function, Location, PrincipalKind, Resource, ResourceKind, Statement, Trigger,

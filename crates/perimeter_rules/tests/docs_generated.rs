@@ -62,8 +62,27 @@ fn render_index(metas: &[&RuleMeta]) -> String {
             code = m.code
         ));
     }
+    out.push_str("\n## Exposure: what \"public\" means\n\n");
+    out.push_str("The AUTH, DOW and LOG rules (and the risk score) share one definition of who can trigger a\n");
+    out.push_str("function, from `perimeter_rules::exposure`:\n\n");
+    out.push_str(&module_doc(EXPOSURE_SOURCE));
     out
 }
+
+/// The `//!` comment at the top of a source file, as Markdown.
+fn module_doc(source: &str) -> String {
+    let mut doc = String::new();
+    for line in source.lines() {
+        let Some(rest) = line.strip_prefix("//!") else {
+            break;
+        };
+        doc.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        doc.push('\n');
+    }
+    doc
+}
+
+const EXPOSURE_SOURCE: &str = include_str!("../src/exposure.rs");
 
 fn expected() -> BTreeMap<String, String> {
     let rules = registry();

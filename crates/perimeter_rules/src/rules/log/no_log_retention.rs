@@ -111,7 +111,7 @@ impl Rule for NoLogRetention {
                     &function.id,
                     "retention",
                     format!(
-                        "Function `{}` declares no log group with a retention: Lambda creates one whose logs never expire.",
+                        "Function `{}` has no log retention declared: its log group (created by Lambda or the deployment tool) keeps logs forever.",
                         function_label(function)
                     ),
                     function.location.clone(),
