@@ -135,6 +135,36 @@ fn configs(app: &App) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Per API: its resource policy as sorted (effect, actions, principal kinds, condition
+/// operators and keys) tuples.
+fn api_policies(app: &App) -> BTreeMap<String, Vec<String>> {
+    app.apis
+        .iter()
+        .map(|a| {
+            let mut v: Vec<String> = a
+                .policy
+                .iter()
+                .map(|s| {
+                    let actions: Vec<&str> = s.known_actions().collect();
+                    let principals: Vec<String> = s
+                        .principals
+                        .iter()
+                        .map(|p| format!("{:?}", p.kind))
+                        .collect();
+                    let conds: Vec<String> = s
+                        .conditions
+                        .iter()
+                        .map(|c| format!("{}:{}", c.operator, c.key))
+                        .collect();
+                    format!("{:?} {actions:?} {principals:?} {conds:?}", s.effect)
+                })
+                .collect();
+            v.sort();
+            (a.id.clone(), v)
+        })
+        .collect()
+}
+
 #[derive(Default)]
 struct Tally {
     agree: usize,
@@ -167,6 +197,7 @@ fn sam_transform_agrees_with_the_translator() {
         .collect();
     names.sort();
     let mut config = Tally::default();
+    let mut api_policy = Tally::default();
     let (mut ids, mut triggers, mut auth, mut policy) = (
         Tally::default(),
         Tally::default(),
@@ -200,6 +231,15 @@ fn sam_transform_agrees_with_the_translator() {
         let (sr, cr) = (routes(&sam), routes(&cfn));
         let (sp, cp) = (roles(&sam), roles(&cfn));
         let (sc, cc) = (configs(&sam), configs(&cfn));
+        let (sa, ca) = (api_policies(&sam), api_policies(&cfn));
+        for (id, sv) in &sa {
+            if let Some(cv) = ca.get(id) {
+                api_policy.add(sv == cv);
+                if verbose && sv != cv {
+                    eprintln!("{stem} api {id}: policy {sv:?} vs {cv:?}");
+                }
+            }
+        }
         for id in sam_ids.intersection(&cfn_ids) {
             triggers.add(sk[id] == ck[id]);
             auth.add(sr[id] == cr[id]);
@@ -248,6 +288,12 @@ fn sam_transform_agrees_with_the_translator() {
         config.agree,
         config.total,
         config.rate()
+    );
+    println!(
+        "  (not in overall) API resource policy {:>5}/{:<5} {:.4}",
+        api_policy.agree,
+        api_policy.total,
+        api_policy.rate()
     );
     assert!(compared > 400, "only {compared} templates compared");
     assert!(

@@ -27,7 +27,12 @@ pub(crate) fn create(app: &mut App, ctx: &Context, e: &Entry) {
     };
     let mut api = Api::new(e.id, kind, e.loc(ctx));
     api.private = is_private(ctx, e.prop("EndpointConfiguration"));
-    if let Some(p) = e.prop("Policy") {
+    // The resource policy is the `Policy` property or, in an imported definition,
+    // `x-amazon-apigateway-policy`.
+    let body_policy = e
+        .prop("Body")
+        .and_then(|b| b.get("x-amazon-apigateway-policy"));
+    if let Some(p) = e.prop("Policy").or(body_policy) {
         api.policy = parse_statements(ctx, p);
     }
     if let Some(c) = e.prop("CorsConfiguration") {

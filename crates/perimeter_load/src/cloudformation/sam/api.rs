@@ -8,7 +8,9 @@ use crate::cloudformation::context::Context;
 use crate::cloudformation::parse_statements;
 use crate::cloudformation::resources::apigw::{is_private, v2_cors};
 use crate::doc::Node;
-use perimeter_model::{Api, ApiKind, Attr, Auth, Cors};
+use perimeter_model::{
+    Api, ApiKind, Attr, Auth, Condition, Cors, Effect, Principal, PrincipalKind, Statement, Value,
+};
 use std::collections::HashMap;
 
 pub(crate) const IMPLICIT_REST: &str = "ServerlessRestApi";
@@ -130,11 +132,8 @@ pub(crate) fn build(
             }
         }),
     };
-    if let Some(rp) = auth
-        .and_then(|a| a.get("ResourcePolicy"))
-        .and_then(|r| r.get("CustomStatements"))
-    {
-        api.policy = parse_statements(ctx, rp);
+    if let Some(rp) = auth.and_then(|a| a.get("ResourcePolicy")) {
+        api.policy = resource_policy(ctx, rp, "execute-api:/*");
     }
     if let Some(up) = auth
         .and_then(|a| a.get("UsagePlan"))
@@ -224,4 +223,76 @@ fn rest_cors(ctx: &Context, c: &Node) -> Cors {
         allow_credentials: c.get("AllowCredentials").map(|v| ctx.bool(v)),
         location: ctx.loc(c),
     }
+}
+
+/// A SAM `ResourcePolicy` (`CustomStatements`, account, IP range and VPC allow and deny
+/// lists) as the resource policy statements API Gateway enforces, on `resource`.
+pub(crate) fn resource_policy(ctx: &Context, rp: &Node, resource: &str) -> Vec<Statement> {
+    let mut out = Vec::new();
+    if let Some(custom) = rp.get("CustomStatements") {
+        out.extend(parse_statements(ctx, custom));
+    }
+    let statement = |at: &Node, effect: Effect| {
+        let loc = ctx.loc(at);
+        let mut st = Statement::new(loc.clone());
+        st.effect = Value::Known(effect);
+        st.actions = vec![Attr::defaulted(
+            "execute-api:Invoke".to_string(),
+            loc.clone(),
+        )];
+        st.resources = vec![Attr::defaulted(resource.to_string(), loc)];
+        st
+    };
+    let everyone = |at: &Node| Principal {
+        kind: PrincipalKind::Everyone,
+        value: Attr::defaulted("*".to_string(), ctx.loc(at)),
+    };
+    for (key, effect) in [
+        ("AwsAccountWhitelist", Effect::Allow),
+        ("AwsAccountBlacklist", Effect::Deny),
+    ] {
+        if let Some(list) = rp.get(key) {
+            let mut st = statement(list, effect);
+            st.principals = ctx
+                .strings(list)
+                .into_iter()
+                .map(|value| Principal {
+                    kind: PrincipalKind::Aws,
+                    value,
+                })
+                .collect();
+            out.push(st);
+        }
+    }
+    // Allow lists: everyone is allowed, and denied unless the condition holds; deny lists:
+    // everyone is allowed, and denied when it holds.
+    let conditioned = [
+        ("IpRangeWhitelist", "NotIpAddress", "aws:SourceIp"),
+        ("IpRangeBlacklist", "IpAddress", "aws:SourceIp"),
+        ("SourceVpcWhitelist", "StringNotEquals", "aws:SourceVpce"),
+        ("SourceVpcBlacklist", "StringEquals", "aws:SourceVpce"),
+        ("IntrinsicVpcWhitelist", "StringNotEquals", "aws:SourceVpc"),
+        ("IntrinsicVpcBlacklist", "StringEquals", "aws:SourceVpc"),
+        (
+            "IntrinsicVpceWhitelist",
+            "StringNotEquals",
+            "aws:SourceVpce",
+        ),
+        ("IntrinsicVpceBlacklist", "StringEquals", "aws:SourceVpce"),
+    ];
+    for (key, operator, condition_key) in conditioned {
+        let Some(list) = rp.get(key) else { continue };
+        let mut allow = statement(list, Effect::Allow);
+        allow.principals = vec![everyone(list)];
+        let mut deny = statement(list, Effect::Deny);
+        deny.principals = vec![everyone(list)];
+        deny.conditions = vec![Condition {
+            operator: operator.to_string(),
+            key: condition_key.to_string(),
+            values: ctx.strings(list),
+        }];
+        out.push(allow);
+        out.push(deny);
+    }
+    out
 }

@@ -301,6 +301,19 @@ fn http(
     } else {
         "Api"
     };
+    // A per-route resource policy joins the API's, scoped to the route.
+    if let Some(rp) = event_auth.and_then(|a| a.get("ResourcePolicy")) {
+        let verb = if method == "ANY" {
+            "*"
+        } else {
+            method.as_str()
+        };
+        let statements =
+            super::api::resource_policy(ctx, rp, &format!("execute-api:/*/{verb}{path}"));
+        if let Some(api) = app.apis.iter_mut().find(|a| a.id == api_id) {
+            api.policy.extend(statements);
+        }
+    }
     route_trigger(
         app, linker, function, name, type_name, api_id, &method, path, auth, key, loc,
     );
