@@ -125,7 +125,8 @@ enum Scheme {
 fn classify(ctx: &Context, body: &Node, name: &str) -> Scheme {
     let Some(def) = scheme(body, name) else {
         return match name {
-            "NONE" => Scheme::None,
+            // `api_key_false` is a marker the SAM translator may leave: no API key.
+            "NONE" | "api_key_false" => Scheme::None,
             "AWS_IAM" | "sigv4" => Scheme::Auth(Auth::Iam),
             "api_key" => Scheme::ApiKey,
             _ => Scheme::Auth(Auth::Other(name.to_string())),
@@ -151,5 +152,95 @@ fn classify(ctx: &Context, body: &Node, name: &str) -> Scheme {
         _ if stype == "apikey" => Scheme::ApiKey,
         _ if stype == "oauth2" || stype == "openidconnect" => Scheme::Auth(Auth::Jwt(n)),
         _ => Scheme::Auth(Auth::Other(n)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::parse_yaml;
+
+    fn auths(body: &str) -> Vec<(String, String, Auth, bool)> {
+        let t = parse_yaml("Conditions: {}\n").unwrap().unwrap();
+        let ctx = Context::new("t.yaml", &t);
+        let body = parse_yaml(body).unwrap().unwrap();
+        routes(&ctx, &body)
+            .into_iter()
+            .map(|r| (r.method, r.path, r.auth, r.api_key))
+            .collect()
+    }
+
+    #[test]
+    fn swagger_security_schemes() {
+        let r = auths(
+            r#"
+swagger: '2.0'
+security: [{Pool: []}]
+paths:
+  /a: {get: {}}
+  /b: {post: {security: [{NONE: []}, {api_key: []}]}}
+  /c: {x-amazon-apigateway-any-method: {security: [{Token: []}]}}
+  /d: {put: {security: [{AWS_IAM: []}]}}
+  /e: {delete: {security: []}}
+  /f: {patch: {security: [{Unknown: []}]}}
+  /g: {options: {security: [{api_key_false: []}]}}
+securityDefinitions:
+  Pool: {type: apiKey, x-amazon-apigateway-authtype: cognito_user_pools}
+  Token: {type: apiKey, x-amazon-apigateway-authtype: custom, x-amazon-apigateway-authorizer: {type: token}}
+  AWS_IAM: {type: apiKey, x-amazon-apigateway-authtype: awsSigv4}
+  api_key: {type: apiKey, name: x-api-key, in: header}
+"#,
+        );
+        assert_eq!(
+            r[0],
+            (
+                "GET".into(),
+                "/a".into(),
+                Auth::Cognito("Pool".into()),
+                false
+            )
+        );
+        assert_eq!(r[1], ("POST".into(), "/b".into(), Auth::None, true));
+        assert_eq!(
+            r[2],
+            (
+                "ANY".into(),
+                "/c".into(),
+                Auth::Lambda("Token".into()),
+                false
+            )
+        );
+        assert_eq!(r[3].2, Auth::Iam);
+        assert_eq!(r[4].2, Auth::None);
+        assert_eq!(r[5].2, Auth::Other("Unknown".into()));
+        assert_eq!((r[6].2.clone(), r[6].3), (Auth::None, false));
+    }
+
+    #[test]
+    fn openapi3_jwt_and_undecided_operations() {
+        let r = auths(
+            r#"
+openapi: 3.0.1
+paths:
+  /$default:
+    x-amazon-apigateway-any-method: {security: [{Jwt: [scope]}]}
+  /x:
+    get: !If [Undecided, {security: [{Lambda: []}]}, !Ref AWS::NoValue]
+components:
+  securitySchemes:
+    Jwt: {type: oauth2, x-amazon-apigateway-authorizer: {type: jwt}}
+    Lambda: {type: apiKey, x-amazon-apigateway-authorizer: {type: request}}
+"#,
+        );
+        assert_eq!(
+            r[0],
+            (
+                "ANY".into(),
+                "$default".into(),
+                Auth::Jwt("Jwt".into()),
+                false
+            )
+        );
+        assert_eq!(r[1].2, Auth::Lambda("Lambda".into()));
     }
 }
