@@ -135,6 +135,8 @@ pub fn discover(root: &Path, options: &LoadOptions) -> Result<Discovery, LoadPat
     let mut walker = WalkBuilder::new(root);
     walker
         .follow_links(false)
+        // Hidden files and folders are skipped, as ripgrep does: they hold tool state and
+        // caches (`.aws-sam`, `.serverless`, `.cache`, `.idea`), not the user's templates.
         .hidden(true)
         .git_ignore(true)
         .git_exclude(true)
@@ -153,6 +155,11 @@ pub fn discover(root: &Path, options: &LoadOptions) -> Result<Discovery, LoadPat
                 continue;
             }
         };
+        // A broken ignore file in a folder comes attached to the folder's entry; the folder
+        // is still walked with the rest of the file's rules.
+        if let Some(err) = entry.error() {
+            found.errors.push(walk_error(root, err));
+        }
         let Some(file_type) = entry.file_type() else {
             continue;
         };
@@ -583,6 +590,19 @@ mod tests {
             matches!(missing, Err(LoadPathError::NotFound { .. })),
             "{missing:?}"
         );
+    }
+
+    #[test]
+    fn a_broken_ignore_file_is_reported_and_the_walk_goes_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        touch(dir.path(), "template.yaml");
+        fs::write(dir.path().join(".gitignore"), "ok/\nbad{a\n").expect("write");
+        let found = discover(dir.path(), &LoadOptions::default()).expect("discover");
+        assert_eq!(found.candidates.len(), 1);
+        assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
+        let err = &found.errors[0];
+        assert_eq!((err.file.as_str(), err.line), (".gitignore", Some(2)), "{err}");
+        assert!(err.message.contains("bad{a"), "{err}");
     }
 
     #[test]
