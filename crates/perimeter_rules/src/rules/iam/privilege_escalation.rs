@@ -10,8 +10,9 @@
 //! `glue:CreateDevEndpoint`, `cloudformation:CreateStack`, `ec2:RunInstances`, Data Pipeline,
 //! CodeBuild or SageMaker. The catalog is `perimeter_iam::ESCALATION_PATHS`, after Rhino Security Labs'
 //! list. Wildcards count (`iam:*`, `iam:Put*`); an unconditional Deny on `*` removes an
-//! action. One finding per role lists every open path. Roles with administrator access are
-//! left to IAM003. Roles that no function of the app uses and that only AWS services which do
+//! action. One finding per role lists every open path. Roles with administrator access (`*`
+//! on `*`, `AdministratorAccess`, `IAMFullAccess`) are left to IAM003; `PowerUserAccess` is
+//! not, since it excludes IAM and these paths are how a power user becomes administrator. Roles that no function of the app uses and that only AWS services which do
 //! not run user code may assume (Step Functions, API Gateway, EventBridge…) are skipped: no
 //! attacker-controlled code holds their credentials.
 //!
@@ -74,7 +75,7 @@
 
 use super::{describe_role, sole_user};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
-use perimeter_iam::{EffectivePermissions, find_escalations};
+use perimeter_iam::{EffectivePermissions, ManagedPolicyClass, find_escalations};
 use perimeter_model::{App, PrincipalKind};
 
 pub struct PrivilegeEscalation;
@@ -107,9 +108,13 @@ impl Rule for PrivilegeEscalation {
                 continue;
             }
             let perms = EffectivePermissions::of_role(role);
-            if perms.admin_grant().is_some()
-                || perms.managed.iter().any(|(_, info)| info.is_admin_like())
-            {
+            // Administrators need no escalation (IAM003 says so). PowerUserAccess is not
+            // skipped: it excludes IAM, and these paths are how a power user becomes admin.
+            let iam_full = perms
+                .managed
+                .iter()
+                .any(|(_, info)| info.class == ManagedPolicyClass::IamFull);
+            if perms.admin_grant().is_some() || iam_full {
                 continue;
             }
             let hits = find_escalations(&perms);
@@ -286,6 +291,19 @@ mod tests {
             loc(3),
         ));
         assert!(run(&PrivilegeEscalation, &app_with_role(r)).is_empty());
+        // PowerUserAccess plus an inline PassRole: the classic power user to admin path.
+        let mut r = role("R", vec![allow(&["iam:PassRole"], &["*"], 5)]);
+        r.managed_policy_arns.push(Attr::explicit(
+            "arn:aws:iam::aws:policy/PowerUserAccess".into(),
+            loc(3),
+        ));
+        let found = run(&PrivilegeEscalation, &app_with_role(r));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .contains("pass a role to a new Lambda function")
+        );
     }
 
     #[test]
