@@ -315,3 +315,26 @@ fn hostile_templates_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn resources_can_link_to_functions_added_between_the_passes() {
+    let text = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      NotificationConfiguration:\n        LambdaConfigurations:\n          - Event: s3:ObjectCreated:*\n            Function: !GetAtt HelloLambdaFunction.Arn\n";
+    let doc = parse_yaml(text).expect("yaml").expect("doc");
+    let mut ctx = cloudformation::Context::new("serverless.yml", &doc);
+    ctx.add_resource_id("HelloLambdaFunction");
+    let mut app = App::new(
+        "serverless.yml",
+        "svc",
+        SourceKind::Serverless,
+        "serverless.yml",
+    );
+    cloudformation::create_resources_into(&mut app, &ctx);
+    let loc = perimeter_model::Location::new("serverless.yml", 1, 1);
+    app.functions
+        .push(perimeter_model::Function::new("HelloLambdaFunction", loc));
+    cloudformation::link_resources_into(&mut app, &ctx);
+    let f = app.function("HelloLambdaFunction").expect("function");
+    assert_eq!(f.triggers.len(), 1);
+    assert_eq!(f.triggers[0].kind, TriggerKind::S3);
+    assert_eq!(app.resource("Bucket").map(|b| b.notifies.len()), Some(1));
+}

@@ -6,7 +6,8 @@
 //! - [`parse_statements`]: an IAM policy document node into model statements.
 //! - [`load`]: a whole template into an [`App`].
 //! - [`load_resources_into`]: every resource of a template into an existing [`App`] (used for
-//!   the `resources:` block of a Serverless service).
+//!   the `resources:` block of a Serverless service), also available as its two passes
+//!   [`create_resources_into`] and [`link_resources_into`].
 //!
 //! Modules: [`context`] (state and typed accessors), [`intrinsics`] (static evaluation),
 //! [`policy`] (IAM documents).
@@ -49,8 +50,27 @@ pub fn load(file: &str, template: &Node, source: SourceKind) -> App {
 }
 
 /// Adds every resource of `ctx.template` to `app`.
+///
+/// Links (permissions, event source mappings, bucket notifications, subscriptions, rules,
+/// API routes, log groups, standalone IAM policies) only find functions and roles already in
+/// `app`. A caller that adds its own functions afterwards (the Serverless Framework's
+/// generated `…LambdaFunction`s) can instead call [`create_resources_into`], add its
+/// functions, then [`link_resources_into`]; registering their logical IDs first with
+/// [`Context::add_resource_id`] makes `Ref`/`Fn::GetAtt` to them resolve.
 pub fn load_resources_into(app: &mut App, ctx: &Context) {
     resources::load_into(app, ctx);
+}
+
+/// Pass one of [`load_resources_into`]: the functions, roles, data stores and APIs declared in
+/// `ctx.template`.
+pub fn create_resources_into(app: &mut App, ctx: &Context) {
+    resources::create(app, ctx, &resources::entries(ctx));
+}
+
+/// Pass two of [`load_resources_into`]: what the template's resources say about the functions,
+/// roles and APIs now in `app` (triggers, permissions, policies, routes, log groups).
+pub fn link_resources_into(app: &mut App, ctx: &Context) {
+    resources::link(app, ctx, &resources::entries(ctx));
 }
 
 /// `true` when a parsed document looks like a CloudFormation/SAM template (by content, not by

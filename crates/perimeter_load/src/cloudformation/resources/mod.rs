@@ -221,6 +221,12 @@ pub(crate) fn load_into(app: &mut App, ctx: &Context) {
 
 /// Both passes over already evaluated entries.
 pub(crate) fn load_entries(app: &mut App, ctx: &Context, entries: &[Entry]) {
+    create(app, ctx, entries);
+    link(app, ctx, entries);
+}
+
+/// Pass one: functions, roles, data stores and APIs.
+pub(crate) fn create(app: &mut App, ctx: &Context, entries: &[Entry]) {
     for e in entries {
         if e.type_name.starts_with("AWS::Serverless::") {
             continue;
@@ -233,6 +239,10 @@ pub(crate) fn load_entries(app: &mut App, ctx: &Context, entries: &[Entry]) {
             _ => {}
         }
     }
+}
+
+/// Pass two: everything that refers to a function, a role or an API of `app`.
+pub(crate) fn link(app: &mut App, ctx: &Context, entries: &[Entry]) {
     let linker = Linker::new(ctx, entries);
     for e in entries {
         if e.type_name.starts_with("AWS::Serverless::") {
