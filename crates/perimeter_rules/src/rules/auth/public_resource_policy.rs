@@ -7,8 +7,10 @@
 //! Such a permission lets any AWS account in the world call `lambda:Invoke` on the function
 //! with its own credentials: no API in front, no throttling, no authentication of the end
 //! user. Attackers who learn the function's ARN (it appears in logs, error messages, templates
-//! on GitHub) can invoke it directly with any payload and run up your bill. Function URL
-//! permissions with `FunctionUrlAuthType: NONE` are reported by AUTH002 instead.
+//! on GitHub) can invoke it directly with any payload and run up your bill. This includes
+//! `lambda:InvokeFunctionUrl` grants to `*` on an `AWS_IAM` function URL: any AWS account can sign
+//! requests to it. Function URL permissions with `FunctionUrlAuthType: NONE` are reported by
+//! AUTH002 instead.
 //!
 //! ## Example
 //! ```yaml
@@ -105,14 +107,23 @@ impl Rule for PublicResourcePolicy {
                 continue;
             }
             let function = permission.function.as_str().and_then(|id| app.function(id));
-            // Public function URLs are AUTH002's business (and a URL permission with AWS_IAM
-            // still requires signed requests).
-            if permission.function_url_auth_type.is_some()
-                || permission
+            // A public function URL (`FunctionUrlAuthType: NONE`) is AUTH002's business. With
+            // `AWS_IAM` the grant still lets any AWS account call the URL with its own
+            // signature, which is this rule's. An unresolved URL auth type keeps it silent.
+            let url_auth = match &permission.function_url_auth_type {
+                Some(t) => t.as_str(),
+                None if permission
                     .action
                     .as_str()
-                    .is_some_and(|a| a.eq_ignore_ascii_case("lambda:InvokeFunctionUrl"))
-            {
+                    .is_some_and(|a| a.eq_ignore_ascii_case("lambda:InvokeFunctionUrl")) =>
+                {
+                    function
+                        .and_then(|f| f.url.as_ref())
+                        .and_then(|u| u.auth_type.as_str())
+                }
+                None => Some("-"),
+            };
+            if url_auth.is_none_or(|t| t.eq_ignore_ascii_case("NONE")) {
                 continue;
             }
             let target = function
@@ -167,6 +178,10 @@ mod tests {
         org.principal_org_id = Some(Attr::explicit("o-123".into(), loc(9)));
         let mut url_perm = permission("Url", "Fn", "*");
         url_perm.function_url_auth_type = Some(Attr::explicit("NONE".into(), loc(9)));
+        let mut iam_url = permission("IamUrl", "Fn", "*");
+        iam_url.action = Attr::explicit("lambda:InvokeFunctionUrl".into(), loc(9));
+        iam_url.function_url_auth_type = Some(Attr::explicit("AWS_IAM".into(), loc(9)));
+        app.permissions.push(iam_url);
         let mut unresolved = permission("U", "Fn", "*");
         unresolved.principal = Attr::unresolved("Ref P", loc(9));
         app.permissions.extend([
@@ -176,8 +191,8 @@ mod tests {
             permission("Acct", "Fn", "123456789012"),
         ]);
         let found = run(&PublicResourcePolicy, &app);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].resource, "Open");
+        let names: Vec<_> = found.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(names, ["Open", "IamUrl"]);
         assert_eq!(found[0].function.as_deref(), Some("Fn"));
     }
 }
