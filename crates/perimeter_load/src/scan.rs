@@ -94,6 +94,13 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
     if candidate.kind == CandidateKind::MaybeTemplate && !TEMPLATE_HINT.is_match(&bytes) {
         return Outcome::Skipped;
     }
+    // Editors on Windows may save UTF-16; say so instead of calling the NUL bytes binary.
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return error(
+            "UTF-16 text: templates must be saved as UTF-8".to_string(),
+            None,
+        );
+    }
     let text = match doc::decode(&bytes) {
         Ok(text) => text,
         Err(err) => return Outcome::Error(load_error(file, &err)),

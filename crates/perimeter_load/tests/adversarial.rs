@@ -157,10 +157,17 @@ fn invalid_utf8_names_the_line() {
         "latin1/template.yaml",
         b"AWSTemplateFormatVersion: '2010-09-09'\nDescription: caf\xe9 cr\xe8me\nResources: {}\n",
     );
+    let utf16: Vec<u8> = "\u{feff}Resources: {}\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    write(dir.path(), "utf16/template.yaml", &utf16);
     let (model, _) = scan(dir.path());
     let err = error_for(&model, "latin1/template.yaml");
     assert!(err.message.contains("invalid UTF-8"), "{err}");
     assert_eq!(err.line, Some(2));
+    let err = error_for(&model, "utf16/template.yaml");
+    assert_eq!(err.message, "UTF-16 text: templates must be saved as UTF-8");
     assert_valid_loaded(&model);
 }
 
