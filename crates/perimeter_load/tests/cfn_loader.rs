@@ -338,3 +338,68 @@ fn resources_can_link_to_functions_added_between_the_passes() {
     assert_eq!(f.triggers[0].kind, TriggerKind::S3);
     assert_eq!(app.resource("Bucket").map(|b| b.notifies.len()), Some(1));
 }
+
+#[test]
+fn load_balancer_edge_appsync_and_logging_config() {
+    let text = r#"
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: arn:aws:iam::1:role/r
+      LoggingConfig: {LogGroup: !Ref Logs}
+  FnVersion:
+    Type: AWS::Lambda::Version
+    Properties: {FunctionName: !Ref Fn}
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties: {LogGroupName: custom, RetentionInDays: 7}
+  Targets:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: lambda
+      Targets: [{Id: !GetAtt Fn.Arn}]
+  Cdn:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        DefaultCacheBehavior:
+          LambdaFunctionAssociations:
+            - {EventType: viewer-request, LambdaFunctionARN: !Ref FnVersion}
+  Source:
+    Type: AWS::AppSync::DataSource
+    Properties:
+      ApiId: x
+      Type: AWS_LAMBDA
+      LambdaConfig: {LambdaFunctionArn: !GetAtt Fn.Arn}
+"#;
+    let doc = parse_yaml(text).expect("yaml").expect("doc");
+    let app = cloudformation::load("t.yaml", &doc, SourceKind::CloudFormation);
+    let f = app.function("Fn").expect("function");
+    let kinds: Vec<TriggerKind> = f.triggers.iter().map(|t| t.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            TriggerKind::Alb,
+            TriggerKind::CloudFront,
+            TriggerKind::Other
+        ]
+    );
+    assert!(
+        f.triggers[0]
+            .http
+            .as_ref()
+            .is_some_and(|h| h.auth.known().is_none())
+    );
+    assert_eq!(
+        f.log_retention_days
+            .as_ref()
+            .and_then(|d| d.known().copied()),
+        Some(7)
+    );
+    assert_eq!(
+        app.resource("Logs")
+            .and_then(|r| r.log_group_for.as_deref()),
+        Some("Fn")
+    );
+}

@@ -180,6 +180,38 @@ pub(crate) fn link(app: &mut App, linker: &Linker, e: &Entry) {
     }
 }
 
+/// A function's `LoggingConfig.LogGroup` naming a log group of this template: the group holds
+/// the function's logs, whatever its name.
+pub(crate) fn logging_config(app: &mut App, linker: &Linker, e: &Entry) {
+    let ctx = linker.ctx;
+    let Some(group) = e.prop("LoggingConfig").and_then(|l| l.get("LogGroup")) else {
+        return;
+    };
+    let id = ctx.ref_target(group).or_else(|| {
+        let name = ctx.string(group).known().cloned()?;
+        app.resources
+            .iter()
+            .find(|r| {
+                r.kind == ResourceKind::LogGroup
+                    && r.name.as_ref().and_then(|n| n.as_str()) == Some(name.as_str())
+            })
+            .map(|r| r.id.clone())
+    });
+    let Some(id) = id else { return };
+    let Some(r) = app
+        .resources
+        .iter_mut()
+        .find(|r| r.id == id && r.kind == ResourceKind::LogGroup)
+    else {
+        return;
+    };
+    r.log_group_for = Some(e.id.to_string());
+    let retention = r.retention_days.clone();
+    if let Some(f) = app.functions.iter_mut().find(|f| f.id == e.id) {
+        f.log_retention_days = retention;
+    }
+}
+
 /// A resource that invokes a function by its own configuration: `notifies` on the resource
 /// and a trigger on the function.
 fn notify(

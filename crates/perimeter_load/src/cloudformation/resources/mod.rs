@@ -245,6 +245,12 @@ pub(crate) fn create(app: &mut App, ctx: &Context, entries: &[Entry]) {
 pub(crate) fn link(app: &mut App, ctx: &Context, entries: &[Entry]) {
     let linker = Linker::new(ctx, entries);
     for e in entries {
+        if matches!(
+            e.type_name,
+            "AWS::Lambda::Function" | "AWS::Serverless::Function"
+        ) {
+            data::logging_config(app, &linker, e);
+        }
         if e.type_name.starts_with("AWS::Serverless::") {
             continue;
         }
