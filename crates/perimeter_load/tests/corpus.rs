@@ -228,3 +228,20 @@ fn corpus_source_kinds_are_detected() {
         count(SourceKind::Serverless)
     );
 }
+
+/// Two scans of the same tree give byte-identical models: the order of apps, errors and
+/// everything loaders fill (findings' fingerprints and reports depend on it). Catches hash-map
+/// iteration order and thread scheduling leaking into the output.
+#[test]
+fn corpus_scans_are_deterministic() {
+    for folder in ["serverless-patterns", "serverless-examples"] {
+        let root = corpus_root().join(folder);
+        assert!(root.is_dir(), "corpus missing at {}", root.display());
+        let scan = || {
+            let model = load_path(&root, &LoadOptions::default()).expect("load_path");
+            serde_json::to_string(&model).expect("model serializes")
+        };
+        let (first, second) = (scan(), scan());
+        assert!(first == second, "{folder}: two scans differ");
+    }
+}
