@@ -1,7 +1,8 @@
 //! ## What it does
 //! Flags functions whose runtime is deprecated, or will be within 180 days, according to a
-//! dated table of every Lambda managed runtime built into perimeter (see the table's date in
-//! `perimeter rules DEP001`). Severity follows the runtime's lifecycle on the scan date:
+//! dated table of every Lambda managed runtime built into perimeter (checked against the AWS
+//! Lambda runtimes page on 2026-07-25; dates AWS has not published for a runtime are marked
+//! "projected" in findings). Severity follows the runtime's lifecycle on the scan date:
 //! - **high** once AWS blocks updates of functions on the runtime (you can no longer ship a fix),
 //! - **medium** once it is deprecated (no more security patches, no support),
 //! - **low** within 180 days before deprecation (time to plan the upgrade).
@@ -167,6 +168,15 @@ mod tests {
 
     fn at(id: &str, y: i32, m: u8, d: u8) -> Option<Severity> {
         judge(lifecycle(id).unwrap(), Date::new(y, m, d)).map(|(s, _)| s)
+    }
+
+    #[test]
+    fn documentation_names_the_table_date() {
+        let date = crate::rules::dep::RUNTIMES_AS_OF.to_string();
+        assert!(
+            META.documentation().contains(&date),
+            "update the doc to say the table is of {date}"
+        );
     }
 
     #[test]
