@@ -51,11 +51,18 @@ fn load(root: &Path, rel: &str) -> Result<App, String> {
         return serverless::load(rel, &node, root, &LoadOptions::default())
             .map_err(|e| e.to_string());
     }
+    // SAM by its Transform, or by its resource types when the Transform is left out.
     let sam = node.get("Transform").is_some_and(|t| {
         t.as_str().is_some_and(|s| s.contains("AWS::Serverless"))
             || t.items()
                 .iter()
                 .any(|i| i.as_str().is_some_and(|s| s.contains("AWS::Serverless")))
+    }) || node.get("Resources").is_some_and(|r| {
+        r.entries().iter().any(|(_, v)| {
+            v.get("Type")
+                .and_then(|t| t.as_str())
+                .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+        })
     });
     let kind = if sam {
         SourceKind::Sam
