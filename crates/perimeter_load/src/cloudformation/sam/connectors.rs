@@ -153,38 +153,62 @@ fn poll_actions(source: Kind, permission: &str) -> &'static [&'static str] {
 }
 
 /// One end of a connection: its logical ID (when declared here), kind and ARN.
+#[derive(Clone)]
 struct End {
     id: Option<String>,
     kind: Kind,
     arn: Attr<String>,
     qualifier: Option<String>,
+    /// `RoleName` of an end given by ARN: the role that gets the access.
+    role: Option<String>,
 }
 
 fn end(ctx: &Context, node: &Node, implicit: Option<&Entry>) -> Option<End> {
-    let id = match node.get("Id") {
+    let written_id = match node.get("Id") {
         Some(i) => ctx.string(i).known().cloned(),
         None => implicit.map(|e| e.id.to_string()),
     };
-    let type_name = match &id {
-        Some(i) => ctx.resource_type(i).map(str::to_string),
-        None => node
-            .get("Type")
-            .and_then(|t| ctx.string(t).known().cloned()),
+    let type_name = match (&written_id, node.get("Type")) {
+        (Some(i), _) => ctx.resource_type(i).map(str::to_string),
+        (None, Some(t)) => ctx.string(t).known().cloned(),
+        (None, None) => None,
     }?;
+    // An end given by `ResourceId` or `Arn` may still be a resource of this template.
+    let id = written_id.or_else(|| {
+        node.get("ResourceId")
+            .or_else(|| node.get("Arn"))
+            .and_then(|n| ctx.ref_target(n))
+    });
     let arn = match (&id, node.get("Arn")) {
-        (Some(i), _) => Attr::explicit(format!("${{{i}}}"), ctx.loc(node)),
-        (None, Some(a)) => source_attr(ctx, a),
+        (_, Some(a)) => source_attr(ctx, a),
+        (Some(i), None) => Attr::explicit(format!("${{{i}}}"), ctx.loc(node)),
         (None, None) => Attr::unresolved("connector end without Id or Arn", ctx.loc(node)),
     };
     let qualifier = node
         .get("Qualifier")
         .and_then(|q| ctx.string(q).known().cloned());
+    let role = node
+        .get("RoleName")
+        .and_then(|r| ctx.ref_target(r).or_else(|| ctx.string(r).known().cloned()));
     Some(End {
         id,
         kind: kind(&type_name),
         arn,
         qualifier,
+        role,
     })
+}
+
+/// The role a connection end acts with: the `RoleName` given, or a function's role.
+fn role_of(app: &App, end: &End) -> Option<String> {
+    let from_function = end
+        .id
+        .as_deref()
+        .filter(|_| end.kind == Kind::Function)
+        .and_then(|f| app.function(f))
+        .and_then(|f| f.role.as_str().map(str::to_string));
+    // A written `RoleName` wins over the function's own role, as in the translator.
+    end.role.clone().or(from_function)
 }
 
 /// Applies every connector of the template. Runs after all roles are loaded.
@@ -207,6 +231,22 @@ pub(crate) fn apply(app: &mut App, ctx: &Context, entries: &[Entry]) {
             let Some(props) = props else { continue };
             let id = format!("{}{}", e.id, name.name);
             let loc = Location::new(ctx.file, name.line, name.column);
+            // `SourceReference` narrows the enclosing resource (an API route, a role).
+            let mut source = source.clone();
+            if let Some(r) = props.get("SourceReference") {
+                if let Some(q) = r
+                    .get("Qualifier")
+                    .and_then(|q| ctx.string(q).known().cloned())
+                {
+                    source.qualifier = Some(q);
+                }
+                if let Some(role) = r
+                    .get("RoleName")
+                    .and_then(|q| ctx.string(q).known().cloned())
+                {
+                    source.role = Some(role);
+                }
+            }
             connect(app, ctx, &id, loc, &source, &props);
         }
     }
@@ -229,13 +269,14 @@ fn connect(app: &mut App, ctx: &Context, id: &str, loc: Location, source: &End, 
         let Some(dest) = end(ctx, d, None) else {
             continue;
         };
-        if source.kind == Kind::Function {
+        // Any source that acts with a role (a function, or a `RoleName`) gets the access.
+        if source.kind == Kind::Function || source.role.is_some() {
             let actions: Vec<&str> = permissions
                 .iter()
                 .flat_map(|p| function_actions(dest.kind, p).iter().copied())
                 .collect();
-            if let Some(f) = &source.id {
-                grant(app, f, id, &loc, &actions, &dest.arn);
+            if let Some(role) = role_of(app, source) {
+                grant(app, &role, id, &loc, &actions, &dest.arn);
             }
         }
         if dest.kind == Kind::Function {
@@ -244,8 +285,8 @@ fn connect(app: &mut App, ctx: &Context, id: &str, loc: Location, source: &End, 
                 .flat_map(|p| poll_actions(source.kind, p).iter().copied())
                 .collect();
             if let Some(f) = &dest.id {
-                if !poll.is_empty() {
-                    grant(app, f, id, &loc, &poll, &source.arn);
+                if let Some(role) = role_of(app, &dest) {
+                    grant(app, &role, id, &loc, &poll, &source.arn);
                 }
                 let principal = match source.kind {
                     Kind::Api => Some("apigateway.amazonaws.com"),
@@ -283,10 +324,10 @@ fn connect(app: &mut App, ctx: &Context, id: &str, loc: Location, source: &End, 
     }
 }
 
-/// Adds a connector policy to the role of function `f` (when the role is declared here).
+/// Adds a connector policy to role `role_id` (when the role is declared here).
 fn grant(
     app: &mut App,
-    f: &str,
+    role_id: &str,
     id: &str,
     loc: &Location,
     actions: &[&str],
@@ -295,12 +336,6 @@ fn grant(
     if actions.is_empty() {
         return;
     }
-    let Some(role_id) = app
-        .function(f)
-        .and_then(|func| func.role.as_str().map(str::to_string))
-    else {
-        return;
-    };
     let Some(role) = app.roles.iter_mut().find(|r| r.id == role_id) else {
         return;
     };
