@@ -4,7 +4,7 @@
 //! and how many values stayed unresolved.
 
 use perimeter_load::cloudformation::{self, sam};
-use perimeter_load::doc::{parse_json, parse_yaml};
+use perimeter_load::doc::{Key, Node, NodeKind, parse_json, parse_yaml};
 use perimeter_model::SourceKind;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -88,4 +88,91 @@ fn every_corpus_template_loads_without_panic() {
     );
     assert!(templates > 1500, "only {templates} templates found");
     assert!(functions > 1500, "only {functions} functions loaded");
+}
+
+/// Replaces every `stride`-th node of `node` by a value of another shape.
+fn mutate(node: &Node, counter: &mut usize, stride: usize) -> Node {
+    *counter += 1;
+    if (*counter).is_multiple_of(stride) {
+        let (l, c) = (node.line, node.column);
+        let call = |name: &str, arg: Node| Node {
+            kind: NodeKind::Map(vec![(
+                Key {
+                    name: name.to_string(),
+                    line: l,
+                    column: c,
+                },
+                arg,
+            )]),
+            line: l,
+            column: c,
+            tag: None,
+        };
+        return match *counter / stride % 6 {
+            0 => Node::scalar("7", l, c),
+            1 => Node::null(l, c),
+            2 => Node {
+                kind: NodeKind::Seq(vec![Node::scalar("x", l, c)]),
+                line: l,
+                column: c,
+                tag: None,
+            },
+            3 => call("Ref", Node::scalar("Nowhere", l, c)),
+            4 => call("Fn::ImportValue", Node::scalar("x", l, c)),
+            _ => call(
+                "Fn::If",
+                Node {
+                    kind: NodeKind::Seq(vec![Node::scalar("NoSuchCondition", l, c)]),
+                    line: l,
+                    column: c,
+                    tag: None,
+                },
+            ),
+        };
+    }
+    let kind = match &node.kind {
+        NodeKind::Map(m) => NodeKind::Map(
+            m.iter()
+                .map(|(k, v)| (k.clone(), mutate(v, counter, stride)))
+                .collect(),
+        ),
+        NodeKind::Seq(s) => NodeKind::Seq(s.iter().map(|v| mutate(v, counter, stride)).collect()),
+        other => other.clone(),
+    };
+    Node {
+        kind,
+        ..node.clone()
+    }
+}
+
+#[test]
+fn mutated_translator_inputs_do_not_panic() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpora/iac/sam-translator/input");
+    assert!(
+        dir.is_dir(),
+        "the SAM translator corpus is missing at {}",
+        dir.display()
+    );
+    let mut paths = Vec::new();
+    files(&dir, &mut paths);
+    paths.sort();
+    let mut variants = 0;
+    // Every fourth template, each with three mutation densities.
+    for p in paths.iter().step_by(4) {
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        let Ok(Some(doc)) = parse_yaml(&text) else {
+            continue;
+        };
+        for stride in [3, 7, 13] {
+            let mutated = mutate(&doc, &mut 0, stride);
+            let _ = cloudformation::load("mutated.yaml", &mutated, SourceKind::Sam);
+            let _ = cloudformation::load("mutated.yaml", &mutated, SourceKind::CloudFormation);
+            variants += 1;
+        }
+    }
+    println!("{variants} mutated templates loaded");
+    assert!(variants > 500);
 }
