@@ -1,7 +1,9 @@
 //! Every CloudFormation / SAM template of the third-party corpus (`../shared/corpora/iac`,
 //! including the translator's deliberately invalid `error_*` inputs) through the loader, read
-//! both as SAM and as plain CloudFormation: no panic, a bounded time, and figures printed (`--nocapture`): templates, functions, triggers,
-//! and how many values stayed unresolved.
+//! both as SAM and as plain CloudFormation: no panic, a bounded time, and figures printed
+//! (`--nocapture`): templates, functions, triggers and roles. The translator's inputs are also
+//! loaded with nodes replaced by values of other shapes (scalars, nulls, lists, references to
+//! nothing, unresolvable and undecidable intrinsics), which must not panic either.
 
 use perimeter_load::cloudformation::{self, sam};
 use perimeter_load::doc::{Key, Node, NodeKind, parse_json, parse_yaml};
