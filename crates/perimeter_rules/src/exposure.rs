@@ -30,10 +30,13 @@
 //! `aws:SourceVpce`, …) or is a service-specific key we cannot judge; `aws:SecureTransport` and
 //! other global keys about *how* a request is made do not narrow.
 //!
+//! A REST API resource policy keeps a route private when it has no unconditioned Allow of
+//! `execute-api:Invoke` to `*`, or when it denies `execute-api:Invoke` to everyone under some
+//! condition (the usual IP-range and VPC-endpoint allow lists).
+//!
 //! An unresolved value never makes something public: an unresolved auth, principal, action or
-//! condition block counts as safe. Limits: a `Deny` statement is only subtracted when it denies
-//! the same write action to everyone without conditions, and REST API resource policies are not
-//! evaluated, so a route restricted only by an API resource policy still counts as public.
+//! condition block counts as safe. Limits: on buckets, topics and queues a `Deny` statement is
+//! only subtracted when it denies the same write action to everyone without conditions.
 
 use perimeter_model::{
     Api, App, Auth, Function, Location, PrincipalKind, Resource, ResourceKind, Statement, Trigger,
@@ -221,7 +224,7 @@ fn trigger_entry(app: &App, trigger: &Trigger) -> EntryPoint {
         let mut public = matches!(auth, Some(Auth::None))
             && api_key == Some(false)
             && private == Some(false)
-            && !api.is_some_and(|a| a.private);
+            && !api.is_some_and(|a| a.private || policy_restricts_callers(&a.policy));
         let mut authenticated = matches!(auth, Some(a) if !a.is_none());
         // WebSocket APIs authenticate on `$connect` only: every other route is as open as the
         // connection. Without a `$connect` route in the model we cannot tell, so not public.
@@ -406,6 +409,30 @@ pub fn write_action(kind: ResourceKind) -> Option<&'static str> {
         ResourceKind::Queue => Some("sqs:SendMessage"),
         _ => None,
     }
+}
+
+/// `true` when a REST API resource policy keeps anonymous callers out: once an API has a
+/// resource policy, an unauthenticated request needs an Allow for principal `*`, and any Deny to
+/// everyone for `execute-api:Invoke` (the usual IP or VPC-endpoint allow lists are such a Deny
+/// with a condition) restricts who gets in. A policy we cannot read counts as restricting.
+fn policy_restricts_callers(policy: &[Statement]) -> bool {
+    if policy.is_empty() {
+        return false;
+    }
+    const INVOKE: &str = "execute-api:Invoke";
+    let everyone = |s: &Statement| {
+        s.principals
+            .iter()
+            .any(|p| p.is_everyone() || p.kind == PrincipalKind::Everyone)
+    };
+    let restricting_deny = policy.iter().any(|s| {
+        !s.is_allow()
+            && (!s.effect.is_known() || (everyone(s) && statement_covers_action(s, INVOKE)))
+    });
+    let open_allow = policy.iter().any(|s| {
+        s.is_allow() && everyone(s) && statement_covers_action(s, INVOKE) && !is_narrowed(s)
+    });
+    restricting_deny || !open_allow
 }
 
 /// Why anyone can write to `resource` (a bucket, topic or queue), or `None` when nothing known
@@ -616,6 +643,45 @@ mod tests {
         assert_eq!(
             e.entry_points[0].description,
             "api GET /k (no auth, api key)"
+        );
+    }
+
+    #[test]
+    fn rest_api_resource_policy_can_keep_routes_private() {
+        let mut app = app();
+        let mut f = function("Fn");
+        f.triggers.push(api_trigger("Get", "GET", "/", Auth::None));
+        app.functions.push(f);
+        app.apis.push(rest_api("ServerlessRestApi"));
+        let invoke = |effect: perimeter_model::Effect, condition: Option<&str>| {
+            let mut s = Statement::new(loc(90));
+            s.effect = perimeter_model::Value::Known(effect);
+            s.principals.push(Principal {
+                kind: PrincipalKind::Everyone,
+                value: Attr::explicit("*".into(), loc(91)),
+            });
+            s.actions
+                .push(Attr::explicit("execute-api:Invoke".into(), loc(92)));
+            if let Some(key) = condition {
+                s.conditions.push(Condition {
+                    operator: "NotIpAddress".into(),
+                    key: key.into(),
+                    values: vec![],
+                });
+            }
+            s
+        };
+        use perimeter_model::Effect::{Allow, Deny};
+        let public = |app: &App| function_exposure(app, &app.functions[0]).is_public();
+        assert!(public(&app));
+        app.apis[0].policy = vec![invoke(Allow, None)];
+        assert!(public(&app), "an open Allow keeps it public");
+        app.apis[0].policy = vec![invoke(Allow, None), invoke(Deny, Some("aws:SourceIp"))];
+        assert!(!public(&app), "an IP allow list restricts it");
+        app.apis[0].policy = vec![invoke(Allow, Some("aws:SourceVpce"))];
+        assert!(
+            !public(&app),
+            "an Allow narrowed to a VPC endpoint restricts it"
         );
     }
 
