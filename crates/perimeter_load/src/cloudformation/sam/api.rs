@@ -28,6 +28,8 @@ pub(crate) struct ApiAuth {
     pub body: Option<Node>,
     /// The definition is in `DefinitionUri` (outside the template): route auth is unknown.
     pub external_definition: bool,
+    /// `Auth.AddDefaultAuthorizerToCorsPreflight` (REST APIs; `true` unless written).
+    pub default_on_preflight: bool,
     /// Operations of the inline definition that declare their own `security`:
     /// (method, path) → (authorizer, API key required).
     pub body_security: HashMap<(String, String), (Auth, bool)>,
@@ -41,14 +43,20 @@ impl ApiAuth {
     pub fn auth_for(
         &self,
         ctx: &Context,
+        method: &str,
         event_authorizer: Option<&Node>,
         loc: perimeter_model::Location,
     ) -> Attr<Auth> {
         if self.external_definition {
             return Attr::unresolved("routes defined in DefinitionUri", loc);
         }
+        // CORS preflights skip the default authorizer: always on HTTP APIs, and on REST APIs
+        // with `AddDefaultAuthorizerToCorsPreflight: false`.
+        let preflight_exempt = method.eq_ignore_ascii_case("OPTIONS")
+            && (self.kind != ApiKind::Rest || !self.default_on_preflight);
         let chosen = match event_authorizer {
             Some(n) => ctx.string(n),
+            None if preflight_exempt => return Attr::defaulted(Auth::None, loc),
             None => match &self.default_authorizer {
                 Some(d) => d.clone(),
                 None => return Attr::defaulted(Auth::None, loc),
@@ -189,6 +197,9 @@ pub(crate) fn build(
             }
         }
     }
+    let default_on_preflight = auth
+        .and_then(|a| a.get("AddDefaultAuthorizerToCorsPreflight"))
+        .is_none_or(|v| ctx.bool(v).known() != Some(&false));
     let external_definition =
         props.get("DefinitionUri").is_some() && props.get("DefinitionBody").is_none();
     (
@@ -200,6 +211,7 @@ pub(crate) fn build(
             api_key_required,
             body,
             external_definition,
+            default_on_preflight,
             body_security,
             body_integrations,
         },

@@ -257,6 +257,7 @@ fn http(
         Some(api) => {
             let auth = api.auth_for(
                 ctx,
+                &method,
                 event_auth.and_then(|a| a.get("Authorizer")),
                 loc.clone(),
             );

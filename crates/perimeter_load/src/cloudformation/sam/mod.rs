@@ -346,7 +346,7 @@ fn body_only_routes(
         }
         let loc = ctx.loc(r.op);
         let a = if r.op.get("security").is_none() && auth.default_authorizer.is_some() {
-            auth.auth_for(ctx, None, loc.clone())
+            auth.auth_for(ctx, &r.method, None, loc.clone())
         } else {
             Attr::explicit(r.auth, loc.clone())
         };
