@@ -120,10 +120,16 @@ impl Rule for UnauthenticatedApiRoute {
                     continue;
                 }
                 let api = api_of(app, trigger);
-                let route_name = if trigger.kind == TriggerKind::Alb {
-                    "load balancer target".to_string()
+                let (route_name, missing) = if trigger.kind == TriggerKind::Alb {
+                    (
+                        "load balancer target".to_string(),
+                        "no authenticate action (Cognito or OIDC)",
+                    )
                 } else {
-                    format!("route `{} {}`", route.method, route.path)
+                    (
+                        format!("route `{} {}`", route.method, route.path),
+                        "no authorizer and no API key",
+                    )
                 };
                 let on_api = route
                     .api
@@ -137,7 +143,7 @@ impl Rule for UnauthenticatedApiRoute {
                     &function.id,
                     &trigger.id,
                     format!(
-                        "Function `{}`: {route_name}{on_api} has no authorizer and no API key, so anyone on the internet can invoke it.",
+                        "Function `{}`: {route_name}{on_api} has {missing}, so anyone on the internet can invoke it.",
                         function_label(function)
                     ),
                     route.auth.location.clone(),
