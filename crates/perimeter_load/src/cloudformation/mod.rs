@@ -9,8 +9,16 @@
 //!   the `resources:` block of a Serverless service), also available as its two passes
 //!   [`create_resources_into`] and [`link_resources_into`].
 //!
-//! Modules: [`context`] (state and typed accessors), [`intrinsics`] (static evaluation),
-//! [`policy`] (IAM documents).
+//! Modules (private): `context` (state and typed accessors), `intrinsics` (static
+//! evaluation), `policy` (IAM documents), `openapi` (routes and their auth in inline API
+//! definitions), `resources` (plain CloudFormation, in two passes: create, then link), and
+//! [`sam`] (the SAM transform, applied to the model: globals, functions and their events,
+//! APIs and authorizers, policies and policy templates, connectors).
+//!
+//! Choices worth knowing: a resource whose `Condition` is false on the parameter defaults is
+//! not loaded (it is not deployed with them); an undecided condition keeps the resource and
+//! leaves the values it selects unresolved; resource references follow the conventions of
+//! [`Context::string`].
 
 mod context;
 mod intrinsics;
