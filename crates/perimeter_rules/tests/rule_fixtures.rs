@@ -344,8 +344,9 @@ fn labelled_third_party_templates_agree() {
             }
         }
     }
+    let wanted = pairs.iter().filter(|(_, ours)| selected(ours)).count();
     assert!(
-        checked >= 10 || corpora().is_none(),
+        wanted == 0 || checked >= 10,
         "only {checked} labelled templates found"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
