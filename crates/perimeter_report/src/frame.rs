@@ -27,12 +27,15 @@ pub(crate) enum FrameLine {
 }
 
 /// How many lines of context to show above and below, and the widest code line.
-pub(crate) struct FrameStyle {
+pub(crate) struct FrameStyle<'a> {
     pub context: u32,
     pub max_width: usize,
     /// Mask the value of every framed line (findings about secrets); otherwise only lines
     /// whose key looks secret are masked.
     pub mask_all: bool,
+    /// Lines of this file that a secret finding points at: masked in every frame that shows
+    /// them, whatever the finding being framed.
+    pub secret_lines: &'a [u32],
 }
 
 /// Reads files under `root` once each.
@@ -115,11 +118,12 @@ pub(crate) fn render(
     let prepared: Vec<(u32, Vec<char>)> = (first..=last)
         .map(|n| {
             let raw = clean(&lines[n as usize - 1]);
-            let shown = if style.mask_all || looks_sensitive(&raw) {
-                mask_value(&raw)
-            } else {
-                raw
-            };
+            let shown =
+                if style.mask_all || style.secret_lines.contains(&n) || looks_sensitive(&raw) {
+                    mask_value(&raw)
+                } else {
+                    raw
+                };
             (n, shown.trim_end().chars().collect())
         })
         .collect();
@@ -173,6 +177,7 @@ mod tests {
         context: 2,
         max_width: 40,
         mask_all: false,
+        secret_lines: &[],
     };
 
     #[test]

@@ -76,7 +76,8 @@ pub(crate) fn looks_sensitive(line: &str) -> bool {
         "signingkey",
         "connectionstring",
     ];
-    WORDS.iter().any(|w| key.contains(w))
+    // `STRIPE_KEY`, `apiKey`, `signing_key`: a key ending in "key" names a key.
+    WORDS.iter().any(|w| key.contains(w)) || key.ends_with("key")
 }
 
 #[cfg(test)]
@@ -105,6 +106,8 @@ mod tests {
         assert!(looks_sensitive("  DB_PASSWORD: x"));
         assert!(looks_sensitive("\"apiKey\": \"x\""));
         assert!(looks_sensitive("GITHUB_TOKEN=x"));
+        assert!(looks_sensitive("  STRIPE_KEY: sk_live_x"));
+        assert!(!looks_sensitive("  KmsKeyArn: arn:aws:kms:x"));
         assert!(!looks_sensitive("  AuthType: NONE"));
         assert!(!looks_sensitive("  -----BEGIN KEY-----"));
     }

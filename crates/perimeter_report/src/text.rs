@@ -9,8 +9,10 @@ use crate::redact::{clean, clean_multiline};
 use crate::{ReportInput, Summary, sorted_findings};
 use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
 use owo_colors::{OwoColorize, Style};
+use perimeter_model::Location;
 use perimeter_rules::{Finding, Severity};
 use perimeter_score::FunctionScore;
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Choices for [`text`].
@@ -79,9 +81,30 @@ pub fn text(input: &ReportInput<'_>, options: &TextOptions) -> String {
             .unwrap_or(usize::MAX)
             .min(findings.len());
         let mut files = Files::new(input.root);
+        // Lines that secret findings point at, per file: masked in every frame.
+        let mut secret_lines: HashMap<&str, Vec<u32>> = HashMap::new();
+        for f in input.findings.iter().filter(|f| is_secret_finding(f)) {
+            secret_lines
+                .entry(f.location.file.as_str())
+                .or_default()
+                .push(f.location.line);
+        }
+        let mut previous: Option<&Location> = None;
         for finding in &findings[..shown] {
-            write_finding(&mut out, finding, &mut files, options, &paint);
+            // Several findings on one spot (one inherited setting, many functions): one frame.
+            let frame = previous != Some(&finding.location);
+            let secrets = secret_lines
+                .get(finding.location.file.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            write_finding(
+                &mut out,
+                finding,
+                frame.then_some((&mut files, secrets)),
+                options,
+                &paint,
+            );
             out.push('\n');
+            previous = Some(&finding.location);
         }
         if shown < findings.len() {
             let _ = writeln!(
@@ -165,10 +188,17 @@ fn ranking_table(input: &ReportInput<'_>, scores: &[FunctionScore]) -> String {
         .join("\n")
 }
 
+/// `SEC` findings are about secrets: their frames are masked whole.
+fn is_secret_finding(f: &Finding) -> bool {
+    f.code.starts_with("SEC")
+}
+
+/// Writes one finding; `frame` carries the file reader and the file's secret lines when a
+/// code frame is wanted.
 fn write_finding(
     out: &mut String,
     finding: &Finding,
-    files: &mut Files<'_>,
+    frame: Option<(&mut Files<'_>, &[u32])>,
     options: &TextOptions,
     paint: &Painter,
 ) {
@@ -183,17 +213,21 @@ fn write_finding(
     for line in clean_multiline(&finding.message).lines() {
         let _ = writeln!(out, "  {line}");
     }
-    let style = FrameStyle {
-        context: options.context,
-        max_width: options.max_width,
-        mask_all: finding.code.starts_with("SEC"),
-    };
-    if let Some(frame) = files.frame(
-        &finding.location.file,
-        finding.location.line,
-        finding.location.column,
-        &style,
-    ) {
+    let frame = frame.and_then(|(files, secret_lines)| {
+        let style = FrameStyle {
+            context: options.context,
+            max_width: options.max_width,
+            mask_all: is_secret_finding(finding),
+            secret_lines,
+        };
+        files.frame(
+            &finding.location.file,
+            finding.location.line,
+            finding.location.column,
+            &style,
+        )
+    });
+    if let Some(frame) = frame {
         let width = frame
             .iter()
             .filter_map(|l| match l {

@@ -73,3 +73,60 @@ fn empty_scan() {
         "0 findings (0 critical, 0 high, 0 medium, 0 low, 0 info), 0 functions, 0 apps, 0 files with errors, 2 suppressed\n"
     );
 }
+
+#[test]
+fn secret_lines_are_masked_in_every_frame_and_shared_spots_framed_once() {
+    use perimeter_model::Location;
+    use perimeter_rules::Finding;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("serverless.yml"),
+        "functions:\n  pay:\n    environment:\n      STRIPE: sk_live_4eC39HqLyjWDarjtT1zdp7dc\n      STAGE: prod\n",
+    )
+    .expect("write");
+    let mut scan = common::scan();
+    let at = |line, column| Location::new("serverless.yml", line, column);
+    scan.findings = vec![
+        Finding::new(
+            &common::SEC001.0,
+            "serverless.yml",
+            Some("pay"),
+            "pay",
+            "STRIPE",
+            "Stripe live key in `STRIPE`.",
+            at(4, 7),
+            "",
+        ),
+        // Neither its key looks secret nor is it a SEC finding: masked because SEC001 points there.
+        Finding::new(
+            &common::LOG003.0,
+            "serverless.yml",
+            Some("pay"),
+            "pay",
+            "a",
+            "First.",
+            at(5, 7),
+            "",
+        ),
+        Finding::new(
+            &common::LOG003.0,
+            "serverless.yml",
+            Some("pay"),
+            "pay",
+            "b",
+            "Second, same spot.",
+            at(5, 7),
+            "",
+        ),
+    ];
+    let root = dir.path().to_path_buf();
+    let out = text(&scan.input(&root), &TextOptions::default());
+    assert!(!out.contains("sk_live_4eC39HqLyjWDarjtT1zdp7dc"), "{out}");
+    assert!(
+        out.contains("STRIPE: sk_l****************************"),
+        "{out}"
+    );
+    assert_eq!(out.matches("> 5 |").count(), 1, "{out}");
+    assert!(out.contains("Second, same spot."));
+}
