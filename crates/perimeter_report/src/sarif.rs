@@ -69,12 +69,20 @@ pub fn sarif(input: &ReportInput<'_>) -> String {
         .errors
         .iter()
         .map(|e| {
-            let location =
-                Location::new(e.file.clone(), e.line.unwrap_or(0), e.column.unwrap_or(0));
+            // A per-file problem is always about a file under the root (or the configuration
+            // file), even when its line is unknown.
+            let mut physical =
+                json!({ "artifactLocation": { "uri": encode_uri(&e.file), "uriBaseId": SRCROOT } });
+            if let Some(line) = e.line.filter(|&l| l > 0) {
+                physical["region"] = json!({ "startLine": line });
+                if let Some(column) = e.column.filter(|&c| c > 0) {
+                    physical["region"]["startColumn"] = json!(column);
+                }
+            }
             json!({
                 "level": "error",
                 "message": { "text": e.message },
-                "locations": [ { "physicalLocation": physical_location(&location) } ],
+                "locations": [ { "physicalLocation": physical } ],
             })
         })
         .collect();
