@@ -8,7 +8,8 @@
 //! function with an admin role that reaches a table is far worse than three separate
 //! half-problems, so `public × over-privileged`, `public × data reach` and `public × secret`
 //! each add a bonus. Every point comes with a [`Reason`] naming the findings or model facts
-//! behind it, so the score can be argued with.
+//! behind it, so the score can be argued with. Past 70 raw points the scale compresses (see
+//! `compress`), so the worst functions still rank apart instead of all reading 100.
 //!
 //! The scorer reads the model and the findings only; it never re-runs rules.
 
@@ -19,7 +20,7 @@ use perimeter_rules::Finding;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-pub use reach::{data_reach, Access, Reach};
+pub use reach::{Access, Reach, data_reach};
 
 /// One contribution to a function's score.
 #[derive(Debug, Clone, Serialize)]
@@ -73,14 +74,26 @@ pub fn score(model: &Model, findings: &[Finding]) -> Vec<FunctionScore> {
     let mut scores: Vec<FunctionScore> = model
         .apps
         .iter()
-        .flat_map(|app| app.functions.iter().map(move |f| score_function(app, f, findings)))
+        .flat_map(|app| {
+            app.functions
+                .iter()
+                .map(move |f| score_function(app, f, findings))
+        })
         .collect();
-    scores.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| (&a.app, &a.function).cmp(&(&b.app, &b.function))));
+    scores.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| (&a.app, &a.function).cmp(&(&b.app, &b.function)))
+    });
     scores
 }
 
 /// Findings that concern `function`: reported on it, or on the role it runs with.
-fn findings_of<'a>(app: &'a App, function: &'a Function, findings: &'a [Finding]) -> Vec<&'a Finding> {
+fn findings_of<'a>(
+    app: &'a App,
+    function: &'a Function,
+    findings: &'a [Finding],
+) -> Vec<&'a Finding> {
     let role = function.role.known().map(String::as_str);
     findings
         .iter()
@@ -95,7 +108,11 @@ fn findings_of<'a>(app: &'a App, function: &'a Function, findings: &'a [Finding]
 
 /// The strongest reason of one factor, from the findings whose codes are in `codes`.
 fn factor_from(found: &[&Finding], codes: &[&str]) -> Vec<&'static str> {
-    let set: BTreeSet<&'static str> = found.iter().filter(|f| codes.contains(&f.code)).map(|f| f.code).collect();
+    let set: BTreeSet<&'static str> = found
+        .iter()
+        .filter(|f| codes.contains(&f.code))
+        .map(|f| f.code)
+        .collect();
     set.into_iter().collect()
 }
 
@@ -128,7 +145,11 @@ fn score_function(app: &App, function: &Function, findings: &[Finding]) -> Funct
             text: "reachable from the internet by authenticated callers".into(),
             codes: Vec::new(),
         });
-    } else if function.triggers.iter().any(|t| t.kind != TriggerKind::Schedule) {
+    } else if function
+        .triggers
+        .iter()
+        .any(|t| t.kind != TriggerKind::Schedule)
+    {
         reasons.push(Reason {
             points: weight::EVENT_SOURCE,
             factor: "exposure",
@@ -142,23 +163,25 @@ fn score_function(app: &App, function: &Function, findings: &[Finding]) -> Funct
     let escalation = factor_from(&found, &["IAM006"]);
     let broad = factor_from(&found, &["IAM001", "IAM002", "IAM004"]);
     let privileged = !admin.is_empty() || !escalation.is_empty() || !broad.is_empty();
+    // One privilege reason, the strongest: an administrator that can also escalate is no
+    // worse off than an administrator.
     if !admin.is_empty() {
+        let mut codes = admin;
+        codes.extend(escalation);
         reasons.push(Reason {
             points: weight::ADMIN,
             factor: "privilege",
             text: "its role has administrator or account-wide power".into(),
-            codes: admin,
+            codes,
         });
-    }
-    if !escalation.is_empty() {
+    } else if !escalation.is_empty() {
         reasons.push(Reason {
             points: weight::ESCALATION,
             factor: "privilege",
             text: "its role can escalate its own privileges".into(),
             codes: escalation,
         });
-    }
-    if !broad.is_empty() && reasons.iter().all(|r| r.factor != "privilege") {
+    } else if !broad.is_empty() {
         reasons.push(Reason {
             points: weight::BROAD,
             factor: "privilege",
@@ -210,10 +233,16 @@ fn score_function(app: &App, function: &Function, findings: &[Finding]) -> Funct
     }
 
     // Operations: what makes an attack cheaper to run or harder to see.
-    let operations: Vec<&'static str> =
-        found.iter().filter(|f| f.code.starts_with("DOW") || f.code.starts_with("LOG")).map(|f| f.code).collect::<BTreeSet<_>>().into_iter().collect();
+    let operations: Vec<&'static str> = found
+        .iter()
+        .filter(|f| f.code.starts_with("DOW") || f.code.starts_with("LOG"))
+        .map(|f| f.code)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     if !operations.is_empty() {
-        let points = (operations.len() as u32 * weight::OPERATIONS_EACH).min(weight::OPERATIONS_CAP);
+        let points =
+            (operations.len() as u32 * weight::OPERATIONS_EACH).min(weight::OPERATIONS_CAP);
         reasons.push(Reason {
             points,
             factor: "operations",
@@ -256,15 +285,8 @@ fn score_function(app: &App, function: &Function, findings: &[Finding]) -> Funct
         });
     }
 
-    // Highest reasons first; the cap trims the last reasons so every shown point is real.
     reasons.sort_by(|a, b| b.points.cmp(&a.points));
-    let mut remaining = 100u32;
-    for reason in &mut reasons {
-        reason.points = reason.points.min(remaining);
-        remaining -= reason.points;
-    }
-    reasons.retain(|r| r.points > 0);
-    let score = reasons.iter().map(|r| r.points).sum();
+    let score = compress(&mut reasons);
 
     FunctionScore {
         app: app.id.clone(),
@@ -276,6 +298,47 @@ fn score_function(app: &App, function: &Function, findings: &[Finding]) -> Funct
         location: function.location.clone(),
     }
 }
+
+/// Keeps scores below 100 while preserving their order, and says so in the points.
+///
+/// Raw points up to [`LINEAR_UNTIL`] count as they are. Above it, the rest approaches 100
+/// without reaching it (`70 + 30·x/(x+40)` for `x` raw points past 70), so two bad functions
+/// still rank apart instead of both saturating at 100. Each reason's points are scaled by the
+/// same ratio (largest-remainder rounding), so the reasons still add up to the score.
+fn compress(reasons: &mut Vec<Reason>) -> u32 {
+    let raw: u32 = reasons.iter().map(|r| r.points).sum();
+    if raw <= LINEAR_UNTIL {
+        return raw;
+    }
+    let over = f64::from(raw - LINEAR_UNTIL);
+    let score = (f64::from(LINEAR_UNTIL) + f64::from(100 - LINEAR_UNTIL) * over / (over + 40.0))
+        .round() as u32;
+    let ratio = f64::from(score) / f64::from(raw);
+    let scaled: Vec<f64> = reasons
+        .iter()
+        .map(|r| f64::from(r.points) * ratio)
+        .collect();
+    for (reason, exact) in reasons.iter_mut().zip(&scaled) {
+        reason.points = exact.floor() as u32;
+    }
+    let mut missing = score - reasons.iter().map(|r| r.points).sum::<u32>();
+    let mut order: Vec<usize> = (0..reasons.len()).collect();
+    order.sort_by(|&a, &b| {
+        (scaled[b] - scaled[b].floor()).total_cmp(&(scaled[a] - scaled[a].floor()))
+    });
+    for i in order {
+        if missing == 0 {
+            break;
+        }
+        reasons[i].points += 1;
+        missing -= 1;
+    }
+    reasons.retain(|r| r.points > 0);
+    score
+}
+
+/// Raw points that count one for one; see [`compress`].
+const LINEAR_UNTIL: u32 = 70;
 
 fn describe_reach(reach: &[&Reach]) -> String {
     let names: Vec<&str> = reach.iter().map(|r| r.target.as_str()).collect();
@@ -293,12 +356,24 @@ fn describe_triggers(function: &Function, found: &[&Finding]) -> Vec<String> {
         let auth = url.auth_type.as_str().unwrap_or("unresolved");
         out.push(format!("function URL (auth {auth})"));
     }
-    for trigger in &function.triggers {
-        let kind = serde_json::to_string(&trigger.kind).unwrap_or_default().trim_matches('"').to_string();
+    // A function URL is described once, from `function.url`, even when a loader also lists it
+    // as a trigger.
+    let url_listed = function.url.is_some();
+    for trigger in function
+        .triggers
+        .iter()
+        .filter(|t| !(url_listed && t.kind == TriggerKind::FunctionUrl))
+    {
+        let kind = serde_json::to_string(&trigger.kind)
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_string();
         let text = match &trigger.http {
             Some(route) => {
                 let auth = match route.auth.known() {
-                    Some(a) if a.is_none() && route.api_key_required.known() != Some(&true) => " (no auth)",
+                    Some(a) if a.is_none() && route.api_key_required.known() != Some(&true) => {
+                        " (no auth)"
+                    }
                     Some(a) if a.is_none() => " (api key)",
                     Some(_) => "",
                     None => " (auth unresolved)",
@@ -316,4 +391,37 @@ fn describe_triggers(function: &Function, found: &[&Finding]) -> Vec<String> {
         out.push("resource policy open to anyone".into());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reasons(points: &[u32]) -> Vec<Reason> {
+        points
+            .iter()
+            .map(|&p| Reason {
+                points: p,
+                factor: "exposure",
+                text: String::new(),
+                codes: vec![],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn compression_keeps_order_stays_below_100_and_adds_up() {
+        let mut last = 0;
+        for raw in [10u32, 50, 70, 71, 90, 120, 160, 300] {
+            let mut r = reasons(&[raw / 2, raw - raw / 2]);
+            let score = compress(&mut r);
+            assert!(score >= last, "monotonic at {raw}");
+            assert!(score < 100, "{raw} -> {score}");
+            assert_eq!(score, r.iter().map(|x| x.points).sum::<u32>());
+            if raw <= LINEAR_UNTIL {
+                assert_eq!(score, raw);
+            }
+            last = score;
+        }
+    }
 }

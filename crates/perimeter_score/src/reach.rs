@@ -56,18 +56,23 @@ const MANAGED: &[(&str, &str, Access)] = &[
 /// Every data store `function` can reach, strongest access per target, sorted.
 pub fn data_reach(app: &App, function: &Function) -> Vec<Reach> {
     let mut out: Vec<Reach> = Vec::new();
-    let mut add = |target: String, access: Access| match out.iter_mut().find(|r| r.target == target) {
+    let mut add = |target: String, access: Access| match out.iter_mut().find(|r| r.target == target)
+    {
         Some(existing) => existing.access = existing.access.max(access),
         None => out.push(Reach { target, access }),
     };
-    let Some(role) = app.role_of(function) else { return Vec::new() };
+    let Some(role) = app.role_of(function) else {
+        return Vec::new();
+    };
 
     for (_, statement) in role.statements() {
         if !statement.is_allow() || !statement.not_actions.is_empty() {
             continue;
         }
         for (service, kind, plural) in DATA_SERVICES {
-            let Some(access) = statement_access(statement, service) else { continue };
+            let Some(access) = statement_access(statement, service) else {
+                continue;
+            };
             for resource in statement.known_resources() {
                 if resource == "*" || resource.starts_with(&format!("arn:aws:{service}:*")) {
                     add(format!("all {plural}"), access);
@@ -93,7 +98,11 @@ pub fn data_reach(app: &App, function: &Function) -> Vec<Reach> {
             }
         }
     }
-    out.sort_by(|a, b| b.access.cmp(&a.access).then_with(|| a.target.cmp(&b.target)));
+    out.sort_by(|a, b| {
+        b.access
+            .cmp(&a.access)
+            .then_with(|| a.target.cmp(&b.target))
+    });
     out
 }
 

@@ -1,0 +1,146 @@
+//! `perimeter scan [PATH]`: discover, load, check, apply the configuration, score, report.
+
+use crate::{Format, ScanArgs};
+use anyhow::{Context, Result, bail};
+use perimeter_config::Config;
+use perimeter_load::LoadOptions;
+use perimeter_report::{ReportInput, TextOptions};
+use perimeter_rules::Severity;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// `--fail-on` when neither the flag nor perimeter.toml sets it.
+const DEFAULT_FAIL_ON: &str = "low";
+
+pub fn run(args: &ScanArgs) -> Result<ExitCode> {
+    let root = args.path.as_path();
+    if !root.exists() {
+        bail!("{}: no such file or directory", root.display());
+    }
+    if let Some(day) = &args.as_of {
+        match perimeter_rules::rules::dep::Date::parse(day) {
+            Some(date) => perimeter_rules::rules::dep::set_today(date),
+            None => bail!("invalid --as-of `{day}`: expected YYYY-MM-DD"),
+        }
+    }
+    let rules = perimeter_rules::registry();
+    let codes: Vec<&str> = rules.iter().map(|r| r.meta().code).collect();
+    let config = load_config(args, root, &codes)?;
+    let fail_on = match args.fail_on.as_deref() {
+        Some(flag) => parse_fail_on(flag)?,
+        None => match config.fail_on {
+            Some(severity) => Some(severity),
+            None => parse_fail_on(DEFAULT_FAIL_ON)?,
+        },
+    };
+
+    let options = LoadOptions {
+        resolve_env: args.resolve_env,
+        stage: args.stage.clone(),
+        exclude: config.exclude.clone(),
+    };
+    let model = perimeter_load::load_path(root, &options)?;
+    let findings = perimeter_rules::check(&model);
+
+    // The scan root's files, read on demand for inline ignores and code frames.
+    let base = if root.is_file() {
+        root.parent().unwrap_or(Path::new("."))
+    } else {
+        root
+    };
+    let read = |file: &str| std::fs::read_to_string(base.join(file)).ok();
+    let applied = perimeter_config::apply(&config, &model, findings, &read);
+    let scores = perimeter_score::score(&model, &applied.kept);
+
+    let mut errors = model.errors.clone();
+    errors.extend(applied.problems.iter().cloned());
+    let version = env!("CARGO_PKG_VERSION");
+    let input = ReportInput {
+        root: base,
+        model: &model,
+        findings: &applied.kept,
+        scores: &scores,
+        errors: &errors,
+        suppressed: applied.suppressed.len(),
+        rules: &rules,
+        tool_version: version,
+    };
+    let rendered = match args.format {
+        Format::Text => {
+            let color = args.output.is_none()
+                && !args.no_color
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::io::stdout().is_terminal();
+            perimeter_report::text(
+                &input,
+                &TextOptions {
+                    color,
+                    ..TextOptions::default()
+                },
+            )
+        }
+        Format::Json => perimeter_report::json(&input),
+        Format::Sarif => perimeter_report::sarif(&input),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`perimeter scan | head`) is not an error worth a message.
+            let _ = out
+                .write_all(rendered.as_bytes())
+                .and_then(|()| out.flush());
+        }
+    }
+
+    if model.apps.is_empty() && !model.errors.is_empty() {
+        eprintln!(
+            "perimeter: no application could be loaded ({} file(s) with errors)",
+            model.errors.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let failing =
+        fail_on.is_some_and(|threshold| applied.kept.iter().any(|f| f.severity >= threshold));
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `never` disables failing; anything else must be a severity.
+fn parse_fail_on(value: &str) -> Result<Option<Severity>> {
+    if value.eq_ignore_ascii_case("never") || value.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    match Severity::parse(value) {
+        Some(severity) => Ok(Some(severity)),
+        None => bail!(
+            "invalid --fail-on `{value}`: expected info, low, medium, high, critical or never"
+        ),
+    }
+}
+
+/// The configuration: `--config FILE`, else `perimeter.toml` at the scan root, else defaults.
+fn load_config(args: &ScanArgs, root: &Path, codes: &[&str]) -> Result<Config> {
+    let path = match &args.config {
+        Some(path) => path.clone(),
+        None => {
+            let candidate = if root.is_dir() {
+                root.join("perimeter.toml")
+            } else {
+                root.with_file_name("perimeter.toml")
+            };
+            if !candidate.is_file() {
+                return Ok(Config::default());
+            }
+            candidate
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Config::parse(&text, &path.display().to_string(), codes).map_err(|e| anyhow::anyhow!("{e}"))
+}
