@@ -28,6 +28,9 @@ pub struct TextOptions {
     pub context: u32,
     /// Widest code line shown in a frame, in characters; longer lines are cut around the column.
     pub max_width: usize,
+    /// Fit the ranking table to this many columns (the terminal's width), wrapping cells;
+    /// `None`: no limit.
+    pub width: Option<u16>,
 }
 
 impl Default for TextOptions {
@@ -38,6 +41,7 @@ impl Default for TextOptions {
             max_functions: None,
             context: 2,
             max_width: 120,
+            width: None,
         }
     }
 }
@@ -61,7 +65,7 @@ pub fn text(input: &ReportInput<'_>, options: &TextOptions) -> String {
             .max_functions
             .unwrap_or(usize::MAX)
             .min(input.scores.len());
-        out.push_str(&ranking_table(input, &input.scores[..shown]));
+        out.push_str(&ranking_table(input, &input.scores[..shown], options.width));
         out.push('\n');
         if shown < input.scores.len() {
             let _ = writeln!(
@@ -128,14 +132,20 @@ pub fn text(input: &ReportInput<'_>, options: &TextOptions) -> String {
     out
 }
 
-fn ranking_table(input: &ReportInput<'_>, scores: &[FunctionScore]) -> String {
+fn ranking_table(input: &ReportInput<'_>, scores: &[FunctionScore], width: Option<u16>) -> String {
     let mut table = Table::new();
-    // Plain and deterministic: no terminal-width detection, no styling, no box drawing.
+    // No styling, no box drawing, and no terminal-width detection: the output depends only on
+    // the input and the options.
     table
         .load_style(TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' ')))
-        .set_content_arrangement(ContentArrangement::Disabled)
         .force_no_tty()
         .set_header(vec!["Rank", "Function", "Score", "Top reasons", "Triggers"]);
+    match width {
+        Some(width) => table
+            .set_width(width)
+            .set_content_arrangement(ContentArrangement::Dynamic),
+        None => table.set_content_arrangement(ContentArrangement::Disabled),
+    };
     for (i, score) in scores.iter().enumerate() {
         let app_name = input
             .model

@@ -130,3 +130,21 @@ fn secret_lines_are_masked_in_every_frame_and_shared_spots_framed_once() {
     assert_eq!(out.matches("> 5 |").count(), 1, "{out}");
     assert!(out.contains("Second, same spot."));
 }
+
+#[test]
+fn table_fits_a_width() {
+    let scan = common::scan();
+    let root = common::root();
+    let out = text(
+        &scan.input(&root),
+        &TextOptions {
+            width: Some(80),
+            ..TextOptions::default()
+        },
+    );
+    let table: Vec<&str> = out.lines().skip(2).take_while(|l| !l.is_empty()).collect();
+    assert!(table.len() > 3, "{out}");
+    assert!(table.iter().all(|l| l.chars().count() <= 80), "{out}");
+    // Cells wrap rather than vanish.
+    assert!(out.contains("+35 role"), "{out}");
+}
