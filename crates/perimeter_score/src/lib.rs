@@ -285,7 +285,7 @@ fn score_function(app: &App, function: &Function, findings: &[Finding]) -> Funct
         });
     }
 
-    reasons.sort_by(|a, b| b.points.cmp(&a.points));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
     let score = compress(&mut reasons);
 
     FunctionScore {
