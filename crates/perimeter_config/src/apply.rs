@@ -115,6 +115,21 @@ pub fn apply(
     let mut inline_used: HashSet<(usize, &str)> = HashSet::new();
     let mut config_used = vec![false; config.ignores.len()];
     for finding in findings {
+        // Every config ignore that covers the finding counts as used, even when an inline
+        // ignore (or an earlier entry) is the one that hides it: "matches no finding" must
+        // mean exactly that.
+        let mut config_hit = None;
+        for (i, ig) in config.ignores.iter().enumerate() {
+            if ig.matches(
+                finding.code,
+                &finding.location.file,
+                &finding.resource,
+                finding.function.as_deref(),
+            ) {
+                config_used[i] = true;
+                config_hit.get_or_insert(i);
+            }
+        }
         let inline_hit = inline.iter().enumerate().find_map(|(i, ig)| {
             let code = ig
                 .codes
@@ -139,16 +154,7 @@ pub fn apply(
             });
             continue;
         }
-        let config_hit = config.ignores.iter().position(|ig| {
-            ig.matches(
-                finding.code,
-                &finding.location.file,
-                &finding.resource,
-                finding.function.as_deref(),
-            )
-        });
         if let Some(i) = config_hit {
-            config_used[i] = true;
             let ig = &config.ignores[i];
             applied.suppressed.push(Suppressed {
                 reason: ig.reason.clone(),

@@ -389,3 +389,32 @@ fn only_relevant_files_are_read() {
     apply(&Config::default(), &model(), findings, &read);
     assert_eq!(*asked.borrow(), ["src/handler.py", "template.yaml"]);
 }
+
+#[test]
+fn a_config_ignore_covering_an_inline_ignored_finding_is_not_stale() {
+    let text = "[[ignore]]\ncode = \"DOW001\"\nreason = \"batch jobs\"\n";
+    let config = Config::parse(text, "perimeter.toml", CODES).expect("valid");
+    // Line 8 carries an inline DOW001 ignore: it wins, but the config entry matched too.
+    let applied = run(
+        &config,
+        vec![finding(
+            "DOW001",
+            "PublicFunction",
+            Some("PublicFunction"),
+            "template.yaml",
+            8,
+        )],
+    );
+    assert_eq!(applied.suppressed.len(), 1);
+    assert!(matches!(
+        applied.suppressed[0].by,
+        SuppressedBy::Inline { line: 8, .. }
+    ));
+    assert!(
+        !problems(&applied)
+            .iter()
+            .any(|p| p.starts_with("perimeter.toml")),
+        "{:?}",
+        problems(&applied)
+    );
+}
