@@ -266,3 +266,71 @@ fn bad_as_of_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--as-of"));
 }
+
+const PUBLIC_URL_TEMPLATE: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: NONE # perimeter:ignore AUTH002 public webhook, verifies an HMAC itself\n";
+
+#[test]
+fn config_and_inline_ignores_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("template.yaml"), PUBLIC_URL_TEMPLATE).unwrap();
+    let out = perimeter(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let report = json_of(&out);
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        !codes.contains(&"AUTH002"),
+        "inline ignore applies: {codes:?}"
+    );
+    assert!(!codes.is_empty(), "other findings remain");
+
+    // Turn everything else off in perimeter.toml: the scan is clean and exits 0.
+    let mut toml = String::new();
+    for code in codes.iter().collect::<std::collections::BTreeSet<_>>() {
+        toml.push_str(&format!(
+            "[[ignore]]\ncode = \"{code}\"\nreason = \"accepted for this test\"\n"
+        ));
+    }
+    std::fs::write(dir.path().join("perimeter.toml"), toml).unwrap();
+    let out = perimeter(&["scan", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        json_of(&out)["summary"]["suppressed"]
+            .as_u64()
+            .map(|n| n > 0),
+        Some(true)
+    );
+}
+
+#[test]
+fn invalid_config_is_an_error_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("template.yaml"), PUBLIC_URL_TEMPLATE).unwrap();
+    std::fs::write(
+        dir.path().join("perimeter.toml"),
+        "fail-on = \"high\"\n[[ignore]]\ncode = \"AUTH002\"\n",
+    )
+    .unwrap();
+    let out = perimeter(&["scan", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("perimeter.toml:2") && stderr.contains("reason"),
+        "{stderr}"
+    );
+}

@@ -125,9 +125,10 @@ fn parse_fail_on(value: &str) -> Result<Option<Severity>> {
 }
 
 /// The configuration: `--config FILE`, else `perimeter.toml` at the scan root, else defaults.
+/// Messages name the file as the user would: `perimeter.toml` when found at the root.
 fn load_config(args: &ScanArgs, root: &Path, codes: &[&str]) -> Result<Config> {
-    let path = match &args.config {
-        Some(path) => path.clone(),
+    let (path, display) = match &args.config {
+        Some(path) => (path.clone(), path.display().to_string()),
         None => {
             let candidate = if root.is_dir() {
                 root.join("perimeter.toml")
@@ -137,10 +138,10 @@ fn load_config(args: &ScanArgs, root: &Path, codes: &[&str]) -> Result<Config> {
             if !candidate.is_file() {
                 return Ok(Config::default());
             }
-            candidate
+            (candidate, "perimeter.toml".to_string())
         }
     };
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    Config::parse(&text, &path.display().to_string(), codes).map_err(|e| anyhow::anyhow!("{e}"))
+    Config::parse(&text, &display, codes).map_err(|e| anyhow::anyhow!("{e}"))
 }
