@@ -334,3 +334,62 @@ fn invalid_config_is_an_error_with_its_line() {
         "{stderr}"
     );
 }
+
+/// Every `# VULN: … (CODE, CODE)` marker in the vulnerable examples' IaC names the findings
+/// expected on that very line; each must be reported there (recall on our own planted flaws).
+#[test]
+fn every_planted_iac_flaw_is_found_on_its_line() {
+    let code_pattern = |word: &str| {
+        let letters = word.trim_end_matches(|c: char| c.is_ascii_digit());
+        let digits = &word[letters.len()..];
+        !letters.is_empty() && letters.chars().all(|c| c.is_ascii_uppercase()) && digits.len() == 3
+    };
+    for example in ["examples/vulnerable-sam", "examples/vulnerable-serverless"] {
+        let out = perimeter(&["scan", example, "--format", "json"]);
+        let report = json_of(&out);
+        let found: std::collections::BTreeSet<(String, String, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let loc = &f["location"];
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    loc["file"].as_str().unwrap().to_string(),
+                    loc["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let mut expected = 0;
+        let mut missing = Vec::new();
+        for file in ["template.yaml", "serverless.yml"] {
+            let Ok(text) = std::fs::read_to_string(repo().join(example).join(file)) else {
+                continue;
+            };
+            for (index, line) in text.lines().enumerate() {
+                let Some((_, marker)) = line.split_once("# VULN:") else {
+                    continue;
+                };
+                let Some(codes) = marker
+                    .rsplit_once('(')
+                    .map(|(_, c)| c.trim_end_matches(')'))
+                else {
+                    continue;
+                };
+                for code in codes.split(',').map(str::trim).filter(|c| code_pattern(c)) {
+                    expected += 1;
+                    let key = (code.to_string(), file.to_string(), index as u64 + 1);
+                    if !found.contains(&key) {
+                        missing.push(format!("{example}/{file}:{} {code}", index + 1));
+                    }
+                }
+            }
+        }
+        assert!(expected >= 20, "{example}: only {expected} markers");
+        assert!(
+            missing.is_empty(),
+            "planted flaws not found on their line:\n{}",
+            missing.join("\n")
+        );
+    }
+}

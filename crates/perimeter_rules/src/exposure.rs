@@ -472,9 +472,15 @@ pub fn public_write(resource: &Resource) -> Option<PublicWrite> {
         ResourceKind::Topic => "topic policy",
         _ => "queue policy",
     };
+    // Point at the `*` principal itself when it is written, else at the statement.
+    let location = statement
+        .principals
+        .iter()
+        .find(|p| p.is_everyone())
+        .map_or_else(|| statement.location.clone(), |p| p.value.location.clone());
     Some(PublicWrite {
         reason: format!("{policy} allows * to {action}"),
-        location: statement.location.clone(),
+        location,
     })
 }
 
@@ -772,7 +778,8 @@ mod tests {
         );
         assert_eq!(
             e.entry_points[0].public_because.as_ref().unwrap().location,
-            loc(20)
+            loc(21),
+            "points at the `*` principal"
         );
 
         // Block Public Access switches the policy off.

@@ -140,10 +140,14 @@ impl Rule for IndirectPublicTrigger {
                             "{kind} `{}` can be written by anyone ({}) and triggers function `{}`: anyone can invoke it with input of their choosing.",
                             resource.id, why.reason, function_label(function)
                         ),
-                        entry.location.clone(),
+                        // The fix is in the policy or ACL, so that is where the finding points.
+                        why.location.clone(),
                         REMEDIATION,
                     )
-                    .with_related(why.reason.clone(), why.location.clone()),
+                    .with_related(
+                        format!("{kind} `{}` triggers function `{}`", resource.id, function_label(function)),
+                        entry.location.clone(),
+                    ),
                 );
             }
         }
@@ -185,8 +189,12 @@ mod tests {
         let found = run(&IndirectPublicTrigger, &app);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].resource, "Inbox");
-        assert_eq!(found[0].location, loc(40));
-        assert_eq!(found[0].related[0].location, loc(12));
+        assert_eq!(
+            found[0].location,
+            loc(13),
+            "the `*` principal of the topic policy"
+        );
+        assert_eq!(found[0].related[0].location, loc(40), "the trigger");
         assert!(found[0].message.contains("Topic `Inbox`"));
     }
 }
