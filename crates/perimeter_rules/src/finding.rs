@@ -17,7 +17,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,7 +36,9 @@ impl Severity {
     }
 
     pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
     }
 }
 
@@ -192,7 +200,10 @@ impl Finding {
     }
 
     pub fn with_related(mut self, message: impl Into<String>, location: Location) -> Finding {
-        self.related.push(Related { message: message.into(), location });
+        self.related.push(Related {
+            message: message.into(),
+            location,
+        });
         self
     }
 
@@ -211,5 +222,8 @@ pub fn fingerprint(parts: &[&str]) -> String {
         }
         hasher.update(part.as_bytes());
     }
-    hasher.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hasher.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -9,7 +9,7 @@ mod finding;
 pub mod rules;
 pub mod secrets;
 
-pub use finding::{fingerprint, Family, Finding, Level, Related, RuleMeta, Severity};
+pub use finding::{Family, Finding, Level, Related, RuleMeta, Severity, fingerprint};
 
 use perimeter_model::{App, Model};
 
@@ -41,8 +41,12 @@ pub fn check(model: &Model) -> Vec<Finding> {
         }
     }
     out.sort_by(|a, b| {
-        (&a.location.file, a.location.line, a.location.column, a.code)
-            .cmp(&(&b.location.file, b.location.line, b.location.column, b.code))
+        (&a.location.file, a.location.line, a.location.column, a.code).cmp(&(
+            &b.location.file,
+            b.location.line,
+            b.location.column,
+            b.code,
+        ))
     });
     out
 }
