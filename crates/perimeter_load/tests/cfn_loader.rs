@@ -340,6 +340,55 @@ fn resources_can_link_to_functions_added_between_the_passes() {
 }
 
 #[test]
+fn generated_functions_link_under_their_own_ids() {
+    let text = r#"
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      NotificationConfiguration:
+        LambdaConfigurations:
+          - {Event: "s3:ObjectCreated:*", Function: !GetAtt HelloDashworldLambdaFunction.Arn}
+  Live:
+    Type: AWS::Lambda::Alias
+    Properties: {FunctionName: !Ref HelloDashworldLambdaFunction, Name: live}
+  Invoke:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: !Ref Live, Action: lambda:InvokeFunction, Principal: "*"}
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties: {LogGroupName: !Sub "/aws/lambda/${HelloDashworldLambdaFunction}", RetentionInDays: 3}
+"#;
+    let doc = parse_yaml(text).expect("yaml").expect("doc");
+    let mut ctx = cloudformation::Context::new("serverless.yml", &doc);
+    ctx.add_function_id("HelloDashworldLambdaFunction", "hello-world");
+    let mut app = App::new(
+        "serverless.yml",
+        "svc",
+        SourceKind::Serverless,
+        "serverless.yml",
+    );
+    cloudformation::create_resources_into(&mut app, &ctx);
+    let loc = perimeter_model::Location::new("serverless.yml", 1, 1);
+    app.functions
+        .push(perimeter_model::Function::new("hello-world", loc));
+    cloudformation::link_resources_into(&mut app, &ctx);
+    let f = app.function("hello-world").expect("function");
+    assert_eq!(f.triggers.len(), 1);
+    assert_eq!(f.triggers[0].kind, TriggerKind::S3);
+    assert_eq!(
+        f.log_retention_days
+            .as_ref()
+            .and_then(|r| r.known().copied()),
+        Some(3)
+    );
+    assert_eq!(
+        app.permissions.first().and_then(|p| p.function.as_str()),
+        Some("hello-world")
+    );
+}
+
+#[test]
 fn load_balancer_edge_appsync_and_logging_config() {
     let text = r#"
 Resources:

@@ -126,7 +126,7 @@ fn cycles_are_unresolved_not_hangs() {
 
 #[test]
 fn unresolvable_sources_stay_unresolved() {
-    let src = "v:\n  ssm: ${ssm:/db/password}\n  cf: ${cf:stack.Output}\n  aws: ${aws:accountId}\n  s3: ${s3:bucket/key}\n  other: ${vault:secret}\n  partial: arn:${aws:region}:x\n  default_after_ssm: ${ssm:/x, 'fallback'}\n";
+    let src = "v:\n  ssm: ${ssm:/db/password}\n  cf: ${cf:stack.Output}\n  aws: ${aws:callerIdentity}\n  s3: ${s3:bucket/key}\n  other: ${vault:secret}\n  partial: arn:${ssm:/region}:x\n  default_after_ssm: ${ssm:/x, 'fallback'}\n";
     let doc = resolve(src, &LoadOptions::default());
     for key in [
         "ssm",
@@ -139,7 +139,20 @@ fn unresolvable_sources_stay_unresolved() {
     ] {
         assert!(!reason(&doc, key).is_empty());
     }
-    assert!(reason(&doc, "partial").contains("${aws:region}"));
+    assert!(reason(&doc, "partial").contains("${ssm:/region}"));
+}
+
+#[test]
+fn aws_account_region_and_partition_take_the_pseudo_parameter_shapes() {
+    let src = "v:\n  account: ${aws:accountId}\n  region: ${aws:region}\n  partition: ${aws:partition}\n  arn: arn:${aws:partition}:sqs:${aws:region}:${aws:accountId}:jobs\n";
+    let doc = resolve(src, &LoadOptions::default());
+    assert_eq!(text(&doc, "account"), "${AWS::AccountId}");
+    assert_eq!(text(&doc, "region"), "${AWS::Region}");
+    assert_eq!(text(&doc, "partition"), "aws");
+    assert_eq!(
+        text(&doc, "arn"),
+        "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:jobs"
+    );
 }
 
 #[test]

@@ -28,6 +28,9 @@ pub struct Context<'a> {
     /// implicit APIs, a Serverless service's generated functions), so `Ref`/`GetAtt` to them
     /// follow the resource convention.
     pub(crate) extra_ids: HashSet<String>,
+    /// Generated logical IDs of functions whose model ID differs (a Serverless service's
+    /// `{Name}LambdaFunction` → its function key), so links to them find the function.
+    pub(crate) function_ids: HashMap<String, String>,
     /// Each named condition: `Some(value)` when it can be decided on parameter defaults.
     pub(crate) conditions: HashMap<String, Option<bool>>,
 }
@@ -77,6 +80,7 @@ impl<'a> Context<'a> {
             params,
             resources,
             extra_ids: HashSet::new(),
+            function_ids: HashMap::new(),
             conditions: HashMap::new(),
         };
         ctx.compute_conditions();
@@ -87,6 +91,20 @@ impl<'a> Context<'a> {
     /// resource), so that `Ref`/`Fn::GetAtt` to it evaluate like a resource reference.
     pub fn add_resource_id(&mut self, id: impl Into<String>) {
         self.extra_ids.insert(id.into());
+    }
+
+    /// Declares a generated function: `logical_id` is a resource (as with
+    /// [`Context::add_resource_id`]) that stands for the function `function_id` of the app,
+    /// so that permissions, event source mappings, notifications, subscriptions, rules and
+    /// log groups referring to `logical_id` link to that function.
+    pub fn add_function_id(
+        &mut self,
+        logical_id: impl Into<String>,
+        function_id: impl Into<String>,
+    ) {
+        let logical_id = logical_id.into();
+        self.extra_ids.insert(logical_id.clone());
+        self.function_ids.insert(logical_id, function_id.into());
     }
 
     /// `true` when `id` is a resource of this template (written or generated).

@@ -38,6 +38,11 @@ fn unres(reason: impl Into<String>) -> Ev {
     Ev::Unres(reason.into())
 }
 
+/// The key of a marker `{Fn::PerimeterUnresolved: reason}` that a front end (the Serverless
+/// variable resolver) leaves where it could not resolve a value. It evaluates as unresolved
+/// with the marker's own reason, and so does anything built from it.
+pub const UNRESOLVED_MARKER: &str = "Fn::PerimeterUnresolved";
+
 /// The pseudo-parameters that stay as `${AWS::…}` text.
 const KEPT_PSEUDO: &[&str] = &[
     "AWS::Region",
@@ -199,6 +204,8 @@ impl<'a> Context<'a> {
             "Fn::GetAZs" => unres("Fn::GetAZs"),
             "Fn::Cidr" => unres("Fn::Cidr"),
             "Fn::Transform" => unres("Fn::Transform"),
+            // A value the front end could not resolve: its reason is the useful part.
+            UNRESOLVED_MARKER => unres(arg.as_str().unwrap_or("unresolved value")),
             other => unres(format!("{other} is not evaluated")),
         }
     }
@@ -610,6 +617,33 @@ Resources:
             assert!(s(c, "v: !GetAZs ''").is_err());
             assert!(s(c, "v: !Cidr [a, 1, 2]").is_err());
             assert!(s(c, "v: {Fn::Unknown: 1}").is_err());
+        })
+    }
+
+    #[test]
+    fn unresolved_markers_keep_their_reason() {
+        with(|c| {
+            let why = "${ssm:/db/password} is resolved at deploy time";
+            assert_eq!(
+                s(c, &format!("v: {{Fn::PerimeterUnresolved: '{why}'}}")),
+                Err(why.into())
+            );
+            assert_eq!(
+                s(
+                    c,
+                    &format!("v: !Join ['', [a, {{Fn::PerimeterUnresolved: '{why}'}}]]")
+                ),
+                Err(why.into())
+            );
+            let e = c.evaluate(
+                &parse_yaml(&format!("K: {{Fn::PerimeterUnresolved: '{why}'}}"))
+                    .unwrap()
+                    .unwrap(),
+            );
+            assert_eq!(
+                c.string(e.get("K").unwrap()).value,
+                perimeter_model::Value::Unresolved(why.to_string())
+            );
         })
     }
 

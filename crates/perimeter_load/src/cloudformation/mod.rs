@@ -8,6 +8,8 @@
 //! - [`load_resources_into`]: every resource of a template into an existing [`App`] (used for
 //!   the `resources:` block of a Serverless service), also available as its two passes
 //!   [`create_resources_into`] and [`link_resources_into`].
+//! - [`UNRESOLVED_MARKER`]: the key of `{Fn::PerimeterUnresolved: reason}`, a value a front
+//!   end could not resolve; it evaluates as unresolved with that reason.
 //!
 //! Modules (private): `context` (state and typed accessors), `intrinsics` (static
 //! evaluation), `policy` (IAM documents), `openapi` (routes and their auth in inline API
@@ -31,6 +33,7 @@ use crate::doc::Node;
 use perimeter_model::{App, SourceKind};
 
 pub use context::Context;
+pub use intrinsics::UNRESOLVED_MARKER;
 pub use policy::parse_statements;
 
 /// Loads a whole template. `source` says whether it is SAM, plain CloudFormation or CDK output;
@@ -63,8 +66,9 @@ pub fn load(file: &str, template: &Node, source: SourceKind) -> App {
 /// API routes, log groups, standalone IAM policies) only find functions and roles already in
 /// `app`. A caller that adds its own functions afterwards (the Serverless Framework's
 /// generated `…LambdaFunction`s) can instead call [`create_resources_into`], add its
-/// functions, then [`link_resources_into`]; registering their logical IDs first with
-/// [`Context::add_resource_id`] makes `Ref`/`Fn::GetAtt` to them resolve.
+/// functions, then [`link_resources_into`]. Registering their logical IDs first makes
+/// `Ref`/`Fn::GetAtt` to them resolve and link: [`Context::add_function_id`] when the
+/// function's ID in the model differs from its logical ID, else [`Context::add_resource_id`].
 pub fn load_resources_into(app: &mut App, ctx: &Context) {
     resources::load_into(app, ctx);
 }

@@ -8,6 +8,13 @@
 //! ([`provider`], [`functions`]), its events become triggers ([`events`]), the APIs the
 //! framework creates for HTTP events are added ([`apis`]), and the roles it generates are
 //! assembled ([`iam`]).
+//!
+//! The CloudFormation loader reads `resources:` in its two passes around the functions:
+//! resources are created before them (events and roles refer to them), and their links to
+//! the functions (permissions, bucket notifications, subscriptions, event source mappings,
+//! log groups, …) are made after, by the functions' generated logical IDs
+//! (`{NormalizedName}LambdaFunction`, declared with [`Context::add_function_id`]), deployed
+//! names or ARNs.
 
 mod apis;
 mod events;
@@ -45,13 +52,20 @@ pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Resul
     let provider = Provider::new(&resolved, stage);
     let name = provider.service.clone().unwrap_or_else(|| file.to_string());
     let template = resources::template(&resolved);
-    let ctx = Context::new(file, &template);
+    let functions = function_entries(&resolved);
+    let mut ctx = Context::new(file, &template);
+    // `resources:` refers to the functions by the logical IDs the framework generates.
+    for (key, _) in &functions {
+        ctx.add_function_id(resources::function_logical_id(&key.name), key.name.clone());
+    }
+    let ctx = ctx;
     let reader = Reader::new(&ctx);
 
+    // Resources first (events and roles refer to them), then the functions, then what the
+    // resources say about the functions (permissions, notifications, log groups, …).
     let mut app = App::new(file, name, SourceKind::Serverless, file);
-    cloudformation::load_resources_into(&mut app, &ctx);
+    cloudformation::create_resources_into(&mut app, &ctx);
 
-    let functions = function_entries(&resolved);
     let service_dir = Path::new(file)
         .parent()
         .map(|p| p.to_string_lossy().replace('\\', "/"))
@@ -117,12 +131,14 @@ pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Resul
         .collect();
     let roles = generated_roles(&reader, &app, &provider, &resolved, &built);
 
+    let mut url_permissions = Vec::new();
     for b in built {
-        app.permissions.extend(b.permission);
+        url_permissions.extend(b.permission);
         app.functions.push(b.function);
     }
+    cloudformation::link_resources_into(&mut app, &ctx);
+    app.permissions.extend(url_permissions);
     app.roles.extend(roles);
-    resources::link_permissions(&reader, &mut app);
     app.apis
         .extend([rest, http, websocket].into_iter().flatten());
     Ok(app)

@@ -122,51 +122,10 @@ pub fn resource_named(app: &App, text: &str) -> Option<String> {
         .map(|r| r.id.clone())
 }
 
-/// Points the permissions declared in `resources:` at the service's functions: they name a
-/// function by the logical ID the framework gives it (`{Fn}LambdaFunction`, through `Ref`,
-/// `Fn::GetAtt` or `Fn::Sub`), or by its deployed name or ARN, none of which the
-/// CloudFormation loader can see.
-pub fn link_permissions(reader: &Reader, app: &mut App) {
-    let logical: Vec<(String, String, String)> = app
-        .functions
-        .iter()
-        .map(|f| {
-            (
-                format!("{}LambdaFunction", normalize_name(&f.id)),
-                f.id.clone(),
-                f.name.clone(),
-            )
-        })
-        .collect();
-    let Some(declared) = reader.ctx.template.get("Resources") else {
-        return;
-    };
-    for permission in &mut app.permissions {
-        if permission
-            .function
-            .value
-            .known()
-            .is_some_and(|id| logical.iter().any(|(_, key, _)| key == id))
-        {
-            continue;
-        }
-        let Some(node) = declared
-            .get(&permission.id)
-            .and_then(|r| r.get("Properties"))
-            .and_then(|p| p.get("FunctionName"))
-        else {
-            continue;
-        };
-        let target = reference_name(node).or_else(|| node.as_str().map(str::to_string));
-        let Some(target) = target else { continue };
-        let tail = target.rsplit(':').next().unwrap_or(&target);
-        let found = logical.iter().find(|(id, _, name)| {
-            *id == target || *name == target || (target.starts_with("arn:") && name == tail)
-        });
-        if let Some((_, key, _)) = found {
-            permission.function = Attr::explicit(key.clone(), reader.loc(node));
-        }
-    }
+/// The logical ID the framework gives the function `key`: `{NormalizedName}LambdaFunction`
+/// (`hello-world` → `HelloDashworldLambdaFunction`).
+pub fn function_logical_id(key: &str) -> String {
+    format!("{}LambdaFunction", normalize_name(key))
 }
 
 /// The name a `Ref`/`Fn::GetAtt`/`Fn::Sub` of one resource refers to, declared or not.

@@ -1,13 +1,15 @@
 //! Serverless Framework variables (`${self:…}`, `${opt:…}`, `${sls:…}`, `${file(…):…}`, …).
 //!
 //! [`resolve_document`] returns a copy of the service document in which every variable that
-//! can be known statically and safely is replaced by its value. Anything else (`${ssm:…}`,
-//! `${cf:…}`, `${aws:…}`, `${s3:…}`, `${env:…}` unless allowed, unknown sources, cycles, files
-//! outside the scanned tree, work over budget) becomes an *unresolved marker*: a one-key
-//! mapping `{Fn::PerimeterUnresolved: reason}`. The key looks like an unknown CloudFormation
-//! function on purpose, so that the CloudFormation evaluator (used for `resources:` and IAM
-//! statements) also treats it, and anything built from it, as unresolved; the serverless
-//! readers turn it into `Value::Unresolved(reason)` with [`unresolved_reason`].
+//! can be known statically and safely is replaced by its value; `${aws:accountId}`,
+//! `${aws:region}` and `${aws:partition}` take the shapes the CloudFormation loader gives its
+//! pseudo-parameters (`${AWS::AccountId}`, `${AWS::Region}`, `aws`). Anything else
+//! (`${ssm:…}`, `${cf:…}`, other `${aws:…}`, `${s3:…}`, `${env:…}` unless allowed, unknown
+//! sources, cycles, files outside the scanned tree, work over budget) becomes an *unresolved
+//! marker*: a one-key mapping `{Fn::PerimeterUnresolved: reason}`. The CloudFormation
+//! evaluator (used for `resources:` and IAM statements) treats the marker, and anything built
+//! from it, as unresolved with the marker's reason; the serverless readers turn it into
+//! `Value::Unresolved(reason)` with [`unresolved_reason`].
 //!
 //! Substituted values take the position of the variable that referenced them, so every
 //! location in the result points into the service file itself, even for values read from
@@ -19,8 +21,8 @@ use crate::doc::{self, Key, Node, NodeKind};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-/// The key of an unresolved marker mapping.
-pub const UNRESOLVED_KEY: &str = "Fn::PerimeterUnresolved";
+/// The key of an unresolved marker mapping (the CloudFormation evaluator reports its reason).
+pub const UNRESOLVED_KEY: &str = crate::cloudformation::UNRESOLVED_MARKER;
 
 /// Most work units (nodes visited or copied, lookups) spent resolving one service.
 const BUDGET: usize = 400_000;
@@ -353,7 +355,8 @@ impl<'a> Resolver<'a> {
             },
             "env" => unresolved("is read from the environment (not allowed)"),
             "param" => self.param(address, expr, depth),
-            "ssm" | "cf" | "aws" | "s3" | "secrets" | "construct" => {
+            "aws" => aws_value(address).unwrap_or_else(|| unresolved("is resolved at deploy time")),
+            "ssm" | "cf" | "s3" | "secrets" | "construct" => {
                 unresolved("is resolved at deploy time")
             }
             _ => unresolved("has an unsupported source"),
@@ -546,6 +549,19 @@ impl<'a> Resolver<'a> {
         let key = format!("file:{}:{}", canon.display(), address.unwrap_or(""));
         self.lookup(&key, &node, address.unwrap_or(""), depth)
     }
+}
+
+/// `${aws:accountId}`, `${aws:region}` and `${aws:partition}` as the CloudFormation loader
+/// writes its pseudo-parameters (`${AWS::AccountId}`, `${AWS::Region}`, `aws`), so ARNs built
+/// from them keep a known shape. Nothing is read from the host or its credentials.
+fn aws_value(address: &str) -> Option<Resolved> {
+    let text = match address {
+        "accountId" => "${AWS::AccountId}",
+        "region" => "${AWS::Region}",
+        "partition" => "aws",
+        _ => return None,
+    };
+    Some(Resolved::Value(Node::scalar(text, 0, 0)))
 }
 
 /// Reads an included file: YAML, JSON, or (other extensions) plain text.

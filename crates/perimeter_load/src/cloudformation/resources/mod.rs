@@ -75,7 +75,7 @@ pub(crate) fn entries<'t>(ctx: &Context<'t>) -> Vec<Entry<'t>> {
 /// Shared state of the link pass.
 pub(crate) struct Linker<'c, 't> {
     pub ctx: &'c Context<'t>,
-    /// Alias and version logical IDs → the function they point at.
+    /// Alias, version and generated-function logical IDs → the function they stand for.
     pub aliases: HashMap<String, String>,
 }
 
@@ -86,8 +86,15 @@ impl<'c, 't> Linker<'c, 't> {
             if matches!(e.type_name, "AWS::Lambda::Alias" | "AWS::Lambda::Version")
                 && let Some(f) = e.prop("FunctionName").and_then(|f| ctx.ref_target(f))
             {
+                let f = ctx.function_ids.get(&f).cloned().unwrap_or(f);
                 aliases.insert(e.id.to_string(), f);
             }
+        }
+        // Generated functions (a Serverless service's `…LambdaFunction`) go by another ID.
+        for (logical, function) in &ctx.function_ids {
+            aliases
+                .entry(logical.clone())
+                .or_insert_with(|| function.clone());
         }
         Linker { ctx, aliases }
     }
