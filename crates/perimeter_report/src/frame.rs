@@ -30,8 +30,10 @@ pub(crate) enum FrameLine {
 pub(crate) struct FrameStyle<'a> {
     pub context: u32,
     pub max_width: usize,
-    /// Mask the value of every framed line (findings about secrets); otherwise only lines
-    /// whose key looks secret are masked.
+    /// The framed finding is about a secret: mask the marked line's value and the lines that
+    /// continue it (a deeper-indented block scalar such as a PEM key). Other lines are masked
+    /// only when their key looks secret or another secret finding points at them, so the
+    /// context stays readable.
     pub mask_all: bool,
     /// Lines of this file that a secret finding points at: masked in every frame that shows
     /// them, whatever the finding being framed.
@@ -115,15 +117,18 @@ pub(crate) fn render(
     let last = (line + style.context).min(lines.len() as u32);
     let column = column.max(1) as usize - 1;
 
+    let continues_secret = secret_continuation(lines, line, style.mask_all);
     let prepared: Vec<(u32, Vec<char>)> = (first..=last)
         .map(|n| {
             let raw = clean(&lines[n as usize - 1]);
-            let shown =
-                if style.mask_all || style.secret_lines.contains(&n) || looks_sensitive(&raw) {
-                    mask_value(&raw)
-                } else {
-                    raw
-                };
+            let shown = if continues_secret.contains(&n)
+                || style.secret_lines.contains(&n)
+                || looks_sensitive(&raw)
+            {
+                mask_value(&raw)
+            } else {
+                raw
+            };
             (n, shown.trim_end().chars().collect())
         })
         .collect();
@@ -163,6 +168,24 @@ pub(crate) fn render(
         }
     }
     Some(out)
+}
+
+/// The secret's own line and the deeper-indented lines right after it (its block-scalar
+/// continuation), when `secret` is set.
+fn secret_continuation(lines: &[String], line: u32, secret: bool) -> std::ops::RangeInclusive<u32> {
+    if !secret {
+        return 1..=0;
+    }
+    let indent = |text: &str| text.len() - text.trim_start().len();
+    let base = indent(&lines[line as usize - 1]);
+    let mut end = line;
+    while let Some(next) = lines.get(end as usize) {
+        if next.trim().is_empty() || indent(next) <= base {
+            break;
+        }
+        end += 1;
+    }
+    line..=end
 }
 
 #[cfg(test)]
@@ -253,6 +276,43 @@ mod tests {
             text: "  STAGE: ****".into(),
             marked: true
         }));
+        // The context line above is not a secret and stays readable.
+        assert!(all.contains(&FrameLine::Code {
+            number: 1,
+            text: "Variables:".into(),
+            marked: false
+        }));
+    }
+
+    #[test]
+    fn a_multi_line_secret_is_masked_whole() {
+        let src = lines(
+            "Env:\n  KEY: |\n    -----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEA\n  NEXT: 1",
+        );
+        let frame = render(
+            &src,
+            2,
+            3,
+            &FrameStyle {
+                mask_all: true,
+                ..STYLE
+            },
+        )
+        .expect("frame");
+        let shown: Vec<String> = frame
+            .iter()
+            .filter_map(|l| match l {
+                FrameLine::Code { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            !shown
+                .iter()
+                .any(|t| t.contains("BEGIN RSA") || t.contains("MIIEow")),
+            "{shown:?}"
+        );
+        assert!(shown.iter().any(|t| t == "  NEXT: 1"), "{shown:?}");
     }
 
     #[test]
