@@ -74,6 +74,9 @@ pub enum CandidateKind {
     /// `*.template.json`, `cdk.out/*.template.json`): unreadable or unparsable content is an
     /// error; parsable content that is not a template is a silent miss.
     NamedTemplate,
+    /// `serverless.ts` / `.js` / `.cjs` / `.mjs`: a service declared in code. perimeter never
+    /// runs scanned code, so it is reported as not read rather than silently missed.
+    ServerlessCode,
     /// Any other `.yaml`/`.yml`/`.json`: a template only if its content says so. Files that do
     /// not even mention `Resources`/`AWSTemplateFormatVersion` are not parsed, and misses are
     /// silent.
@@ -229,6 +232,12 @@ pub fn classify(name: &str) -> Option<CandidateKind> {
         "serverless.yml" | "serverless.yaml" | "serverless.json"
     ) {
         return Some(CandidateKind::Serverless);
+    }
+    if matches!(
+        name,
+        "serverless.ts" | "serverless.js" | "serverless.cjs" | "serverless.mjs"
+    ) {
+        return Some(CandidateKind::ServerlessCode);
     }
     if NEVER_TEMPLATES.contains(&name) || name.starts_with("tsconfig.") {
         return None;
@@ -601,7 +610,11 @@ mod tests {
         assert_eq!(found.candidates.len(), 1);
         assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
         let err = &found.errors[0];
-        assert_eq!((err.file.as_str(), err.line), (".gitignore", Some(2)), "{err}");
+        assert_eq!(
+            (err.file.as_str(), err.line),
+            (".gitignore", Some(2)),
+            "{err}"
+        );
         assert!(err.message.contains("bad{a"), "{err}");
     }
 

@@ -50,6 +50,15 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
             message,
         })
     };
+    if candidate.kind == CandidateKind::ServerlessCode {
+        return error(
+            "Serverless service written in code: not read (perimeter never runs scanned code); \
+             scan the CloudFormation that `serverless package` writes to \
+             .serverless/cloudformation-template-update-stack.json instead"
+                .to_string(),
+            None,
+        );
+    }
     // Size first, from the open file's metadata, so a huge file is never read whole.
     // Discovery only hands over regular files (never a FIFO, which would block `open`).
     let mut handle = match File::open(&candidate.path) {
@@ -129,6 +138,7 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
             }
             guarded(file, || serverless::load(file, &node, base, options))
         }
+        CandidateKind::ServerlessCode => Outcome::Skipped,
         CandidateKind::NamedTemplate | CandidateKind::MaybeTemplate => {
             if !node.is_map() || !cloudformation::is_template(&node) {
                 // A file named `template.yaml` whose document is empty (`---` alone) was almost

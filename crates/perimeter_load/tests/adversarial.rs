@@ -413,7 +413,20 @@ fn empty_files_and_bare_document_markers() {
             .iter()
             .any(|e| e.file == "empty/notes.yaml" || e.file == "dashes/other.yml")
     );
-    assert_eq!(model.errors.len(), 5, "{:?}", model.errors);
+    // A service declared in TypeScript is reported, never run.
+    write(
+        dir.path(),
+        "ts/serverless.ts",
+        b"process.exit(1); export default {};\n",
+    );
+    let (model, _) = scan(dir.path());
+    let err = error_for(&model, "ts/serverless.ts");
+    assert!(
+        err.message
+            .starts_with("Serverless service written in code: not read"),
+        "{err}"
+    );
+    assert_eq!(model.errors.len(), 6, "{:?}", model.errors);
     assert_valid_loaded(&model);
 }
 
