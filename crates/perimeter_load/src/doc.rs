@@ -32,7 +32,11 @@ pub struct DocError {
 
 impl DocError {
     fn new(message: impl Into<String>, line: Option<u32>, column: Option<u32>) -> Self {
-        DocError { message: message.into(), line, column }
+        DocError {
+            message: message.into(),
+            line,
+            column,
+        }
     }
 }
 
@@ -51,7 +55,10 @@ pub enum NodeKind {
     /// Any scalar, as text. `quoted` tells a quoted YAML scalar or JSON string from a plain
     /// YAML scalar or a JSON number/boolean, so that `"true"` and `true` can be told apart
     /// where that matters.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Node>),
     /// Entries in document order; a repeated key keeps its last value.
     Map(Vec<(Key, Node)>),
@@ -69,21 +76,42 @@ pub struct Node {
 
 impl Node {
     pub fn scalar(text: impl Into<String>, line: u32, column: u32) -> Node {
-        Node { kind: NodeKind::Scalar { text: text.into(), quoted: true }, line, column, tag: None }
+        Node {
+            kind: NodeKind::Scalar {
+                text: text.into(),
+                quoted: true,
+            },
+            line,
+            column,
+            tag: None,
+        }
     }
 
     pub fn null(line: u32, column: u32) -> Node {
-        Node { kind: NodeKind::Null, line, column, tag: None }
+        Node {
+            kind: NodeKind::Null,
+            line,
+            column,
+            tag: None,
+        }
     }
 
     /// The value for `key` in a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries().iter().rev().find(|(k, _)| k.name == key).map(|(_, v)| v)
+        self.entries()
+            .iter()
+            .rev()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
     }
 
     /// The key and value for `key` in a mapping.
     pub fn get_entry(&self, key: &str) -> Option<(&Key, &Node)> {
-        self.entries().iter().rev().find(|(k, _)| k.name == key).map(|(k, v)| (k, v))
+        self.entries()
+            .iter()
+            .rev()
+            .find(|(k, _)| k.name == key)
+            .map(|(k, v)| (k, v))
     }
 
     /// A mapping's entries; empty for any other node.
@@ -173,12 +201,20 @@ pub fn decode(bytes: &[u8]) -> Result<&str, DocError> {
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         let line = line_of_byte(bytes, pos);
-        return Err(DocError::new("binary content (NUL byte): not a text template", Some(line), None));
+        return Err(DocError::new(
+            "binary content (NUL byte): not a text template",
+            Some(line),
+            None,
+        ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let line = line_of_byte(bytes, e.valid_up_to());
-        DocError::new(format!("invalid UTF-8 at byte {}", e.valid_up_to()), Some(line), None)
+        DocError::new(
+            format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            Some(line),
+            None,
+        )
     })
 }
 
@@ -195,7 +231,11 @@ pub fn parse_yaml(text: &str) -> Result<Option<Node>, DocError> {
     for event in &mut parser {
         let (event, span) = event.map_err(|e| {
             let m = e.marker();
-            DocError::new(e.info().to_string(), Some(m.line() as u32), Some(m.col() as u32 + 1))
+            DocError::new(
+                e.info().to_string(),
+                Some(m.line() as u32),
+                Some(m.col() as u32 + 1),
+            )
         })?;
         if builder.on_event(event, span)? {
             break;
@@ -259,33 +299,71 @@ fn check_json_depth(text: &str, index: &LineIndex) -> Result<(), DocError> {
 }
 
 fn too_deep(line: u32, column: u32) -> DocError {
-    DocError::new(format!("nesting deeper than {MAX_DEPTH} levels"), Some(line), Some(column))
+    DocError::new(
+        format!("nesting deeper than {MAX_DEPTH} levels"),
+        Some(line),
+        Some(column),
+    )
 }
 
 fn json_node(value: &jsonc_parser::ast::Value, index: &LineIndex) -> Node {
     use jsonc_parser::ast::Value as J;
     let at = |start: usize| index.position(start);
     let (kind, start) = match value {
-        J::StringLit(s) => (NodeKind::Scalar { text: s.value.to_string(), quoted: true }, s.range.start),
-        J::NumberLit(n) => (NodeKind::Scalar { text: n.value.to_string(), quoted: false }, n.range.start),
-        J::BooleanLit(b) => (NodeKind::Scalar { text: b.value.to_string(), quoted: false }, b.range.start),
+        J::StringLit(s) => (
+            NodeKind::Scalar {
+                text: s.value.to_string(),
+                quoted: true,
+            },
+            s.range.start,
+        ),
+        J::NumberLit(n) => (
+            NodeKind::Scalar {
+                text: n.value.to_string(),
+                quoted: false,
+            },
+            n.range.start,
+        ),
+        J::BooleanLit(b) => (
+            NodeKind::Scalar {
+                text: b.value.to_string(),
+                quoted: false,
+            },
+            b.range.start,
+        ),
         J::NullKeyword(n) => (NodeKind::Null, n.range.start),
-        J::Array(a) => (NodeKind::Seq(a.elements.iter().map(|e| json_node(e, index)).collect()), a.range.start),
+        J::Array(a) => (
+            NodeKind::Seq(a.elements.iter().map(|e| json_node(e, index)).collect()),
+            a.range.start,
+        ),
         J::Object(o) => {
             let mut entries: Vec<(Key, Node)> = Vec::with_capacity(o.properties.len());
             for prop in &o.properties {
                 let (name, start) = match &prop.name {
-                    jsonc_parser::ast::ObjectPropName::String(s) => (s.value.to_string(), s.range.start),
-                    jsonc_parser::ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range.start),
+                    jsonc_parser::ast::ObjectPropName::String(s) => {
+                        (s.value.to_string(), s.range.start)
+                    }
+                    jsonc_parser::ast::ObjectPropName::Word(w) => {
+                        (w.value.to_string(), w.range.start)
+                    }
                 };
                 let (line, column) = at(start);
-                insert_entry(&mut entries, Key { name, line, column }, json_node(&prop.value, index));
+                insert_entry(
+                    &mut entries,
+                    Key { name, line, column },
+                    json_node(&prop.value, index),
+                );
             }
             (NodeKind::Map(entries), o.range.start)
         }
     };
     let (line, column) = at(start);
-    Node { kind, line, column, tag: None }
+    Node {
+        kind,
+        line,
+        column,
+        tag: None,
+    }
 }
 
 /// Inserts a mapping entry; a repeated key replaces the earlier value in place.
@@ -306,7 +384,12 @@ struct LineIndex<'a> {
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { text, starts }
     }
 
@@ -314,7 +397,10 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line as u32 + 1, column as u32 + 1)
     }
 }
@@ -322,8 +408,25 @@ impl<'a> LineIndex<'a> {
 /// The long name of a CloudFormation short-form tag, if `suffix` is one.
 fn cfn_long_form(suffix: &str) -> Option<String> {
     const FUNCTIONS: &[&str] = &[
-        "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select", "Split", "Sub",
-        "Transform", "And", "Equals", "If", "Not", "Or", "Length", "ToJsonString", "ForEach",
+        "Base64",
+        "Cidr",
+        "FindInMap",
+        "GetAtt",
+        "GetAZs",
+        "ImportValue",
+        "Join",
+        "Select",
+        "Split",
+        "Sub",
+        "Transform",
+        "And",
+        "Equals",
+        "If",
+        "Not",
+        "Or",
+        "Length",
+        "ToJsonString",
+        "ForEach",
     ];
     match suffix {
         "Ref" | "Condition" => Some(suffix.to_string()),
@@ -334,8 +437,18 @@ fn cfn_long_form(suffix: &str) -> Option<String> {
 
 /// A container being built, and what it will become.
 enum Open {
-    Seq { node: Node, anchor: usize, cfn: Option<String> },
-    Map { node: Node, anchor: usize, cfn: Option<String>, pending_key: Option<Key>, merges: Vec<Node> },
+    Seq {
+        node: Node,
+        anchor: usize,
+        cfn: Option<String>,
+    },
+    Map {
+        node: Node,
+        anchor: usize,
+        cfn: Option<String>,
+        pending_key: Option<Key>,
+        merges: Vec<Node>,
+    },
 }
 
 #[derive(Default)]
@@ -355,47 +468,97 @@ impl YamlBuilder {
             Event::Scalar(text, style, anchor, tag) => {
                 let (cfn, tag) = split_tag(tag.as_deref());
                 let plain = matches!(style, ScalarStyle::Plain);
-                let kind = if plain && tag.is_none() && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
+                let kind = if plain
+                    && tag.is_none()
+                    && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL")
+                {
                     NodeKind::Null
                 } else {
-                    NodeKind::Scalar { text: text.into_owned(), quoted: !plain }
+                    NodeKind::Scalar {
+                        text: text.into_owned(),
+                        quoted: !plain,
+                    }
                 };
-                let node = wrap_cfn(Node { kind, line, column, tag }, cfn);
+                let node = wrap_cfn(
+                    Node {
+                        kind,
+                        line,
+                        column,
+                        tag,
+                    },
+                    cfn,
+                );
                 self.complete(node, anchor)
             }
             Event::SequenceStart(anchor, tag) => {
                 self.open_guard(line, column)?;
                 let (cfn, tag) = split_tag(tag.as_deref());
-                let node = Node { kind: NodeKind::Seq(Vec::new()), line, column, tag };
+                let node = Node {
+                    kind: NodeKind::Seq(Vec::new()),
+                    line,
+                    column,
+                    tag,
+                };
                 self.stack.push(Open::Seq { node, anchor, cfn });
                 Ok(false)
             }
             Event::MappingStart(anchor, tag) => {
                 self.open_guard(line, column)?;
                 let (cfn, tag) = split_tag(tag.as_deref());
-                let node = Node { kind: NodeKind::Map(Vec::new()), line, column, tag };
-                self.stack.push(Open::Map { node, anchor, cfn, pending_key: None, merges: Vec::new() });
+                let node = Node {
+                    kind: NodeKind::Map(Vec::new()),
+                    line,
+                    column,
+                    tag,
+                };
+                self.stack.push(Open::Map {
+                    node,
+                    anchor,
+                    cfn,
+                    pending_key: None,
+                    merges: Vec::new(),
+                });
                 Ok(false)
             }
             Event::SequenceEnd => match self.stack.pop() {
                 Some(Open::Seq { node, anchor, cfn }) => self.complete(wrap_cfn(node, cfn), anchor),
-                _ => Err(DocError::new("unbalanced sequence end", Some(line), Some(column))),
+                _ => Err(DocError::new(
+                    "unbalanced sequence end",
+                    Some(line),
+                    Some(column),
+                )),
             },
             Event::MappingEnd => match self.stack.pop() {
-                Some(Open::Map { mut node, anchor, cfn, merges, .. }) => {
+                Some(Open::Map {
+                    mut node,
+                    anchor,
+                    cfn,
+                    merges,
+                    ..
+                }) => {
                     apply_merges(&mut node, merges);
                     self.complete(wrap_cfn(node, cfn), anchor)
                 }
-                _ => Err(DocError::new("unbalanced mapping end", Some(line), Some(column))),
+                _ => Err(DocError::new(
+                    "unbalanced mapping end",
+                    Some(line),
+                    Some(column),
+                )),
             },
             Event::Alias(id) => {
                 let Some(target) = self.anchors.get(&id) else {
-                    return Err(DocError::new("alias to an unknown anchor", Some(line), Some(column)));
+                    return Err(DocError::new(
+                        "alias to an unknown anchor",
+                        Some(line),
+                        Some(column),
+                    ));
                 };
                 self.alias_budget_used += target.size();
                 if self.alias_budget_used > MAX_ALIAS_NODES {
                     return Err(DocError::new(
-                        format!("YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes (possible alias bomb)"),
+                        format!(
+                            "YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes (possible alias bomb)"
+                        ),
                         Some(line),
                         Some(column),
                     ));
@@ -432,7 +595,12 @@ impl YamlBuilder {
                 }
                 Ok(false)
             }
-            Some(Open::Map { node: parent, pending_key, merges, .. }) => {
+            Some(Open::Map {
+                node: parent,
+                pending_key,
+                merges,
+                ..
+            }) => {
                 match pending_key.take() {
                     None => {
                         let name = match &node.kind {
@@ -446,9 +614,17 @@ impl YamlBuilder {
                                 ));
                             }
                         };
-                        *pending_key = Some(Key { name, line: node.line, column: node.column });
+                        *pending_key = Some(Key {
+                            name,
+                            line: node.line,
+                            column: node.column,
+                        });
                     }
-                    Some(key) if key.name == "<<" && node.tag.is_none() && (node.is_map() || node.is_seq()) => {
+                    Some(key)
+                        if key.name == "<<"
+                            && node.tag.is_none()
+                            && (node.is_map() || node.is_seq()) =>
+                    {
                         merges.push(node);
                     }
                     Some(key) => {
@@ -465,7 +641,9 @@ impl YamlBuilder {
 
 /// Applies YAML merge keys: entries of merged maps that the map does not set itself.
 fn apply_merges(node: &mut Node, merges: Vec<Node>) {
-    let NodeKind::Map(entries) = &mut node.kind else { return };
+    let NodeKind::Map(entries) = &mut node.kind else {
+        return;
+    };
     for merged in merges {
         let sources: Vec<Node> = match merged.kind {
             NodeKind::Seq(items) => items,
@@ -522,9 +700,18 @@ mod tests {
     #[test]
     fn short_form_tags_become_long_form() {
         let doc = yaml("A: !Ref Foo\nB: !GetAtt Bar.Arn\nC: !Sub\n  - '${x}'\n  - x: 1\n");
-        assert_eq!(doc.get("A").unwrap().get("Ref").unwrap().as_str(), Some("Foo"));
-        assert_eq!(doc.get("B").unwrap().get("Fn::GetAtt").unwrap().as_str(), Some("Bar.Arn"));
-        assert_eq!(doc.get("C").unwrap().get("Fn::Sub").unwrap().items().len(), 2);
+        assert_eq!(
+            doc.get("A").unwrap().get("Ref").unwrap().as_str(),
+            Some("Foo")
+        );
+        assert_eq!(
+            doc.get("B").unwrap().get("Fn::GetAtt").unwrap().as_str(),
+            Some("Bar.Arn")
+        );
+        assert_eq!(
+            doc.get("C").unwrap().get("Fn::Sub").unwrap().items().len(),
+            2
+        );
     }
 
     #[test]
@@ -565,7 +752,9 @@ mod tests {
 
     #[test]
     fn json_positions_and_values() {
-        let doc = parse_json("{\n  \"A\": {\"Ref\": \"X\"},\n  \"N\": 3\n}").unwrap().unwrap();
+        let doc = parse_json("{\n  \"A\": {\"Ref\": \"X\"},\n  \"N\": 3\n}")
+            .unwrap()
+            .unwrap();
         let (key, value) = doc.get_entry("A").unwrap();
         assert_eq!((key.line, key.column), (2, 3));
         assert_eq!(value.get("Ref").unwrap().as_str(), Some("X"));
@@ -575,7 +764,40 @@ mod tests {
     #[test]
     fn bad_bytes_are_errors_with_lines() {
         assert_eq!(decode(b"a: 1\nb: \xff\n").unwrap_err().line, Some(2));
-        assert!(decode(b"\x00\x01binary").unwrap_err().message.contains("binary"));
+        assert!(
+            decode(b"\x00\x01binary")
+                .unwrap_err()
+                .message
+                .contains("binary")
+        );
+    }
+
+    #[test]
+    fn libyaml_leniency_that_real_templates_rely_on() {
+        // A multi-line quoted JSON document whose lines sit left of the key (PyYAML and
+        // CloudFormation accept it; see vendor/saphyr-parser/PERIMETER-PATCHES.md).
+        let doc = yaml("A:\n  Doc: !Sub '{\n    \"x\": 1,\n  \"y\": 2\n}'\nB: 1\n");
+        assert!(
+            doc.get("A")
+                .unwrap()
+                .get("Doc")
+                .unwrap()
+                .get("Fn::Sub")
+                .is_some()
+        );
+        // A flow mapping whose closing brace is less indented than its key.
+        let doc = yaml("A:\n  B: {\n    \"c\": 1\n}\nD: 2\n");
+        assert_eq!(
+            doc.get("A")
+                .unwrap()
+                .get("B")
+                .unwrap()
+                .get("c")
+                .unwrap()
+                .as_i64(),
+            Some(1)
+        );
+        assert_eq!(doc.get("D").unwrap().as_i64(), Some(2));
     }
 
     #[test]

@@ -121,7 +121,7 @@ pub(crate) fn render(
     let prepared: Vec<(u32, Vec<char>)> = (first..=last)
         .map(|n| {
             let raw = clean(&lines[n as usize - 1]);
-            let shown = if continues_secret.contains(&n)
+            let shown = if continues_secret.as_ref().is_some_and(|r| r.contains(&n))
                 || style.secret_lines.contains(&n)
                 || looks_sensitive(&raw)
             {
@@ -172,9 +172,13 @@ pub(crate) fn render(
 
 /// The secret's own line and the deeper-indented lines right after it (its block-scalar
 /// continuation), when `secret` is set.
-fn secret_continuation(lines: &[String], line: u32, secret: bool) -> std::ops::RangeInclusive<u32> {
+fn secret_continuation(
+    lines: &[String],
+    line: u32,
+    secret: bool,
+) -> Option<std::ops::RangeInclusive<u32>> {
     if !secret {
-        return 1..=0;
+        return None;
     }
     let indent = |text: &str| text.len() - text.trim_start().len();
     let base = indent(&lines[line as usize - 1]);
@@ -185,7 +189,7 @@ fn secret_continuation(lines: &[String], line: u32, secret: bool) -> std::ops::R
         }
         end += 1;
     }
-    line..=end
+    Some(line..=end)
 }
 
 #[cfg(test)]
@@ -286,9 +290,8 @@ mod tests {
 
     #[test]
     fn a_multi_line_secret_is_masked_whole() {
-        let src = lines(
-            "Env:\n  KEY: |\n    -----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEA\n  NEXT: 1",
-        );
+        let src =
+            lines("Env:\n  KEY: |\n    -----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEA\n  NEXT: 1");
         let frame = render(
             &src,
             2,
