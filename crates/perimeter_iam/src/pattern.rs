@@ -141,6 +141,9 @@ mod tests {
             "arn:aws:s3:::Bucket/*",
             "arn:aws:s3:::bucket/key"
         ));
+        // Backtracking across several stars.
+        assert!(wildcard_match_case("a*b*c", "aXXbYYc"));
+        assert!(!wildcard_match_case("a*b*c", "aXXbYY"));
     }
 
     #[test]

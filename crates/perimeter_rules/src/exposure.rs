@@ -38,6 +38,7 @@
 //! condition block counts as safe. Limits: on buckets, topics and queues a `Deny` statement is
 //! only subtracted when it denies the same write action to everyone without conditions.
 
+use perimeter_iam::list_covers;
 use perimeter_model::{
     Api, App, Auth, Function, Location, PrincipalKind, Resource, ResourceKind, Statement, Trigger,
     TriggerKind,
@@ -493,20 +494,18 @@ fn grants_everyone(statement: &Statement, action: &str) -> bool {
     everyone && statement_covers_action(statement, action)
 }
 
-/// `true` when the statement's `Action` (or `NotAction`) covers `action`. Unresolved elements
-/// never cover anything; an unresolved `NotAction` element makes the whole statement unknown.
+/// `true` when the statement's `Action` (or `NotAction`) covers `action`, matched with
+/// `perimeter_iam`'s IAM wildcards. Unresolved elements never cover anything; an unresolved
+/// `NotAction` element makes the whole statement unknown.
 pub fn statement_covers_action(statement: &Statement, action: &str) -> bool {
     if !statement.not_actions.is_empty() {
         if statement.not_actions.iter().any(|a| a.as_str().is_none()) {
             return false;
         }
-        return !statement
-            .not_actions
-            .iter()
-            .filter_map(|a| a.as_str())
-            .any(|p| action_matches(p, action));
+        let excluded = statement.not_actions.iter().filter_map(|a| a.as_str());
+        return list_covers(excluded, true, action);
     }
-    statement.known_actions().any(|p| action_matches(p, action))
+    list_covers(statement.known_actions(), false, action)
 }
 
 /// Condition keys that restrict who the caller can be (or from where).
@@ -546,39 +545,6 @@ fn is_narrowed(statement: &Statement) -> bool {
     })
 }
 
-/// Case-insensitive IAM action wildcard match (`*` any run, `?` one character), e.g.
-/// `s3:Put*` matches `s3:PutObject`.
-pub fn action_matches(pattern: &str, action: &str) -> bool {
-    glob(&pattern.to_ascii_lowercase(), &action.to_ascii_lowercase())
-}
-
-/// Case-sensitive wildcard match of `*` and `?` (iterative, linear backtracking).
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
 /// The API a trigger's route belongs to, when declared in the app.
 pub fn api_of<'a>(app: &'a App, trigger: &Trigger) -> Option<&'a Api> {
     trigger
@@ -593,18 +559,6 @@ mod tests {
     use super::*;
     use crate::rules::auth::testing::*;
     use perimeter_model::{Attr, Condition, Principal, PublicAccessBlock};
-
-    #[test]
-    fn glob_matches_iam_wildcards() {
-        assert!(action_matches("s3:Put*", "s3:PutObject"));
-        assert!(action_matches("S3:*", "s3:PutObject"));
-        assert!(action_matches("*", "sqs:SendMessage"));
-        assert!(action_matches("sqs:Send?essage", "sqs:SendMessage"));
-        assert!(!action_matches("s3:Get*", "s3:PutObject"));
-        assert!(!action_matches("s3:PutObjectAcl", "s3:PutObject"));
-        assert!(glob("a*b*c", "aXXbYYc"));
-        assert!(!glob("a*b*c", "aXXbYY"));
-    }
 
     #[test]
     fn unauthenticated_route_is_public_and_authorized_is_not() {

@@ -81,8 +81,9 @@
 //! - https://docs.aws.amazon.com/lambda/latest/operatorguide/recursive-runaway.html
 
 use crate::exposure::function_label;
-use crate::exposure::{glob, statement_covers_action, write_action};
+use crate::exposure::{statement_covers_action, write_action};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
+use perimeter_iam::{action_matches, wildcard_match_case};
 use perimeter_model::{App, Function, Resource, ResourceKind, Statement};
 
 pub struct RecursiveTrigger;
@@ -138,7 +139,7 @@ fn resource_covers(pattern: &str, resource: &Resource) -> bool {
     ] {
         normalized = normalized.replace(pseudo, "*");
     }
-    target_arn(resource).is_some_and(|arn| glob(&normalized, &arn))
+    target_arn(resource).is_some_and(|arn| wildcard_match_case(&normalized, &arn))
 }
 
 /// The first action element of `statement` that grants `action` on `resource`.
@@ -158,7 +159,7 @@ fn granting_action<'a>(
     }
     statement
         .known_actions()
-        .find(|a| crate::exposure::action_matches(a, action))
+        .find(|a| action_matches(a, action))
         .or_else(|| statement.not_actions.first().and_then(|a| a.as_str()))
 }
 
