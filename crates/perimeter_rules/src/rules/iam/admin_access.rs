@@ -59,7 +59,7 @@
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html
 //! - https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
 
-use super::{describe_role, judged_policies, sole_user, statement_key};
+use super::{allow_statements, describe_role, role_finding};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_iam::{ManagedPolicyClass, classify_managed_policy, is_full_wildcard};
 use perimeter_model::App;
@@ -88,43 +88,38 @@ impl Rule for AdminAccess {
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for role in &app.roles {
             let who = describe_role(app, role);
-            for policy in judged_policies(role) {
-                for (index, statement) in policy.statements.iter().enumerate() {
-                    if !statement.is_allow() {
-                        continue;
-                    }
-                    let on_everything = statement.known_resources().any(|r| r.trim() == "*")
-                        || !statement.not_resources.is_empty();
-                    let Some(action) = statement
-                        .actions
-                        .iter()
-                        .find(|a| a.as_str().is_some_and(is_full_wildcard))
-                    else {
-                        continue;
-                    };
-                    if !on_everything {
-                        continue;
-                    }
-                    let conditional = if statement.has_conditions() {
-                        " (under conditions that may not narrow it)"
-                    } else {
-                        ""
-                    };
-                    let message = format!(
-                        "{who} allows every action on every resource (`*` on `*`) in policy `{}`{conditional}: administrator access.",
-                        policy.name
-                    );
-                    out.push(Finding::new(
-                        &META,
-                        &app.id,
-                        sole_user(app, role),
-                        &role.id,
-                        &statement_key(policy, index, statement),
-                        message,
-                        action.location.clone(),
-                        REMEDIATION,
-                    ));
+            for site in allow_statements(role) {
+                let statement = site.statement;
+                let on_everything = statement.known_resources().any(|r| r.trim() == "*")
+                    || !statement.not_resources.is_empty();
+                let Some(action) = statement
+                    .actions
+                    .iter()
+                    .find(|a| a.as_str().is_some_and(is_full_wildcard))
+                else {
+                    continue;
+                };
+                if !on_everything {
+                    continue;
                 }
+                let conditional = if statement.has_conditions() {
+                    " (under conditions that may not narrow it)"
+                } else {
+                    ""
+                };
+                let message = format!(
+                    "{who} allows every action on every resource (`*` on `*`) in policy `{}`{conditional}: administrator access.",
+                    site.policy.name
+                );
+                out.push(role_finding(
+                    &META,
+                    app,
+                    role,
+                    &site.key(),
+                    message,
+                    action.location.clone(),
+                    REMEDIATION,
+                ));
             }
             for arn in &role.managed_policy_arns {
                 let Some(info) = arn.as_str().and_then(classify_managed_policy) else {
@@ -158,11 +153,10 @@ impl Rule for AdminAccess {
                     info.name
                 );
                 out.push(
-                    Finding::new(
+                    role_finding(
                         &META,
-                        &app.id,
-                        sole_user(app, role),
-                        &role.id,
+                        app,
+                        role,
                         &format!("managed/{}", info.name),
                         message,
                         arn.location.clone(),

@@ -57,7 +57,7 @@
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
 
-use super::{describe_role, judged_policies, sole_user, statement_key};
+use super::{allow_statements, describe_role, role_finding};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -84,55 +84,50 @@ impl Rule for AllowNotAction {
 
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for role in &app.roles {
-            for policy in judged_policies(role) {
-                for (index, statement) in policy.statements.iter().enumerate() {
-                    if !statement.is_allow() {
-                        continue;
-                    }
-                    let (element, written) = if let Some(first) = statement.not_actions.first() {
-                        (first, "NotAction")
-                    } else if let Some(first) = statement.not_resources.first() {
-                        (first, "NotResource")
-                    } else {
-                        continue;
-                    };
-                    let broad = !statement.not_resources.is_empty()
-                        || statement.known_resources().any(|r| r.trim() == "*");
-                    let excluded: Vec<String> = if written == "NotAction" {
-                        statement
-                            .not_actions
-                            .iter()
-                            .filter_map(|a| a.as_str())
-                            .map(|a| format!("`{a}`"))
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                    let detail = if excluded.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (everything except {})", excluded.join(", "))
-                    };
-                    let message = format!(
-                        "{} has an Allow statement with `{written}`{detail} in policy `{}`.",
-                        describe_role(app, role),
-                        policy.name
-                    );
-                    let mut finding = Finding::new(
+            for site in allow_statements(role) {
+                let statement = site.statement;
+                let (element, written) = if let Some(first) = statement.not_actions.first() {
+                    (first, "NotAction")
+                } else if let Some(first) = statement.not_resources.first() {
+                    (first, "NotResource")
+                } else {
+                    continue;
+                };
+                let broad = !statement.not_resources.is_empty()
+                    || statement.known_resources().any(|r| r.trim() == "*");
+                let excluded: Vec<String> = if written == "NotAction" {
+                    statement
+                        .not_actions
+                        .iter()
+                        .filter_map(|a| a.as_str())
+                        .map(|a| format!("`{a}`"))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let detail = if excluded.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (everything except {})", excluded.join(", "))
+                };
+                let message = format!(
+                    "{} has an Allow statement with `{written}`{detail} in policy `{}`.",
+                    describe_role(app, role),
+                    site.policy.name
+                );
+                let severity = if broad { Severity::High } else { META.severity };
+                out.push(
+                    role_finding(
                         &META,
-                        &app.id,
-                        sole_user(app, role),
-                        &role.id,
-                        &statement_key(policy, index, statement),
+                        app,
+                        role,
+                        &site.key(),
                         message,
                         element.location.clone(),
                         REMEDIATION,
-                    );
-                    if broad {
-                        finding = finding.with_severity(Severity::High);
-                    }
-                    out.push(finding);
-                }
+                    )
+                    .with_severity(severity),
+                );
             }
         }
     }

@@ -15,8 +15,8 @@ mod wildcard_resource_on_write;
 #[cfg(test)]
 pub(crate) mod testkit;
 
-use crate::Rule;
-use perimeter_model::{App, Policy, PolicySource, Role, Statement};
+use crate::{Finding, Rule, RuleMeta};
+use perimeter_model::{App, Location, Policy, PolicySource, Role, Statement};
 
 /// The rules of this family.
 pub fn rules() -> Vec<&'static dyn Rule> {
@@ -87,6 +87,62 @@ pub(crate) fn judged_policies(role: &Role) -> impl Iterator<Item = &Policy> {
     role.policies
         .iter()
         .filter(|p| !matches!(p.source, PolicySource::AwsManaged(_)))
+}
+
+/// An Allow statement of a policy the IAM rules judge, with where it stands in the role.
+#[derive(Clone, Copy)]
+pub(crate) struct AllowStatement<'a> {
+    pub policy: &'a Policy,
+    /// Position of the statement in its policy.
+    pub index: usize,
+    pub statement: &'a Statement,
+}
+
+impl AllowStatement<'_> {
+    /// The statement's stable finding key ([`statement_key`]).
+    pub fn key(&self) -> String {
+        statement_key(self.policy, self.index, self.statement)
+    }
+}
+
+/// The Allow statements of the policies of `role` that the IAM rules judge, in policy and
+/// statement order: the walk IAM001-IAM004 each start from.
+pub(crate) fn allow_statements(role: &Role) -> impl Iterator<Item = AllowStatement<'_>> {
+    judged_policies(role).flat_map(|policy| {
+        policy
+            .statements
+            .iter()
+            .enumerate()
+            .filter(|(_, statement)| statement.is_allow())
+            .map(move |(index, statement)| AllowStatement {
+                policy,
+                index,
+                statement,
+            })
+    })
+}
+
+/// A finding of `meta` on `role`: attributed to the function that runs with the role when
+/// exactly one does, so a role shared by several functions is reported once, not once each.
+pub(crate) fn role_finding(
+    meta: &RuleMeta,
+    app: &App,
+    role: &Role,
+    key: &str,
+    message: String,
+    location: Location,
+    remediation: &'static str,
+) -> Finding {
+    Finding::new(
+        meta,
+        &app.id,
+        sole_user(app, role),
+        &role.id,
+        key,
+        message,
+        location,
+        remediation,
+    )
 }
 
 /// A stable key for a statement: policy name and `Sid`, else its position.

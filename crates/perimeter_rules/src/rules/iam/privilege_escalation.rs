@@ -73,7 +73,7 @@
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
 
-use super::{describe_role, sole_user};
+use super::{describe_role, role_finding};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_iam::{EffectivePermissions, ManagedPolicyClass, find_escalations};
 use perimeter_model::{App, PrincipalKind};
@@ -150,11 +150,10 @@ impl Rule for PrivilegeEscalation {
                 describe_role(app, role),
                 first.path.explanation
             );
-            let mut finding = Finding::new(
+            let mut finding = role_finding(
                 &META,
-                &app.id,
-                sole_user(app, role),
-                &role.id,
+                app,
+                role,
                 &role.id,
                 message,
                 first_allowance.location().clone(),

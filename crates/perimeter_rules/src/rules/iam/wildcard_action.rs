@@ -60,7 +60,7 @@
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
 //! - https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-policy-templates.html
 
-use super::{describe_role, judged_policies, sole_user, statement_key};
+use super::{allow_statements, describe_role, role_finding};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_iam::{is_full_wildcard, is_service_wildcard, service_of};
 use perimeter_model::App;
@@ -91,52 +91,43 @@ impl Rule for WildcardAction {
 
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for role in &app.roles {
-            for policy in judged_policies(role) {
-                for (index, statement) in policy.statements.iter().enumerate() {
-                    if !statement.is_allow() {
+            for site in allow_statements(role) {
+                let statement = site.statement;
+                let on_everything = statement.known_resources().any(|r| r.trim() == "*");
+                for action in &statement.actions {
+                    let Some(a) = action.as_str().map(str::trim) else {
+                        continue;
+                    };
+                    let full = is_full_wildcard(a);
+                    if !(full || is_service_wildcard(a)) || (full && on_everything) {
                         continue;
                     }
-                    let on_everything = statement.known_resources().any(|r| r.trim() == "*");
-                    for action in &statement.actions {
-                        let Some(a) = action.as_str().map(str::trim) else {
-                            continue;
-                        };
-                        let full = is_full_wildcard(a);
-                        if !(full || is_service_wildcard(a)) || (full && on_everything) {
-                            continue;
-                        }
-                        let service = service_of(a).unwrap_or_default();
-                        let what = if full {
-                            "every action of every service".to_string()
-                        } else {
-                            format!("every `{service}` action")
-                        };
-                        let high = full || ADMIN_SERVICES.contains(&service.as_str());
-                        let message = format!(
-                            "{} allows `{a}` ({what}) in policy `{}`.",
-                            describe_role(app, role),
-                            policy.name
-                        );
-                        let key = format!(
-                            "{}/{}",
-                            statement_key(policy, index, statement),
-                            a.to_ascii_lowercase()
-                        );
-                        let mut finding = Finding::new(
+                    let service = service_of(a).unwrap_or_default();
+                    let what = if full {
+                        "every action of every service".to_string()
+                    } else {
+                        format!("every `{service}` action")
+                    };
+                    let high = full || ADMIN_SERVICES.contains(&service.as_str());
+                    let message = format!(
+                        "{} allows `{a}` ({what}) in policy `{}`.",
+                        describe_role(app, role),
+                        site.policy.name
+                    );
+                    let key = format!("{}/{}", site.key(), a.to_ascii_lowercase());
+                    let severity = if high { Severity::High } else { META.severity };
+                    out.push(
+                        role_finding(
                             &META,
-                            &app.id,
-                            sole_user(app, role),
-                            &role.id,
+                            app,
+                            role,
                             &key,
                             message,
                             action.location.clone(),
                             REMEDIATION,
-                        );
-                        if high {
-                            finding = finding.with_severity(Severity::High);
-                        }
-                        out.push(finding);
-                    }
+                        )
+                        .with_severity(severity),
+                    );
                 }
             }
         }

@@ -66,7 +66,7 @@
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
 //! - https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
 
-use super::{describe_role, is_low_impact, judged_policies, sole_user, statement_key};
+use super::{allow_statements, describe_role, is_low_impact, role_finding};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_iam::{AccessLevel, is_full_wildcard, pattern_access_levels};
 use perimeter_model::{App, PolicySource};
@@ -97,76 +97,78 @@ impl Rule for WildcardResourceOnWrite {
 
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for role in &app.roles {
-            for policy in
-                judged_policies(role).filter(|p| !matches!(p.source, PolicySource::SamTemplate(_)))
+            for site in allow_statements(role)
+                .filter(|s| !matches!(s.policy.source, PolicySource::SamTemplate(_)))
             {
-                for (index, statement) in policy.statements.iter().enumerate() {
-                    if !statement.is_allow() || !statement.not_actions.is_empty() {
+                let statement = site.statement;
+                if !statement.not_actions.is_empty() {
+                    continue;
+                }
+                let Some(star) = statement
+                    .resources
+                    .iter()
+                    .find(|r| r.as_str().is_some_and(|r| r.trim() == "*"))
+                else {
+                    continue;
+                };
+                // `*` on `*` is IAM003's.
+                if statement.known_actions().any(is_full_wildcard) {
+                    continue;
+                }
+                let mut offending = Vec::new();
+                let mut permissions = false;
+                for action in statement.known_actions().map(str::trim) {
+                    if is_low_impact(action) {
                         continue;
                     }
-                    let Some(star) = statement
-                        .resources
+                    let levels = pattern_access_levels(action);
+                    if levels
                         .iter()
-                        .find(|r| r.as_str().is_some_and(|r| r.trim() == "*"))
-                    else {
-                        continue;
-                    };
-                    // `*` on `*` is IAM003's.
-                    if statement.known_actions().any(is_full_wildcard) {
-                        continue;
+                        .any(|l| l.is_mutating() && *l != AccessLevel::Tagging)
+                    {
+                        permissions |= levels.contains(&AccessLevel::PermissionsManagement);
+                        offending.push(action);
                     }
-                    let mut offending = Vec::new();
-                    let mut permissions = false;
-                    for action in statement.known_actions().map(str::trim) {
-                        if is_low_impact(action) {
-                            continue;
-                        }
-                        let levels = pattern_access_levels(action);
-                        if levels
-                            .iter()
-                            .any(|l| l.is_mutating() && *l != AccessLevel::Tagging)
-                        {
-                            permissions |= levels.contains(&AccessLevel::PermissionsManagement);
-                            offending.push(action);
-                        }
-                    }
-                    if offending.is_empty() {
-                        continue;
-                    }
-                    let mut listed = offending
-                        .iter()
-                        .take(NAMED)
-                        .map(|a| format!("`{a}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    if offending.len() > NAMED {
-                        listed.push_str(&format!(" and {} more", offending.len() - NAMED));
-                    }
-                    let kind = if permissions {
-                        "write and permissions-management"
-                    } else {
-                        "write"
-                    };
-                    let message = format!(
-                        "{} grants {kind} actions {listed} on every resource (`Resource: \"*\"`) in policy `{}`.",
-                        describe_role(app, role),
-                        policy.name
-                    );
-                    let mut finding = Finding::new(
+                }
+                if offending.is_empty() {
+                    continue;
+                }
+                let mut listed = offending
+                    .iter()
+                    .take(NAMED)
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if offending.len() > NAMED {
+                    listed.push_str(&format!(" and {} more", offending.len() - NAMED));
+                }
+                let kind = if permissions {
+                    "write and permissions-management"
+                } else {
+                    "write"
+                };
+                let message = format!(
+                    "{} grants {kind} actions {listed} on every resource (`Resource: \"*\"`) in policy `{}`.",
+                    describe_role(app, role),
+                    site.policy.name
+                );
+                let severity = if permissions {
+                    Severity::High
+                } else {
+                    META.severity
+                };
+                out.push(
+                    role_finding(
                         &META,
-                        &app.id,
-                        sole_user(app, role),
-                        &role.id,
-                        &statement_key(policy, index, statement),
+                        app,
+                        role,
+                        &site.key(),
                         message,
                         star.location.clone(),
                         REMEDIATION,
-                    );
-                    if permissions {
-                        finding = finding.with_severity(Severity::High);
-                    }
-                    out.push(finding);
-                }
+                    )
+                    .with_severity(severity),
+                );
             }
         }
     }
