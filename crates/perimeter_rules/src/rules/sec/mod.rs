@@ -12,7 +12,7 @@ mod secret_in_environment;
 mod secret_like_environment_name;
 pub mod secrets;
 
-use crate::{Rule, Severity};
+use crate::{Finding, Rule, RuleMeta, Severity};
 use perimeter_model::{App, EnvVar, Function};
 use secrets::{
     SecretKind, ValueMatch, aws_secret_key_name, is_hex, literal_secret_candidate,
@@ -113,8 +113,39 @@ pub(crate) fn each_variable<'a>(
     }
 }
 
+/// The finding of `meta` on variable `var` of `function`, shared by `sharing` functions:
+/// "Environment variable `NAME` of function `Fn` (inherited by N functions) `says`.", at the
+/// variable, keyed by its name. Both SEC rules report through it so their findings read and
+/// fingerprint alike.
+pub(crate) fn variable_finding(
+    meta: &RuleMeta,
+    app: &App,
+    function: &Function,
+    var: &EnvVar,
+    sharing: usize,
+    says: &str,
+    remediation: &'static str,
+) -> Finding {
+    let message = format!(
+        "Environment variable `{}` of function `{}`{} {says}.",
+        var.name,
+        function.id,
+        sharing_note(sharing)
+    );
+    Finding::new(
+        meta,
+        &app.id,
+        Some(&function.id),
+        &function.id,
+        &var.name,
+        message,
+        var.location.clone(),
+        remediation,
+    )
+}
+
 /// " (inherited by N functions)" when shared.
-pub(crate) fn sharing_note(sharing: usize) -> String {
+fn sharing_note(sharing: usize) -> String {
     if sharing > 1 {
         format!(" (inherited by {sharing} functions)")
     } else {

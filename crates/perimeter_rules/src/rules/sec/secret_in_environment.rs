@@ -71,7 +71,7 @@
 //! - https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html
 
 use super::secrets::redact;
-use super::{Verdict, each_variable, judge, sharing_note};
+use super::{Verdict, each_variable, judge, variable_finding};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -102,26 +102,10 @@ impl Rule for SecretInEnvironment {
                 return;
             };
             let value = var.value.as_str().unwrap_or_default();
-            let message = format!(
-                "Environment variable `{}` of function `{}`{} holds {} (`{}`).",
-                var.name,
-                function.id,
-                sharing_note(sharing),
-                m.kind.label(),
-                redact(m.text(value))
-            );
+            let says = format!("holds {} (`{}`)", m.kind.label(), redact(m.text(value)));
             out.push(
-                Finding::new(
-                    &META,
-                    &app.id,
-                    Some(&function.id),
-                    &function.id,
-                    &var.name,
-                    message,
-                    var.location.clone(),
-                    REMEDIATION,
-                )
-                .with_severity(severity),
+                variable_finding(&META, app, function, var, sharing, &says, REMEDIATION)
+                    .with_severity(severity),
             );
         });
     }

@@ -59,7 +59,7 @@
 //! - https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
 
 use super::secrets::redact;
-use super::{Verdict, each_variable, judge, sharing_note};
+use super::{Verdict, each_variable, judge, variable_finding};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -90,21 +90,17 @@ impl Rule for SecretLikeEnvironmentName {
                 return;
             }
             let value = var.value.as_str().unwrap_or_default();
-            let message = format!(
-                "Environment variable `{}` of function `{}`{} is named like a secret and set to a literal (`{}`).",
-                var.name,
-                function.id,
-                sharing_note(sharing),
+            let says = format!(
+                "is named like a secret and set to a literal (`{}`)",
                 redact(value.trim())
             );
-            out.push(Finding::new(
+            out.push(variable_finding(
                 &META,
-                &app.id,
-                Some(&function.id),
-                &function.id,
-                &var.name,
-                message,
-                var.location.clone(),
+                app,
+                function,
+                var,
+                sharing,
+                &says,
                 REMEDIATION,
             ));
         });
