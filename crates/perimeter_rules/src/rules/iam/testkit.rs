@@ -68,6 +68,15 @@ pub fn app_with_role(role: Role) -> App {
     a
 }
 
+/// An app with one function `Fn` (role `R`) whose environment is `vars`.
+pub fn app_with_env(vars: Vec<EnvVar>) -> App {
+    let mut a = app();
+    let mut f = function("Fn", "R", 3);
+    f.environment = vars;
+    a.functions.push(f);
+    a
+}
+
 pub fn run(rule: &dyn Rule, app: &App) -> Vec<Finding> {
     let mut out = Vec::new();
     rule.check(app, &mut out);

@@ -117,14 +117,6 @@ mod tests {
     use crate::rules::iam::testkit::*;
     use perimeter_model::{Attr, Origin};
 
-    fn app_with_env(vars: Vec<perimeter_model::EnvVar>) -> App {
-        let mut a = app();
-        let mut f = function("Fn", "R", 3);
-        f.environment = vars;
-        a.functions.push(f);
-        a
-    }
-
     #[test]
     fn vendor_token_is_high_and_redacted() {
         let a = app_with_env(vec![env("UPLOAD_KEY_ID", "AKIA2OGYBAH6RHVLZ4QP", 7)]);

@@ -112,14 +112,6 @@ mod tests {
     use super::*;
     use crate::rules::iam::testkit::*;
 
-    fn app_with_env(vars: Vec<perimeter_model::EnvVar>) -> App {
-        let mut a = app();
-        let mut f = function("Fn", "R", 3);
-        f.environment = vars;
-        a.functions.push(f);
-        a
-    }
-
     #[test]
     fn literal_under_secret_name() {
         let a = app_with_env(vec![
