@@ -57,6 +57,7 @@ const fn rt(
     }
 }
 
+/// A row like [`rt`] whose dates are projected rather than announced by AWS.
 const fn projected(
     id: &'static str,
     name: &'static str,
@@ -66,13 +67,8 @@ const fn projected(
     successor: &'static str,
 ) -> RuntimeLifecycle {
     RuntimeLifecycle {
-        id,
-        name,
-        deprecation,
-        block_create,
-        block_update,
         projected: true,
-        successor,
+        ..rt(id, name, deprecation, block_create, block_update, successor)
     }
 }
 
