@@ -70,6 +70,14 @@ pub struct EntryPoint {
     pub public_because: Option<PublicWrite>,
 }
 
+impl EntryPoint {
+    /// The trigger of `function` this entry point is, when it is a declared trigger.
+    pub fn declared_trigger<'a>(&self, function: &'a Function) -> Option<&'a Trigger> {
+        let id = self.trigger.as_deref()?;
+        function.triggers.iter().find(|t| t.id == id)
+    }
+}
+
 /// Why a bucket, topic or queue can be written by anyone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PublicWrite {

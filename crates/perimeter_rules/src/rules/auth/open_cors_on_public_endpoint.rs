@@ -160,11 +160,7 @@ impl Rule for OpenCorsOnPublicEndpoint {
             }
             let exposure = function_exposure(app, function);
             for entry in exposure.public_entry_points() {
-                let Some(trigger) = entry
-                    .trigger
-                    .as_deref()
-                    .and_then(|id| function.triggers.iter().find(|t| t.id == id))
-                else {
+                let Some(trigger) = entry.declared_trigger(function) else {
                     continue;
                 };
                 let Some(route) = &trigger.http else { continue };

@@ -103,11 +103,7 @@ impl Rule for UnauthenticatedApiRoute {
                 ) {
                     continue;
                 }
-                let Some(trigger) = entry
-                    .trigger
-                    .as_deref()
-                    .and_then(|id| function.triggers.iter().find(|t| t.id == id))
-                else {
+                let Some(trigger) = entry.declared_trigger(function) else {
                     continue;
                 };
                 let Some(route) = &trigger.http else { continue };
