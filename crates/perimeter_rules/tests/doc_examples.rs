@@ -5,8 +5,10 @@
 //! `<CODE>/example-good.yaml` (a Serverless Framework service when it has `service:` and no
 //! `Resources` template shape). Failures of all rules are collected and listed together.
 
+mod common;
+
 use perimeter_load::{LoadOptions, cloudformation, doc, serverless};
-use perimeter_model::{App, SourceKind};
+use perimeter_model::App;
 use perimeter_rules::rules::dep::{Date, set_today};
 use perimeter_rules::{Finding, Rule, registry};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -51,27 +53,10 @@ fn load(rel: &str, text: &str) -> Result<App, String> {
         return serverless::load(rel, &node, Path::new("."), &LoadOptions::default())
             .map_err(|e| e.to_string());
     }
-    // SAM by its Transform, or by its resource types when the Transform is left out.
-    let sam = node.get("Transform").is_some_and(|t| {
-        t.as_str().is_some_and(|s| s.contains("AWS::Serverless"))
-            || t.items()
-                .iter()
-                .any(|i| i.as_str().is_some_and(|s| s.contains("AWS::Serverless")))
-    }) || node.get("Resources").is_some_and(|r| {
-        r.entries().iter().any(|(_, v)| {
-            v.get("Type")
-                .and_then(|t| t.as_str())
-                .is_some_and(|t| t.starts_with("AWS::Serverless::"))
-        })
-    });
     Ok(cloudformation::load(
         rel,
         &node,
-        if sam {
-            SourceKind::Sam
-        } else {
-            SourceKind::CloudFormation
-        },
+        common::template_kind(&node),
     ))
 }
 

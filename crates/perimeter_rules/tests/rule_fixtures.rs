@@ -9,8 +9,10 @@
 //! not hide the others. `RULES=AUTH,DOW001` limits a run to codes starting with those prefixes.
 //! The scan clock is pinned (see [`TODAY`]) so date-dependent rules are deterministic.
 
+mod common;
+
 use perimeter_load::{LoadOptions, cloudformation, doc, serverless};
-use perimeter_model::{App, SourceKind};
+use perimeter_model::App;
 use perimeter_rules::rules::dep::{Date, set_today};
 use perimeter_rules::{Finding, Rule, registry};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -51,25 +53,11 @@ fn load(root: &Path, rel: &str) -> Result<App, String> {
         return serverless::load(rel, &node, root, &LoadOptions::default())
             .map_err(|e| e.to_string());
     }
-    // SAM by its Transform, or by its resource types when the Transform is left out.
-    let sam = node.get("Transform").is_some_and(|t| {
-        t.as_str().is_some_and(|s| s.contains("AWS::Serverless"))
-            || t.items()
-                .iter()
-                .any(|i| i.as_str().is_some_and(|s| s.contains("AWS::Serverless")))
-    }) || node.get("Resources").is_some_and(|r| {
-        r.entries().iter().any(|(_, v)| {
-            v.get("Type")
-                .and_then(|t| t.as_str())
-                .is_some_and(|t| t.starts_with("AWS::Serverless::"))
-        })
-    });
-    let kind = if sam {
-        SourceKind::Sam
-    } else {
-        SourceKind::CloudFormation
-    };
-    Ok(cloudformation::load(rel, &node, kind))
+    Ok(cloudformation::load(
+        rel,
+        &node,
+        common::template_kind(&node),
+    ))
 }
 
 fn run(rule: &dyn Rule, app: &App) -> Vec<Finding> {

@@ -1,0 +1,27 @@
+//! What the two loader-backed harnesses (`rule_fixtures`, `doc_examples`) share: telling a
+//! SAM template from plain CloudFormation the way they both load test inputs.
+
+use perimeter_load::doc::Node;
+use perimeter_model::SourceKind;
+
+/// SAM by its Transform, or by its resource types when the Transform is left out; plain
+/// CloudFormation otherwise.
+pub fn template_kind(node: &Node) -> SourceKind {
+    let sam = node.get("Transform").is_some_and(|t| {
+        t.as_str().is_some_and(|s| s.contains("AWS::Serverless"))
+            || t.items()
+                .iter()
+                .any(|i| i.as_str().is_some_and(|s| s.contains("AWS::Serverless")))
+    }) || node.get("Resources").is_some_and(|r| {
+        r.entries().iter().any(|(_, v)| {
+            v.get("Type")
+                .and_then(|t| t.as_str())
+                .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+        })
+    });
+    if sam {
+        SourceKind::Sam
+    } else {
+        SourceKind::CloudFormation
+    }
+}
