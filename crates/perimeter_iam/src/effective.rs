@@ -9,7 +9,7 @@
 //! ARN whose content is not loaded are taken into account by name ([`crate::managed`]).
 
 use crate::managed::{ManagedPolicyClass, ManagedPolicyInfo, classify_managed_policy};
-use crate::pattern::{action_matches, is_full_wildcard};
+use crate::pattern::{action_matches, is_full_wildcard, list_covers};
 use perimeter_model::{Attr, Effect, Policy, Role, Statement, Value};
 
 /// One statement seen as a grant (or a denial).
@@ -44,18 +44,7 @@ impl<'a> Grant<'a> {
     /// statement its first `NotAction` entry; `None` when the statement does not cover it.
     pub fn covers(&self, action: &str) -> Option<&'a Attr<String>> {
         if self.not_action {
-            let excluded = self
-                .statement
-                .not_actions
-                .iter()
-                .any(|a| a.as_str().is_some_and(|p| action_matches(p, action)));
-            // An unresolved NotAction entry might exclude the action: stay silent.
-            let unknown = self
-                .statement
-                .not_actions
-                .iter()
-                .any(|a| a.as_str().is_none());
-            if excluded || unknown {
+            if !not_action_allows(self.statement, action) {
                 return None;
             }
             return self.statement.not_actions.first();
@@ -65,6 +54,17 @@ impl<'a> Grant<'a> {
             .iter()
             .find(|a| a.as_str().is_some_and(|p| action_matches(p, action)))
     }
+}
+
+/// `true` when the statement's `NotAction` list lets `action` through: no entry matches it,
+/// and every entry is known (an unresolved entry might be the very one that excludes it, so
+/// the answer is "not granted" to stay silent).
+pub fn not_action_allows(statement: &Statement, action: &str) -> bool {
+    if statement.not_actions.iter().any(|a| a.as_str().is_none()) {
+        return false;
+    }
+    let excluded = statement.not_actions.iter().filter_map(|a| a.as_str());
+    list_covers(excluded, true, action)
 }
 
 /// How an action is allowed.
@@ -381,6 +381,16 @@ mod tests {
         let p = EffectivePermissions::of_role(&r);
         assert_eq!(p.admin_grant().map(|a| a.location.line), Some(7));
         assert_eq!(p.managed.len(), 1);
+    }
+
+    #[test]
+    fn not_action_list_with_an_unresolved_entry_grants_nothing() {
+        let mut s = Statement::new(loc(2));
+        s.not_actions = vec![Attr::explicit("iam:*".to_string(), loc(2))];
+        assert!(not_action_allows(&s, "s3:GetObject"));
+        assert!(!not_action_allows(&s, "iam:PassRole"));
+        s.not_actions.push(Attr::unresolved("Fn::If", loc(2)));
+        assert!(!not_action_allows(&s, "s3:GetObject"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod managed;
 pub mod pattern;
 
 pub use access::{AccessLevel, LevelSource, access_level, pattern_access_levels};
-pub use effective::{Allowance, EffectivePermissions, Grant, Via};
+pub use effective::{Allowance, EffectivePermissions, Grant, Via, not_action_allows};
 pub use escalation::{ESCALATION_PATHS, EscalationHit, EscalationPath, find_escalations};
 pub use managed::{ManagedPolicyClass, ManagedPolicyInfo, classify_managed_policy};
 pub use pattern::{

@@ -38,7 +38,7 @@
 //! condition block counts as safe. Limits: on buckets, topics and queues a `Deny` statement is
 //! only subtracted when it denies the same write action to everyone without conditions.
 
-use perimeter_iam::list_covers;
+use perimeter_iam::{list_covers, not_action_allows};
 use perimeter_model::{
     Api, App, Auth, Function, Location, PrincipalKind, Resource, ResourceKind, Statement, Trigger,
     TriggerKind,
@@ -507,11 +507,7 @@ fn grants_everyone(statement: &Statement, action: &str) -> bool {
 /// `NotAction` element makes the whole statement unknown.
 pub fn statement_covers_action(statement: &Statement, action: &str) -> bool {
     if !statement.not_actions.is_empty() {
-        if statement.not_actions.iter().any(|a| a.as_str().is_none()) {
-            return false;
-        }
-        let excluded = statement.not_actions.iter().filter_map(|a| a.as_str());
-        return list_covers(excluded, true, action);
+        return not_action_allows(statement, action);
     }
     list_covers(statement.known_actions(), false, action)
 }
