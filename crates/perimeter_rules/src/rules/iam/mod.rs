@@ -4,6 +4,10 @@
 //! expanded SAM policy templates, and AWS managed policies by ARN) through `perimeter_iam`.
 //! Statements of AWS managed policies whose content a loader expanded are not judged one by
 //! one: AWS wrote them, and [`admin_access`] reports the managed policy by name instead.
+//!
+//! The rules share one walk over a role's judged Allow statements ([`allow_statements`]) and
+//! one way to report on a role ([`role_finding`], [`describe_role`]), so every IAM finding is
+//! keyed, attributed and worded about its role the same way.
 
 mod admin_access;
 mod allow_not_action;
@@ -83,7 +87,7 @@ pub(crate) fn is_low_impact(action: &str) -> bool {
 }
 
 /// Policies whose statements the IAM rules judge one by one (not AWS managed ones).
-pub(crate) fn judged_policies(role: &Role) -> impl Iterator<Item = &Policy> {
+fn judged_policies(role: &Role) -> impl Iterator<Item = &Policy> {
     role.policies
         .iter()
         .filter(|p| !matches!(p.source, PolicySource::AwsManaged(_)))
@@ -146,7 +150,7 @@ pub(crate) fn role_finding(
 }
 
 /// A stable key for a statement: policy name and `Sid`, else its position.
-pub(crate) fn statement_key(policy: &Policy, index: usize, statement: &Statement) -> String {
+fn statement_key(policy: &Policy, index: usize, statement: &Statement) -> String {
     match &statement.sid {
         Some(sid) => format!("{}/{}", policy.name, sid),
         None => format!("{}/{}", policy.name, index),
@@ -154,12 +158,12 @@ pub(crate) fn statement_key(policy: &Policy, index: usize, statement: &Statement
 }
 
 /// The functions of `app` that run with `role`, by id.
-pub(crate) fn users_of<'a>(app: &'a App, role: &'a Role) -> Vec<&'a perimeter_model::Function> {
+fn users_of<'a>(app: &'a App, role: &'a Role) -> Vec<&'a perimeter_model::Function> {
     app.functions_with_role(&role.id).collect()
 }
 
 /// The function a role finding belongs to: the one function using the role, if exactly one.
-pub(crate) fn sole_user<'a>(app: &'a App, role: &'a Role) -> Option<&'a str> {
+fn sole_user<'a>(app: &'a App, role: &'a Role) -> Option<&'a str> {
     let users = users_of(app, role);
     match users.as_slice() {
         [only] => Some(only.id.as_str()),
