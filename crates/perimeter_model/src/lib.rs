@@ -15,7 +15,7 @@ mod location;
 mod policy;
 mod value;
 
-pub use location::{Location, LoadError};
+pub use location::{LoadError, Location};
 pub use policy::{
     Condition, Effect, Policy, PolicySource, Principal, PrincipalKind, Role, Statement,
 };
@@ -70,7 +70,12 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(id: impl Into<String>, name: impl Into<String>, source: SourceKind, file: impl Into<String>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        source: SourceKind,
+        file: impl Into<String>,
+    ) -> Self {
         App {
             id: id.into(),
             name: name.into(),
@@ -109,14 +114,20 @@ impl App {
     }
 
     /// Functions that run with the role `role_id`.
-    pub fn functions_with_role<'a>(&'a self, role_id: &'a str) -> impl Iterator<Item = &'a Function> + 'a {
+    pub fn functions_with_role<'a>(
+        &'a self,
+        role_id: &'a str,
+    ) -> impl Iterator<Item = &'a Function> + 'a {
         self.functions
             .iter()
             .filter(move |f| f.role.value.known().is_some_and(|r| r == role_id))
     }
 
     /// Resource-based permissions that apply to `function`.
-    pub fn permissions_of<'a>(&'a self, function: &'a Function) -> impl Iterator<Item = &'a Permission> + 'a {
+    pub fn permissions_of<'a>(
+        &'a self,
+        function: &'a Function,
+    ) -> impl Iterator<Item = &'a Permission> + 'a {
         self.permissions
             .iter()
             .filter(move |p| p.function.value.known().is_some_and(|f| f == &function.id))
@@ -309,7 +320,11 @@ impl TriggerKind {
     pub fn is_http(self) -> bool {
         matches!(
             self,
-            TriggerKind::Api | TriggerKind::HttpApi | TriggerKind::WebSocket | TriggerKind::FunctionUrl | TriggerKind::Alb
+            TriggerKind::Api
+                | TriggerKind::HttpApi
+                | TriggerKind::WebSocket
+                | TriggerKind::FunctionUrl
+                | TriggerKind::Alb
         )
     }
 }
@@ -431,7 +446,12 @@ pub struct Resource {
 }
 
 impl Resource {
-    pub fn new(id: impl Into<String>, kind: ResourceKind, type_name: impl Into<String>, location: Location) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        kind: ResourceKind,
+        type_name: impl Into<String>,
+        location: Location,
+    ) -> Self {
         Resource {
             id: id.into(),
             kind,

@@ -14,7 +14,11 @@ pub struct Location {
 
 impl Location {
     pub fn new(file: impl Into<String>, line: u32, column: u32) -> Self {
-        Location { file: file.into(), line, column }
+        Location {
+            file: file.into(),
+            line,
+            column,
+        }
     }
 }
 

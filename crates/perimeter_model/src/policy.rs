@@ -39,7 +39,9 @@ impl Role {
 
     /// Every statement of every policy with the policy it belongs to.
     pub fn statements(&self) -> impl Iterator<Item = (&Policy, &Statement)> {
-        self.policies.iter().flat_map(|p| p.statements.iter().map(move |s| (p, s)))
+        self.policies
+            .iter()
+            .flat_map(|p| p.statements.iter().map(move |s| (p, s)))
     }
 }
 

@@ -57,19 +57,35 @@ pub struct Attr<T> {
 
 impl<T> Attr<T> {
     pub fn explicit(value: T, location: Location) -> Self {
-        Attr { value: Value::Known(value), origin: Origin::Explicit, location }
+        Attr {
+            value: Value::Known(value),
+            origin: Origin::Explicit,
+            location,
+        }
     }
 
     pub fn inherited(value: T, location: Location) -> Self {
-        Attr { value: Value::Known(value), origin: Origin::Inherited, location }
+        Attr {
+            value: Value::Known(value),
+            origin: Origin::Inherited,
+            location,
+        }
     }
 
     pub fn defaulted(value: T, location: Location) -> Self {
-        Attr { value: Value::Known(value), origin: Origin::Defaulted, location }
+        Attr {
+            value: Value::Known(value),
+            origin: Origin::Defaulted,
+            location,
+        }
     }
 
     pub fn unresolved(reason: impl Into<String>, location: Location) -> Self {
-        Attr { value: Value::Unresolved(reason.into()), origin: Origin::Explicit, location }
+        Attr {
+            value: Value::Unresolved(reason.into()),
+            origin: Origin::Explicit,
+            location,
+        }
     }
 
     /// The known value, if any.
@@ -78,7 +94,11 @@ impl<T> Attr<T> {
     }
 
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Attr<U> {
-        Attr { value: self.value.map(f), origin: self.origin, location: self.location }
+        Attr {
+            value: self.value.map(f),
+            origin: self.origin,
+            location: self.location,
+        }
     }
 }
 
