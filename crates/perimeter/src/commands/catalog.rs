@@ -33,9 +33,13 @@ pub fn explain(code_or_name: &str) -> Result<ExitCode> {
     };
     let meta = rule.meta();
     println!("# {} {}\n", meta.code, meta.name);
+    let level = |l: perimeter_rules::Level| format!("{l:?}").to_lowercase();
     println!(
-        "Severity: {}  Likelihood: {:?}  Impact: {:?}  Confidence: {:?}\n",
-        meta.severity, meta.likelihood, meta.impact, meta.confidence
+        "Severity: {}  Likelihood: {}  Impact: {}  Confidence: {}\n",
+        meta.severity,
+        level(meta.likelihood),
+        level(meta.impact),
+        level(meta.confidence)
     );
     print!("{}", meta.documentation());
     Ok(ExitCode::SUCCESS)
