@@ -39,9 +39,9 @@ const BOUNDS: &[Bounds] = &[
     Bounds {
         folder: "serverless-patterns",
         min_candidates: 715,
-        min_apps: 550,
-        min_functions: 510,
-        max_errors: 16,
+        min_apps: 570,
+        min_functions: 535,
+        max_errors: 3,
     },
     Bounds {
         folder: "serverless-rules",
