@@ -40,8 +40,8 @@
 
 use perimeter_iam::{list_covers, not_action_allows};
 use perimeter_model::{
-    Api, App, Auth, Function, Location, PrincipalKind, Resource, ResourceKind, Statement, Trigger,
-    TriggerKind,
+    Api, App, Auth, Function, Location, Permission, PrincipalKind, Resource, ResourceKind,
+    Statement, Trigger, TriggerKind,
 };
 use serde::Serialize;
 
@@ -178,10 +178,7 @@ pub fn function_exposure(app: &App, function: &Function) -> Exposure {
         if permission.function_url_auth_type.is_some() && function.url.is_some() {
             continue;
         }
-        let narrowed = permission.source_arn.is_some()
-            || permission.source_account.is_some()
-            || permission.principal_org_id.is_some();
-        let everyone = principal == "*";
+        let everyone = is_any_account(principal);
         entry_points.push(EntryPoint {
             kind: if permission.function_url_auth_type.is_some() {
                 TriggerKind::FunctionUrl
@@ -190,7 +187,7 @@ pub fn function_exposure(app: &App, function: &Function) -> Exposure {
             },
             trigger: None,
             source: Some(permission.id.clone()),
-            public: everyone && !narrowed,
+            public: everyone && !is_narrowed_permission(permission),
             authenticated: !everyone,
             synchronous: true,
             description: format!("resource policy {} (principal {principal})", permission.id),
@@ -202,6 +199,21 @@ pub fn function_exposure(app: &App, function: &Function) -> Exposure {
         function: function.id.clone(),
         entry_points,
     }
+}
+
+/// `true` for a resource-policy principal that means "any AWS account": `*` or
+/// `arn:aws:iam::*:root`.
+pub fn is_any_account(principal: &str) -> bool {
+    let p = principal.trim();
+    p == "*" || p.eq_ignore_ascii_case("arn:aws:iam::*:root")
+}
+
+/// `true` when a permission is narrowed to a source or an organization (SourceArn,
+/// SourceAccount or PrincipalOrgID), whatever its principal.
+pub fn is_narrowed_permission(permission: &Permission) -> bool {
+    permission.source_arn.is_some()
+        || permission.source_account.is_some()
+        || permission.principal_org_id.is_some()
 }
 
 /// `true` for `s3.amazonaws.com`, `events.amazonaws.com`, … (and the China partition's).
@@ -706,6 +718,18 @@ mod tests {
         );
         assert!(e.entry_points[0].public);
         assert!(!e.entry_points[1].public);
+    }
+
+    #[test]
+    fn any_account_root_is_as_public_as_star() {
+        // The same principal AUTH003 reports, so DOW001 and the ranking agree with it.
+        let mut app = app();
+        app.functions.push(function("Fn"));
+        app.permissions
+            .push(permission("AnyRoot", "Fn", "arn:aws:iam::*:root"));
+        let e = function_exposure(&app, &app.functions[0]);
+        assert!(e.entry_points[0].public, "{e:?}");
+        assert!(!e.entry_points[0].authenticated);
     }
 
     fn public_put_statement() -> Statement {

@@ -61,7 +61,7 @@
 //! - https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
 //! - https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html
 
-use crate::exposure::function_label;
+use crate::exposure::{function_label, is_any_account, is_narrowed_permission};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::App;
 
@@ -81,12 +81,6 @@ static META: RuleMeta = RuleMeta {
 
 const REMEDIATION: &str = "Replace the `*` principal with the account or role that should invoke the function, or add PrincipalOrgID, SourceAccount or SourceArn.";
 
-/// `true` for principals that mean "any AWS account".
-fn is_everyone(principal: &str) -> bool {
-    let p = principal.trim();
-    p == "*" || p.eq_ignore_ascii_case("arn:aws:iam::*:root")
-}
-
 impl Rule for PublicResourcePolicy {
     fn meta(&self) -> &RuleMeta {
         &META
@@ -97,13 +91,7 @@ impl Rule for PublicResourcePolicy {
             let Some(principal) = permission.principal.as_str() else {
                 continue;
             };
-            if !is_everyone(principal) {
-                continue;
-            }
-            if permission.source_arn.is_some()
-                || permission.source_account.is_some()
-                || permission.principal_org_id.is_some()
-            {
+            if !is_any_account(principal) || is_narrowed_permission(permission) {
                 continue;
             }
             let function = permission.function.as_str().and_then(|id| app.function(id));
