@@ -11,10 +11,16 @@
 //! The model is plain data: no I/O, no parsing, no findings. Loaders build it; rules, the
 //! scorer and the reporters only read it.
 
+mod code;
 mod location;
 mod policy;
 mod value;
 
+pub use code::{
+    Advisory, ArgValue, BundleKind, CodeBundle, Confidence, Dependency, Ecosystem, FlowStep,
+    FunctionCode, HandlerRef, Language, ResourceArg, Sdk, SdkCall, SecretHit, SinkKind, SourceFile,
+    TaintFlow,
+};
 pub use location::{LoadError, Location};
 pub use policy::{
     Condition, Effect, Policy, PolicySource, Principal, PrincipalKind, Role, Statement,
@@ -67,6 +73,9 @@ pub struct App {
     /// Resource-based permissions on functions (`AWS::Lambda::Permission` and their
     /// equivalents), each naming the function it applies to.
     pub permissions: Vec<Permission>,
+    /// The code bundles (folders, archives, inline code, layers) the functions deploy; empty
+    /// until the code stage has run.
+    pub code: Vec<CodeBundle>,
 }
 
 impl App {
@@ -86,11 +95,16 @@ impl App {
             resources: Vec::new(),
             apis: Vec::new(),
             permissions: Vec::new(),
+            code: Vec::new(),
         }
     }
 
     pub fn function(&self, id: &str) -> Option<&Function> {
         self.functions.iter().find(|f| f.id == id)
+    }
+
+    pub fn bundle(&self, id: &str) -> Option<&CodeBundle> {
+        self.code.iter().find(|b| b.id == id)
     }
 
     pub fn role(&self, id: &str) -> Option<&Role> {
@@ -177,6 +191,9 @@ pub struct Function {
     pub triggers: Vec<Trigger>,
     pub url: Option<FunctionUrl>,
     pub architectures: Vec<String>,
+    /// What the code stage found in the function's code; `None` until it has run, or when the
+    /// code is not in the scanned tree.
+    pub code: Option<FunctionCode>,
 }
 
 impl Function {
@@ -206,6 +223,7 @@ impl Function {
             triggers: Vec::new(),
             url: None,
             architectures: Vec::new(),
+            code: None,
             location,
         }
     }
