@@ -1,10 +1,32 @@
 //! Event-to-sink taint analysis within one file.
+//!
+//! [`analyze`] finds the handler, marks its event parameter as the source and walks the
+//! handler's body in source order, tracking which local names hold event data (assignments,
+//! destructuring, loops, string building, method calls on tainted values, container literals)
+//! and following tainted arguments into the functions of the same file (bounded depth). Each
+//! call is matched against the sink tables of [`sinks`]; a sink whose relevant argument is
+//! tainted (and not sanitized for that kind of sink) becomes a [`TaintFlow`] with every step
+//! from the source. The walker is shared by all languages ([`engine`]); what differs per
+//! language (finding functions and the handler, imports) is in [`symbols`].
+//!
+//! The analysis is deliberately simple: flow-insensitive inside a branch, no aliasing through
+//! objects or globals, no taint through unknown library calls except a list of known
+//! propagators. It is bounded: a node budget per file, a nesting cap and a call-depth cap.
+
+mod engine;
+mod sinks;
+mod symbols;
 
 use perimeter_model::{Language, TaintFlow};
 use tree_sitter::Tree;
 
 /// Flows from the handler's event parameter to dangerous sinks, within `handler` and the
 /// functions it calls in the same file. `path` is the display path used in locations.
+///
+/// `handler` is the function or method name (`handler`, `lambda_handler`); a dotted
+/// (`app.handler`) or Java-style (`com.example.App::handleRequest`) name is accepted and
+/// its last part used. For Go it may be empty: the function passed to `lambda.Start` is used.
+/// For Java an empty name means `handleRequest`.
 pub fn analyze(
     language: Language,
     path: &str,
@@ -12,6 +34,14 @@ pub fn analyze(
     tree: &Tree,
     handler: &str,
 ) -> Vec<TaintFlow> {
-    let _ = (language, path, source, tree, handler);
-    Vec::new()
+    let Some(lang) = engine::Lang::of(language) else {
+        return Vec::new();
+    };
+    let file = symbols::FileSymbols::collect(lang, source, tree);
+    let Some(entry) = file.find_handler(handler) else {
+        return Vec::new();
+    };
+    let mut analyzer = engine::Analyzer::new(lang, path, source, &file);
+    analyzer.run_handler(entry);
+    analyzer.into_flows()
 }

@@ -1,0 +1,1649 @@
+//! The taint walker shared by every language: evaluates each node of a function body in
+//! source order, returning the taint of expressions and recording assignments, loops,
+//! sanitizing checks, returns and calls. Sinks are matched in [`super::sinks`].
+
+use super::symbols::{FileSymbols, FuncDef, named};
+use perimeter_model::{FlowStep, Language, Location, SinkKind, TaintFlow};
+use std::collections::{HashMap, HashSet};
+use tree_sitter::Node;
+
+/// Node evaluations per file (all functions and call contexts together).
+const MAX_EVALS: usize = 300_000;
+/// Nesting of evaluation (deep expressions, nested calls): bounds the Rust stack.
+const MAX_NEST: usize = 160;
+/// Depth of same-file calls followed from the handler.
+const MAX_CALL_DEPTH: usize = 4;
+/// Steps kept per taint (the first ones, then the sink).
+const MAX_STEPS: usize = 24;
+/// Characters of an expression kept in notes and source texts.
+const MAX_TEXT: usize = 100;
+
+/// The language families the walker knows (TypeScript is walked as JavaScript).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Python,
+    Js,
+    Go,
+    Java,
+}
+
+impl Lang {
+    pub fn of(language: Language) -> Option<Lang> {
+        Some(match language {
+            Language::Python => Lang::Python,
+            Language::JavaScript | Language::TypeScript => Lang::Js,
+            Language::Go => Lang::Go,
+            Language::Java => Lang::Java,
+            _ => return None,
+        })
+    }
+}
+
+/// A bit per sink kind, for sanitizers that make a value safe for some sinks only.
+pub fn bit(kind: SinkKind) -> u8 {
+    match kind {
+        SinkKind::OsCommand => 1,
+        SinkKind::Code => 2,
+        SinkKind::Deserialization => 4,
+        SinkKind::Sql => 8,
+        SinkKind::NoSql => 16,
+        SinkKind::Path => 32,
+        SinkKind::Ssrf => 64,
+    }
+}
+pub const ALL_KINDS: u8 = 127;
+
+/// Event data held by a value.
+#[derive(Debug, Clone)]
+pub struct Taint {
+    /// The source expression (`event['body']`).
+    pub source: String,
+    pub source_loc: Location,
+    /// Steps after the source.
+    pub steps: Vec<FlowStep>,
+    /// Kinds of sink this value was sanitized for.
+    pub clean: u8,
+    /// The value may be an object or array straight from parsed event data (operator
+    /// injection), not a string.
+    pub structured: bool,
+    /// The value was built as a container literal around event data (a dict of params),
+    /// so a string sink does not receive it as text.
+    pub container: bool,
+    /// Still the bare source chain: member access extends the source text.
+    pub fresh: bool,
+}
+
+impl Taint {
+    fn step(mut self, location: Location, note: String) -> Taint {
+        self.fresh = false;
+        if self.steps.len() < MAX_STEPS {
+            self.steps.push(FlowStep { location, note });
+        }
+        self
+    }
+}
+
+/// Joins the taint of two operands: the first tainted one, cleaned only where both are.
+pub fn union(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
+    match (a, b) {
+        (Some(mut a), Some(b)) => {
+            a.clean &= b.clean;
+            a.structured |= b.structured;
+            a.container &= b.container;
+            Some(a)
+        }
+        (a, b) => a.or(b),
+    }
+}
+
+#[derive(Default)]
+struct Frame {
+    env: HashMap<String, Taint>,
+    ret: Option<Taint>,
+}
+
+/// One call as the sink tables see it.
+pub struct CallInfo<'t> {
+    pub node: Node<'t>,
+    /// Canonical dotted callee (`subprocess.run`, `child_process.exec`, `cursor.execute`).
+    pub canonical: String,
+    /// The last name of the callee (`run`, `exec`, `execute`).
+    pub method: String,
+    pub receiver: Option<Node<'t>>,
+    /// Positional arguments.
+    pub args: Vec<Node<'t>>,
+    /// Keyword arguments (Python).
+    pub kwargs: Vec<(String, Node<'t>)>,
+    pub is_new: bool,
+}
+
+pub struct Analyzer<'a, 't> {
+    pub lang: Lang,
+    pub path: &'a str,
+    pub file: &'a FileSymbols<'t>,
+    flows: Vec<TaintFlow>,
+    seen: HashSet<(SinkKind, u32, u32)>,
+    evals: usize,
+    nest: usize,
+    frames: Vec<Frame>,
+    /// Same-file functions being analyzed (call stack), to stop recursion.
+    calls: Vec<String>,
+}
+
+impl<'a, 't> Analyzer<'a, 't> {
+    pub fn new(lang: Lang, path: &'a str, _source: &'a str, file: &'a FileSymbols<'t>) -> Self {
+        Analyzer {
+            lang,
+            path,
+            file,
+            flows: Vec::new(),
+            seen: HashSet::new(),
+            evals: 0,
+            nest: 0,
+            frames: vec![Frame::default()],
+            calls: Vec::new(),
+        }
+    }
+
+    pub fn into_flows(mut self) -> Vec<TaintFlow> {
+        self.flows.sort_by(|a, b| {
+            (a.location.line, a.location.column, a.kind).cmp(&(
+                b.location.line,
+                b.location.column,
+                b.kind,
+            ))
+        });
+        self.flows
+    }
+
+    pub fn text(&self, node: Node) -> &'t str {
+        self.file.text(node)
+    }
+
+    pub fn short(&self, node: Node) -> String {
+        shorten(self.text(node))
+    }
+
+    pub fn loc(&self, node: Node) -> Location {
+        let p = node.start_position();
+        Location::new(self.path, p.row as u32 + 1, p.column as u32 + 1)
+    }
+
+    fn env(&mut self) -> &mut HashMap<String, Taint> {
+        if self.frames.is_empty() {
+            self.frames.push(Frame::default());
+        }
+        let last = self.frames.len() - 1;
+        &mut self.frames[last].env
+    }
+
+    fn lookup(&self, name: &str) -> Option<Taint> {
+        self.frames.last().and_then(|f| f.env.get(name)).cloned()
+    }
+
+    /// Analyzes the handler with its event parameter as the source.
+    pub fn run_handler(&mut self, def: FuncDef<'t>) {
+        let Some(param) = self.event_param(&def) else {
+            return;
+        };
+        let name = match param.kind() {
+            "identifier" => self.text(param).to_string(),
+            _ => first_identifier(param)
+                .map(|n| self.text(n).to_string())
+                .filter(|_| !matches!(param.kind(), "object_pattern" | "array_pattern"))
+                .unwrap_or_else(|| "event".to_string()),
+        };
+        let taint = Taint {
+            source: name,
+            source_loc: self.loc(param),
+            steps: Vec::new(),
+            clean: 0,
+            structured: true,
+            container: false,
+            fresh: true,
+        };
+        self.bind_param(param, Some(taint));
+        self.eval_body(def.body);
+    }
+
+    fn event_param(&self, def: &FuncDef<'t>) -> Option<Node<'t>> {
+        match self.lang {
+            Lang::Go => def
+                .params
+                .iter()
+                .copied()
+                .find(|p| {
+                    let decl = if p.kind() == "parameter_declaration" {
+                        Some(*p)
+                    } else {
+                        p.parent()
+                    };
+                    let ty = decl
+                        .and_then(|d| d.child_by_field_name("type"))
+                        .map(|t| self.text(t))
+                        .unwrap_or("");
+                    !ty.ends_with("Context")
+                })
+                .filter(|p| p.kind() == "identifier"),
+            _ => def.params.first().copied(),
+        }
+    }
+
+    /// Binds a parameter node (identifier, pattern, typed/default parameter).
+    fn bind_param(&mut self, param: Node<'t>, taint: Option<Taint>) {
+        let target = match param.kind() {
+            "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                param.named_child(0)
+            }
+            "default_parameter" | "typed_default_parameter" => param.child_by_field_name("name"),
+            "required_parameter" | "optional_parameter" => param.child_by_field_name("pattern"),
+            "assignment_pattern" => param.child_by_field_name("left"),
+            "rest_pattern" => param.named_child(0),
+            _ => Some(param),
+        };
+        if let Some(target) = target {
+            match target.kind() {
+                "identifier" => {
+                    let name = self.text(target).to_string();
+                    match taint {
+                        Some(t) => {
+                            self.env().insert(name, t);
+                        }
+                        None => {
+                            self.env().remove(&name);
+                        }
+                    }
+                }
+                _ => self.bind(target, taint, None),
+            }
+        }
+    }
+
+    fn eval_body(&mut self, body: Node<'t>) {
+        self.eval(body);
+    }
+
+    /// Evaluates a node: its taint when it is an expression, after visiting everything in it.
+    pub fn eval(&mut self, node: Node<'t>) -> Option<Taint> {
+        if self.evals >= MAX_EVALS || self.nest >= MAX_NEST {
+            return None;
+        }
+        self.evals += 1;
+        self.nest += 1;
+        let result = self.eval_inner(node);
+        self.nest -= 1;
+        result
+    }
+
+    fn eval_children(&mut self, node: Node<'t>) -> Option<Taint> {
+        let mut taint = None;
+        for child in named(Some(node)) {
+            let t = self.eval(child);
+            taint = union(taint, t);
+        }
+        taint
+    }
+
+    fn field(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
+        node.child_by_field_name(name)
+    }
+
+    fn eval_field(&mut self, node: Node<'t>, name: &str) -> Option<Taint> {
+        self.field(node, name).and_then(|n| self.eval(n))
+    }
+
+    fn eval_inner(&mut self, node: Node<'t>) -> Option<Taint> {
+        match node.kind() {
+            "comment" | "line_comment" | "block_comment" => None,
+            "identifier" | "shorthand_property_identifier" => self.lookup(self.text(node)),
+            "this" | "self" => self.lookup(self.text(node)),
+            // Literals.
+            "integer"
+            | "float"
+            | "number"
+            | "true"
+            | "false"
+            | "none"
+            | "null"
+            | "undefined"
+            | "int_literal"
+            | "float_literal"
+            | "decimal_integer_literal"
+            | "nil"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "rune_literal"
+            | "character_literal"
+            | "regex"
+            | "type_identifier"
+            | "predefined_type" => None,
+            "string_literal" | "string" | "template_string" | "concatenated_string" => {
+                self.eval_string(node)
+            }
+            // Member and element access.
+            "attribute" | "member_expression" | "selector_expression" | "field_access" => {
+                if let Some(t) = self.lookup(self.text(node)) {
+                    return Some(t);
+                }
+                let object = self
+                    .field(node, "object")
+                    .or_else(|| self.field(node, "operand"));
+                let t = object.and_then(|o| self.eval(o))?;
+                let last = self
+                    .field(node, "attribute")
+                    .or_else(|| self.field(node, "property"))
+                    .or_else(|| self.field(node, "field"))
+                    .map(|n| self.text(n))
+                    .unwrap_or("");
+                Some(self.extend(t, node, last))
+            }
+            "subscript" | "subscript_expression" | "index_expression" | "array_access" => {
+                let object = self
+                    .field(node, "value")
+                    .or_else(|| self.field(node, "object"))
+                    .or_else(|| self.field(node, "operand"))
+                    .or_else(|| self.field(node, "array"));
+                let index = self
+                    .field(node, "subscript")
+                    .or_else(|| self.field(node, "index"));
+                let t = object.and_then(|o| self.eval(o));
+                if let Some(index) = index {
+                    self.eval(index);
+                }
+                let key = index
+                    .map(|i| self.text(i).trim_matches(|c| c == '"' || c == '\''))
+                    .unwrap_or("");
+                Some(self.extend(t?, node, key))
+            }
+            "call"
+            | "call_expression"
+            | "new_expression"
+            | "method_invocation"
+            | "object_creation_expression" => self.eval_call(node),
+            // Assignments.
+            "assignment" | "variable_declarator" | "assignment_expression" => {
+                let left = self
+                    .field(node, "left")
+                    .or_else(|| self.field(node, "name"));
+                let right = self
+                    .field(node, "right")
+                    .or_else(|| self.field(node, "value"));
+                let right = right?;
+                if let Some(left) = left
+                    && self.pairwise(left, right)
+                {
+                    return None;
+                }
+                let t = self.eval(right);
+                if let Some(left) = left {
+                    self.bind(left, t.clone(), Some(right));
+                }
+                t
+            }
+            "augmented_assignment" | "augmented_assignment_expression" => {
+                let t = self.eval_field(node, "right");
+                if let (Some(left), Some(t)) = (self.field(node, "left"), t.clone()) {
+                    let right = self.field(node, "right");
+                    self.bind(left, Some(t), right);
+                }
+                t
+            }
+            "short_var_declaration" | "assignment_statement" | "var_spec" | "const_spec" => {
+                let left = self
+                    .field(node, "left")
+                    .or_else(|| self.field(node, "name"));
+                let right = self
+                    .field(node, "right")
+                    .or_else(|| self.field(node, "value"));
+                let (Some(left), Some(right)) = (left, right) else {
+                    return self.eval_children(node);
+                };
+                let lefts = if left.kind() == "expression_list" {
+                    named(Some(left))
+                } else {
+                    let mut cursor = node.walk();
+                    node.children_by_field_name("name", &mut cursor).collect()
+                };
+                let lefts = if lefts.is_empty() { vec![left] } else { lefts };
+                let rights = named(Some(right));
+                if lefts.len() == rights.len() && rights.len() > 1 {
+                    for (l, r) in lefts.iter().zip(&rights) {
+                        let t = self.eval(*r);
+                        self.bind(*l, t, Some(*r));
+                    }
+                    return None;
+                }
+                let t = self.eval(right);
+                for l in lefts {
+                    self.bind(l, t.clone(), Some(right));
+                }
+                None
+            }
+            "keyword_argument" => self.eval_field(node, "value"),
+            // Control flow.
+            "if_statement" | "elif_clause" => {
+                self.eval_field(node, "initializer");
+                if let Some(cond) = self.field(node, "condition") {
+                    self.eval(cond);
+                    self.sanitize_condition(cond);
+                }
+                self.eval_field(node, "consequence");
+                let mut cursor = node.walk();
+                let alternatives: Vec<_> = node
+                    .children_by_field_name("alternative", &mut cursor)
+                    .collect();
+                for alt in alternatives {
+                    self.eval(alt);
+                }
+                None
+            }
+            "while_statement" => {
+                if let Some(cond) = self.field(node, "condition") {
+                    self.eval(cond);
+                    self.sanitize_condition(cond);
+                }
+                self.eval_field(node, "body");
+                None
+            }
+            "for_statement" | "for_in_statement" | "enhanced_for_statement" => {
+                self.eval_loop(node);
+                None
+            }
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+            | "dictionary_comprehension" => {
+                let mut body = None;
+                for child in named(Some(node)) {
+                    match child.kind() {
+                        "for_in_clause" => {
+                            let t = self.eval_field(child, "right");
+                            if let Some(left) = self.field(child, "left") {
+                                let t = t.map(|t| self.iter_step(t, child));
+                                self.bind(left, t, None);
+                            }
+                        }
+                        "if_clause" => {
+                            self.eval_children(child);
+                        }
+                        _ => body = Some(child),
+                    }
+                }
+                body.and_then(|b| self.eval(b))
+            }
+            "return_statement" => {
+                let t = self.eval_children(node);
+                if let Some(frame) = self.frames.last_mut() {
+                    frame.ret = union(frame.ret.take(), t);
+                }
+                None
+            }
+            "conditional_expression" => {
+                let parts = named(Some(node));
+                let mut t = None;
+                for (i, p) in parts.iter().enumerate() {
+                    let pt = self.eval(*p);
+                    if i != 1 {
+                        t = union(t, pt);
+                    }
+                }
+                t
+            }
+            "ternary_expression" => {
+                self.eval_field(node, "condition");
+                let a = self.eval_field(node, "consequence");
+                let b = self.eval_field(node, "alternative");
+                union(a, b)
+            }
+            "binary_operator" | "binary_expression" | "boolean_operator" => {
+                let op = self
+                    .field(node, "operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
+                let left = self.eval_field(node, "left");
+                let right = self.eval_field(node, "right");
+                let propagates = matches!(
+                    op,
+                    "+" | "%" | "||" | "??" | "&&" | "or" | "and" | "|" | "+=" | ""
+                );
+                if !propagates {
+                    return None;
+                }
+                let mut t = union(left, right)?;
+                t.container = false;
+                t.structured = false;
+                t.fresh = false;
+                if let Some(l) = self.field(node, "left")
+                    && (op == "+" || op == "%")
+                    && fixed_host(self.text(l))
+                {
+                    t.clean |= bit(SinkKind::Ssrf);
+                }
+                Some(t)
+            }
+            "comparison_operator"
+            | "not_operator"
+            | "unary_expression"
+            | "unary_operator"
+            | "instanceof_expression"
+            | "update_expression" => {
+                let op = self
+                    .field(node, "operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
+                let t = self.eval_children(node);
+                // Go `&x`, `*x` keep the value.
+                matches!(op, "&" | "*").then_some(t).flatten()
+            }
+            // Functions defined inside the body (callbacks, closures): their body is
+            // walked with the enclosing names visible; their returns are their own.
+            "function_definition"
+            | "arrow_function"
+            | "function_expression"
+            | "function"
+            | "func_literal"
+            | "lambda"
+            | "lambda_expression"
+            | "generator_function" => {
+                self.eval_closure(node);
+                None
+            }
+            "class_definition"
+            | "class_declaration"
+            | "decorator"
+            | "import_statement"
+            | "import_from_statement"
+            | "type_annotation"
+            | "type" => None,
+            // Containers and everything else: the union of the parts.
+            "list"
+            | "tuple"
+            | "set"
+            | "dictionary"
+            | "array"
+            | "object"
+            | "composite_literal"
+            | "literal_value"
+            | "array_initializer"
+            | "array_creation_expression" => {
+                let mut t = self.eval_children(node)?;
+                t.container = true;
+                t.fresh = false;
+                Some(t)
+            }
+            _ => self.eval_children(node),
+        }
+    }
+
+    /// `a, b = x, y` with as many values as names: binds each to its own value.
+    fn pairwise(&mut self, left: Node<'t>, right: Node<'t>) -> bool {
+        let tuple_left = matches!(
+            left.kind(),
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "array_pattern"
+        );
+        let tuple_right = matches!(right.kind(), "expression_list" | "tuple" | "list" | "array");
+        if !(tuple_left && tuple_right) {
+            return false;
+        }
+        let lefts = named(Some(left));
+        let rights = named(Some(right));
+        if lefts.len() != rights.len() {
+            return false;
+        }
+        for (l, r) in lefts.iter().zip(&rights) {
+            let t = self.eval(*r);
+            self.bind(*l, t, Some(*r));
+        }
+        true
+    }
+
+    fn eval_string(&mut self, node: Node<'t>) -> Option<Taint> {
+        let mut t = None;
+        for child in named(Some(node)) {
+            match child.kind() {
+                "interpolation" | "template_substitution" => {
+                    let ct = self.eval_children(child);
+                    t = union(t, ct);
+                }
+                "string" | "template_string" => {
+                    let ct = self.eval_string(child);
+                    t = union(t, ct);
+                }
+                _ => {}
+            }
+        }
+        let mut t = t?;
+        t.container = false;
+        t.structured = false;
+        t.fresh = false;
+        if fixed_host(self.text(node)) {
+            t.clean |= bit(SinkKind::Ssrf);
+        }
+        Some(t)
+    }
+
+    /// Member access on a tainted value: the bare source chain grows (`event` →
+    /// `event['body']`); parsed objects stay structured; known string fields do not.
+    pub fn extend(&self, mut t: Taint, node: Node<'t>, last: &str) -> Taint {
+        if t.fresh {
+            t.source = self.short(node);
+            t.source_loc = self.loc(node);
+            if matches!(
+                last,
+                "body"
+                    | "Body"
+                    | "queryStringParameters"
+                    | "QueryStringParameters"
+                    | "pathParameters"
+                    | "PathParameters"
+                    | "headers"
+                    | "Headers"
+                    | "rawPath"
+                    | "rawQueryString"
+                    | "Message"
+                    | "key"
+                    | "Key"
+                    | "path"
+            ) {
+                t.structured = false;
+            }
+        }
+        t.container = false;
+        t
+    }
+
+    fn iter_step(&self, t: Taint, _node: Node<'t>) -> Taint {
+        let mut t = t;
+        t.container = false;
+        t.fresh = false;
+        t
+    }
+
+    fn eval_loop(&mut self, node: Node<'t>) {
+        let (left, right) = match node.kind() {
+            "enhanced_for_statement" => (self.field(node, "name"), self.field(node, "value")),
+            "for_statement" if self.lang == Lang::Go => {
+                let range = named(Some(node))
+                    .into_iter()
+                    .find(|c| c.kind() == "range_clause");
+                match range {
+                    Some(r) => (self.field(r, "left"), self.field(r, "right")),
+                    None => (None, None),
+                }
+            }
+            _ => (self.field(node, "left"), self.field(node, "right")),
+        };
+        if let Some(right) = right {
+            let t = self.eval(right);
+            if let Some(left) = left {
+                let t = t.map(|t| {
+                    let note =
+                        format!("`{}` iterates over {}", self.short(left), self.short(right));
+                    let loc = self.loc(left);
+                    self.iter_step(t, node).step(loc, note)
+                });
+                let lefts = if left.kind() == "expression_list" {
+                    named(Some(left))
+                } else {
+                    vec![left]
+                };
+                for l in lefts {
+                    self.bind(l, t.clone(), None);
+                }
+            }
+        } else {
+            // C-style for: initializer, condition, update.
+            for f in ["initializer", "condition", "update", "increment"] {
+                self.eval_field(node, f);
+            }
+        }
+        if let Some(body) = self.field(node, "body") {
+            self.eval(body);
+        } else {
+            // Go `for` without range: visit everything.
+            for child in named(Some(node)) {
+                if child.kind() != "range_clause" {
+                    self.eval(child);
+                }
+            }
+        }
+        if let Some(alt) = self.field(node, "alternative") {
+            self.eval(alt);
+        }
+    }
+
+    fn eval_closure(&mut self, node: Node<'t>) {
+        let Some(body) = self.field(node, "body") else {
+            return;
+        };
+        let saved = self.frames.last_mut().and_then(|f| f.ret.take());
+        self.eval(body);
+        if let Some(frame) = self.frames.last_mut() {
+            frame.ret = saved;
+        }
+    }
+
+    /// Binds an assignment target to a taint (`None` clears plain names).
+    pub fn bind(&mut self, target: Node<'t>, taint: Option<Taint>, value: Option<Node<'t>>) {
+        match target.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => {
+                let name = self.text(target).to_string();
+                match taint {
+                    Some(t) => {
+                        let note = match value {
+                            Some(v) => format!("`{name}` = {}", self.short(v)),
+                            None => format!("`{name}` holds it"),
+                        };
+                        let loc = self.loc(target);
+                        let t = t.step(loc, note);
+                        self.env().insert(name, t);
+                    }
+                    None => {
+                        self.env().remove(&name);
+                    }
+                }
+            }
+            "attribute"
+            | "member_expression"
+            | "selector_expression"
+            | "field_access"
+            | "subscript"
+            | "subscript_expression"
+            | "index_expression"
+            | "array_access" => {
+                let Some(t) = taint else {
+                    let key = self.text(target).to_string();
+                    self.env().remove(&key);
+                    return;
+                };
+                let key = self.text(target).to_string();
+                let note = match value {
+                    Some(v) => format!("`{key}` = {}", self.short(v)),
+                    None => format!("`{key}` holds it"),
+                };
+                let t = t.step(self.loc(target), note);
+                let root = root_identifier(target).map(|r| self.text(r).to_string());
+                // The object now holds event data too (`params['cmd'] = x`).
+                if let Some(root) = root
+                    && root != "self"
+                    && root != "this"
+                    && self.lookup(&root).is_none()
+                {
+                    let mut rt = t.clone();
+                    rt.container = true;
+                    self.env().insert(root, rt);
+                }
+                self.env().insert(key, t);
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "array_pattern"
+            | "expression_list" | "list" | "tuple" => {
+                for child in named(Some(target)) {
+                    self.bind(child, taint.clone(), value);
+                }
+            }
+            "list_splat_pattern" | "rest_pattern" | "parenthesized_expression" => {
+                if let Some(inner) = target.named_child(0) {
+                    self.bind(inner, taint, value);
+                }
+            }
+            "object_pattern" => {
+                for child in named(Some(target)) {
+                    match child.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let name = self.text(child);
+                            let t = taint.clone().map(|t| self.extend_key(t, name));
+                            self.bind(child, t, value);
+                        }
+                        "pair_pattern" => {
+                            let key = self.field(child, "key").map(|k| self.text(k)).unwrap_or("");
+                            let t = taint.clone().map(|t| self.extend_key(t, key));
+                            if let Some(v) = self.field(child, "value") {
+                                self.bind(v, t, value);
+                            }
+                        }
+                        "object_assignment_pattern" => {
+                            if let Some(l) = self.field(child, "left") {
+                                let name = self.text(l);
+                                let t = taint.clone().map(|t| self.extend_key(t, name));
+                                self.bind(l, t, value);
+                            }
+                        }
+                        "rest_pattern" => self.bind(child, taint.clone(), value),
+                        _ => {}
+                    }
+                }
+            }
+            "assignment_pattern" => {
+                if let Some(l) = self.field(target, "left") {
+                    self.bind(l, taint, value);
+                }
+            }
+            "unary_expression" | "pointer_expression" => {
+                if let Some(inner) = target.named_child(0) {
+                    self.bind(inner, taint, value);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn extend_key(&self, mut t: Taint, key: &str) -> Taint {
+        if t.fresh {
+            t.source = shorten(&format!("{}.{key}", t.source));
+            if matches!(
+                key,
+                "body" | "queryStringParameters" | "pathParameters" | "headers"
+            ) {
+                t.structured = false;
+            }
+        }
+        t.container = false;
+        t
+    }
+
+    /// Names checked against an allow-list in a condition are clean from there on:
+    /// `x in ALLOWED`, `ALLOWED.includes(x)`, `x == 'literal'`, `re.fullmatch(p, x)`,
+    /// `/^[a-z]+$/.test(x)`, `x.isdigit()`, `is_allowed(x)`.
+    fn sanitize_condition(&mut self, cond: Node<'t>) {
+        let mut clean: Vec<String> = Vec::new();
+        let mut stack = vec![cond];
+        let mut budget = 200;
+        while let Some(n) = stack.pop() {
+            budget -= 1;
+            if budget == 0 {
+                break;
+            }
+            match n.kind() {
+                "comparison_operator" => {
+                    let parts = named(Some(n));
+                    let ops: String = {
+                        let mut cursor = n.walk();
+                        n.children(&mut cursor)
+                            .filter(|c| !c.is_named())
+                            .map(|c| self.text(c))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
+                    if let [left, right] = parts.as_slice() {
+                        if ops.contains("in") && !is_string_literal(*left) {
+                            clean.push(self.text(*left).to_string());
+                        } else if (ops == "==" || ops == "!=") && nonempty_literal(self, *right) {
+                            clean.push(self.text(*left).to_string());
+                        }
+                    }
+                }
+                "binary_expression" => {
+                    let op = self
+                        .field(n, "operator")
+                        .map(|o| self.text(o))
+                        .unwrap_or("");
+                    if matches!(op, "===" | "==" | "!==" | "!=") {
+                        if let (Some(l), Some(r)) = (self.field(n, "left"), self.field(n, "right"))
+                        {
+                            if nonempty_literal(self, r) {
+                                clean.push(self.text(l).to_string());
+                            } else if nonempty_literal(self, l) {
+                                clean.push(self.text(r).to_string());
+                            }
+                        }
+                    } else {
+                        stack.extend(named(Some(n)));
+                    }
+                }
+                "call" | "call_expression" | "method_invocation" => {
+                    let (callee_name, receiver) = callee_parts(self, n);
+                    let args: Vec<Node> = named(
+                        self.field(n, "arguments")
+                            .filter(|a| a.kind() != "generator_expression"),
+                    );
+                    let lower = callee_name.to_ascii_lowercase();
+                    let by_arg = matches!(
+                        callee_name.as_str(),
+                        "includes"
+                            | "has"
+                            | "contains"
+                            | "containsKey"
+                            | "test"
+                            | "match"
+                            | "fullmatch"
+                            | "matches"
+                            | "get"
+                            | "indexOf"
+                            | "some"
+                            | "ip_address"
+                            | "ip_network"
+                            | "validate"
+                            | "isValid"
+                            | "MatchString"
+                    ) || lower.contains("allow")
+                        || lower.contains("valid")
+                        || lower.contains("whitelist")
+                        || lower.contains("safe");
+                    if by_arg {
+                        // re.match(p, x): the last argument; ALLOWED.includes(x): the first.
+                        let pick = if callee_name == "match" || callee_name == "fullmatch" {
+                            args.last()
+                        } else if callee_name == "MatchString" {
+                            args.get(1).or(args.first())
+                        } else {
+                            args.first()
+                        };
+                        if let Some(a) = pick {
+                            clean.push(self.text(*a).to_string());
+                        }
+                    }
+                    if matches!(
+                        callee_name.as_str(),
+                        "isdigit"
+                            | "isalnum"
+                            | "isalpha"
+                            | "isnumeric"
+                            | "isdecimal"
+                            | "isidentifier"
+                            | "startswith"
+                            | "startsWith"
+                            | "matches"
+                    ) && let Some(r) = receiver
+                    {
+                        clean.push(self.text(r).to_string());
+                    }
+                }
+                "index_expression" | "subscript" => {
+                    // Go `if !allowed[x]`, Python `if ALLOWED[x]`.
+                    if let Some(i) = self
+                        .field(n, "index")
+                        .or_else(|| self.field(n, "subscript"))
+                    {
+                        clean.push(self.text(i).to_string());
+                    }
+                }
+                "parenthesized_expression"
+                | "not_operator"
+                | "unary_expression"
+                | "boolean_operator"
+                | "unary_operator" => stack.extend(named(Some(n))),
+                _ => {}
+            }
+        }
+        for name in clean {
+            if let Some(t) = self.frames.last_mut().and_then(|f| f.env.get_mut(&name)) {
+                t.clean = ALL_KINDS;
+            }
+        }
+    }
+
+    fn eval_call(&mut self, node: Node<'t>) -> Option<Taint> {
+        let call = self.call_info(node);
+        let receiver_taint = call.receiver.and_then(|r| self.eval(r));
+        // A callee that is itself an expression (`getattr(x, 'y')(z)`, `(0, f)(x)`).
+        if call.receiver.is_none()
+            && let Some(f) = self
+                .field(node, "function")
+                .filter(|f| !matches!(f.kind(), "identifier" | "attribute" | "member_expression"))
+        {
+            self.eval(f);
+        }
+        let iterates = matches!(
+            call.method.as_str(),
+            "forEach"
+                | "map"
+                | "filter"
+                | "flatMap"
+                | "some"
+                | "every"
+                | "find"
+                | "reduce"
+                | "then"
+                | "for_each"
+        );
+        let mut arg_taints = Vec::with_capacity(call.args.len());
+        for arg in &call.args {
+            if iterates
+                && let Some(rt) = receiver_taint.clone()
+                && is_function(*arg)
+            {
+                self.bind_callback(*arg, rt, call.receiver);
+                arg_taints.push(None);
+                continue;
+            }
+            if iterates
+                && let Some(rt) = receiver_taint.clone()
+                && arg.kind() == "identifier"
+                && self.file.has_function(self.text(*arg))
+            {
+                // event.Records.map(processRecord)
+                let name = self.text(*arg).to_string();
+                let rt = rt.step(self.loc(*arg), format!("each element passed to `{name}()`"));
+                self.call_function(&name, vec![Some(rt)], &[], node);
+                arg_taints.push(None);
+                continue;
+            }
+            let t = self.eval(*arg);
+            arg_taints.push(t);
+        }
+        let mut kw_taints = Vec::with_capacity(call.kwargs.len());
+        for (name, value) in &call.kwargs {
+            let t = self.eval(*value);
+            kw_taints.push((name.clone(), t));
+        }
+
+        self.check_sinks(&call, receiver_taint.as_ref(), &arg_taints, &kw_taints);
+
+        // Same-file function.
+        if let Some(name) = self.same_file_callee(&call)
+            && !self.calls.iter().any(|c| c == &name)
+        {
+            let kw: Vec<(String, Option<Taint>)> = kw_taints.clone();
+            let ret = self.call_function(&name, arg_taints.clone(), &kw, node);
+            // Whatever the callee does, also accept taint returned by it.
+            return ret;
+        }
+
+        self.call_result(&call, receiver_taint, &arg_taints, &kw_taints)
+    }
+
+    fn bind_callback(&mut self, callback: Node<'t>, element: Taint, receiver: Option<Node<'t>>) {
+        let params = match self.field(callback, "parameter") {
+            Some(p) => vec![p],
+            None => named(self.field(callback, "parameters")),
+        };
+        if let Some(first) = params.first() {
+            let note = format!(
+                "`{}` is each element of {}",
+                self.short(*first),
+                receiver.map(|r| self.short(r)).unwrap_or_default()
+            );
+            let t = self
+                .iter_step(element, callback)
+                .step(self.loc(*first), note);
+            self.bind_param(*first, Some(t));
+        }
+        self.eval_closure(callback);
+    }
+
+    fn same_file_callee(&self, call: &CallInfo<'t>) -> Option<String> {
+        if !self.file.has_function(&call.method) {
+            return None;
+        }
+        let local = match call.receiver {
+            None => true,
+            Some(r) => {
+                matches!(self.text(r), "self" | "this" | "cls")
+                    || (self.lang == Lang::Go && r.kind() == "identifier")
+                    // renderer.read(name), where `read` is a method of a class of this file
+                    || (r.kind() == "identifier"
+                        && self.file.methods.contains(&call.method)
+                        && !self.file.aliases.contains_key(self.text(r))
+                        && self.lookup(self.text(r)).is_none())
+            }
+        };
+        if !local || call.is_new {
+            return None;
+        }
+        // An imported name shadows nothing here: `from os import system` is not local.
+        if call.receiver.is_none()
+            && self
+                .file
+                .aliases
+                .get(&call.method)
+                .is_some_and(|a| !a.starts_with("@fn:"))
+        {
+            return None;
+        }
+        Some(call.method.clone())
+    }
+
+    /// Follows tainted arguments into a same-file function; returns the taint it returns.
+    fn call_function(
+        &mut self,
+        name: &str,
+        args: Vec<Option<Taint>>,
+        kwargs: &[(String, Option<Taint>)],
+        call: Node<'t>,
+    ) -> Option<Taint> {
+        if self.calls.len() >= MAX_CALL_DEPTH
+            || (args.iter().all(Option::is_none) && kwargs.iter().all(|(_, t)| t.is_none()))
+        {
+            return None;
+        }
+        let Some(def) = self.file.functions(name).into_iter().next() else {
+            return None;
+        };
+        let def_params = def.params;
+        let body = def.body;
+        // The callee sees the caller's names only through its parameters.
+        self.frames.push(Frame::default());
+        self.calls.push(name.to_string());
+        let call_loc = self.loc(call);
+        for (i, param) in def_params.iter().enumerate() {
+            let pname = param_name(self, *param);
+            let by_kw = kwargs
+                .iter()
+                .find(|(k, _)| Some(k.as_str()) == pname.as_deref())
+                .and_then(|(_, t)| t.clone());
+            let t = args.get(i).cloned().flatten().or(by_kw);
+            let t = t.map(|t| {
+                t.step(
+                    call_loc.clone(),
+                    format!(
+                        "passed to `{name}()` as `{}`",
+                        pname.clone().unwrap_or_default()
+                    ),
+                )
+            });
+            self.bind_param(*param, t);
+        }
+        let expression_body = !matches!(body.kind(), "block" | "statement_block");
+        let value = self.eval(body);
+        self.calls.pop();
+        let frame = self.frames.pop().unwrap_or_default();
+        let ret = if expression_body {
+            union(frame.ret, value)
+        } else {
+            frame.ret
+        };
+        ret.map(|t| t.step(call_loc, format!("returned by `{name}()`")))
+    }
+
+    pub fn call_info(&self, node: Node<'t>) -> CallInfo<'t> {
+        let is_new = matches!(node.kind(), "new_expression" | "object_creation_expression");
+        let (canonical, method, receiver) = match node.kind() {
+            "method_invocation" => {
+                let object = self.field(node, "object");
+                let name = self
+                    .field(node, "name")
+                    .map(|n| self.text(n).to_string())
+                    .unwrap_or_default();
+                let canonical = match object {
+                    Some(o) => format!("{}.{name}", self.canonical(o)),
+                    None => name.clone(),
+                };
+                (canonical, name, object)
+            }
+            "object_creation_expression" => {
+                let ty = self
+                    .field(node, "type")
+                    .map(|t| self.text(t).to_string())
+                    .unwrap_or_default();
+                let ty = ty.split('<').next().unwrap_or(&ty).to_string();
+                let last = ty.rsplit('.').next().unwrap_or(&ty).to_string();
+                (ty, last, None)
+            }
+            _ => {
+                let callee = self
+                    .field(node, "function")
+                    .or_else(|| self.field(node, "constructor"));
+                match callee {
+                    Some(c) => {
+                        let canonical = self.canonical(c);
+                        let (method, receiver) = match c.kind() {
+                            "attribute" | "member_expression" | "selector_expression" => {
+                                let prop = self
+                                    .field(c, "attribute")
+                                    .or_else(|| self.field(c, "property"))
+                                    .or_else(|| self.field(c, "field"))
+                                    .map(|p| self.text(p).to_string())
+                                    .unwrap_or_default();
+                                let object =
+                                    self.field(c, "object").or_else(|| self.field(c, "operand"));
+                                (prop, object)
+                            }
+                            _ => (self.text(c).to_string(), None),
+                        };
+                        (canonical, method, receiver)
+                    }
+                    None => (String::new(), String::new(), None),
+                }
+            }
+        };
+        let mut args = Vec::new();
+        let mut kwargs = Vec::new();
+        if let Some(list) = self.field(node, "arguments") {
+            if list.kind() == "generator_expression" {
+                args.push(list);
+            } else {
+                for a in named(Some(list)) {
+                    if a.kind() == "keyword_argument" {
+                        if let (Some(n), Some(v)) = (self.field(a, "name"), self.field(a, "value"))
+                        {
+                            kwargs.push((self.text(n).to_string(), v));
+                        }
+                    } else {
+                        args.push(a);
+                    }
+                }
+            }
+        }
+        CallInfo {
+            node,
+            canonical,
+            method,
+            receiver,
+            args,
+            kwargs,
+            is_new,
+        }
+    }
+
+    /// The callee as a dotted name through the file's imports.
+    pub fn canonical(&self, node: Node<'t>) -> String {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                match self.file.aliases.get(name) {
+                    Some(a) if !a.starts_with("@fn:") => a.clone(),
+                    _ => name.to_string(),
+                }
+            }
+            "attribute" | "member_expression" | "selector_expression" | "field_access" => {
+                let object = self
+                    .field(node, "object")
+                    .or_else(|| self.field(node, "operand"));
+                let prop = self
+                    .field(node, "attribute")
+                    .or_else(|| self.field(node, "property"))
+                    .or_else(|| self.field(node, "field"))
+                    .map(|p| self.text(p))
+                    .unwrap_or("");
+                match object {
+                    Some(o) => format!("{}.{prop}", self.canonical(o)),
+                    None => prop.to_string(),
+                }
+            }
+            "call_expression" => {
+                // require('child_process').exec
+                let function = self.field(node, "function").map(|f| self.text(f));
+                if matches!(function, Some("require")) {
+                    let arg = named(self.field(node, "arguments")).into_iter().next();
+                    if let Some(arg) = arg {
+                        let m = self
+                            .text(arg)
+                            .trim_matches(|c| c == '\'' || c == '"' || c == '`');
+                        let m = m.strip_prefix("node:").unwrap_or(m);
+                        return m.strip_suffix("/promises").unwrap_or(m).to_string();
+                    }
+                }
+                self.text(node).split_whitespace().collect()
+            }
+            "parenthesized_expression" | "await_expression" | "non_null_expression" => node
+                .named_child(0)
+                .map(|c| self.canonical(c))
+                .unwrap_or_default(),
+            _ => self.text(node).split_whitespace().collect(),
+        }
+    }
+
+    /// The taint of a call's value when it is not a sink nor a same-file function.
+    fn call_result(
+        &mut self,
+        call: &CallInfo<'t>,
+        receiver: Option<Taint>,
+        args: &[Option<Taint>],
+        kwargs: &[(String, Option<Taint>)],
+    ) -> Option<Taint> {
+        let all_args = || {
+            let mut t = None;
+            for a in args {
+                t = union(t, a.clone());
+            }
+            for (_, k) in kwargs {
+                t = union(t, k.clone());
+            }
+            t
+        };
+        if let Some(clean) = super::sinks::sanitizer(self.lang, &call.canonical, &call.method) {
+            let mut t = union(receiver, all_args())?;
+            t.clean |= clean;
+            t.fresh = false;
+            return Some(t);
+        }
+        let m = call.method.as_str();
+        // Appending event data to a builder or list taints the builder.
+        if matches!(
+            m,
+            "append"
+                | "push"
+                | "extend"
+                | "add"
+                | "insert"
+                | "update"
+                | "put"
+                | "unshift"
+                | "setdefault"
+                | "addAll"
+                | "WriteString"
+        ) && receiver.is_none()
+            && let Some(t) = all_args()
+            && let Some(r) = call.receiver
+        {
+            let note = format!("{} adds it", self.short(call.node));
+            let loc = self.loc(call.node);
+            let mut t = t.step(loc, note);
+            t.container = m != "append" || self.lang != Lang::Python;
+            if self.lang == Lang::Java || m == "WriteString" {
+                t.container = false;
+            }
+            if let Some(root) = root_identifier(r) {
+                let name = self.text(root).to_string();
+                self.env().insert(name, t.clone());
+            }
+            return Some(t);
+        }
+        // json.Unmarshal(data, &v) fills v.
+        if m == "Unmarshal"
+            && let Some(t) = args.first().cloned().flatten()
+            && let Some(target) = call.args.get(1)
+            && let Some(root) = root_identifier(*target)
+        {
+            let name = self.text(root).to_string();
+            let mut t = t.step(self.loc(call.node), format!("decoded into `{name}`"));
+            t.structured = true;
+            self.env().insert(name, t);
+            return None;
+        }
+        if let Some(rt) = receiver {
+            if NON_PROPAGATING.contains(&m) {
+                return None;
+            }
+            // Getters on the bare source extend it: event.get('body'), event.getBody().
+            let getter = m == "get" || (m.starts_with("get") && self.lang == Lang::Java);
+            if getter && rt.fresh {
+                let mut t = self.extend(rt, call.node, first_literal(self, &call.args));
+                t.structured = true;
+                return Some(t);
+            }
+            let mut t = union(Some(rt), all_args())?;
+            t.fresh = false;
+            t.container = false;
+            if !matches!(m, "get" | "pop" | "copy" | "values" | "items" | "keys") {
+                t.structured = false;
+            }
+            return Some(t);
+        }
+        let t = all_args()?;
+        let bare = call.receiver.is_none();
+        let parses = matches!(
+            m,
+            "loads" | "load" | "parse" | "literal_eval" | "readValue" | "fromJson" | "parseObject"
+        );
+        let receiver_is_literal = call.receiver.is_some_and(is_string_literal);
+        let propagates =
+            bare || call.is_new || receiver_is_literal || PROPAGATING.contains(&m) || parses;
+        if !propagates {
+            return None;
+        }
+        let mut t = t;
+        t.fresh = false;
+        t.container = false;
+        t.structured = parses;
+        if matches!(m, "format" | "Sprintf" | "formatted")
+            && let Some(first) = call
+                .receiver
+                .filter(|r| is_string_literal(*r))
+                .or(call.args.first().copied())
+            && fixed_host(self.text(first))
+        {
+            t.clean |= bit(SinkKind::Ssrf);
+        }
+        Some(t)
+    }
+
+    /// Records a flow (once per sink call and kind).
+    pub fn report(&mut self, kind: SinkKind, sink: &str, taint: &Taint, call: Node<'t>) {
+        if taint.clean & bit(kind) != 0 {
+            return;
+        }
+        let location = self.loc(call);
+        if !self.seen.insert((kind, location.line, location.column)) {
+            return;
+        }
+        let mut steps = Vec::with_capacity(taint.steps.len() + 2);
+        steps.push(FlowStep {
+            location: taint.source_loc.clone(),
+            note: format!("event data: {}", taint.source),
+        });
+        steps.extend(taint.steps.iter().cloned());
+        steps.push(FlowStep {
+            location: location.clone(),
+            note: format!("reaches `{sink}`"),
+        });
+        self.flows.push(TaintFlow {
+            kind,
+            sink: sink.to_string(),
+            source: taint.source.clone(),
+            steps,
+            location,
+        });
+    }
+}
+
+/// Methods whose result carries no event text (booleans, numbers, lengths).
+const NON_PROPAGATING: &[&str] = &[
+    "startswith",
+    "endswith",
+    "isdigit",
+    "isalnum",
+    "isalpha",
+    "isnumeric",
+    "includes",
+    "startsWith",
+    "endsWith",
+    "test",
+    "has",
+    "indexOf",
+    "lastIndexOf",
+    "count",
+    "index",
+    "find",
+    "rfind",
+    "equals",
+    "equalsIgnoreCase",
+    "contains",
+    "containsKey",
+    "isEmpty",
+    "size",
+    "length",
+    "hashCode",
+    "compareTo",
+    "len",
+    "localeCompare",
+    "digest",
+    "hexdigest",
+];
+
+/// Library functions (called on a module or a clean object) whose result carries the event
+/// text of their arguments.
+const PROPAGATING: &[&str] = &[
+    "b64decode",
+    "b64encode",
+    "urlsafe_b64decode",
+    "decodebytes",
+    "unquote",
+    "unquote_plus",
+    "quote",
+    "quote_plus",
+    "urljoin",
+    "join",
+    "normpath",
+    "abspath",
+    "realpath",
+    "expanduser",
+    "dirname",
+    "format",
+    "sub",
+    "text",
+    "deepcopy",
+    "dumps",
+    "stringify",
+    "Sprintf",
+    "Sprint",
+    "Sprintln",
+    "Join",
+    "TrimSpace",
+    "Trim",
+    "TrimPrefix",
+    "TrimSuffix",
+    "ToLower",
+    "ToUpper",
+    "Replace",
+    "ReplaceAll",
+    "QueryUnescape",
+    "PathUnescape",
+    "Clean",
+    "Abs",
+    "resolve",
+    "normalize",
+    "from",
+    "concat",
+    "valueOf",
+    "toString",
+    "get",
+    "of",
+    "create",
+    "asList",
+    "decode",
+    "encode",
+    "NewReader",
+    "NewBufferString",
+    "format_map",
+    "escape_string_not_really",
+    "Path",
+    "PurePath",
+    "URL",
+    "URI",
+    "toPath",
+];
+
+fn callee_parts<'t>(a: &Analyzer<'_, 't>, call: Node<'t>) -> (String, Option<Node<'t>>) {
+    let info = a.call_info(call);
+    (info.method, info.receiver)
+}
+
+fn param_name(a: &Analyzer, param: Node) -> Option<String> {
+    match param.kind() {
+        "identifier" => Some(a.text(param).to_string()),
+        _ => first_identifier(param).map(|n| a.text(n).to_string()),
+    }
+}
+
+fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
+    if node.kind() == "identifier" {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<_> = node.named_children(&mut cursor).collect();
+    children.into_iter().find_map(first_identifier)
+}
+
+/// The variable at the root of `a.b[c].d` (`a`), through `&a` and `*a`.
+pub fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
+    let mut n = node;
+    for _ in 0..64 {
+        match n.kind() {
+            "identifier" => return Some(n),
+            "attribute" | "member_expression" | "selector_expression" | "field_access" => {
+                n = n
+                    .child_by_field_name("object")
+                    .or_else(|| n.child_by_field_name("operand"))?;
+            }
+            "subscript" | "subscript_expression" | "index_expression" | "array_access" => {
+                n = n
+                    .child_by_field_name("value")
+                    .or_else(|| n.child_by_field_name("object"))
+                    .or_else(|| n.child_by_field_name("operand"))
+                    .or_else(|| n.child_by_field_name("array"))?;
+            }
+            "unary_expression" | "pointer_expression" | "parenthesized_expression" => {
+                n = n
+                    .child_by_field_name("operand")
+                    .or_else(|| n.named_child(0))?;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+pub fn is_function(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "arrow_function" | "function_expression" | "function" | "lambda" | "func_literal"
+    )
+}
+
+pub fn is_string_literal(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "string"
+            | "string_literal"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "template_string"
+    )
+}
+
+/// The value of a string literal without interpolation.
+pub fn literal_value(a: &Analyzer, node: Node) -> Option<String> {
+    if !is_string_literal(node) {
+        return None;
+    }
+    let has_interp = named(Some(node))
+        .iter()
+        .any(|c| matches!(c.kind(), "interpolation" | "template_substitution"));
+    if has_interp {
+        return None;
+    }
+    let text = a.text(node);
+    let text = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let text = text
+        .trim_start_matches(['"', '\'', '`'])
+        .trim_end_matches(['"', '\'', '`']);
+    Some(text.to_string())
+}
+
+fn nonempty_literal(a: &Analyzer, node: Node) -> bool {
+    literal_value(a, node).is_some_and(|v| !v.is_empty())
+}
+
+fn first_literal<'t>(a: &Analyzer<'_, 't>, args: &[Node<'t>]) -> &'static str {
+    // Only used to decide whether a field is a known string: the value does not matter
+    // beyond that check.
+    match args.first().and_then(|n| literal_value(a, *n)).as_deref() {
+        Some("body") => "body",
+        Some("queryStringParameters") => "queryStringParameters",
+        Some("pathParameters") => "pathParameters",
+        Some("headers") => "headers",
+        _ => "",
+    }
+}
+
+/// A string that starts with a fixed `scheme://host/`: event data after it cannot choose
+/// the host (no SSRF in the host sense).
+pub fn fixed_host(text: &str) -> bool {
+    let t = text.trim_start_matches(|c: char| c.is_ascii_alphabetic() && c != 'h');
+    let t = t.trim_start_matches(['"', '\'', '`']);
+    let Some(rest) = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host_end = rest.find(['/', '?', '#']);
+    match host_end {
+        Some(i) => {
+            let host = &rest[..i];
+            !host.is_empty() && !host.contains(['{', '$', '%', '"', '\'', '`', '+'])
+        }
+        None => false,
+    }
+}
+
+pub fn shorten(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= MAX_TEXT {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(MAX_TEXT).collect();
+        format!("{cut}…")
+    }
+}
