@@ -37,6 +37,23 @@ pub fn analyze(
     let Some(lang) = engine::Lang::of(language) else {
         return Vec::new();
     };
+    // The walker recurses (bounded by its nesting cap); a thread of its own gives it a stack
+    // that fits the cap whatever the caller's thread has.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("taint".into())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, || run(lang, path, source, tree, handler))
+            .ok()
+            .and_then(|worker| worker.join().ok())
+            .unwrap_or_default()
+    })
+}
+
+/// Stack of the analysis thread.
+const STACK_BYTES: usize = 64 * 1024 * 1024;
+
+fn run(lang: engine::Lang, path: &str, source: &str, tree: &Tree, handler: &str) -> Vec<TaintFlow> {
     let file = symbols::FileSymbols::collect(lang, source, tree);
     let Some(entry) = file.find_handler(handler) else {
         return Vec::new();

@@ -459,7 +459,16 @@ impl<'a, 't> Analyzer<'a, 't> {
                         "for_in_clause" => {
                             let t = self.eval_field(child, "right");
                             if let Some(left) = self.field(child, "left") {
-                                let t = t.map(|t| self.iter_step(t, child));
+                                let t = t.map(|t| {
+                                    let note = format!(
+                                        "`{}` iterates over {}",
+                                        self.short(left),
+                                        self.field(child, "right")
+                                            .map(|r| self.short(r))
+                                            .unwrap_or_default()
+                                    );
+                                    self.iter_step(t, child).step(self.loc(left), note)
+                                });
                                 self.bind(left, t, None);
                             }
                         }
@@ -730,12 +739,14 @@ impl<'a, 't> Analyzer<'a, 't> {
                 let name = self.text(target).to_string();
                 match taint {
                     Some(t) => {
-                        let note = match value {
-                            Some(v) => format!("`{name}` = {}", self.short(v)),
-                            None => format!("`{name}` holds it"),
+                        // Without a value the caller has already said how it got here.
+                        let t = match value {
+                            Some(v) => {
+                                let note = format!("`{name}` = {}", self.short(v));
+                                t.step(self.loc(target), note)
+                            }
+                            None => t,
                         };
-                        let loc = self.loc(target);
-                        let t = t.step(loc, note);
                         self.env().insert(name, t);
                     }
                     None => {
@@ -968,6 +979,15 @@ impl<'a, 't> Analyzer<'a, 't> {
         for name in clean {
             if let Some(t) = self.frames.last_mut().and_then(|f| f.env.get_mut(&name)) {
                 t.clean = ALL_KINDS;
+                continue;
+            }
+            // `job.command` checked while `job` is tainted: that field is clean from here.
+            let root = name.split(['.', '[']).next().unwrap_or("");
+            if root != name
+                && let Some(mut t) = self.lookup(root)
+            {
+                t.clean = ALL_KINDS;
+                self.env().insert(name, t);
             }
         }
     }
