@@ -335,7 +335,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                     .or_else(|| self.field(node, "field"))
                     .map(|n| self.text(n))
                     .unwrap_or("");
-                Some(self.extend(t, node, last))
+                Some(self.extend(t, node, object, last))
             }
             "subscript" | "subscript_expression" | "index_expression" | "array_access" => {
                 let object = self
@@ -353,7 +353,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                 let key = index
                     .map(|i| self.text(i).trim_matches(|c| c == '"' || c == '\''))
                     .unwrap_or("");
-                Some(self.extend(t?, node, key))
+                Some(self.extend(t?, node, object, key))
             }
             "call"
             | "call_expression"
@@ -467,7 +467,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                                             .map(|r| self.short(r))
                                             .unwrap_or_default()
                                     );
-                                    self.iter_step(t, child).step(self.loc(left), note)
+                                    self.element(t, self.loc(left), note)
                                 });
                                 self.bind(left, t, None);
                             }
@@ -633,10 +633,26 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     /// Member access on a tainted value: the bare source chain grows (`event` →
     /// `event['body']`); parsed objects stay structured; known string fields do not.
-    pub fn extend(&self, mut t: Taint, node: Node<'t>, last: &str) -> Taint {
+    pub fn extend(
+        &self,
+        mut t: Taint,
+        node: Node<'t>,
+        object: Option<Node<'t>>,
+        last: &str,
+    ) -> Taint {
         if t.fresh {
-            t.source = self.short(node);
-            t.source_loc = self.loc(node);
+            let text = self.text(node);
+            let object_text = object.map(|o| self.text(o)).unwrap_or("");
+            match text.strip_prefix(object_text) {
+                // `event["Records"][*]` + `["body"]`
+                Some(suffix) if !t.steps.is_empty() && !object_text.is_empty() => {
+                    t.source = shorten(&format!("{}{suffix}", t.source));
+                }
+                _ => t.source = self.short(node),
+            }
+            if t.steps.is_empty() {
+                t.source_loc = self.loc(node);
+            }
             if matches!(
                 last,
                 "body"
@@ -661,10 +677,17 @@ impl<'a, 't> Analyzer<'a, 't> {
         t
     }
 
-    fn iter_step(&self, t: Taint, _node: Node<'t>) -> Taint {
+    /// An element of a tainted collection: the source names every element (`[*]`) and
+    /// member access on the element keeps extending it.
+    fn element(&self, t: Taint, location: Location, note: String) -> Taint {
+        let fresh = t.fresh;
         let mut t = t;
         t.container = false;
-        t.fresh = false;
+        if fresh {
+            t.source = shorten(&format!("{}[*]", t.source));
+        }
+        let mut t = t.step(location, note);
+        t.fresh = fresh;
         t
     }
 
@@ -689,7 +712,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                     let note =
                         format!("`{}` iterates over {}", self.short(left), self.short(right));
                     let loc = self.loc(left);
-                    self.iter_step(t, node).step(loc, note)
+                    self.element(t, loc, note)
                 });
                 let lefts = if left.kind() == "expression_list" {
                     named(Some(left))
@@ -878,6 +901,8 @@ impl<'a, 't> Analyzer<'a, 't> {
                     if let [left, right] = parts.as_slice() {
                         if ops.contains("in") && !is_string_literal(*left) {
                             clean.push(self.text(*left).to_string());
+                            // `urlparse(url).hostname in ALLOWED`: the names it is made of.
+                            clean.extend(identifiers(*left, 32).map(|n| self.text(n).to_string()));
                         } else if (ops == "==" || ops == "!=") && nonempty_literal(self, *right) {
                             clean.push(self.text(*left).to_string());
                         }
@@ -1073,9 +1098,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                 self.short(*first),
                 receiver.map(|r| self.short(r)).unwrap_or_default()
             );
-            let t = self
-                .iter_step(element, callback)
-                .step(self.loc(*first), note);
+            let t = self.element(element, self.loc(*first), note);
             self.bind_param(*first, Some(t));
         }
         self.eval_closure(callback);
@@ -1126,9 +1149,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         {
             return None;
         }
-        let Some(def) = self.file.functions(name).into_iter().next() else {
-            return None;
-        };
+        let def = self.file.functions(name).into_iter().next()?;
         let def_params = def.params;
         let body = def.body;
         // The callee sees the caller's names only through its parameters.
@@ -1368,7 +1389,12 @@ impl<'a, 't> Analyzer<'a, 't> {
             // Getters on the bare source extend it: event.get('body'), event.getBody().
             let getter = m == "get" || (m.starts_with("get") && self.lang == Lang::Java);
             if getter && rt.fresh {
-                let mut t = self.extend(rt, call.node, first_literal(self, &call.args));
+                let mut t = self.extend(
+                    rt,
+                    call.node,
+                    call.receiver,
+                    first_literal(self, &call.args),
+                );
                 t.structured = true;
                 return Some(t);
             }
@@ -1544,6 +1570,30 @@ fn param_name(a: &Analyzer, param: Node) -> Option<String> {
         "identifier" => Some(a.text(param).to_string()),
         _ => first_identifier(param).map(|n| a.text(n).to_string()),
     }
+}
+
+/// The identifiers inside an expression (at most `cap`), callee names excluded.
+fn identifiers(node: Node<'_>, cap: usize) -> impl Iterator<Item = Node<'_>> {
+    let mut found = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if found.len() >= cap {
+            break;
+        }
+        if n.kind() == "identifier" {
+            let is_callee = n
+                .parent()
+                .and_then(|p| p.child_by_field_name("function"))
+                .is_some_and(|f| f.id() == n.id());
+            if !is_callee {
+                found.push(n);
+            }
+            continue;
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    found.into_iter()
 }
 
 fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {

@@ -514,24 +514,24 @@ impl<'a, 't> Analyzer<'a, 't> {
             return out;
         }
         match m {
-            "Query" | "QueryRow" | "Exec" | "Prepare" | "Raw" | "Select" | "Get" => {
-                if call.receiver.is_some() && !matches!(c, "http.Get" | "os.Exec") {
-                    let query_at = call
-                        .args
-                        .iter()
-                        .position(|a| !self.text(*a).starts_with("ctx"))
-                        .unwrap_or(0);
-                    // sqlx Select/Get take (dest, query, ...).
-                    let query_at = if matches!(m, "Select" | "Get") {
-                        query_at + 1
-                    } else {
-                        query_at
-                    };
-                    if matches!(m, "Get" | "Select") && call.args.len() < 2 {
-                        return out;
-                    }
-                    out.push((SinkKind::Sql, arg(query_at)));
+            "Query" | "QueryRow" | "Exec" | "Prepare" | "Raw" | "Select" | "Get"
+                if call.receiver.is_some() && !matches!(c, "http.Get" | "os.Exec") =>
+            {
+                let query_at = call
+                    .args
+                    .iter()
+                    .position(|a| !self.text(*a).starts_with("ctx"))
+                    .unwrap_or(0);
+                // sqlx Select/Get take (dest, query, ...).
+                let query_at = if matches!(m, "Select" | "Get") {
+                    query_at + 1
+                } else {
+                    query_at
+                };
+                if matches!(m, "Get" | "Select") && call.args.len() < 2 {
+                    return out;
                 }
+                out.push((SinkKind::Sql, arg(query_at)));
             }
             "QueryContext" | "QueryRowContext" | "ExecContext" | "PrepareContext" => {
                 out.push((SinkKind::Sql, arg(1)));
