@@ -3,7 +3,8 @@
 //! `# ruleid: INJ004` (Python) or `// ruleid: INJ001` (others) must be reported there with
 //! that rule's sink kind, `# ok: INJ004` must not. Any flow on a line without a `ruleid`
 //! annotation for its code is a failure too. The handler is `handler` unless the file says
-//! `handler: NAME` in an annotation line (`# handler: main`); Go finds it from `lambda.Start`,
+//! `handler: NAME` in an annotation line (`# handler: main`, or several: `# handler: a, b`); Go
+//! finds it from `lambda.Start`,
 //! Java uses `handleRequest`.
 //!
 //! Every mismatch of every file is listed together, then counts per language and kind are
@@ -132,7 +133,10 @@ fn annotated_fixtures_match_exactly() {
             .handler
             .clone()
             .unwrap_or_else(|| default_handler(language).to_string());
-        let flows = analyze(language, &rel, &source, &tree, &handler);
+        let mut flows = Vec::new();
+        for name in handler.split(',') {
+            flows.extend(analyze(language, &rel, &source, &tree, name.trim()));
+        }
         let lang_name = rel.split('/').next().unwrap_or("").to_string();
         let mut found: BTreeMap<(u32, String), &TaintFlow> = BTreeMap::new();
         for flow in &flows {

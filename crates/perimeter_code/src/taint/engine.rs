@@ -524,7 +524,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                 t.fresh = false;
                 if let Some(l) = self.field(node, "left")
                     && (op == "+" || op == "%")
-                    && fixed_host(self.text(l))
+                    && (fixed_host(self.text(l)) || self.clean_leftmost(l))
                 {
                     t.clean |= bit(SinkKind::Ssrf);
                 }
@@ -608,11 +608,17 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     fn eval_string(&mut self, node: Node<'t>) -> Option<Taint> {
         let mut t = None;
+        // The first piece decides who chooses the host of a URL: `f"{BASE_URL}/users/{id}"`.
+        let mut first_piece_clean = None;
         for child in named(Some(node)) {
             match child.kind() {
                 "interpolation" | "template_substitution" => {
                     let ct = self.eval_children(child);
+                    first_piece_clean.get_or_insert(ct.is_none());
                     t = union(t, ct);
+                }
+                "string_content" | "string_fragment" | "escape_sequence" => {
+                    first_piece_clean.get_or_insert(false);
                 }
                 "string" | "template_string" => {
                     let ct = self.eval_string(child);
@@ -625,10 +631,41 @@ impl<'a, 't> Analyzer<'a, 't> {
         t.container = false;
         t.structured = false;
         t.fresh = false;
-        if fixed_host(self.text(node)) {
+        if fixed_host(self.text(node)) || first_piece_clean == Some(true) {
             t.clean |= bit(SinkKind::Ssrf);
         }
         Some(t)
+    }
+
+    /// `BASE_URL + "/users/" + id`: the leftmost operand is a clean name (an environment
+    /// variable, a constant, a field), so event data cannot choose the host.
+    fn clean_leftmost(&self, node: Node<'t>) -> bool {
+        let mut n = node;
+        for _ in 0..256 {
+            match n.kind() {
+                "binary_operator" | "binary_expression" => match n.child_by_field_name("left") {
+                    Some(l) => n = l,
+                    None => return false,
+                },
+                "parenthesized_expression" => match n.named_child(0) {
+                    Some(c) => n = c,
+                    None => return false,
+                },
+                "identifier"
+                | "attribute"
+                | "member_expression"
+                | "selector_expression"
+                | "field_access"
+                | "subscript"
+                | "subscript_expression" => {
+                    let root_clean =
+                        root_identifier(n).is_some_and(|r| self.lookup(self.text(r)).is_none());
+                    return root_clean && self.lookup(self.text(n)).is_none();
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Member access on a tainted value: the bare source chain grows (`event` →

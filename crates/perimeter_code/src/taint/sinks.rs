@@ -276,7 +276,17 @@ impl<'a, 't> Analyzer<'a, 't> {
                 out.push((SinkKind::Sql, arg(0, &["sql"])));
             }
             "execute_statement" | "executeStatement" => {
+                // DynamoDB PartiQL takes `Statement`; RDS Data API and Redshift Data API take
+                // SQL in `sql` / `Sql`.
                 out.push((SinkKind::NoSql, arg(usize::MAX, &["Statement"])));
+                out.push((SinkKind::Sql, arg(usize::MAX, &["sql", "Sql"])));
+            }
+            "batch_execute_statement" => {
+                out.push((SinkKind::Sql, arg(usize::MAX, &["sql", "Sql"])));
+            }
+            "start_query_execution" => {
+                // Athena
+                out.push((SinkKind::Sql, arg(usize::MAX, &["QueryString"])));
             }
             "download_file" => {
                 out.push((SinkKind::Path, arg(2, &["Filename"])));
@@ -427,14 +437,24 @@ impl<'a, 't> Analyzer<'a, 't> {
             out.push((SinkKind::Path, arg(0)));
             return out;
         }
-        if c.ends_with("ExecuteStatementCommand") || m == "executeStatement" {
-            let t = call
-                .args
-                .first()
-                .filter(|a| a.kind() == "object")
-                .and_then(|o| self.object_key(*o, "Statement"))
-                .and_then(|v| self.eval(v));
-            out.push((SinkKind::NoSql, t));
+        if c.ends_with("ExecuteStatementCommand")
+            || c.ends_with("StartQueryExecutionCommand")
+            || matches!(m, "executeStatement" | "startQueryExecution")
+        {
+            let input = call.args.first().filter(|a| a.kind() == "object");
+            // PartiQL `Statement` (DynamoDB); `Sql`/`sql` (Redshift/RDS Data API);
+            // `QueryString` (Athena).
+            for (key, kind) in [
+                ("Statement", SinkKind::NoSql),
+                ("Sql", SinkKind::Sql),
+                ("sql", SinkKind::Sql),
+                ("QueryString", SinkKind::Sql),
+            ] {
+                let t = input
+                    .and_then(|o| self.object_key(*o, key))
+                    .and_then(|v| self.eval(v));
+                out.push((kind, t));
+            }
             return out;
         }
         if receiver.is_some() {

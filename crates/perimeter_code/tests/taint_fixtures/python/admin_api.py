@@ -1,3 +1,4 @@
+# handler: handler, status_handler
 import json
 import os
 import shlex
@@ -61,3 +62,15 @@ def handler(event, context):
     # ok: INJ007
     requests.get("https://" + host + "/health")
     return {"statusCode": 200, "body": json.dumps({"ok": True})}
+
+
+def status_handler(event, context):
+    base = os.environ["STATUS_API"]
+    user = event["pathParameters"]["user"]
+    # ok: INJ007
+    requests.get(f"{base}/users/{user}")
+    # ok: INJ007
+    requests.get(base + "/users/" + user)
+    # ruleid: INJ007
+    requests.get("http://" + user + ".internal/status")
+    return {"statusCode": 200}
