@@ -97,9 +97,12 @@ pub fn union(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
 }
 
 #[derive(Default)]
-struct Frame {
+struct Frame<'t> {
     env: HashMap<String, Taint>,
     ret: Option<Taint>,
+    /// Names bound to a list literal (`cmd = ["/bin/bash", "-c", x]`), so that a sink given
+    /// the name still sees the shell and its flag.
+    lists: HashMap<String, Node<'t>>,
 }
 
 /// One call as the sink tables see it.
@@ -125,7 +128,7 @@ pub struct Analyzer<'a, 't> {
     seen: HashSet<(SinkKind, u32, u32)>,
     evals: usize,
     nest: usize,
-    frames: Vec<Frame>,
+    frames: Vec<Frame<'t>>,
     /// Same-file functions being analyzed (call stack), to stop recursion.
     calls: Vec<String>,
 }
@@ -175,6 +178,11 @@ impl<'a, 't> Analyzer<'a, 't> {
         }
         let last = self.frames.len() - 1;
         &mut self.frames[last].env
+    }
+
+    /// The list literal a name was bound to, if any.
+    pub fn list_literal(&self, name: &str) -> Option<Node<'t>> {
+        self.frames.last().and_then(|f| f.lists.get(name)).copied()
     }
 
     fn lookup(&self, name: &str) -> Option<Taint> {
@@ -797,6 +805,12 @@ impl<'a, 't> Analyzer<'a, 't> {
         match target.kind() {
             "identifier" | "shorthand_property_identifier_pattern" => {
                 let name = self.text(target).to_string();
+                if let Some(frame) = self.frames.last_mut() {
+                    match value.filter(|v| matches!(v.kind(), "list" | "tuple" | "array")) {
+                        Some(v) => frame.lists.insert(name.clone(), v),
+                        None => frame.lists.remove(&name),
+                    };
+                }
                 match taint {
                     Some(t) => {
                         // Without a value the caller has already said how it got here.

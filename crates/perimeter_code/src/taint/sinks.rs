@@ -348,7 +348,11 @@ impl<'a, 't> Analyzer<'a, 't> {
                 } else if let (Some(program), Some(list)) = (call.args.first(), call.args.get(1))
                     && literal_value(self, *program).is_some_and(|p| SHELLS.contains(&p.as_str()))
                 {
-                    let t = self.after_shell_flag(named(Some(*list)));
+                    let list = match list.kind() {
+                        "identifier" => self.list_literal(self.text(*list)).unwrap_or(*list),
+                        _ => *list,
+                    };
+                    let t = self.after_shell_flag(named(Some(list)));
                     out.push((SinkKind::OsCommand, t));
                 }
             }
@@ -667,6 +671,10 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     /// `['sh', '-c', cmd]`: the taint of what follows the shell flag.
     fn dash_c(&mut self, list: Node<'t>) -> Option<Taint> {
+        let list = match list.kind() {
+            "identifier" => self.list_literal(self.text(list))?,
+            _ => list,
+        };
         if !matches!(list.kind(), "list" | "tuple" | "array") {
             return None;
         }
