@@ -270,6 +270,16 @@ impl<'t> FileSymbols<'t> {
                     self.aliases.insert(local.to_string(), module);
                     return;
                 }
+                // middy(baseHandler).use(x): the innermost call is the wrapper.
+                if let Some(inner) = value
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "member_expression")
+                    .and_then(|f| f.child_by_field_name("object"))
+                    .filter(|o| o.kind() == "call_expression")
+                {
+                    self.js_value(local, inner);
+                    return;
+                }
                 // middy(baseHandler), util.promisify(exec), wrap(async (event) => ...)
                 let Some(args) = value.child_by_field_name("arguments") else {
                     return;
@@ -427,9 +437,22 @@ impl<'t> FileSymbols<'t> {
             .to_string();
         if name.is_empty() {
             name = match self.lang {
-                Lang::Go => self
-                    .go_lambda_start()
-                    .unwrap_or_else(|| "Handler".to_string()),
+                Lang::Go => match self.go_lambda_start() {
+                    // lambda.Start(func(ctx context.Context, e events.S3Event) error { ... })
+                    Some(arg) if arg.kind() == "func_literal" => {
+                        let body = arg.child_by_field_name("body")?;
+                        let mut params = Vec::new();
+                        for decl in named(arg.child_by_field_name("parameters")) {
+                            params.extend(go_param_names(decl));
+                        }
+                        return Some(FuncDef { params, body });
+                    }
+                    Some(arg) => {
+                        let text = self.text(arg);
+                        text.rsplit('.').next().unwrap_or(text).to_string()
+                    }
+                    None => "Handler".to_string(),
+                },
                 Lang::Java => "handleRequest".to_string(),
                 _ => "handler".to_string(),
             };
@@ -453,8 +476,8 @@ impl<'t> FileSymbols<'t> {
         None
     }
 
-    /// The name of the function given to `lambda.Start(...)` / `lambda.StartWithOptions(...)`.
-    fn go_lambda_start(&self) -> Option<String> {
+    /// The argument given to `lambda.Start(...)` / `lambda.StartWithOptions(...)`.
+    fn go_lambda_start(&self) -> Option<Node<'t>> {
         let mut stack = vec![self.root];
         let mut seen = 0usize;
         while let Some(node) = stack.pop() {
@@ -472,9 +495,7 @@ impl<'t> FileSymbols<'t> {
                     .into_iter()
                     .next()
             {
-                let text = self.text(arg);
-                let last = text.rsplit('.').next().unwrap_or(text);
-                return Some(last.to_string());
+                return Some(arg);
             }
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {
