@@ -519,10 +519,11 @@ impl<'a, 't> Analyzer<'a, 't> {
                     .unwrap_or("");
                 let left = self.eval_field(node, "left");
                 let right = self.eval_field(node, "right");
+                // Python's `/` joins pathlib paths.
                 let propagates = matches!(
                     op,
                     "+" | "%" | "||" | "??" | "&&" | "or" | "and" | "|" | "+=" | ""
-                );
+                ) || (op == "/" && self.lang == Lang::Python);
                 if !propagates {
                     return None;
                 }
@@ -1052,6 +1053,19 @@ impl<'a, 't> Analyzer<'a, 't> {
                 _ => {}
             }
         }
+        // Checking a URL's host (`url.hostname`, `parsed.netloc`) vouches for the URL.
+        let hosts: Vec<String> = clean
+            .iter()
+            .filter_map(|n| {
+                let (root, field) = n.rsplit_once('.')?;
+                matches!(
+                    field,
+                    "hostname" | "host" | "origin" | "netloc" | "Host" | "Hostname"
+                )
+                .then(|| root.to_string())
+            })
+            .collect();
+        clean.extend(hosts);
         for name in clean {
             if let Some(t) = self.frames.last_mut().and_then(|f| f.env.get_mut(&name)) {
                 t.clean = ALL_KINDS;

@@ -186,6 +186,25 @@ impl<'t> FileSymbols<'t> {
                 }
             }
             (Lang::Js, "import_statement") => self.js_import(node),
+            (Lang::Js, "pair") => {
+                // module.exports = { handler: async (event) => {...} }
+                let (Some(key), Some(value)) = (
+                    node.child_by_field_name("key"),
+                    node.child_by_field_name("value"),
+                ) else {
+                    return;
+                };
+                if matches!(
+                    value.kind(),
+                    "arrow_function" | "function_expression" | "function"
+                ) {
+                    let local = self
+                        .text(key)
+                        .trim_matches(|c| c == '\'' || c == '"')
+                        .to_string();
+                    self.js_value(&local, value);
+                }
+            }
             (Lang::Go, "function_declaration" | "method_declaration") => {
                 let (Some(name), Some(body)) = (
                     node.child_by_field_name("name"),
