@@ -140,3 +140,24 @@ fn corpora_sources_do_not_panic() {
     }
     eprintln!("{} source files in corpora, {flows} flows", files.len());
 }
+
+#[test]
+fn handler_names_as_deployment_settings_say_them() {
+    let py = "import os\ndef lambda_handler(event, context):\n    os.system(event['cmd'])\n";
+    assert_eq!(run(Language::Python, "app.py", py, "app.lambda_handler"), 1);
+    let java = "class App { public String handleRequest(java.util.Map<String,String> in, Object c) throws Exception { Runtime.getRuntime().exec(in.get(\"cmd\")); return \"\"; } }";
+    assert_eq!(
+        run(
+            Language::Java,
+            "App.java",
+            java,
+            "com.example.App::handleRequest"
+        ),
+        1
+    );
+    assert_eq!(run(Language::Java, "App.java", java, "com.example.App"), 1);
+    let go = "package main\nimport (\"os/exec\"; \"github.com/aws/aws-lambda-go/lambda\")\nfunc run(e map[string]string) { exec.Command(\"sh\", \"-c\", e[\"cmd\"]).Run() }\nfunc main() { lambda.Start(run) }\n";
+    assert_eq!(run(Language::Go, "main.go", go, "bootstrap"), 1);
+    assert_eq!(run(Language::Go, "main.go", go, "main"), 1);
+    assert_eq!(run(Language::Go, "main.go", go, ""), 1);
+}

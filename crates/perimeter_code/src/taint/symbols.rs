@@ -454,7 +454,14 @@ impl<'t> FileSymbols<'t> {
             .unwrap_or(handler)
             .trim()
             .to_string();
-        if name.is_empty() {
+        // A Go handler setting names the binary (`bootstrap`, `main`), and a Java one may name
+        // only the class: the code says which function is the entry point.
+        let named_in_code = match self.lang {
+            Lang::Go => !self.has_function(&name) || name == "main",
+            Lang::Java => !self.has_function(&name) && !handler.contains("::"),
+            _ => false,
+        };
+        if name.is_empty() || named_in_code {
             name = match self.lang {
                 Lang::Go => match self.go_lambda_start() {
                     // lambda.Start(func(ctx context.Context, e events.S3Event) error { ... })
