@@ -1487,14 +1487,23 @@ impl<'a, 't> Analyzer<'a, 't> {
         t.fresh = false;
         t.container = false;
         t.structured = parses;
-        if matches!(m, "format" | "Sprintf" | "formatted")
-            && let Some(first) = call
-                .receiver
-                .filter(|r| is_string_literal(*r))
-                .or(call.args.first().copied())
-            && fixed_host(self.text(first))
-        {
-            t.clean |= bit(SinkKind::Ssrf);
+        if matches!(m, "format" | "Sprintf" | "formatted") {
+            // The format string is the literal receiver (`"{}/x".format(a)`) or the first
+            // argument (`fmt.Sprintf("%s/x", a)`, `String.format(...)`).
+            let (format, values) = match call.receiver.filter(|r| is_string_literal(*r)) {
+                Some(r) => (Some(r), args),
+                None => (call.args.first().copied(), args.get(1..).unwrap_or(&[])),
+            };
+            if let Some(format) = format {
+                let value = literal_value(self, format).unwrap_or_default();
+                let clean_first_value = ["{}", "{0}", "%s", "%v"]
+                    .iter()
+                    .any(|p| value.starts_with(p))
+                    && values.first().is_some_and(Option::is_none);
+                if fixed_host(self.text(format)) || clean_first_value {
+                    t.clean |= bit(SinkKind::Ssrf);
+                }
+            }
         }
         Some(t)
     }

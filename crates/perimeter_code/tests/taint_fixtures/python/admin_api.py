@@ -73,4 +73,8 @@ def status_handler(event, context):
     requests.get(base + "/users/" + user)
     # ruleid: INJ007
     requests.get("http://" + user + ".internal/status")
+    # ok: INJ007
+    requests.get("{}/users/{}".format(base, user))
+    # ruleid: INJ007
+    requests.get("{}/users".format(user))
     return {"statusCode": 200}
