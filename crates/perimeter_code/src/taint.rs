@@ -6,14 +6,17 @@
 //! and following tainted arguments into the functions of the same file (bounded depth). Each
 //! call is matched against the sink tables of [`sinks`]; a sink whose relevant argument is
 //! tainted (and not sanitized for that kind of sink) becomes a [`TaintFlow`] with every step
-//! from the source. The walker is shared by all languages ([`engine`]); what differs per
-//! language (finding functions and the handler, imports) is in [`symbols`].
+//! from the source. The walker is shared by all languages ([`engine`], with calls in
+//! [`calls`] and allow-list checks in [`guards`]); what differs per language is in [`sinks`]
+//! (sink and sanitizer tables) and [`symbols`] (functions, imports, finding the handler).
 //!
 //! The analysis is deliberately simple: flow-insensitive inside a branch, no aliasing through
 //! objects or globals, no taint through unknown library calls except a list of known
 //! propagators. It is bounded: a node budget per file, a nesting cap and a call-depth cap.
 
+mod calls;
 mod engine;
+mod guards;
 mod sinks;
 mod symbols;
 
@@ -58,7 +61,7 @@ fn run(lang: engine::Lang, path: &str, source: &str, tree: &Tree, handler: &str)
     let Some(entry) = file.find_handler(handler) else {
         return Vec::new();
     };
-    let mut analyzer = engine::Analyzer::new(lang, path, source, &file);
+    let mut analyzer = engine::Analyzer::new(lang, path, &file);
     analyzer.run_handler(entry);
     analyzer.into_flows()
 }

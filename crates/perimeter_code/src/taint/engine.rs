@@ -12,7 +12,7 @@ const MAX_EVALS: usize = 300_000;
 /// Nesting of evaluation (deep expressions, nested calls): bounds the Rust stack.
 const MAX_NEST: usize = 160;
 /// Depth of same-file calls followed from the handler.
-const MAX_CALL_DEPTH: usize = 4;
+pub(super) const MAX_CALL_DEPTH: usize = 4;
 /// Steps kept per taint (the first ones, then the sink).
 const MAX_STEPS: usize = 24;
 /// Characters of an expression kept in notes and source texts.
@@ -74,7 +74,7 @@ pub struct Taint {
 }
 
 impl Taint {
-    fn step(mut self, location: Location, note: String) -> Taint {
+    pub(super) fn step(mut self, location: Location, note: String) -> Taint {
         self.fresh = false;
         if self.steps.len() < MAX_STEPS {
             self.steps.push(FlowStep { location, note });
@@ -97,12 +97,12 @@ pub fn union(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
 }
 
 #[derive(Default)]
-struct Frame<'t> {
-    env: HashMap<String, Taint>,
-    ret: Option<Taint>,
+pub(super) struct Frame<'t> {
+    pub(super) env: HashMap<String, Taint>,
+    pub(super) ret: Option<Taint>,
     /// Names bound to a list literal (`cmd = ["/bin/bash", "-c", x]`), so that a sink given
     /// the name still sees the shell and its flag.
-    lists: HashMap<String, Node<'t>>,
+    pub(super) lists: HashMap<String, Node<'t>>,
 }
 
 /// One call as the sink tables see it.
@@ -124,17 +124,17 @@ pub struct Analyzer<'a, 't> {
     pub lang: Lang,
     pub path: &'a str,
     pub file: &'a FileSymbols<'t>,
-    flows: Vec<TaintFlow>,
-    seen: HashSet<(SinkKind, u32, u32)>,
-    evals: usize,
-    nest: usize,
-    frames: Vec<Frame<'t>>,
+    pub(super) flows: Vec<TaintFlow>,
+    pub(super) seen: HashSet<(SinkKind, u32, u32)>,
+    pub(super) evals: usize,
+    pub(super) nest: usize,
+    pub(super) frames: Vec<Frame<'t>>,
     /// Same-file functions being analyzed (call stack), to stop recursion.
-    calls: Vec<String>,
+    pub(super) calls: Vec<String>,
 }
 
 impl<'a, 't> Analyzer<'a, 't> {
-    pub fn new(lang: Lang, path: &'a str, _source: &'a str, file: &'a FileSymbols<'t>) -> Self {
+    pub fn new(lang: Lang, path: &'a str, file: &'a FileSymbols<'t>) -> Self {
         Analyzer {
             lang,
             path,
@@ -172,7 +172,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         Location::new(self.path, p.row as u32 + 1, p.column as u32 + 1)
     }
 
-    fn env(&mut self) -> &mut HashMap<String, Taint> {
+    pub(super) fn env(&mut self) -> &mut HashMap<String, Taint> {
         if self.frames.is_empty() {
             self.frames.push(Frame::default());
         }
@@ -185,7 +185,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         self.frames.last().and_then(|f| f.lists.get(name)).copied()
     }
 
-    fn lookup(&self, name: &str) -> Option<Taint> {
+    pub(super) fn lookup(&self, name: &str) -> Option<Taint> {
         self.frames.last().and_then(|f| f.env.get(name)).cloned()
     }
 
@@ -214,7 +214,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         self.eval_body(def.body);
     }
 
-    fn event_param(&self, def: &FuncDef<'t>) -> Option<Node<'t>> {
+    pub(super) fn event_param(&self, def: &FuncDef<'t>) -> Option<Node<'t>> {
         match self.lang {
             Lang::Go => def
                 .params
@@ -238,7 +238,7 @@ impl<'a, 't> Analyzer<'a, 't> {
     }
 
     /// Binds a parameter node (identifier, pattern, typed/default parameter).
-    fn bind_param(&mut self, param: Node<'t>, taint: Option<Taint>) {
+    pub(super) fn bind_param(&mut self, param: Node<'t>, taint: Option<Taint>) {
         let target = match param.kind() {
             "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                 param.named_child(0)
@@ -267,7 +267,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         }
     }
 
-    fn eval_body(&mut self, body: Node<'t>) {
+    pub(super) fn eval_body(&mut self, body: Node<'t>) {
         self.eval(body);
     }
 
@@ -283,7 +283,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         result
     }
 
-    fn eval_children(&mut self, node: Node<'t>) -> Option<Taint> {
+    pub(super) fn eval_children(&mut self, node: Node<'t>) -> Option<Taint> {
         let mut taint = None;
         for child in named(Some(node)) {
             let t = self.eval(child);
@@ -292,15 +292,15 @@ impl<'a, 't> Analyzer<'a, 't> {
         taint
     }
 
-    fn field(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    pub(super) fn field(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
         node.child_by_field_name(name)
     }
 
-    fn eval_field(&mut self, node: Node<'t>, name: &str) -> Option<Taint> {
+    pub(super) fn eval_field(&mut self, node: Node<'t>, name: &str) -> Option<Taint> {
         self.field(node, name).and_then(|n| self.eval(n))
     }
 
-    fn eval_inner(&mut self, node: Node<'t>) -> Option<Taint> {
+    pub(super) fn eval_inner(&mut self, node: Node<'t>) -> Option<Taint> {
         match node.kind() {
             "comment" | "line_comment" | "block_comment" => None,
             "identifier" | "shorthand_property_identifier" => self.lookup(self.text(node)),
@@ -594,7 +594,7 @@ impl<'a, 't> Analyzer<'a, 't> {
     }
 
     /// `a, b = x, y` with as many values as names: binds each to its own value.
-    fn pairwise(&mut self, left: Node<'t>, right: Node<'t>) -> bool {
+    pub(super) fn pairwise(&mut self, left: Node<'t>, right: Node<'t>) -> bool {
         let tuple_left = matches!(
             left.kind(),
             "pattern_list" | "tuple_pattern" | "list_pattern" | "array_pattern"
@@ -615,7 +615,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         true
     }
 
-    fn eval_string(&mut self, node: Node<'t>) -> Option<Taint> {
+    pub(super) fn eval_string(&mut self, node: Node<'t>) -> Option<Taint> {
         let mut t = None;
         // The first piece decides who chooses the host of a URL: `f"{BASE_URL}/users/{id}"`.
         let mut first_piece_clean = None;
@@ -648,7 +648,7 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     /// `BASE_URL + "/users/" + id`: the leftmost operand is a clean name (an environment
     /// variable, a constant, a field), so event data cannot choose the host.
-    fn clean_leftmost(&self, node: Node<'t>) -> bool {
+    pub(super) fn clean_leftmost(&self, node: Node<'t>) -> bool {
         let mut n = node;
         for _ in 0..256 {
             match n.kind() {
@@ -725,7 +725,7 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     /// An element of a tainted collection: the source names every element (`[*]`) and
     /// member access on the element keeps extending it.
-    fn element(&self, t: Taint, location: Location, note: String) -> Taint {
+    pub(super) fn element(&self, t: Taint, location: Location, note: String) -> Taint {
         let fresh = t.fresh;
         let mut t = t;
         t.container = false;
@@ -737,7 +737,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         t
     }
 
-    fn eval_loop(&mut self, node: Node<'t>) {
+    pub(super) fn eval_loop(&mut self, node: Node<'t>) {
         let (left, right) = match node.kind() {
             "enhanced_for_statement" => (self.field(node, "name"), self.field(node, "value")),
             "for_statement" if self.lang == Lang::Go => {
@@ -790,7 +790,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         }
     }
 
-    fn eval_closure(&mut self, node: Node<'t>) {
+    pub(super) fn eval_closure(&mut self, node: Node<'t>) {
         let Some(body) = self.field(node, "body") else {
             return;
         };
@@ -913,7 +913,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         }
     }
 
-    fn extend_key(&self, mut t: Taint, key: &str) -> Taint {
+    pub(super) fn extend_key(&self, mut t: Taint, key: &str) -> Taint {
         if t.fresh {
             t.source = shorten(&format!("{}.{key}", t.source));
             if matches!(
@@ -925,587 +925,6 @@ impl<'a, 't> Analyzer<'a, 't> {
         }
         t.container = false;
         t
-    }
-
-    /// Names checked against an allow-list in a condition are clean from there on:
-    /// `x in ALLOWED`, `ALLOWED.includes(x)`, `x == 'literal'`, `re.fullmatch(p, x)`,
-    /// `/^[a-z]+$/.test(x)`, `x.isdigit()`, `is_allowed(x)`.
-    fn sanitize_condition(&mut self, cond: Node<'t>) {
-        let mut clean: Vec<String> = Vec::new();
-        let mut stack = vec![cond];
-        let mut budget = 200;
-        while let Some(n) = stack.pop() {
-            budget -= 1;
-            if budget == 0 {
-                break;
-            }
-            match n.kind() {
-                "comparison_operator" => {
-                    let parts = named(Some(n));
-                    let ops: String = {
-                        let mut cursor = n.walk();
-                        n.children(&mut cursor)
-                            .filter(|c| !c.is_named())
-                            .map(|c| self.text(c))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    };
-                    if let [left, right] = parts.as_slice() {
-                        if ops.contains("in") && !is_string_literal(*left) {
-                            clean.push(self.text(*left).to_string());
-                            // `urlparse(url).hostname in ALLOWED`: the names it is made of.
-                            clean.extend(identifiers(*left, 32).map(|n| self.text(n).to_string()));
-                        } else if (ops == "==" || ops == "!=") && nonempty_literal(self, *right) {
-                            clean.push(self.text(*left).to_string());
-                        }
-                    }
-                }
-                "binary_expression" => {
-                    let op = self
-                        .field(n, "operator")
-                        .map(|o| self.text(o))
-                        .unwrap_or("");
-                    if matches!(op, "===" | "==" | "!==" | "!=") {
-                        if let (Some(l), Some(r)) = (self.field(n, "left"), self.field(n, "right"))
-                        {
-                            if nonempty_literal(self, r) {
-                                clean.push(self.text(l).to_string());
-                            } else if nonempty_literal(self, l) {
-                                clean.push(self.text(r).to_string());
-                            }
-                        }
-                    } else {
-                        stack.extend(named(Some(n)));
-                    }
-                }
-                "call" | "call_expression" | "method_invocation" => {
-                    let (callee_name, receiver) = callee_parts(self, n);
-                    let args: Vec<Node> = named(
-                        self.field(n, "arguments")
-                            .filter(|a| a.kind() != "generator_expression"),
-                    );
-                    let lower = callee_name.to_ascii_lowercase();
-                    let by_arg = matches!(
-                        callee_name.as_str(),
-                        "includes"
-                            | "has"
-                            | "contains"
-                            | "containsKey"
-                            | "test"
-                            | "match"
-                            | "fullmatch"
-                            | "matches"
-                            | "get"
-                            | "indexOf"
-                            | "some"
-                            | "ip_address"
-                            | "ip_network"
-                            | "validate"
-                            | "isValid"
-                            | "MatchString"
-                    ) || lower.contains("allow")
-                        || lower.contains("valid")
-                        || lower.contains("whitelist")
-                        || lower.contains("safe");
-                    if by_arg {
-                        // re.match(p, x): the last argument; ALLOWED.includes(x): the first.
-                        let pick = if callee_name == "match" || callee_name == "fullmatch" {
-                            args.last()
-                        } else if callee_name == "MatchString" {
-                            args.get(1).or(args.first())
-                        } else {
-                            args.first()
-                        };
-                        if let Some(a) = pick {
-                            clean.push(self.text(*a).to_string());
-                        }
-                    }
-                    if matches!(
-                        callee_name.as_str(),
-                        "isdigit"
-                            | "isalnum"
-                            | "isalpha"
-                            | "isnumeric"
-                            | "isdecimal"
-                            | "isidentifier"
-                            | "startswith"
-                            | "startsWith"
-                            | "matches"
-                    ) && let Some(r) = receiver
-                    {
-                        clean.push(self.text(r).to_string());
-                    }
-                }
-                "index_expression" | "subscript" => {
-                    // Go `if !allowed[x]`, Python `if ALLOWED[x]`.
-                    if let Some(i) = self
-                        .field(n, "index")
-                        .or_else(|| self.field(n, "subscript"))
-                    {
-                        clean.push(self.text(i).to_string());
-                    }
-                }
-                "parenthesized_expression"
-                | "not_operator"
-                | "unary_expression"
-                | "boolean_operator"
-                | "unary_operator" => stack.extend(named(Some(n))),
-                _ => {}
-            }
-        }
-        // Checking a URL's host (`url.hostname`, `parsed.netloc`) vouches for the URL.
-        let hosts: Vec<String> = clean
-            .iter()
-            .filter_map(|n| {
-                let (root, field) = n.rsplit_once('.')?;
-                matches!(
-                    field,
-                    "hostname" | "host" | "origin" | "netloc" | "Host" | "Hostname"
-                )
-                .then(|| root.to_string())
-            })
-            .collect();
-        clean.extend(hosts);
-        for name in clean {
-            if let Some(t) = self.frames.last_mut().and_then(|f| f.env.get_mut(&name)) {
-                t.clean = ALL_KINDS;
-                continue;
-            }
-            // `job.command` checked while `job` is tainted: that field is clean from here.
-            let root = name.split(['.', '[']).next().unwrap_or("");
-            if root != name
-                && let Some(mut t) = self.lookup(root)
-            {
-                t.clean = ALL_KINDS;
-                self.env().insert(name, t);
-            }
-        }
-    }
-
-    fn eval_call(&mut self, node: Node<'t>) -> Option<Taint> {
-        let call = self.call_info(node);
-        let receiver_taint = call.receiver.and_then(|r| self.eval(r));
-        // A callee that is itself an expression (`getattr(x, 'y')(z)`, `(0, f)(x)`).
-        if call.receiver.is_none()
-            && let Some(f) = self
-                .field(node, "function")
-                .filter(|f| !matches!(f.kind(), "identifier" | "attribute" | "member_expression"))
-        {
-            self.eval(f);
-        }
-        let iterates = matches!(
-            call.method.as_str(),
-            "forEach"
-                | "map"
-                | "filter"
-                | "flatMap"
-                | "some"
-                | "every"
-                | "find"
-                | "reduce"
-                | "then"
-                | "for_each"
-        );
-        let mut arg_taints = Vec::with_capacity(call.args.len());
-        for arg in &call.args {
-            if iterates
-                && let Some(rt) = receiver_taint.clone()
-                && is_function(*arg)
-            {
-                self.bind_callback(*arg, rt, call.receiver);
-                arg_taints.push(None);
-                continue;
-            }
-            if iterates
-                && let Some(rt) = receiver_taint.clone()
-                && arg.kind() == "identifier"
-                && self.file.has_function(self.text(*arg))
-            {
-                // event.Records.map(processRecord)
-                let name = self.text(*arg).to_string();
-                let rt = rt.step(self.loc(*arg), format!("each element passed to `{name}()`"));
-                self.call_function(&name, vec![Some(rt)], &[], node);
-                arg_taints.push(None);
-                continue;
-            }
-            let t = self.eval(*arg);
-            arg_taints.push(t);
-        }
-        let mut kw_taints = Vec::with_capacity(call.kwargs.len());
-        for (name, value) in &call.kwargs {
-            let t = self.eval(*value);
-            kw_taints.push((name.clone(), t));
-        }
-
-        self.check_sinks(&call, receiver_taint.as_ref(), &arg_taints, &kw_taints);
-
-        // Same-file function.
-        if let Some(name) = self.same_file_callee(&call)
-            && !self.calls.iter().any(|c| c == &name)
-        {
-            let kw: Vec<(String, Option<Taint>)> = kw_taints.clone();
-            let ret = self.call_function(&name, arg_taints.clone(), &kw, node);
-            // Whatever the callee does, also accept taint returned by it.
-            return ret;
-        }
-
-        self.call_result(&call, receiver_taint, &arg_taints, &kw_taints)
-    }
-
-    fn bind_callback(&mut self, callback: Node<'t>, element: Taint, receiver: Option<Node<'t>>) {
-        let params = match self.field(callback, "parameter") {
-            Some(p) => vec![p],
-            None => named(self.field(callback, "parameters")),
-        };
-        if let Some(first) = params.first() {
-            let note = format!(
-                "`{}` is each element of {}",
-                self.short(*first),
-                receiver.map(|r| self.short(r)).unwrap_or_default()
-            );
-            let t = self.element(element, self.loc(*first), note);
-            self.bind_param(*first, Some(t));
-        }
-        self.eval_closure(callback);
-    }
-
-    fn same_file_callee(&self, call: &CallInfo<'t>) -> Option<String> {
-        if !self.file.has_function(&call.method) {
-            return None;
-        }
-        let local = match call.receiver {
-            None => true,
-            Some(r) => {
-                matches!(self.text(r), "self" | "this" | "cls")
-                    || (self.lang == Lang::Go && r.kind() == "identifier")
-                    // renderer.read(name), where `read` is a method of a class of this file
-                    || (r.kind() == "identifier"
-                        && self.file.methods.contains(&call.method)
-                        && !self.file.aliases.contains_key(self.text(r))
-                        && self.lookup(self.text(r)).is_none())
-            }
-        };
-        if !local || call.is_new {
-            return None;
-        }
-        // An imported name shadows nothing here: `from os import system` is not local.
-        if call.receiver.is_none()
-            && self
-                .file
-                .aliases
-                .get(&call.method)
-                .is_some_and(|a| !a.starts_with("@fn:"))
-        {
-            return None;
-        }
-        Some(call.method.clone())
-    }
-
-    /// Follows tainted arguments into a same-file function; returns the taint it returns.
-    fn call_function(
-        &mut self,
-        name: &str,
-        args: Vec<Option<Taint>>,
-        kwargs: &[(String, Option<Taint>)],
-        call: Node<'t>,
-    ) -> Option<Taint> {
-        if self.calls.len() >= MAX_CALL_DEPTH
-            || (args.iter().all(Option::is_none) && kwargs.iter().all(|(_, t)| t.is_none()))
-        {
-            return None;
-        }
-        let def = self.file.functions(name).into_iter().next()?;
-        let def_params = def.params;
-        let body = def.body;
-        // The callee sees the caller's names only through its parameters.
-        self.frames.push(Frame::default());
-        self.calls.push(name.to_string());
-        let call_loc = self.loc(call);
-        for (i, param) in def_params.iter().enumerate() {
-            let pname = param_name(self, *param);
-            let by_kw = kwargs
-                .iter()
-                .find(|(k, _)| Some(k.as_str()) == pname.as_deref())
-                .and_then(|(_, t)| t.clone());
-            let t = args.get(i).cloned().flatten().or(by_kw);
-            let t = t.map(|t| {
-                t.step(
-                    call_loc.clone(),
-                    format!(
-                        "passed to `{name}()` as `{}`",
-                        pname.clone().unwrap_or_default()
-                    ),
-                )
-            });
-            self.bind_param(*param, t);
-        }
-        let expression_body = !matches!(body.kind(), "block" | "statement_block");
-        let value = self.eval(body);
-        self.calls.pop();
-        let frame = self.frames.pop().unwrap_or_default();
-        let ret = if expression_body {
-            union(frame.ret, value)
-        } else {
-            frame.ret
-        };
-        ret.map(|t| t.step(call_loc, format!("returned by `{name}()`")))
-    }
-
-    pub fn call_info(&self, node: Node<'t>) -> CallInfo<'t> {
-        let is_new = matches!(node.kind(), "new_expression" | "object_creation_expression");
-        let (canonical, method, receiver) = match node.kind() {
-            "method_invocation" => {
-                let object = self.field(node, "object");
-                let name = self
-                    .field(node, "name")
-                    .map(|n| self.text(n).to_string())
-                    .unwrap_or_default();
-                let canonical = match object {
-                    Some(o) => format!("{}.{name}", self.canonical(o)),
-                    None => name.clone(),
-                };
-                (canonical, name, object)
-            }
-            "object_creation_expression" => {
-                let ty = self
-                    .field(node, "type")
-                    .map(|t| self.text(t).to_string())
-                    .unwrap_or_default();
-                let ty = ty.split('<').next().unwrap_or(&ty).to_string();
-                let last = ty.rsplit('.').next().unwrap_or(&ty).to_string();
-                (ty, last, None)
-            }
-            _ => {
-                let callee = self
-                    .field(node, "function")
-                    .or_else(|| self.field(node, "constructor"));
-                match callee {
-                    Some(c) => {
-                        let canonical = self.canonical(c);
-                        let (method, receiver) = match c.kind() {
-                            "attribute" | "member_expression" | "selector_expression" => {
-                                let prop = self
-                                    .field(c, "attribute")
-                                    .or_else(|| self.field(c, "property"))
-                                    .or_else(|| self.field(c, "field"))
-                                    .map(|p| self.text(p).to_string())
-                                    .unwrap_or_default();
-                                let object =
-                                    self.field(c, "object").or_else(|| self.field(c, "operand"));
-                                (prop, object)
-                            }
-                            _ => (self.text(c).to_string(), None),
-                        };
-                        (canonical, method, receiver)
-                    }
-                    None => (String::new(), String::new(), None),
-                }
-            }
-        };
-        let mut args = Vec::new();
-        let mut kwargs = Vec::new();
-        if let Some(list) = self.field(node, "arguments") {
-            if list.kind() == "generator_expression" {
-                args.push(list);
-            } else {
-                for a in named(Some(list)) {
-                    if a.kind() == "keyword_argument" {
-                        if let (Some(n), Some(v)) = (self.field(a, "name"), self.field(a, "value"))
-                        {
-                            kwargs.push((self.text(n).to_string(), v));
-                        }
-                    } else {
-                        args.push(a);
-                    }
-                }
-            }
-        }
-        CallInfo {
-            node,
-            canonical,
-            method,
-            receiver,
-            args,
-            kwargs,
-            is_new,
-        }
-    }
-
-    /// The callee as a dotted name through the file's imports.
-    pub fn canonical(&self, node: Node<'t>) -> String {
-        match node.kind() {
-            "identifier" => {
-                let name = self.text(node);
-                match self.file.aliases.get(name) {
-                    Some(a) if !a.starts_with("@fn:") => a.clone(),
-                    _ => name.to_string(),
-                }
-            }
-            "attribute" | "member_expression" | "selector_expression" | "field_access" => {
-                let object = self
-                    .field(node, "object")
-                    .or_else(|| self.field(node, "operand"));
-                let prop = self
-                    .field(node, "attribute")
-                    .or_else(|| self.field(node, "property"))
-                    .or_else(|| self.field(node, "field"))
-                    .map(|p| self.text(p))
-                    .unwrap_or("");
-                match object {
-                    Some(o) => format!("{}.{prop}", self.canonical(o)),
-                    None => prop.to_string(),
-                }
-            }
-            "call_expression" => {
-                // require('child_process').exec
-                let function = self.field(node, "function").map(|f| self.text(f));
-                if matches!(function, Some("require")) {
-                    let arg = named(self.field(node, "arguments")).into_iter().next();
-                    if let Some(arg) = arg {
-                        let m = self
-                            .text(arg)
-                            .trim_matches(|c| c == '\'' || c == '"' || c == '`');
-                        let m = m.strip_prefix("node:").unwrap_or(m);
-                        return m.strip_suffix("/promises").unwrap_or(m).to_string();
-                    }
-                }
-                self.text(node).split_whitespace().collect()
-            }
-            "parenthesized_expression" | "await_expression" | "non_null_expression" => node
-                .named_child(0)
-                .map(|c| self.canonical(c))
-                .unwrap_or_default(),
-            _ => self.text(node).split_whitespace().collect(),
-        }
-    }
-
-    /// The taint of a call's value when it is not a sink nor a same-file function.
-    fn call_result(
-        &mut self,
-        call: &CallInfo<'t>,
-        receiver: Option<Taint>,
-        args: &[Option<Taint>],
-        kwargs: &[(String, Option<Taint>)],
-    ) -> Option<Taint> {
-        let all_args = || {
-            let mut t = None;
-            for a in args {
-                t = union(t, a.clone());
-            }
-            for (_, k) in kwargs {
-                t = union(t, k.clone());
-            }
-            t
-        };
-        if let Some(clean) = super::sinks::sanitizer(self.lang, &call.canonical, &call.method) {
-            let mut t = union(receiver, all_args())?;
-            t.clean |= clean;
-            t.fresh = false;
-            return Some(t);
-        }
-        let m = call.method.as_str();
-        // Appending event data to a builder or list taints the builder.
-        if matches!(
-            m,
-            "append"
-                | "push"
-                | "extend"
-                | "add"
-                | "insert"
-                | "update"
-                | "put"
-                | "unshift"
-                | "setdefault"
-                | "addAll"
-                | "WriteString"
-        ) && receiver.is_none()
-            && let Some(t) = all_args()
-            && let Some(r) = call.receiver
-        {
-            let note = format!("{} adds it", self.short(call.node));
-            let loc = self.loc(call.node);
-            let mut t = t.step(loc, note);
-            t.container = m != "append" || self.lang != Lang::Python;
-            if self.lang == Lang::Java || m == "WriteString" {
-                t.container = false;
-            }
-            if let Some(root) = root_identifier(r) {
-                let name = self.text(root).to_string();
-                self.env().insert(name, t.clone());
-            }
-            return Some(t);
-        }
-        // json.Unmarshal(data, &v) fills v.
-        if m == "Unmarshal"
-            && let Some(t) = args.first().cloned().flatten()
-            && let Some(target) = call.args.get(1)
-            && let Some(root) = root_identifier(*target)
-        {
-            let name = self.text(root).to_string();
-            let mut t = t.step(self.loc(call.node), format!("decoded into `{name}`"));
-            t.structured = true;
-            self.env().insert(name, t);
-            return None;
-        }
-        if let Some(rt) = receiver {
-            if NON_PROPAGATING.contains(&m) {
-                return None;
-            }
-            // Getters on the bare source extend it: event.get('body'), event.getBody().
-            let getter = m == "get" || (m.starts_with("get") && self.lang == Lang::Java);
-            if getter && rt.fresh {
-                let mut t = self.extend(
-                    rt,
-                    call.node,
-                    call.receiver,
-                    first_literal(self, &call.args),
-                );
-                t.structured = true;
-                return Some(t);
-            }
-            let mut t = union(Some(rt), all_args())?;
-            t.fresh = false;
-            t.container = false;
-            if !matches!(m, "get" | "pop" | "copy" | "values" | "items" | "keys") {
-                t.structured = false;
-            }
-            return Some(t);
-        }
-        let t = all_args()?;
-        let bare = call.receiver.is_none();
-        let parses = matches!(
-            m,
-            "loads" | "load" | "parse" | "literal_eval" | "readValue" | "fromJson" | "parseObject"
-        );
-        let receiver_is_literal = call.receiver.is_some_and(is_string_literal);
-        let propagates =
-            bare || call.is_new || receiver_is_literal || PROPAGATING.contains(&m) || parses;
-        if !propagates {
-            return None;
-        }
-        let mut t = t;
-        t.fresh = false;
-        t.container = false;
-        t.structured = parses;
-        if matches!(m, "format" | "Sprintf" | "formatted") {
-            // The format string is the literal receiver (`"{}/x".format(a)`) or the first
-            // argument (`fmt.Sprintf("%s/x", a)`, `String.format(...)`).
-            let (format, values) = match call.receiver.filter(|r| is_string_literal(*r)) {
-                Some(r) => (Some(r), args),
-                None => (call.args.first().copied(), args.get(1..).unwrap_or(&[])),
-            };
-            if let Some(format) = format {
-                let value = literal_value(self, format).unwrap_or_default();
-                let clean_first_value = ["{}", "{0}", "%s", "%v"]
-                    .iter()
-                    .any(|p| value.starts_with(p))
-                    && values.first().is_some_and(Option::is_none);
-                if fixed_host(self.text(format)) || clean_first_value {
-                    t.clean |= bit(SinkKind::Ssrf);
-                }
-            }
-        }
-        Some(t)
     }
 
     /// Records a flow (once per sink call and kind).
@@ -1537,140 +956,7 @@ impl<'a, 't> Analyzer<'a, 't> {
     }
 }
 
-/// Methods whose result carries no event text (booleans, numbers, lengths).
-const NON_PROPAGATING: &[&str] = &[
-    "startswith",
-    "endswith",
-    "isdigit",
-    "isalnum",
-    "isalpha",
-    "isnumeric",
-    "includes",
-    "startsWith",
-    "endsWith",
-    "test",
-    "has",
-    "indexOf",
-    "lastIndexOf",
-    "count",
-    "index",
-    "find",
-    "rfind",
-    "equals",
-    "equalsIgnoreCase",
-    "contains",
-    "containsKey",
-    "isEmpty",
-    "size",
-    "length",
-    "hashCode",
-    "compareTo",
-    "len",
-    "localeCompare",
-    "digest",
-    "hexdigest",
-];
-
-/// Library functions (called on a module or a clean object) whose result carries the event
-/// text of their arguments.
-const PROPAGATING: &[&str] = &[
-    "b64decode",
-    "b64encode",
-    "urlsafe_b64decode",
-    "decodebytes",
-    "unquote",
-    "unquote_plus",
-    "quote",
-    "quote_plus",
-    "urljoin",
-    "join",
-    "normpath",
-    "abspath",
-    "realpath",
-    "expanduser",
-    "dirname",
-    "format",
-    "sub",
-    "text",
-    "deepcopy",
-    "dumps",
-    "stringify",
-    "Sprintf",
-    "Sprint",
-    "Sprintln",
-    "Join",
-    "TrimSpace",
-    "Trim",
-    "TrimPrefix",
-    "TrimSuffix",
-    "ToLower",
-    "ToUpper",
-    "Replace",
-    "ReplaceAll",
-    "QueryUnescape",
-    "PathUnescape",
-    "Clean",
-    "Abs",
-    "resolve",
-    "normalize",
-    "from",
-    "concat",
-    "valueOf",
-    "toString",
-    "get",
-    "of",
-    "create",
-    "asList",
-    "decode",
-    "encode",
-    "NewReader",
-    "NewBufferString",
-    "format_map",
-    "escape_string_not_really",
-    "Path",
-    "PurePath",
-    "URL",
-    "URI",
-    "toPath",
-];
-
-fn callee_parts<'t>(a: &Analyzer<'_, 't>, call: Node<'t>) -> (String, Option<Node<'t>>) {
-    let info = a.call_info(call);
-    (info.method, info.receiver)
-}
-
-fn param_name(a: &Analyzer, param: Node) -> Option<String> {
-    match param.kind() {
-        "identifier" => Some(a.text(param).to_string()),
-        _ => first_identifier(param).map(|n| a.text(n).to_string()),
-    }
-}
-
-/// The identifiers inside an expression (at most `cap`), callee names excluded.
-fn identifiers(node: Node<'_>, cap: usize) -> impl Iterator<Item = Node<'_>> {
-    let mut found = Vec::new();
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if found.len() >= cap {
-            break;
-        }
-        if n.kind() == "identifier" {
-            let is_callee = n
-                .parent()
-                .and_then(|p| p.child_by_field_name("function"))
-                .is_some_and(|f| f.id() == n.id());
-            if !is_callee {
-                found.push(n);
-            }
-            continue;
-        }
-        let mut cursor = n.walk();
-        stack.extend(n.named_children(&mut cursor));
-    }
-    found.into_iter()
-}
-
-fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
+pub(super) fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
     if node.kind() == "identifier" {
         return Some(node);
     }
@@ -1743,22 +1029,6 @@ pub fn literal_value(a: &Analyzer, node: Node) -> Option<String> {
         .trim_start_matches(['"', '\'', '`'])
         .trim_end_matches(['"', '\'', '`']);
     Some(text.to_string())
-}
-
-fn nonempty_literal(a: &Analyzer, node: Node) -> bool {
-    literal_value(a, node).is_some_and(|v| !v.is_empty())
-}
-
-fn first_literal<'t>(a: &Analyzer<'_, 't>, args: &[Node<'t>]) -> &'static str {
-    // Only used to decide whether a field is a known string: the value does not matter
-    // beyond that check.
-    match args.first().and_then(|n| literal_value(a, *n)).as_deref() {
-        Some("body") => "body",
-        Some("queryStringParameters") => "queryStringParameters",
-        Some("pathParameters") => "pathParameters",
-        Some("headers") => "headers",
-        _ => "",
-    }
 }
 
 /// A string that starts with a fixed `scheme://host/`: event data after it cannot choose
