@@ -381,7 +381,9 @@ impl<'a, 't> Analyzer<'a, 't> {
             return None;
         }
         if let Some(rt) = receiver {
-            if NON_PROPAGATING.contains(&m) {
+            // JavaScript's `find` returns an element, Python's a position.
+            let js_element = self.lang == Lang::Js && matches!(m, "find" | "findLast" | "at");
+            if NON_PROPAGATING.contains(&m) && !js_element {
                 return None;
             }
             // Getters on the bare source extend it: event.get('body'), event.getBody().
@@ -536,6 +538,8 @@ const PROPAGATING: &[&str] = &[
     "URL",
     "URI",
     "toPath",
+    // aws.String(x), strings.Builder's String()
+    "String",
 ];
 
 pub(super) fn callee_parts<'t>(a: &Analyzer<'_, 't>, call: Node<'t>) -> (String, Option<Node<'t>>) {
