@@ -34,6 +34,18 @@ fn deep_and_long_expressions_are_bounded() {
         "]".repeat(2000)
     );
     run(Language::JavaScript, "deep.js", &js, "handler");
+    // Long member and call chains (callee names, wrapper chains).
+    let members = format!(
+        "const cp = require('child_process');\nconst w = m(h){};\nexports.handler = (e) => {{ a{}.exec(e.body); }};\n",
+        ".use(x)".repeat(5000),
+        ".b".repeat(50_000)
+    );
+    run(Language::JavaScript, "chain.js", &members, "handler");
+    let py_members = format!(
+        "def handler(event, context):\n    a{}(event)\n",
+        ".b".repeat(50_000)
+    );
+    run(Language::Python, "chain.py", &py_members, "handler");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::engine::{
     Analyzer, CallInfo, Frame, Lang, MAX_CALL_DEPTH, Taint, bit, first_identifier, fixed_host,
-    is_function, is_string_literal, literal_value, root_identifier, union,
+    is_function, is_string_literal, literal_value, root_identifier, shorten, union,
 };
 use super::symbols::named;
 use perimeter_model::SinkKind;
@@ -266,6 +266,14 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     /// The callee as a dotted name through the file's imports.
     pub fn canonical(&self, node: Node<'t>) -> String {
+        self.canonical_at(node, 0)
+    }
+
+    fn canonical_at(&self, node: Node<'t>, depth: usize) -> String {
+        // Long member chains are named by their text beyond this depth.
+        if depth > 32 {
+            return shorten(self.text(node));
+        }
         match node.kind() {
             "identifier" => {
                 let name = self.text(node);
@@ -285,7 +293,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                     .map(|p| self.text(p))
                     .unwrap_or("");
                 match object {
-                    Some(o) => format!("{}.{prop}", self.canonical(o)),
+                    Some(o) => format!("{}.{prop}", self.canonical_at(o, depth + 1)),
                     None => prop.to_string(),
                 }
             }
@@ -306,7 +314,7 @@ impl<'a, 't> Analyzer<'a, 't> {
             }
             "parenthesized_expression" | "await_expression" | "non_null_expression" => node
                 .named_child(0)
-                .map(|c| self.canonical(c))
+                .map(|c| self.canonical_at(c, depth + 1))
                 .unwrap_or_default(),
             _ => self.text(node).split_whitespace().collect(),
         }

@@ -273,6 +273,14 @@ impl<'t> FileSymbols<'t> {
 
     /// A JS variable or export whose value is a function, a `require`, or a wrapped function.
     fn js_value(&mut self, local: &str, value: Node<'t>) {
+        self.js_value_at(local, value, 0);
+    }
+
+    fn js_value_at(&mut self, local: &str, value: Node<'t>, depth: usize) {
+        // Wrappers nest a few levels at most (`middy(h).use(a).use(b)`).
+        if depth > 16 {
+            return;
+        }
         match value.kind() {
             "arrow_function" | "function_expression" | "function" | "generator_function" => {
                 let Some(body) = value.child_by_field_name("body") else {
@@ -296,7 +304,7 @@ impl<'t> FileSymbols<'t> {
                     .and_then(|f| f.child_by_field_name("object"))
                     .filter(|o| o.kind() == "call_expression")
                 {
-                    self.js_value(local, inner);
+                    self.js_value_at(local, inner, depth + 1);
                     return;
                 }
                 // middy(baseHandler), util.promisify(exec), wrap(async (event) => ...)
@@ -318,7 +326,7 @@ impl<'t> FileSymbols<'t> {
                         }
                     }
                     "arrow_function" | "function_expression" | "function" => {
-                        self.js_value(local, first)
+                        self.js_value_at(local, first, depth + 1)
                     }
                     _ => {}
                 }
@@ -345,7 +353,7 @@ impl<'t> FileSymbols<'t> {
             "await_expression" => {
                 // const cp = await import('child_process')
                 if let Some(inner) = value.named_child(0) {
-                    self.js_value(local, inner);
+                    self.js_value_at(local, inner, depth + 1);
                 }
             }
             _ => {}
