@@ -4,7 +4,8 @@
 //! sink as a [`TaintFlow`] in `function.code.flows`; each INJ rule reports the flows of one
 //! [`SinkKind`] (the mapping is [`SinkKind::rule_code`]), at the sink, naming who can choose
 //! the data: the function's entry points, from [`crate::exposure`]. A public entry point (an
-//! unauthenticated route, a bucket anyone can write to) raises the finding to critical.
+//! unauthenticated route, a bucket anyone can write to) raises the finding to critical; a
+//! function only invoked by a schedule (fixed input) lowers it to medium.
 
 use crate::exposure::{EntryPoint, function_exposure, function_label};
 use crate::{Finding, Rule, RuleMeta, Severity};
@@ -56,6 +57,11 @@ pub(crate) fn check_flows(
         let exposure = function_exposure(app, function);
         let public = exposure.is_public();
         let fed_by = fed_by(function, &exposure.entry_points);
+        let scheduled_only = !exposure.entry_points.is_empty()
+            && exposure
+                .entry_points
+                .iter()
+                .all(|e| e.kind == TriggerKind::Schedule);
         for flow in flows {
             let message = format!(
                 "Function `{}` passes event data `{}` to `{}` ({} {}): {what}. It is fed by {fed_by}.",
@@ -90,6 +96,9 @@ pub(crate) fn check_flows(
             }
             if public {
                 finding = finding.with_severity(Severity::Critical);
+            } else if scheduled_only {
+                // Only the schedule's fixed input reaches the function.
+                finding = finding.with_severity(Severity::Medium);
             }
             out.push(finding);
         }
