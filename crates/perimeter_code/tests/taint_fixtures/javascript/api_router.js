@@ -5,6 +5,7 @@ const https = require('https');
 const serialize = require('node-serialize');
 const { Client } = require('pg');
 const mysql = require('mysql');
+const format = require('pg-format');
 
 const client = new Client();
 const connection = mysql.createConnection(process.env.MYSQL_URL);
@@ -41,6 +42,8 @@ module.exports.handler = async function (event, context) {
   connection.query('SELECT * FROM items WHERE sku = "' + body.sku + '"', (err, rows) => rows);
   // ok: INJ004
   connection.query('SELECT * FROM items WHERE sku = ' + connection.escape(body.sku));
+  // ok: INJ004
+  await client.query(format('SELECT * FROM users WHERE name = %L', body.name));
   const limit = parseInt(event.queryStringParameters.limit, 10);
   // ok: INJ004
   await client.query(`SELECT * FROM orders LIMIT ${limit}`);

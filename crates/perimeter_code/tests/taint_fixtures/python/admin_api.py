@@ -1,4 +1,5 @@
 # handler: handler, status_handler
+import ipaddress
 import json
 import os
 import shlex
@@ -77,4 +78,9 @@ def status_handler(event, context):
     requests.get("{}/users/{}".format(base, user))
     # ruleid: INJ007
     requests.get("{}/users".format(user))
+    ip = ipaddress.ip_address(event["queryStringParameters"]["ip"])
+    if ip.is_private:
+        return {"statusCode": 400}
+    # ok: INJ007
+    requests.get(f"http://{ip}/status")
     return {"statusCode": 200}
