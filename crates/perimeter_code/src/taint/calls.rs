@@ -548,6 +548,21 @@ const PROPAGATING: &[&str] = &[
     "toPath",
     // aws.String(x), strings.Builder's String()
     "String",
+    "decompress",
+    "unhexlify",
+    "b32decode",
+    "b16decode",
+    "urlsafe_b64encode",
+    "parse_qs",
+    "parse_qsl",
+    "urlparse",
+    "urlsplit",
+    "DecodeString",
+    "Parse",
+    "ParseRequestURI",
+    "Split",
+    "SplitN",
+    "Fields",
 ];
 
 pub(super) fn callee_parts<'t>(a: &Analyzer<'_, 't>, call: Node<'t>) -> (String, Option<Node<'t>>) {
