@@ -9,6 +9,10 @@
 //! function, with its role's permissions and its secrets in the environment. "Calculator" and
 //! "formula" features built on `eval` are a classic way in.
 //!
+//! The finding names who can choose the event (the function's triggers); it is critical
+//! when an entry point is public (an unauthenticated route, a bucket anyone can write to) and
+//! medium when only a schedule invokes the function.
+//!
 //! ## Example
 //! ```python
 //! import json

@@ -10,6 +10,10 @@
 //! as a Mongo filter lets the sender replace a value by an operator (`{"password": {"$ne": ""}}`
 //! logs in without a password), and `$where` runs JavaScript on the database server.
 //!
+//! The finding names who can choose the event (the function's triggers); it is critical
+//! when an entry point is public (an unauthenticated route, a bucket anyone can write to) and
+//! medium when only a schedule invokes the function.
+//!
 //! ## Example
 //! ```python
 //! import boto3

@@ -12,6 +12,10 @@
 //! key or an SQS message is as much attacker input as an HTTP body when others can write to the
 //! bucket or queue.
 //!
+//! The finding names who can choose the event (the function's triggers); it is critical
+//! when an entry point is public (an unauthenticated route, a bucket anyone can write to) and
+//! medium when only a schedule invokes the function.
+//!
 //! ## Example
 //! ```python
 //! import os

@@ -9,6 +9,10 @@
 //! of the function package and runtime (`/var/task`, `/proc/self/environ` with the role's
 //! credentials) or overwrites files in `/tmp` that later code trusts.
 //!
+//! The finding names who can choose the event (the function's triggers); it is critical
+//! when an entry point is public (an unauthenticated route, a bucket anyone can write to) and
+//! medium when only a schedule invokes the function.
+//!
 //! ## Example
 //! ```python
 //! def handler(event, context):

@@ -10,6 +10,10 @@
 //! often connect with a powerful database user from a secret, so the blast radius is the whole
 //! database.
 //!
+//! The finding names who can choose the event (the function's triggers); it is critical
+//! when an entry point is public (an unauthenticated route, a bucket anyone can write to) and
+//! medium when only a schedule invokes the function.
+//!
 //! ## Example
 //! ```python
 //! import json

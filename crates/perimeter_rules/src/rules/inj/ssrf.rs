@@ -10,6 +10,10 @@
 //! the function a proxy for scanning or for exfiltration. In a Lambda the role's credentials are
 //! in the environment, so a response reflected to the sender can leak more than the target page.
 //!
+//! The finding names who can choose the event (the function's triggers); it is critical
+//! when an entry point is public (an unauthenticated route, a bucket anyone can write to) and
+//! medium when only a schedule invokes the function.
+//!
 //! ## Example
 //! ```python
 //! import requests

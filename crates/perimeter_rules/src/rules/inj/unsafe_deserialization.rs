@@ -10,6 +10,10 @@
 //! messages and object bodies are often trusted because "only our services write them", which is
 //! exactly what an attacker with write access to the queue or bucket exploits.
 //!
+//! The finding names who can choose the event (the function's triggers); it is critical
+//! when an entry point is public (an unauthenticated route, a bucket anyone can write to) and
+//! medium when only a schedule invokes the function.
+//!
 //! ## Example
 //! ```python
 //! import base64
