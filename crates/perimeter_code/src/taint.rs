@@ -58,10 +58,14 @@ const STACK_BYTES: usize = 64 * 1024 * 1024;
 
 fn run(lang: engine::Lang, path: &str, source: &str, tree: &Tree, handler: &str) -> Vec<TaintFlow> {
     let file = symbols::FileSymbols::collect(lang, source, tree);
-    let Some(entry) = file.find_handler(handler) else {
-        return Vec::new();
-    };
     let mut analyzer = engine::Analyzer::new(lang, path, &file);
-    analyzer.run_handler(entry);
+    match file.find_handler(handler) {
+        Some(entry) => analyzer.run_handler(entry),
+        // module.exports.handler = serverless(app): the app's routes get the request.
+        None => match file.express_handler(handler) {
+            Some(app) => analyzer.run_routes(&app),
+            None => return Vec::new(),
+        },
+    }
     analyzer.into_flows()
 }

@@ -67,6 +67,16 @@ impl<'a, 't> Analyzer<'a, 't> {
 
         self.check_sinks(&call, receiver_taint.as_ref(), &arg_taints, &kw_taints);
 
+        // app.resolve(event, context): the event goes to the router's routes.
+        if self.lang == Lang::Python
+            && call.method == "resolve"
+            && arg_taints.iter().any(Option::is_some)
+            && let Some(router) = call.receiver.filter(|r| r.kind() == "identifier")
+        {
+            let router = self.text(router).to_string();
+            self.run_routes(&router);
+        }
+
         // Same-file function.
         if let Some(name) = self.same_file_callee(&call)
             && !self.calls.iter().any(|c| c == &name)

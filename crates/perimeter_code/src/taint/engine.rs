@@ -131,6 +131,8 @@ pub struct Analyzer<'a, 't> {
     pub(super) frames: Vec<Frame<'t>>,
     /// Same-file functions being analyzed (call stack), to stop recursion.
     pub(super) calls: Vec<String>,
+    /// Routers whose routes have been analyzed.
+    pub(super) routed: HashSet<String>,
 }
 
 impl<'a, 't> Analyzer<'a, 't> {
@@ -145,6 +147,7 @@ impl<'a, 't> Analyzer<'a, 't> {
             nest: 0,
             frames: vec![Frame::default()],
             calls: Vec::new(),
+            routed: HashSet::new(),
         }
     }
 
@@ -212,6 +215,57 @@ impl<'a, 't> Analyzer<'a, 't> {
         };
         self.bind_param(param, Some(taint));
         self.eval_body(def.body);
+    }
+
+    /// Analyzes the routes of a router the event is handed to: Powertools routes read
+    /// `app.current_event` and get path parameters as arguments; Express callbacks get the
+    /// request as their first parameter.
+    pub fn run_routes(&mut self, router: &str) {
+        if !self.routed.insert(router.to_string()) {
+            return;
+        }
+        let routes: Vec<_> = self
+            .file
+            .routes
+            .iter()
+            .filter(|r| r.router == router)
+            .cloned()
+            .collect();
+        for route in routes {
+            self.frames.push(Frame::default());
+            let fresh = |source: String, location: Location| Taint {
+                source,
+                source_loc: location,
+                steps: Vec::new(),
+                clean: 0,
+                structured: true,
+                container: false,
+                fresh: true,
+            };
+            let at = self.loc(route.def.body);
+            match self.lang {
+                Lang::Python => {
+                    let key = format!("{router}.current_event");
+                    self.env().insert(key.clone(), fresh(key, at));
+                    for param in &route.def.params {
+                        let name = first_identifier(*param)
+                            .map(|n| self.text(n).to_string())
+                            .unwrap_or_default();
+                        let mut t = fresh(format!("path parameter `{name}`"), self.loc(*param));
+                        t.structured = false;
+                        self.bind_param(*param, Some(t));
+                    }
+                }
+                _ => {
+                    if let Some(req) = route.def.params.first() {
+                        let t = fresh(self.text(*req).to_string(), self.loc(*req));
+                        self.bind_param(*req, Some(t));
+                    }
+                }
+            }
+            self.eval(route.def.body);
+            self.frames.pop();
+        }
     }
 
     pub(super) fn event_param(&self, def: &FuncDef<'t>) -> Option<Node<'t>> {

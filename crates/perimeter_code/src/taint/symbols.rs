@@ -32,7 +32,24 @@ pub struct FileSymbols<'t> {
     pub aliases: HashMap<String, String>,
     /// Names of functions defined as class methods (callable on a local instance).
     pub methods: HashSet<String>,
+    /// Route functions of an in-handler router: Powertools `@app.get("/x")` functions, Express
+    /// `app.get("/x", (req, res) => ...)` callbacks. The handler hands the event to the router
+    /// (`app.resolve(event, context)`, `serverless(app)`).
+    pub routes: Vec<Route<'t>>,
+    /// Express applications and routers (`const app = express()`).
+    pub express_apps: HashSet<String>,
 }
+
+/// One route function and the router that dispatches to it.
+#[derive(Clone)]
+pub struct Route<'t> {
+    pub router: String,
+    pub def: FuncDef<'t>,
+}
+
+const ROUTE_VERBS: &[&str] = &[
+    "get", "post", "put", "delete", "patch", "head", "options", "route", "all",
+];
 
 impl<'t> FileSymbols<'t> {
     pub fn collect(lang: Lang, source: &'t str, tree: &'t Tree) -> Self {
@@ -43,6 +60,8 @@ impl<'t> FileSymbols<'t> {
             funcs: HashMap::new(),
             aliases: HashMap::new(),
             methods: HashSet::new(),
+            routes: Vec::new(),
+            express_apps: HashSet::new(),
         };
         let mut stack = vec![tree.root_node()];
         let mut seen = 0usize;
@@ -118,8 +137,18 @@ impl<'t> FileSymbols<'t> {
                 {
                     self.methods.insert(name.to_string());
                 }
+                if let Some(router) = self.python_route(node) {
+                    self.routes.push(Route {
+                        router,
+                        def: FuncDef {
+                            params: params.clone(),
+                            body,
+                        },
+                    });
+                }
                 self.add(name, params, body);
             }
+            (Lang::Js, "call_expression") => self.express_route(node),
             (Lang::Python, "import_statement") => {
                 let mut cursor = node.walk();
                 for child in node.children_by_field_name("name", &mut cursor) {
@@ -240,6 +269,80 @@ impl<'t> FileSymbols<'t> {
         }
     }
 
+    /// `@app.get("/todos/<todo_id>")` on a function: the router's name.
+    fn python_route(&self, function: Node<'t>) -> Option<String> {
+        let decorated = function
+            .parent()
+            .filter(|p| p.kind() == "decorated_definition")?;
+        for decorator in named(Some(decorated)) {
+            if decorator.kind() != "decorator" {
+                continue;
+            }
+            let Some(call) = decorator.named_child(0).filter(|c| c.kind() == "call") else {
+                continue;
+            };
+            let Some(function) = call
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "attribute")
+            else {
+                continue;
+            };
+            let (Some(object), Some(verb)) = (
+                function.child_by_field_name("object"),
+                function.child_by_field_name("attribute"),
+            ) else {
+                continue;
+            };
+            if object.kind() == "identifier" && ROUTE_VERBS.contains(&self.text(verb)) {
+                return Some(self.text(object).to_string());
+            }
+        }
+        None
+    }
+
+    /// `app.get('/x', auth, (req, res) => ...)` on an Express app: the last callback.
+    fn express_route(&mut self, call: Node<'t>) {
+        let Some(function) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+        else {
+            return;
+        };
+        let (Some(object), Some(verb)) = (
+            function.child_by_field_name("object"),
+            function.child_by_field_name("property"),
+        ) else {
+            return;
+        };
+        let router = self.text(object);
+        if !self.express_apps.contains(router) || !ROUTE_VERBS.contains(&self.text(verb)) {
+            return;
+        }
+        let Some(callback) = named(call.child_by_field_name("arguments"))
+            .into_iter()
+            .rev()
+            .find(|a| {
+                matches!(
+                    a.kind(),
+                    "arrow_function" | "function_expression" | "function"
+                )
+            })
+        else {
+            return;
+        };
+        let Some(body) = callback.child_by_field_name("body") else {
+            return;
+        };
+        let params = match callback.child_by_field_name("parameter") {
+            Some(p) => vec![p],
+            None => named(callback.child_by_field_name("parameters")),
+        };
+        self.routes.push(Route {
+            router: router.to_string(),
+            def: FuncDef { params, body },
+        });
+    }
+
     fn python_alias(&mut self, node: Node<'t>, module: Option<&str>) {
         let (full, local) = match node.kind() {
             "aliased_import" => {
@@ -296,6 +399,41 @@ impl<'t> FileSymbols<'t> {
                 if let Some(module) = self.require_of(value) {
                     self.aliases.insert(local.to_string(), module);
                     return;
+                }
+                let callee = value
+                    .child_by_field_name("function")
+                    .map(|f| self.text(f))
+                    .unwrap_or("");
+                let express = |name: &str| {
+                    name == "express" || self.aliases.get(name).is_some_and(|a| a == "express")
+                };
+                let (head, last) = callee.rsplit_once('.').unwrap_or(("", callee));
+                if express(callee) || (last == "Router" && (head.is_empty() || express(head))) {
+                    self.express_apps.insert(local.to_string());
+                    return;
+                }
+                // serverlessExpress({ app }): the wrapped application.
+                if let Some(object) = named(value.child_by_field_name("arguments"))
+                    .into_iter()
+                    .next()
+                    .filter(|a| a.kind() == "object")
+                {
+                    for child in named(Some(object)) {
+                        let target = match child.kind() {
+                            "shorthand_property_identifier" => Some(child),
+                            "pair" => child
+                                .child_by_field_name("value")
+                                .filter(|v| v.kind() == "identifier"),
+                            _ => None,
+                        };
+                        if let Some(t) = target
+                            && self.express_apps.contains(self.text(t))
+                        {
+                            let app = self.text(t).to_string();
+                            self.aliases.insert(local.to_string(), format!("@fn:{app}"));
+                            return;
+                        }
+                    }
                 }
                 // middy(baseHandler).use(x): the innermost call is the wrapper.
                 if let Some(inner) = value
@@ -506,6 +644,19 @@ impl<'t> FileSymbols<'t> {
                     return Some(def);
                 }
             }
+        }
+        None
+    }
+
+    /// The Express application a JS handler wraps (`serverless(app)`,
+    /// `serverlessExpress({ app })`), when the handler is one.
+    pub fn express_handler(&self, handler: &str) -> Option<String> {
+        let mut name = handler.rsplit('.').next().unwrap_or(handler).to_string();
+        for _ in 0..4 {
+            if self.express_apps.contains(&name) {
+                return Some(name);
+            }
+            name = self.aliases.get(&name)?.strip_prefix("@fn:")?.to_string();
         }
         None
     }
