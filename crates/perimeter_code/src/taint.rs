@@ -61,8 +61,8 @@ fn run(lang: engine::Lang, path: &str, source: &str, tree: &Tree, handler: &str)
     let mut analyzer = engine::Analyzer::new(lang, path, &file);
     match file.find_handler(handler) {
         Some(entry) => analyzer.run_handler(entry),
-        // module.exports.handler = serverless(app): the app's routes get the request.
-        None => match file.express_handler(handler) {
+        // serverless(app), Chalice `app`: the routes get the request.
+        None => match file.router_handler(handler) {
             Some(app) => analyzer.run_routes(&app),
             None => return Vec::new(),
         },

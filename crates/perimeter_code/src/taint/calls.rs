@@ -67,14 +67,26 @@ impl<'a, 't> Analyzer<'a, 't> {
 
         self.check_sinks(&call, receiver_taint.as_ref(), &arg_taints, &kw_taints);
 
-        // app.resolve(event, context): the event goes to the router's routes.
-        if self.lang == Lang::Python
-            && call.method == "resolve"
-            && arg_taints.iter().any(Option::is_some)
-            && let Some(router) = call.receiver.filter(|r| r.kind() == "identifier")
-        {
-            let router = self.text(router).to_string();
-            self.run_routes(&router);
+        // app.resolve(event, context), serverless_wsgi.handle_request(app, event, context):
+        // the event goes to the router's routes.
+        if self.lang == Lang::Python && arg_taints.iter().any(Option::is_some) {
+            let receiver = call
+                .receiver
+                .filter(|r| r.kind() == "identifier" && call.method == "resolve");
+            let routers: Vec<String> = receiver
+                .into_iter()
+                .chain(
+                    call.args
+                        .iter()
+                        .copied()
+                        .filter(|a| a.kind() == "identifier"),
+                )
+                .map(|r| self.text(r).to_string())
+                .filter(|r| self.file.routes.iter().any(|route| &route.router == r))
+                .collect();
+            for router in routers {
+                self.run_routes(&router);
+            }
         }
 
         // Same-file function.

@@ -245,8 +245,23 @@ impl<'a, 't> Analyzer<'a, 't> {
             let at = self.loc(route.def.body);
             match self.lang {
                 Lang::Python => {
-                    let key = format!("{router}.current_event");
-                    self.env().insert(key.clone(), fresh(key, at));
+                    // Powertools `app.current_event`, Chalice `app.current_request`, Flask's
+                    // `request` (imported from flask).
+                    for key in [
+                        format!("{router}.current_event"),
+                        format!("{router}.current_request"),
+                    ] {
+                        self.env().insert(key.clone(), fresh(key, at.clone()));
+                    }
+                    let flask_request = self
+                        .file
+                        .aliases
+                        .iter()
+                        .find(|(_, full)| full.as_str() == "flask.request")
+                        .map(|(local, _)| local.clone());
+                    if let Some(local) = flask_request {
+                        self.env().insert(local.clone(), fresh(local, at.clone()));
+                    }
                     for param in &route.def.params {
                         let name = first_identifier(*param)
                             .map(|n| self.text(n).to_string())

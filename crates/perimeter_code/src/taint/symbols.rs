@@ -648,10 +648,14 @@ impl<'t> FileSymbols<'t> {
         None
     }
 
-    /// The Express application a JS handler wraps (`serverless(app)`,
-    /// `serverlessExpress({ app })`), when the handler is one.
-    pub fn express_handler(&self, handler: &str) -> Option<String> {
+    /// The router a handler is: the Express application a JS handler wraps (`serverless(app)`,
+    /// `serverlessExpress({ app })`), or a Python Chalice application named as the handler.
+    pub fn router_handler(&self, handler: &str) -> Option<String> {
         let mut name = handler.rsplit('.').next().unwrap_or(handler).to_string();
+        // Chalice: the handler is the application object itself (`app.app`).
+        if self.lang == Lang::Python {
+            return self.routes.iter().any(|r| r.router == name).then_some(name);
+        }
         for _ in 0..4 {
             if self.express_apps.contains(&name) {
                 return Some(name);
