@@ -360,6 +360,18 @@ impl<'a, 't> Analyzer<'a, 't> {
             }
             t
         };
+        // sql`SELECT ... ${x}` (postgres.js, sql-template-strings, Prisma.sql): a tagged
+        // template is parameterized by the tag.
+        let tagged = call
+            .node
+            .child_by_field_name("arguments")
+            .is_some_and(|a| a.kind() == "template_string");
+        if tagged {
+            let mut t = union(receiver, all_args())?;
+            t.clean |= bit(SinkKind::Sql);
+            t.fresh = false;
+            return Some(t);
+        }
         if let Some(clean) = super::sinks::sanitizer(self.lang, &call.canonical, &call.method) {
             let mut t = union(receiver, all_args())?;
             t.clean |= clean;

@@ -272,6 +272,10 @@ impl<'a, 't> Analyzer<'a, 't> {
                     out.push((SinkKind::Sql, arg(0, &["sql", "operation", "query"])));
                 }
             }
+            // Django `Model.objects.raw(sql)`, `connection.cursor()` covered above.
+            "raw" => {
+                out.push((SinkKind::Sql, arg(0, &["raw_query"])));
+            }
             "read_sql" | "read_sql_query" => {
                 out.push((SinkKind::Sql, arg(0, &["sql"])));
             }

@@ -38,6 +38,8 @@ def handler(event, context):
     sql += sort
     # ruleid: INJ004
     cur.executemany(sql, [])
+    # ruleid: INJ004
+    Order.objects.raw("SELECT * FROM orders WHERE region = '%s'" % params["region"])
     db = sqlite3.connect("/tmp/cache.db")
     # ruleid: INJ004
     db.execute(f"DELETE FROM cache WHERE key = '{params['key']}'")

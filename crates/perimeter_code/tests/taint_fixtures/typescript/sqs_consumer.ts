@@ -2,8 +2,10 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { execSync } from 'node:child_process';
 import { createConnection } from 'mysql2/promise';
 import { Sequelize } from 'sequelize';
+import postgres from 'postgres';
 
 const sequelize = new Sequelize(process.env.DB_URL as string);
+const sql = postgres(process.env.PG_URL as string);
 
 type Job = { tenant: string; command: string; table: string };
 
@@ -19,6 +21,10 @@ async function runJob(job: Job): Promise<void> {
   await conn.execute('DELETE FROM jobs WHERE tenant = ?', [job.tenant]);
   // ruleid: INJ004
   await sequelize.query('UPDATE tenants SET last_job = NOW() WHERE id = ' + job.tenant);
+  // ok: INJ004
+  await sql`UPDATE tenants SET seen = NOW() WHERE id = ${job.tenant}`;
+  // ruleid: INJ004
+  await sql.unsafe('UPDATE tenants SET seen = NOW() WHERE id = ' + job.tenant);
   const allowed = new Set(['backup', 'vacuum']);
   if (!allowed.has(job.command)) {
     return;
