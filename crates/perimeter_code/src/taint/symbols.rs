@@ -611,13 +611,14 @@ impl<'t> FileSymbols<'t> {
             name = match self.lang {
                 Lang::Go => match self.go_lambda_start() {
                     // lambda.Start(func(ctx context.Context, e events.S3Event) error { ... })
-                    Some(arg) if arg.kind() == "func_literal" => {
-                        let body = arg.child_by_field_name("body")?;
-                        let mut params = Vec::new();
-                        for decl in named(arg.child_by_field_name("parameters")) {
-                            params.extend(go_param_names(decl));
-                        }
-                        return Some(FuncDef { params, body });
+                    Some(arg) if arg.kind() == "func_literal" => return go_literal(arg),
+                    // lambda.Start(handler(services)): the function literal it returns.
+                    Some(arg) if arg.kind() == "call_expression" => {
+                        let callee = arg.child_by_field_name("function")?;
+                        let text = self.text(callee);
+                        let factory = text.rsplit('.').next().unwrap_or(text);
+                        let def = self.functions(factory).into_iter().next()?;
+                        return returned_literal(def.body).and_then(go_literal);
                     }
                     Some(arg) => {
                         let text = self.text(arg);
@@ -704,6 +705,51 @@ pub fn named(node: Option<Node<'_>>) -> Vec<Node<'_>> {
     node.named_children(&mut cursor)
         .filter(|c| c.kind() != "comment")
         .collect()
+}
+
+/// A Go function literal as a definition.
+fn go_literal(literal: Node<'_>) -> Option<FuncDef<'_>> {
+    let body = literal.child_by_field_name("body")?;
+    let mut params = Vec::new();
+    for decl in named(literal.child_by_field_name("parameters")) {
+        params.extend(go_param_names(decl));
+    }
+    Some(FuncDef { params, body })
+}
+
+/// The first function literal a Go function body returns (`return func(ctx, e) {...}`).
+fn returned_literal(body: Node<'_>) -> Option<Node<'_>> {
+    let mut stack = vec![body];
+    let mut budget = 10_000;
+    while let Some(n) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            return None;
+        }
+        if n.kind() == "return_statement" {
+            let mut cursor = n.walk();
+            let found = n
+                .named_children(&mut cursor)
+                .flat_map(|c| {
+                    if c.kind() == "expression_list" {
+                        named(Some(c))
+                    } else {
+                        vec![c]
+                    }
+                })
+                .find(|c| c.kind() == "func_literal");
+            if found.is_some() {
+                return found;
+            }
+            continue;
+        }
+        if n.kind() == "func_literal" {
+            continue;
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    None
 }
 
 /// `a, b string` in Go declares two parameters.
