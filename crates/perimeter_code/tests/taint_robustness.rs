@@ -7,12 +7,32 @@ use perimeter_code::lang;
 use perimeter_code::taint::analyze;
 use perimeter_model::Language;
 use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Panics anywhere in the process, the analysis threads included (`analyze` survives a
+/// panic of its worker and returns nothing, so the tests count them here).
+static PANICS: AtomicUsize = AtomicUsize::new(0);
+static HOOK: Once = Once::new();
 
 fn run(language: Language, path: &str, source: &str, handler: &str) -> usize {
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICS.fetch_add(1, Ordering::SeqCst);
+            previous(info);
+        }));
+    });
     let Some(tree) = lang::parse(language, path, source) else {
         return 0;
     };
-    analyze(language, path, source, &tree, handler).len()
+    let flows = analyze(language, path, source, &tree, handler).len();
+    assert_eq!(
+        PANICS.load(Ordering::SeqCst),
+        0,
+        "the analysis panicked on {path}"
+    );
+    flows
 }
 
 #[test]
@@ -172,4 +192,33 @@ fn handler_names_as_deployment_settings_say_them() {
     assert_eq!(run(Language::Go, "main.go", go, "bootstrap"), 1);
     assert_eq!(run(Language::Go, "main.go", go, "main"), 1);
     assert_eq!(run(Language::Go, "main.go", go, ""), 1);
+}
+
+/// Every prefix of every fixture (cut every 61 bytes) is broken code: the analysis must not
+/// panic on any of them, whatever handler name it is asked for.
+#[test]
+fn truncated_fixtures_do_not_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/taint_fixtures");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    assert!(!files.is_empty());
+    let mut runs = 0;
+    for path in files {
+        let Ok(source) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let display = path.to_string_lossy().to_string();
+        let language = lang::language_of(&display);
+        let mut cut = 0;
+        while cut < source.len() {
+            if source.is_char_boundary(cut) {
+                for handler in ["handler", "lambda_handler", ""] {
+                    run(language, &display, &source[..cut], handler);
+                    runs += 1;
+                }
+            }
+            cut += 61;
+        }
+    }
+    assert!(runs > 100);
 }
