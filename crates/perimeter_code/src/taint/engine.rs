@@ -2,6 +2,7 @@
 //! source order, returning the taint of expressions and recording assignments, loops,
 //! sanitizing checks, returns and calls. Sinks are matched in [`super::sinks`].
 
+use super::guards::Guards;
 use super::symbols::{FileSymbols, FuncDef, named};
 use perimeter_model::{FlowStep, Language, Location, SinkKind, TaintFlow};
 use std::collections::{HashMap, HashSet};
@@ -500,24 +501,64 @@ impl<'a, 't> Analyzer<'a, 't> {
             // Control flow.
             "if_statement" | "elif_clause" => {
                 self.eval_field(node, "initializer");
-                if let Some(cond) = self.field(node, "condition") {
-                    self.eval(cond);
-                    self.sanitize_condition(cond);
+                let guards = match self.field(node, "condition") {
+                    Some(cond) => {
+                        self.eval(cond);
+                        self.guards(cond)
+                    }
+                    None => Guards::default(),
+                };
+                // Each branch starts from the names as they are here, with what the condition
+                // vouches for in that branch; afterwards a name holds event data when it does
+                // at the end of a branch that falls through (or when no branch ran).
+                let before = self.env().clone();
+                let mut ends: Vec<HashMap<String, Taint>> = Vec::new();
+                self.clean_names(&guards.pass);
+                let consequence = self.field(node, "consequence");
+                if let Some(c) = consequence {
+                    self.eval(c);
                 }
-                self.eval_field(node, "consequence");
+                let then_env = std::mem::replace(self.env(), before.clone());
+                if !consequence.is_some_and(|c| self.leaves(c)) {
+                    ends.push(then_env);
+                }
                 let mut cursor = node.walk();
                 let alternatives: Vec<_> = node
                     .children_by_field_name("alternative", &mut cursor)
                     .collect();
+                let has_else = alternatives.iter().any(|a| {
+                    matches!(
+                        a.kind(),
+                        "else_clause" | "block" | "statement_block" | "if_statement"
+                    )
+                });
                 for alt in alternatives {
+                    *self.env() = before.clone();
+                    self.clean_names(&guards.fail);
                     self.eval(alt);
+                    let branch = std::mem::take(self.env());
+                    if !self.leaves(alt) {
+                        ends.push(branch);
+                    }
                 }
+                if !has_else {
+                    *self.env() = before.clone();
+                    self.clean_names(&guards.fail);
+                    ends.push(std::mem::take(self.env()));
+                }
+                let mut ends = ends.into_iter();
+                let mut merged = ends.next().unwrap_or(before);
+                for branch in ends {
+                    merge_env(&mut merged, branch);
+                }
+                *self.env() = merged;
                 None
             }
             "while_statement" => {
                 if let Some(cond) = self.field(node, "condition") {
                     self.eval(cond);
-                    self.sanitize_condition(cond);
+                    let guards = self.guards(cond);
+                    self.clean_names(&guards.pass);
                 }
                 self.eval_field(node, "body");
                 None
@@ -660,6 +701,48 @@ impl<'a, 't> Analyzer<'a, 't> {
             }
             _ => self.eval_children(node),
         }
+    }
+
+    /// A branch that always leaves the enclosing block (return, raise/throw, continue, break,
+    /// `sys.exit`, Flask's `abort`, `process.exit`).
+    fn leaves(&self, node: Node<'t>) -> bool {
+        let mut n = node;
+        for _ in 0..16 {
+            match n.kind() {
+                "return_statement" | "raise_statement" | "throw_statement"
+                | "continue_statement" | "break_statement" => return true,
+                "block" | "statement_block" | "else_clause" | "elif_clause" => {
+                    let next = n
+                        .child_by_field_name("consequence")
+                        .or_else(|| n.child_by_field_name("body"))
+                        .or_else(|| named(Some(n)).last().copied());
+                    match next {
+                        Some(c) => n = c,
+                        None => return false,
+                    }
+                }
+                "expression_statement" => {
+                    let callee = n
+                        .named_child(0)
+                        .filter(|c| matches!(c.kind(), "call" | "call_expression"))
+                        .and_then(|c| c.child_by_field_name("function"))
+                        .map(|f| self.canonical(f));
+                    return matches!(
+                        callee.as_deref(),
+                        Some(
+                            "sys.exit"
+                                | "exit"
+                                | "abort"
+                                | "flask.abort"
+                                | "os._exit"
+                                | "process.exit"
+                        )
+                    );
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// `a, b = x, y` with as many values as names: binds each to its own value.
@@ -1032,6 +1115,19 @@ pub(super) fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = node.walk();
     let children: Vec<_> = node.named_children(&mut cursor).collect();
     children.into_iter().find_map(first_identifier)
+}
+
+/// Adds a branch's names to the merged ones: a name tainted in any branch stays tainted, and
+/// a name sanitized in one branch but not another is not sanitized.
+fn merge_env(merged: &mut HashMap<String, Taint>, branch: HashMap<String, Taint>) {
+    for (name, taint) in branch {
+        match merged.get(&name) {
+            Some(current) if current.clean & !taint.clean == 0 => {}
+            _ => {
+                merged.insert(name, taint);
+            }
+        }
+    }
 }
 
 /// The variable at the root of `a.b[c].d` (`a`), through `&a` and `*a`.

@@ -1,23 +1,28 @@
 //! Allow-list checks in conditions: a name compared with a literal, looked up in a
-//! collection, matched by a regular expression or passed to a validator is clean from there on.
+//! collection, matched by a regular expression or passed to a validator is clean where the
+//! check passed: in the branch it guards, or after an `if` whose failing branch leaves
+//! (`if x not in ALLOWED: return`).
 
 use super::engine::{ALL_KINDS, Analyzer, is_string_literal, literal_value};
 use super::symbols::named;
 use tree_sitter::Node;
 
 impl<'a, 't> Analyzer<'a, 't> {
-    /// Names checked against an allow-list in a condition are clean from there on:
-    /// `x in ALLOWED`, `ALLOWED.includes(x)`, `x == 'literal'`, `re.fullmatch(p, x)`,
-    /// `/^[a-z]+$/.test(x)`, `x.isdigit()`, `is_allowed(x)`.
-    pub(super) fn sanitize_condition(&mut self, cond: Node<'t>) {
-        let mut clean: Vec<String> = Vec::new();
-        let mut stack = vec![cond];
+    /// Names a condition checks against an allow-list: `x in ALLOWED`, `ALLOWED.includes(x)`,
+    /// `x == 'literal'`, `re.fullmatch(p, x)`, `/^[a-z]+$/.test(x)`, `x.isdigit()`,
+    /// `is_allowed(x)`. Those in `pass` are clean when the condition is true, those in `fail`
+    /// when it is false (`not in`, `!=`, `!ALLOWED.includes(x)`).
+    pub(super) fn guards(&self, cond: Node<'t>) -> Guards {
+        let mut guards = Guards::default();
+        let mut stack = vec![(cond, false)];
         let mut budget = 200;
-        while let Some(n) = stack.pop() {
+        while let Some((n, negated)) = stack.pop() {
             budget -= 1;
             if budget == 0 {
                 break;
             }
+            let mut clean: Vec<String> = Vec::new();
+            let mut flipped = false;
             match n.kind() {
                 "comparison_operator" => {
                     let parts = named(Some(n));
@@ -29,6 +34,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                             .collect::<Vec<_>>()
                             .join(" ")
                     };
+                    flipped = ops.contains("not") || ops == "!=";
                     if let [left, right] = parts.as_slice() {
                         if ops.contains("in") && !is_string_literal(*left) {
                             clean.push(self.text(*left).to_string());
@@ -44,6 +50,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                         .field(n, "operator")
                         .map(|o| self.text(o))
                         .unwrap_or("");
+                    flipped = matches!(op, "!==" | "!=");
                     if matches!(op, "===" | "==" | "!==" | "!=") {
                         if let (Some(l), Some(r)) = (self.field(n, "left"), self.field(n, "right"))
                         {
@@ -54,7 +61,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                             }
                         }
                     } else {
-                        stack.extend(named(Some(n)));
+                        stack.extend(named(Some(n)).into_iter().map(|c| (c, negated)));
                     }
                 }
                 "call" | "call_expression" | "method_invocation" => {
@@ -124,28 +131,47 @@ impl<'a, 't> Analyzer<'a, 't> {
                         clean.push(self.text(i).to_string());
                     }
                 }
-                "parenthesized_expression"
-                | "not_operator"
-                | "unary_expression"
-                | "boolean_operator"
-                | "unary_operator" => stack.extend(named(Some(n))),
+                "not_operator" => {
+                    stack.extend(named(Some(n)).into_iter().map(|c| (c, !negated)));
+                }
+                "unary_expression" | "unary_operator" => {
+                    let not = self
+                        .field(n, "operator")
+                        .is_some_and(|o| self.text(o) == "!");
+                    stack.extend(named(Some(n)).into_iter().map(|c| (c, negated != not)));
+                }
+                "parenthesized_expression" | "boolean_operator" => {
+                    stack.extend(named(Some(n)).into_iter().map(|c| (c, negated)));
+                }
                 _ => {}
             }
+            // Checking a URL's host (`url.hostname`, `parsed.netloc`) vouches for the URL.
+            let hosts: Vec<String> = clean
+                .iter()
+                .filter_map(|n| {
+                    let (root, field) = n.rsplit_once('.')?;
+                    matches!(
+                        field,
+                        "hostname" | "host" | "origin" | "netloc" | "Host" | "Hostname"
+                    )
+                    .then(|| root.to_string())
+                })
+                .collect();
+            clean.extend(hosts);
+            if negated != flipped {
+                guards.fail.extend(clean);
+            } else {
+                guards.pass.extend(clean);
+            }
         }
-        // Checking a URL's host (`url.hostname`, `parsed.netloc`) vouches for the URL.
-        let hosts: Vec<String> = clean
-            .iter()
-            .filter_map(|n| {
-                let (root, field) = n.rsplit_once('.')?;
-                matches!(
-                    field,
-                    "hostname" | "host" | "origin" | "netloc" | "Host" | "Hostname"
-                )
-                .then(|| root.to_string())
-            })
-            .collect();
-        clean.extend(hosts);
-        for name in clean {
+        guards
+    }
+
+    /// Marks names clean in the current scope (a field of a tainted object gets its own
+    /// clean entry).
+    pub(super) fn clean_names(&mut self, names: &[String]) {
+        for name in names {
+            let name = name.clone();
             if let Some(t) = self.frames.last_mut().and_then(|f| f.env.get_mut(&name)) {
                 t.clean = ALL_KINDS;
                 continue;
@@ -160,6 +186,15 @@ impl<'a, 't> Analyzer<'a, 't> {
             }
         }
     }
+}
+
+/// The names a condition vouches for, by outcome.
+#[derive(Debug, Default, Clone)]
+pub struct Guards {
+    /// Clean when the condition is true.
+    pub pass: Vec<String>,
+    /// Clean when the condition is false.
+    pub fail: Vec<String>,
 }
 
 /// The identifiers inside an expression (at most `cap`), callee names excluded.
