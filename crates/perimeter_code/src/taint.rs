@@ -10,9 +10,10 @@
 //! [`calls`] and allow-list checks in [`guards`]); what differs per language is in [`sinks`]
 //! (sink and sanitizer tables) and [`symbols`] (functions, imports, finding the handler).
 //!
-//! The analysis is deliberately simple: flow-insensitive inside a branch, no aliasing through
-//! objects or globals, no taint through unknown library calls except a list of known
-//! propagators. It is bounded: a node budget per file, a nesting cap and a call-depth cap.
+//! The analysis is deliberately simple: one pass in source order (branches of an `if` are
+//! merged, loops are walked once), no aliasing through objects or globals, no taint through
+//! calls on library objects except a list of known propagators. It is bounded: a node budget
+//! per file, a nesting cap, a call-depth cap, and its own thread with a sized stack.
 
 mod calls;
 mod engine;
