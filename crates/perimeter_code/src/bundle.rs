@@ -75,7 +75,9 @@ impl Bundle {
     /// Whether the code stage keeps a file of this name and size, and why.
     fn wanted(display: &str, name: &str, size: u64, options: &CodeOptions) -> bool {
         let source = language_of(name) != Language::Other && size <= options.max_source_bytes;
+        // `go.mod` names the module, to follow the handler's imports within it.
         source
+            || name == "go.mod"
             || perimeter_deps::recognize(name).is_some()
             || perimeter_secrets::should_scan(display, size)
     }

@@ -320,12 +320,15 @@ impl Env<'_> {
                         continue;
                     };
                     let key = string_value(cx, k).unwrap_or_else(|| cx.text(k).to_string());
-                    if let Some(param) = resource_param(service, &key) {
+                    // Object keys are the model's names exactly (`TableName`, not `tableName`).
+                    if let Some(param) = resource_param(service, &key).filter(|p| *p == key) {
                         out.push(arg(param, self.value(v)));
                     }
                 }
                 "shorthand_property_identifier" => {
-                    if let Some(param) = resource_param(service, cx.text(p)) {
+                    if let Some(param) =
+                        resource_param(service, cx.text(p)).filter(|x| *x == cx.text(p))
+                    {
                         out.push(arg(param, self.value(p)));
                     }
                 }
