@@ -16,7 +16,12 @@ fn python_sam_app() {
     let stats = snapshot_app("sam-python");
     assert_eq!(stats.functions, 4);
     assert_eq!(stats.handlers_resolved, 3, "{:?}", stats.problems);
-    assert!(stats.problems.iter().any(|p| p.contains("no function 'no_such_handler'")));
+    assert!(
+        stats
+            .problems
+            .iter()
+            .any(|p| p.contains("no function 'no_such_handler'"))
+    );
     assert_eq!(stats.unrecognized.len(), 1, "{:?}", stats.unrecognized);
 }
 
@@ -25,7 +30,12 @@ fn node_serverless_app() {
     let stats = snapshot_app("sls-node");
     assert_eq!(stats.functions, 5);
     assert_eq!(stats.handlers_resolved, 4, "{:?}", stats.problems);
-    assert!(stats.problems.iter().any(|p| p.contains("nope.js: file not found")));
+    assert!(
+        stats
+            .problems
+            .iter()
+            .any(|p| p.contains("nope.js: file not found"))
+    );
 }
 
 #[test]

@@ -59,7 +59,12 @@ pub fn render(model: &Model) -> String {
                 writeln!(s, "  function {}: no code", f.id).ok();
                 continue;
             };
-            writeln!(s, "  function {} -> {} ({:?})", f.id, code.bundle, code.language).ok();
+            writeln!(
+                s,
+                "  function {} -> {} ({:?})",
+                f.id, code.bundle, code.language
+            )
+            .ok();
             if let Some(h) = &code.handler {
                 writeln!(s, "    handler {} at {}", h.symbol, h.location).ok();
             }
