@@ -95,13 +95,12 @@ fn python(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
             top
         };
         match def.kind() {
-            "function_definition" | "class_definition" => {
+            "function_definition" | "class_definition"
                 if def
                     .child_by_field_name("name")
-                    .is_some_and(|n| text(n) == func)
-                {
-                    return Ok(at(&file, func, def));
-                }
+                    .is_some_and(|n| text(n) == func) =>
+            {
+                return Ok(at(&file, func, def));
             }
             "expression_statement" => {
                 if let Some(a) = def.named_child(0).filter(|a| a.kind() == "assignment")
@@ -217,12 +216,11 @@ fn js_export_position(src: &[u8], root: Node, name: &str) -> Option<(u32, u32)> 
                     match d.kind() {
                         "function_declaration"
                         | "generator_function_declaration"
-                        | "class_declaration" => {
+                        | "class_declaration"
                             if d.child_by_field_name("name")
-                                .is_some_and(|x| text(x) == name)
-                            {
-                                return Some(pos(n));
-                            }
+                                .is_some_and(|x| text(x) == name) =>
+                        {
+                            return Some(pos(n));
                         }
                         "lexical_declaration" | "variable_declaration" => {
                             let mut c = d.walk();

@@ -22,6 +22,8 @@ pub struct CodeStats {
     pub functions: usize,
     /// Functions whose code folder or archive was found in the scanned tree.
     pub with_code: usize,
+    /// Functions whose code location holds at least one source file perimeter parses.
+    pub with_source: usize,
     /// Functions whose handler file and symbol were found.
     pub handlers_resolved: usize,
     pub bundles: usize,
@@ -46,6 +48,7 @@ struct Target {
 struct JobResult {
     bundles: Vec<CodeBundle>,
     functions: Vec<(usize, usize, FunctionCode)>,
+    with_source: usize,
     errors: Vec<LoadError>,
     unrecognized: Vec<String>,
 }
@@ -90,6 +93,7 @@ pub fn attach(model: &mut Model, root: &Path, options: &CodeOptions) -> CodeStat
         .collect();
     for r in results {
         stats.unrecognized.extend(r.unrecognized);
+        stats.with_source += r.with_source;
         model.errors.extend(r.errors);
         for (ai, fi, code) in r.functions {
             if code.handler.is_some() {
@@ -182,6 +186,7 @@ fn run_job(base: &Path, targets: &[Target], options: &CodeOptions) -> JobResult 
     let mut out = JobResult {
         bundles: Vec::new(),
         functions: Vec::new(),
+        with_source: 0,
         errors: Vec::new(),
         unrecognized: Vec::new(),
     };
@@ -214,6 +219,13 @@ fn run_job(base: &Path, targets: &[Target], options: &CodeOptions) -> JobResult 
         let mut cache = Cache::new(bundle);
         for (ti, _) in plan.iter().filter(|(_, r)| r == root) {
             let t = &targets[*ti];
+            if bundle
+                .files
+                .values()
+                .any(|f| crate::lang::grammar(f.language, false).is_some())
+            {
+                out.with_source += 1;
+            }
             let code = function_code(&mut cache, t, options, &mut out.unrecognized);
             out.functions.push((t.app, t.function, code));
         }

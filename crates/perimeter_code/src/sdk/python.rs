@@ -308,13 +308,13 @@ impl Env<'_> {
                 }
                 out.unrecognized.push(cx.unrecognized(n));
             }
-            Some(Py::Boto3 | Py::Session) if matches!(method, "client" | "resource") => {
-                if args
-                    .and_then(|a| self.service_arg(a))
-                    .is_none_or(|s| catalog().by_botocore(&s).is_none())
-                {
-                    out.unrecognized.push(cx.unrecognized(n));
-                }
+            Some(Py::Boto3 | Py::Session)
+                if matches!(method, "client" | "resource")
+                    && args
+                        .and_then(|a| self.service_arg(a))
+                        .is_none_or(|s| catalog().by_botocore(&s).is_none()) =>
+            {
+                out.unrecognized.push(cx.unrecognized(n));
             }
             _ => {}
         }

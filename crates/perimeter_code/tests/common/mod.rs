@@ -1,4 +1,5 @@
 //! Helpers shared by the code-stage tests: load a fixture app, run the stage, render compactly.
+#![allow(dead_code)] // Each test binary uses a part of these helpers.
 
 use perimeter_code::{CodeOptions, CodeStats, attach};
 use perimeter_load::LoadOptions;
