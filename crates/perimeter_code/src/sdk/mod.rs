@@ -59,7 +59,8 @@ pub const RESOURCE_PARAMS: &[&str] = &[
     "StreamName",
     "StreamARN",
     "DeliveryStreamName",
-    "StateMachineArn",
+    // Step Functions' members start in lower case.
+    "stateMachineArn",
     "KeyId",
     "EventBusName",
     "LogGroupName",
@@ -212,5 +213,9 @@ mod tests {
         assert_eq!(resource_param("dynamodb", "tablename"), None);
         assert_eq!(resource_param("ssm", "Name"), Some("Name"));
         assert_eq!(resource_param("s3", "Key"), None);
+        assert_eq!(
+            resource_param("stepfunctions", "StateMachineArn"),
+            Some("stateMachineArn")
+        );
     }
 }

@@ -115,6 +115,8 @@ impl Env<'_> {
         match (self.eval(obj)?, method) {
             (Py::Boto3 | Py::Session, "client" | "resource") => {
                 let svc = self.service_arg(args?)?;
+                // A service the catalog does not know is reported once, where it is created.
+                catalog().by_botocore(&svc)?;
                 Some(if method == "client" {
                     Py::Client(svc)
                 } else {
