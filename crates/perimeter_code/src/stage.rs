@@ -43,6 +43,8 @@ struct Target {
     runtime: Option<String>,
     /// Code locations to try in order (relative to the scan root); the first is the job's.
     candidates: Vec<String>,
+    /// Inline code: (bundle root, file name, source).
+    inline: Option<(String, String, String)>,
 }
 
 struct JobResult {
@@ -74,8 +76,17 @@ pub fn attach(model: &mut Model, root: &Path, options: &CodeOptions) -> CodeStat
                 .into_iter()
                 .filter(|c| base.join(c).exists())
                 .collect();
-            let Some(first) = candidates.first().cloned() else {
-                continue;
+            let inline = match (&f.inline_code, candidates.is_empty()) {
+                (Some(code), true) => code.as_str().map(|src| {
+                    let root = format!("{}#{}", app.file, f.id);
+                    (root, inline_file_name(f), src.to_string())
+                }),
+                _ => None,
+            };
+            let first = match (&inline, candidates.first()) {
+                (Some((root, ..)), _) => root.clone(),
+                (None, Some(c)) => c.clone(),
+                (None, None) => continue,
             };
             stats.with_code += 1;
             jobs.entry((ai, first)).or_default().push(Target {
@@ -84,6 +95,7 @@ pub fn attach(model: &mut Model, root: &Path, options: &CodeOptions) -> CodeStat
                 handler: f.handler.as_str().map(str::to_string),
                 runtime: f.runtime.as_str().map(str::to_string),
                 candidates,
+                inline,
             });
         }
     }
@@ -174,6 +186,24 @@ fn candidates(app: &perimeter_model::App, f: &perimeter_model::Function) -> Vec<
     out
 }
 
+/// The file name Lambda gives inline code: the handler's module with the runtime's extension
+/// (`index.handler` on Python → `index.py`).
+fn inline_file_name(f: &perimeter_model::Function) -> String {
+    let module = f
+        .handler
+        .as_str()
+        .and_then(|h| h.rsplit_once('.'))
+        .map(|(m, _)| m)
+        .filter(|m| !m.is_empty() && !m.contains('/'))
+        .unwrap_or("index");
+    let ext = match f.runtime.as_str().and_then(runtime_language) {
+        Some(Language::Python) => "py",
+        Some(Language::JavaScript) => "js",
+        _ => "txt",
+    };
+    format!("{module}.{ext}")
+}
+
 fn load(base: &Path, root: &str, options: &CodeOptions) -> Bundle {
     if is_archive(root) || base.join(root).is_file() {
         Bundle::archive(base, root, BundleKind::Archive, options)
@@ -195,6 +225,14 @@ fn run_job(base: &Path, targets: &[Target], options: &CodeOptions) -> JobResult 
     // First pass: which bundle each function resolves in.
     let mut plan: Vec<(usize, String)> = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
+        if let Some((root, file, source)) = &t.inline {
+            loaded
+                .entry(root.clone())
+                .or_insert_with(|| Bundle::inline(root, file, source));
+            used.push(root.clone());
+            plan.push((ti, root.clone()));
+            continue;
+        }
         let mut chosen = t.candidates[0].clone();
         for c in &t.candidates {
             let b = loaded

@@ -50,3 +50,41 @@ fn java_sam_app() {
     let stats = snapshot_app("sam-java");
     assert_eq!(stats.handlers_resolved, 1, "{:?}", stats.problems);
 }
+
+/// Inline code (`ZipFile`/`InlineCode`) is a one-file bundle named `{template}#{FunctionId}`.
+/// The loaders do not fill `Function::inline_code` yet: the test sets it as they will.
+#[test]
+fn inline_code_is_a_bundle_of_its_own() {
+    use perimeter_model::{App, Attr, Function, Location, Model, SourceKind};
+    let loc = Location::new("template.yaml", 5, 7);
+    let mut f = Function::new("Inline", loc.clone());
+    f.runtime = Attr::explicit("python3.12".to_string(), loc.clone());
+    f.handler = Attr::explicit("index.handler".to_string(), loc.clone());
+    f.inline_code = Some(Attr::explicit(
+        "import boto3\n\ndef handler(event, context):\n    boto3.client('sqs').purge_queue(QueueUrl='q')\n"
+            .to_string(),
+        loc,
+    ));
+    let mut app = App::new(
+        "template.yaml",
+        "t",
+        SourceKind::CloudFormation,
+        "template.yaml",
+    );
+    app.functions.push(f);
+    let mut model = Model {
+        apps: vec![app],
+        errors: Vec::new(),
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    perimeter_code::attach(&mut model, dir.path(), &CodeOptions::default());
+    insta::assert_snapshot!(render(&model), @r#"
+    app template.yaml
+      bundle template.yaml#Inline (Inline)
+        file template.yaml#Inline Python
+      function Inline -> template.yaml#Inline (Python)
+        handler handler at template.yaml#Inline:3:1
+        reads template.yaml#Inline
+        call template.yaml#Inline:4:5 Boto3 sqs.PurgeQueue [QueueUrl="q"]
+    "#);
+}
