@@ -6,6 +6,7 @@ use crate::bundle::{Bundle, is_archive};
 use crate::handler::{self, runtime_language};
 use crate::imports::{dir_of, reachable};
 use crate::parsed::Cache;
+use crate::scope;
 use crate::taint;
 use perimeter_model::{
     BundleKind, CodeBundle, FunctionCode, HandlerRef, Language, LoadError, Location, Model,
@@ -349,7 +350,20 @@ fn function_code(
     for f in &files {
         let Some(p) = cache.get(f) else { continue };
         code.files.push(p.display.clone());
-        calls.extend(p.sdk.calls.iter().cloned());
+        if *f == resolved.file
+            && let Some(runs) = scope::handler_lines(p.language, &p.source, &p.tree, &symbol)
+        {
+            // Other handlers of the same file are other functions' code.
+            calls.extend(
+                p.sdk
+                    .calls
+                    .iter()
+                    .filter(|c| runs(c.location.line))
+                    .cloned(),
+            );
+        } else {
+            calls.extend(p.sdk.calls.iter().cloned());
+        }
         unrecognized.extend(p.sdk.unrecognized.iter().cloned());
         code.flows.extend(taint::analyze(
             p.language, &p.display, &p.source, &p.tree, &symbol,
