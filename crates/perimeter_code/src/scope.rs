@@ -74,27 +74,22 @@ fn defs(language: Language, src: &[u8], root: Node) -> Defs {
     d
 }
 
-/// Names called inside a line range.
-fn called(src: &[u8], root: Node, range: (u32, u32)) -> Vec<String> {
+/// Every name the file calls or passes, with its line: `self.helper(...)`,
+/// `this.helper(...)`, `pkg.Helper(...)` count by their last name, and functions passed by
+/// name (`lambda.Start(handle)`) by theirs.
+fn references(src: &[u8], root: Node) -> Vec<(u32, String)> {
     let mut out = Vec::new();
     for n in descendants(root) {
-        let (s, e) = lines(n);
-        if s < range.0 || e > range.1 {
-            continue;
-        }
         let callee = match n.kind() {
             "call" | "call_expression" => n.child_by_field_name("function"),
             "method_invocation" => n.child_by_field_name("name"),
+            "identifier" => Some(n),
             _ => None,
         };
         if let Some(c) = callee {
             let t = c.utf8_text(src).unwrap_or("");
-            // `self.helper(...)`, `this.helper(...)`, `pkg.Helper(...)`: the last name.
-            out.push(t.rsplit('.').next().unwrap_or(t).to_string());
-        }
-        // Functions passed by name (`lambda.Start(handle)`, `map(fn, xs)`).
-        if n.kind() == "identifier" {
-            out.push(n.utf8_text(src).unwrap_or("").to_string());
+            let line = n.start_position().row as u32 + 1;
+            out.push((line, t.rsplit('.').next().unwrap_or(t).to_string()));
         }
     }
     out
@@ -111,6 +106,7 @@ pub fn handler_lines(
     let src = source.as_bytes();
     let root = tree.root_node();
     let d = defs(language, src, root);
+    let refs = references(src, root);
     let start = d.by_name.get(handler)?.clone();
     let mut reached: BTreeSet<(u32, u32)> = BTreeSet::new();
     let mut queue = start;
@@ -118,8 +114,8 @@ pub fn handler_lines(
         if !reached.insert(r) || reached.len() > 10_000 {
             continue;
         }
-        for name in called(src, root, r) {
-            if let Some(rs) = d.by_name.get(&name) {
+        for (_, name) in refs.iter().filter(|(l, _)| r.0 <= *l && *l <= r.1) {
+            if let Some(rs) = d.by_name.get(name) {
                 queue.extend(rs.iter().copied().filter(|x| !reached.contains(x)));
             }
         }

@@ -154,7 +154,10 @@ fn corrupted_archive_is_an_error_and_the_stage_goes_on() {
     );
     assert_eq!(stats.handlers_resolved, 0);
     let code = model.apps[0].functions[0].code.as_ref().expect("code");
-    assert_eq!(code.problem.as_deref(), Some("handler.py: file not found"));
+    assert_eq!(
+        code.problem.as_deref(),
+        Some("build/app.zip!/handler.py: file not found")
+    );
 }
 
 #[test]

@@ -88,3 +88,47 @@ fn inline_code_is_a_bundle_of_its_own() {
         call template.yaml#Inline:4:5 Boto3 sqs.PurgeQueue [QueueUrl="q"]
     "#);
 }
+
+/// Files that are not UTF-8 are read with replacement characters and a note naming them;
+/// a handler whose file is missing, in each language, says so.
+#[test]
+fn non_utf8_sources_and_missing_handlers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("py")).expect("mkdir");
+    std::fs::write(
+        p.join("py/app.py"),
+        b"import boto3\n# caf\xe9\ndef handler(e, c):\n    boto3.client('sqs').list_queues()\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(p.join("java/src/main/java/a")).expect("mkdir");
+    std::fs::write(
+        p.join("java/src/main/java/a/B.java"),
+        "package a; class B { void other() {} }",
+    )
+    .expect("write");
+    std::fs::create_dir_all(p.join("go")).expect("mkdir");
+    std::fs::write(p.join("go/main.go"), "package main\nfunc main() {}\n").expect("write");
+    std::fs::write(
+        p.join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Py:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: py/, Handler: app.handler, Runtime: python3.12}
+  Java:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: java/, Handler: a.B::handleRequest, Runtime: java21}
+  JavaNoFile:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: java/, Handler: a.C::handleRequest, Runtime: java21}
+  Go:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: go/, Handler: bootstrap, Runtime: provided.al2023}
+",
+    )
+    .expect("write");
+    let (model, stats) = load_and_attach(p, &CodeOptions::default());
+    insta::assert_snapshot!(render(&model));
+    assert_eq!(stats.handlers_resolved, 1);
+}

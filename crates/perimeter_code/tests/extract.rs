@@ -52,6 +52,7 @@ fn javascript_v2_idioms() {
 import AWS from 'aws-sdk';
 const S3 = require('aws-sdk/clients/s3');
 const { SQS } = require('aws-sdk');
+const { DocumentClient } = require('aws-sdk/clients/dynamodb');
 
 const s3 = new S3();
 const queue = new SQS({ apiVersion: '2012-11-05' });
@@ -63,6 +64,7 @@ export async function handler(event) {
   await new AWS.Lambda().invoke({ FunctionName: `fn-${event.x}` }).promise();
   await new AWS.StepFunctions().startExecution({ stateMachineArn: 'x' }).promise();
   await s3.fetchEverything({ Bucket: 'up' });
+  await new DocumentClient().query({ TableName: 'by-user' }).promise();
 }
 "#;
     insta::assert_snapshot!(calls("handler.mjs", src));

@@ -87,7 +87,13 @@ fn classify(module: &str, name: &str) -> Option<Js> {
         return cat.service(name).map(|s| Js::V2Class(s.name.clone()));
     }
     if let Some(client) = module.strip_prefix("aws-sdk/clients/") {
-        return cat.service(client).map(|s| Js::V2Class(s.name.clone()));
+        let svc = cat.service(client)?;
+        return match name {
+            // `require('aws-sdk/clients/s3')` is the class itself.
+            "" => Some(Js::V2Class(svc.name.clone())),
+            "DocumentClient" if svc.name == "dynamodb" => Some(Js::V2DocClass),
+            _ => None,
+        };
     }
     if let Some(suffix) = module.strip_prefix("@aws-sdk/client-") {
         let svc = cat.service(suffix)?;
