@@ -49,6 +49,8 @@ struct Target {
 }
 
 struct JobResult {
+    /// The app every function of the job belongs to.
+    app: usize,
     bundles: Vec<CodeBundle>,
     functions: Vec<(usize, usize, FunctionCode)>,
     with_source: usize,
@@ -118,17 +120,7 @@ pub fn attach(model: &mut Model, root: &Path, options: &CodeOptions) -> CodeStat
             model.apps[ai].functions[fi].code = Some(code);
         }
         for b in r.bundles {
-            // The job's app is the app of its functions.
-            let ai = model
-                .apps
-                .iter()
-                .position(|a| {
-                    a.functions
-                        .iter()
-                        .any(|f| f.code.as_ref().is_some_and(|c| c.bundle == b.id))
-                })
-                .unwrap_or(0);
-            if let Some(app) = model.apps.get_mut(ai)
+            if let Some(app) = model.apps.get_mut(r.app)
                 && !app.code.iter().any(|x| x.id == b.id)
             {
                 stats.bundles += 1;
@@ -215,6 +207,7 @@ fn load(base: &Path, root: &str, options: &CodeOptions) -> Bundle {
 
 fn run_job(base: &Path, targets: &[Target], options: &CodeOptions) -> JobResult {
     let mut out = JobResult {
+        app: targets.first().map_or(0, |t| t.app),
         bundles: Vec::new(),
         functions: Vec::new(),
         with_source: 0,
