@@ -145,3 +145,21 @@ public class Handler {
 "#;
     insta::assert_snapshot!(calls("Handler.java", src));
 }
+
+/// Pathological nesting in an untrusted file neither overflows the stack nor hangs.
+#[test]
+fn deep_nesting_is_bounded() {
+    let chain = ".x".repeat(50_000);
+    let js = format!(
+        "const AWS = require('aws-sdk');\nnew AWS.S3(){chain}.getObject({{ Bucket: 'b' }});\n"
+    );
+    assert_eq!(calls("deep.js", &js), "");
+    let py = format!("import boto3\nboto3.client('s3'){chain}.get_object(Bucket='b')\n");
+    assert_eq!(calls("deep.py", &py), "");
+    let parens = format!(
+        "import boto3\nx = {}boto3.client('s3'){}\nx.get_object(Bucket='b')\n",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    assert!(calls("parens.py", &parens).is_empty());
+}

@@ -35,6 +35,8 @@ enum Js {
 struct Env<'a> {
     cx: &'a Cx<'a>,
     names: HashMap<String, Js>,
+    /// Nesting of `eval` calls: bounded, as expressions in untrusted files can nest deeply.
+    depth: std::cell::Cell<u32>,
 }
 
 pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
@@ -42,6 +44,7 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
     let mut env = Env {
         cx,
         names: HashMap::new(),
+        depth: std::cell::Cell::new(0),
     };
     for _ in 0..2 {
         for n in &nodes {
@@ -209,6 +212,16 @@ impl Env<'_> {
     }
 
     fn eval(&self, n: Node) -> Option<Js> {
+        if self.depth.get() >= super::MAX_EVAL_DEPTH {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.eval_node(n);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn eval_node(&self, n: Node) -> Option<Js> {
         let cx = self.cx;
         match n.kind() {
             "identifier" => self.names.get(cx.text(n)).cloned(),

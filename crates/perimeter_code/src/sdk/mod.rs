@@ -45,6 +45,9 @@ pub fn extract(language: Language, path: &str, source: &str, tree: &Tree) -> Ext
     out
 }
 
+/// How deeply the extractors follow one expression (`a.b().c()...`) before giving up.
+pub(crate) const MAX_EVAL_DEPTH: u32 = 64;
+
 /// Request parameters that name the resource a call acts on (as the service models spell them).
 pub const RESOURCE_PARAMS: &[&str] = &[
     "TableName",

@@ -28,6 +28,8 @@ const CLIENT_NON_OPS: &[&str] = &["can_paginate", "close", "get_waiter", "meta",
 struct Env<'a> {
     cx: &'a Cx<'a>,
     names: HashMap<String, Py>,
+    /// Nesting of `eval` calls: bounded, as expressions in untrusted files can nest deeply.
+    depth: std::cell::Cell<u32>,
 }
 
 pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
@@ -35,6 +37,7 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
     let mut env = Env {
         cx,
         names: HashMap::new(),
+        depth: std::cell::Cell::new(0),
     };
     // Two passes over assignments so a name bound after its use in a function body (module
     // constants below the handler) still resolves.
@@ -63,6 +66,16 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
 
 impl Env<'_> {
     fn eval(&self, n: Node) -> Option<Py> {
+        if self.depth.get() >= super::MAX_EVAL_DEPTH {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.eval_node(n);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn eval_node(&self, n: Node) -> Option<Py> {
         let cx = self.cx;
         match n.kind() {
             "identifier" | "attribute" => {
