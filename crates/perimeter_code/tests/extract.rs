@@ -42,6 +42,14 @@ def handler(event, context):
     boto3.resource("s3").Object("bucket-b", "key").get()
     boto3.client("kinesis").put_record(StreamName=event["s"], Data=b"x", PartitionKey="p")
     boto3.client("not-a-service").do_it()
+
+from boto3 import client as mk_client, resource
+import boto3 as b3
+
+def other(event, context):
+    mk_client("sts").get_caller_identity()
+    resource("sqs").Queue(os.environ["Q"]).send_message(MessageBody="x")
+    b3.client("events").put_events(Entries=[])
 "#;
     insta::assert_snapshot!(calls("app.py", src));
 }
@@ -82,6 +90,13 @@ const client = new ddb.DynamoDBClient({});
 const doc = DynamoDBDocument.from(client);
 const sqs = new SQSClient({}) as SQSClient;
 const table = process.env["TABLE"] ?? "fallback";
+
+class Repo {
+  private readonly ddb = new ddb.DynamoDB({});
+  async save(item: any) {
+    await this.ddb.putItem({ TableName: table, Item: item });
+  }
+}
 
 export const handler = async (event: any): Promise<void> => {
   await client.send(new ddb.GetItemCommand({ TableName: table, Key: {} }));

@@ -50,6 +50,17 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
         for n in &nodes {
             match n.kind() {
                 "import_statement" => env.import(*n),
+                // Class fields: `private client = new DynamoDBClient({})`, used as `this.client`.
+                "field_definition" | "public_field_definition" => {
+                    let name = n
+                        .child_by_field_name("property")
+                        .or_else(|| n.child_by_field_name("name"));
+                    if let (Some(name), Some(value)) = (name, n.child_by_field_name("value"))
+                        && let Some(v) = env.eval(value)
+                    {
+                        env.names.insert(format!("this.{}", cx.text(name)), v);
+                    }
+                }
                 "variable_declarator" => {
                     if let (Some(name), Some(value)) = (
                         n.child_by_field_name("name"),

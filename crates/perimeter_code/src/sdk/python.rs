@@ -12,6 +12,8 @@ use tree_sitter::Node;
 #[derive(Debug, Clone)]
 enum Py {
     Boto3,
+    /// `client` / `resource` imported by name (`from boto3 import client`).
+    Boto3Fn(&'static str),
     Session,
     Client(String),
     Resource {
@@ -41,6 +43,36 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
     };
     // Two passes over assignments so a name bound after its use in a function body (module
     // constants below the handler) still resolves.
+    for n in &nodes {
+        // `from boto3 import client, resource as res` / `from boto3.session import Session`.
+        if n.kind() == "import_from_statement"
+            && let Some(m) = n.child_by_field_name("module_name")
+            && matches!(cx.text(m), "boto3" | "boto3.session")
+        {
+            let mut c = n.walk();
+            for name in n.children_by_field_name("name", &mut c) {
+                let (orig, local) = match name.child_by_field_name("name") {
+                    Some(o) => (o, name.child_by_field_name("alias").unwrap_or(o)),
+                    None => (name, name),
+                };
+                let v = match cx.text(orig) {
+                    "client" => Py::Boto3Fn("client"),
+                    "resource" => Py::Boto3Fn("resource"),
+                    "Session" => Py::Boto3Fn("Session"),
+                    _ => continue,
+                };
+                env.names.insert(cx.text(local).to_string(), v);
+            }
+        }
+        // `import boto3 as b3`.
+        if n.kind() == "aliased_import"
+            && n.child_by_field_name("name")
+                .is_some_and(|x| cx.text(x) == "boto3")
+            && let Some(alias) = n.child_by_field_name("alias")
+        {
+            env.names.insert(cx.text(alias).to_string(), Py::Boto3);
+        }
+    }
     for _ in 0..2 {
         for n in &nodes {
             if n.kind() == "assignment"
@@ -120,12 +152,19 @@ impl Env<'_> {
         if matches!(ftext, "boto3.Session" | "boto3.session.Session" | "Session") {
             return Some(Py::Session);
         }
-        if func.kind() != "attribute" {
-            return None;
-        }
-        let obj = func.child_by_field_name("object")?;
-        let method = cx.text(func.child_by_field_name("attribute")?);
-        match (self.eval(obj)?, method) {
+        let (receiver, method) = match func.kind() {
+            "attribute" => (
+                self.eval(func.child_by_field_name("object")?)?,
+                cx.text(func.child_by_field_name("attribute")?),
+            ),
+            "identifier" => match self.names.get(ftext) {
+                Some(Py::Boto3Fn("Session")) => return Some(Py::Session),
+                Some(Py::Boto3Fn(m)) => (Py::Boto3, *m),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        match (receiver, method) {
             (Py::Boto3 | Py::Session, "client" | "resource") => {
                 let svc = self.service_arg(args?)?;
                 // A service the catalog does not know is reported once, where it is created.
