@@ -50,6 +50,7 @@ def other(event, context):
     mk_client("sts").get_caller_identity()
     resource("sqs").Queue(os.environ["Q"]).send_message(MessageBody="x")
     b3.client("events").put_events(Entries=[])
+    s3.generate_presigned_url("put_object", Params={"Bucket": TABLE, "Key": "k"}, ExpiresIn=60)
 "#;
     insta::assert_snapshot!(calls("app.py", src));
 }
@@ -73,6 +74,7 @@ export async function handler(event) {
   await new AWS.StepFunctions().startExecution({ stateMachineArn: 'x' }).promise();
   await s3.fetchEverything({ Bucket: 'up' });
   await new DocumentClient().query({ TableName: 'by-user' }).promise();
+  s3.getSignedUrl('getObject', { Bucket: 'up', Key: 'k' });
 }
 "#;
     insta::assert_snapshot!(calls("handler.mjs", src));

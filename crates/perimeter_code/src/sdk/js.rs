@@ -448,6 +448,20 @@ impl Env<'_> {
                 ) {
                     return;
                 }
+                // `s3.getSignedUrl('getObject', {Bucket})`: the URL performs the operation it
+                // names with the signer's permissions, so it is reported as that one.
+                if matches!(method, "getSignedUrl" | "getSignedUrlPromise")
+                    && let Some(op) = first
+                        .and_then(|a| string_value(cx, a))
+                        .and_then(|m| cat.by_botocore(&svc).and_then(|s| s.op_from_camel(&m)))
+                {
+                    let params = n
+                        .child_by_field_name("arguments")
+                        .and_then(|a| a.named_child(1));
+                    let res = self.object_resources(&svc, params);
+                    out.calls.push(cx.call(Sdk::JsV2, &svc, op, res, n));
+                    return;
+                }
                 if let Some(h) = helper(Sdk::JsV2, &svc, method) {
                     let res = self.object_resources(&svc, first);
                     out.calls.push(cx.call(Sdk::JsV2, &svc, h.name, res, n));

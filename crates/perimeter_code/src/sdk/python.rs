@@ -249,6 +249,57 @@ impl Env<'_> {
             .collect()
     }
 
+    /// `generate_presigned_url('get_object', Params={'Bucket': b, ...})`: the URL performs
+    /// the operation it names with the signer's permissions, so it is reported as that one.
+    fn presigned(
+        &self,
+        svc: &str,
+        args: Option<Node>,
+        n: Node,
+    ) -> Option<perimeter_model::SdkCall> {
+        let cx = self.cx;
+        let args = args?;
+        let method = positional(args).into_iter().next().or_else(|| {
+            let mut c = args.walk();
+            args.named_children(&mut c)
+                .filter(|a| a.kind() == "keyword_argument")
+                .find(|a| {
+                    a.child_by_field_name("name")
+                        .is_some_and(|k| cx.text(k) == "ClientMethod")
+                })
+                .and_then(|a| a.child_by_field_name("value"))
+        })?;
+        let op = catalog()
+            .by_botocore(svc)?
+            .op_from_snake(&string_value(cx, method)?)?
+            .to_string();
+        let mut res = Vec::new();
+        let mut c = args.walk();
+        let params = args
+            .named_children(&mut c)
+            .filter(|a| a.kind() == "keyword_argument")
+            .find(|a| {
+                a.child_by_field_name("name")
+                    .is_some_and(|k| cx.text(k) == "Params")
+            })
+            .and_then(|a| a.child_by_field_name("value"))
+            .filter(|v| v.kind() == "dictionary");
+        if let Some(d) = params {
+            let mut c = d.walk();
+            for pair in d.named_children(&mut c).filter(|p| p.kind() == "pair") {
+                if let (Some(k), Some(v)) = (
+                    pair.child_by_field_name("key"),
+                    pair.child_by_field_name("value"),
+                ) && let Some(key) = string_value(cx, k)
+                    && let Some(p) = resource_param(svc, &key).filter(|p| *p == key)
+                {
+                    res.push(arg(p, self.value(v)));
+                }
+            }
+        }
+        Some(cx.call(Sdk::Boto3, svc, &op, res, n))
+    }
+
     fn call(&self, n: Node, out: &mut Extraction) {
         let cx = self.cx;
         let Some(func) = n.child_by_field_name("function") else {
@@ -286,6 +337,12 @@ impl Env<'_> {
                             .push(cx.call(Sdk::Boto3, &svc, &op, Vec::new(), n)),
                         None => out.unrecognized.push(cx.unrecognized(n)),
                     }
+                    return;
+                }
+                if method == "generate_presigned_url"
+                    && let Some(call) = self.presigned(&svc, args, n)
+                {
+                    out.calls.push(call);
                     return;
                 }
                 if let Some(h) = helper(Sdk::Boto3, &svc, method) {
