@@ -27,6 +27,9 @@ pub(crate) fn function(app: &mut App, ctx: &Context, e: &Entry) {
     read_common(&mut f, ctx, &e.props);
     if let Some(code) = e.prop("Code") {
         f.code_path = code_path(ctx, code);
+        if let Some(zip_file) = code.get("ZipFile") {
+            f.inline_code = Some(ctx.string(zip_file));
+        }
     }
     if let Some(mode) = e.prop("TracingConfig").and_then(|t| t.get("Mode")) {
         f.tracing = ctx.string(mode).map(|m| m == "Active");

@@ -378,6 +378,9 @@ fn function(
     if let Some(c) = props.get("CodeUri") {
         f.code_path = code_path(ctx, c);
     }
+    if let Some(inline) = props.get("InlineCode") {
+        f.inline_code = Some(ctx.string(inline));
+    }
     if props.get("ImageUri").is_some() && props.get("PackageType").is_none() {
         f.package_type = Attr::explicit("Image".to_string(), loc.clone());
     }
