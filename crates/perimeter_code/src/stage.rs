@@ -128,10 +128,62 @@ pub fn attach(model: &mut Model, root: &Path, options: &CodeOptions) -> CodeStat
             }
         }
     }
+    attach_layers(model, base, options, &mut stats);
     for app in &mut model.apps {
         app.code.sort_by(|a, b| a.id.cmp(&b.id));
     }
     stats
+}
+
+/// Layers declared in the same app whose content is in the scanned tree become `Layer`
+/// bundles (read once per app), listed in [`FunctionCode::layers`] of the functions using them:
+/// their dependencies and secrets ship with those functions.
+fn attach_layers(model: &mut Model, base: &Path, options: &CodeOptions, stats: &mut CodeStats) {
+    for app in &mut model.apps {
+        let mut wanted: BTreeMap<String, String> = BTreeMap::new();
+        for f in &app.functions {
+            for layer in f.layers.iter().filter_map(|l| l.as_str()) {
+                let Some(resource) = app.resource(layer) else {
+                    continue;
+                };
+                let path = resource.code_path.as_ref().and_then(|p| p.as_str());
+                if let Some(path) = path.filter(|p| is_safe_relative(p) && base.join(p).exists()) {
+                    wanted.insert(layer.to_string(), path.to_string());
+                }
+            }
+        }
+        let mut loaded: BTreeMap<String, String> = BTreeMap::new();
+        for (layer, path) in &wanted {
+            if !app.code.iter().any(|b| &b.id == path) {
+                let bundle = if is_archive(path) || base.join(path).is_file() {
+                    Bundle::archive(base, path, BundleKind::Layer, options)
+                } else {
+                    Bundle::folder(base, path, BundleKind::Layer, options)
+                };
+                model.errors.extend(bundle.errors.iter().cloned());
+                let code = code_bundle(&bundle, &mut model.errors);
+                stats.bundles += 1;
+                app.code.push(code);
+            }
+            loaded.insert(layer.clone(), path.clone());
+        }
+        for f in &mut app.functions {
+            let ids: Vec<String> = f
+                .layers
+                .iter()
+                .filter_map(|l| l.as_str())
+                .filter_map(|l| loaded.get(l).cloned())
+                .collect();
+            if let Some(code) = f.code.as_mut() {
+                code.layers = ids;
+            }
+        }
+    }
+}
+
+/// A path inside the scan root: relative, no `..`.
+fn is_safe_relative(path: &str) -> bool {
+    !path.starts_with('/') && !path.split('/').any(|c| c == "..")
 }
 
 /// Where a function's code may be, best first (relative to the scan root, maybe absent).
@@ -174,7 +226,7 @@ fn candidates(app: &perimeter_model::App, f: &perimeter_model::Function) -> Vec<
             out.push(under(&format!(".aws-sam/build/{}", f.id)));
         }
     }
-    out.retain(|p| !p.starts_with('/') && !p.split('/').any(|c| c == ".."));
+    out.retain(|p| is_safe_relative(p));
     out.dedup();
     out
 }

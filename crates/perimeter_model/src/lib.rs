@@ -422,6 +422,8 @@ pub enum ResourceKind {
     LogGroup,
     Database,
     EventBus,
+    /// A Lambda layer version (its content may be on disk: [`Resource::code_path`]).
+    Layer,
     Other,
 }
 
@@ -465,6 +467,9 @@ pub struct Resource {
     /// Functions this resource sends events to by its own configuration (S3 bucket
     /// notifications, SNS subscriptions): function IDs.
     pub notifies: Vec<Attr<String>>,
+    /// For layers: the folder or archive of the layer's content relative to the scan root
+    /// (SAM `ContentUri`, `Content` given as a local path, Serverless `layers.*.path`).
+    pub code_path: Option<Attr<String>>,
 }
 
 impl Resource {
@@ -486,6 +491,7 @@ impl Resource {
             retention_days: None,
             log_group_for: None,
             notifies: Vec::new(),
+            code_path: None,
         }
     }
 }
