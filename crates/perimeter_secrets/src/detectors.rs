@@ -385,6 +385,8 @@ pub(crate) struct ProviderHit {
     /// A more precise detector id than the provider's (`database-url`).
     pub id: &'static str,
     pub description: &'static str,
+    /// The token has the provider's shape but is a documentation example or placeholder.
+    pub example: bool,
 }
 
 /// Whether a PEM header must be followed by key material to count (files: yes, so code that
@@ -401,6 +403,33 @@ fn is_word(b: u8) -> bool {
 
 /// Verifies the literal of provider `index` found at `pos` in `bytes`.
 pub(crate) fn verify(
+    auto: &Automaton,
+    index: usize,
+    bytes: &[u8],
+    pos: usize,
+    mode: Mode,
+) -> Option<ProviderHit> {
+    verify_or_example(auto, index, bytes, pos, mode).ok()
+}
+
+/// Like [`verify`], but tells a token rejected as a documentation example or placeholder
+/// (`Err(Some(end))`, its end offset: nothing else may report those bytes) from no token at
+/// all (`Err(None)`).
+pub(crate) fn verify_or_example(
+    auto: &Automaton,
+    index: usize,
+    bytes: &[u8],
+    pos: usize,
+    mode: Mode,
+) -> Result<ProviderHit, Option<usize>> {
+    let hit = verify_inner(auto, index, bytes, pos, mode).ok_or(None)?;
+    if hit.example {
+        return Err(Some(hit.token_end));
+    }
+    Ok(hit)
+}
+
+fn verify_inner(
     auto: &Automaton,
     index: usize,
     bytes: &[u8],
@@ -426,6 +455,7 @@ pub(crate) fn verify(
         confidence: provider.confidence,
         id: provider.id,
         description: provider.description,
+        example: false,
     };
     match provider.kind {
         SecretKind::PrivateKey => {
@@ -462,7 +492,8 @@ pub(crate) fn verify(
     let token = &bytes[hit.token_start..hit.token_end];
     let text = std::str::from_utf8(token).ok()?;
     if is_example_token(provider.kind, text) {
-        return None;
+        hit.example = true;
+        return Some(hit);
     }
     match provider.kind {
         SecretKind::StripeKey if text.contains("_test_") => hit.confidence = Confidence::Low,

@@ -5,7 +5,7 @@
 //! verification window, a key name, a value), so a minified megabyte-long line costs one
 //! linear pass. Columns are counted incrementally, hits being in file order.
 
-use crate::detectors::{AUTOMATON, Mode, PROVIDERS, Target, verify};
+use crate::detectors::{AUTOMATON, Mode, PROVIDERS, Target, verify_or_example};
 use crate::generic::at_keyword;
 use crate::kind::SecretKind;
 use crate::paths::{FileKind, MAX_FILE_BYTES, file_kind, is_test_or_example};
@@ -45,13 +45,20 @@ pub fn scan(display_path: &str, content: &[u8]) -> Vec<SecretHit> {
     let (mut twilio, mut service_account) = (false, false);
     let mut skip_until = 0usize;
     let mut name_done = 0usize;
+    let mut examples: Vec<(usize, usize)> = Vec::new();
     for m in auto.ac.find_iter(content) {
         if m.start() < skip_until {
             continue;
         }
         match auto.targets[m.pattern().as_usize()] {
             Target::Provider(i) => {
-                if let Some(h) = verify(auto, i, content, m.start(), Mode::File) {
+                let verified = verify_or_example(auto, i, content, m.start(), Mode::File);
+                if let Err(Some(end)) = verified {
+                    // An example token: the generic detector must not report it either.
+                    examples.push((m.start(), end));
+                    skip_until = end;
+                }
+                if let Ok(h) = verified {
                     skip_until = h.token_end;
                     providers.push(Raw {
                         start: h.start,
@@ -125,7 +132,10 @@ pub fn scan(display_path: &str, content: &[u8]) -> Vec<SecretHit> {
     providers.sort_by_key(|h| h.start);
     providers.dedup_by(|b, a| b.start < a.end);
     // A generic hit on bytes a provider already explains adds nothing.
-    generic.retain(|g| !providers.iter().any(|p| g.start < p.end && p.start < g.end));
+    generic.retain(|g| {
+        !providers.iter().any(|p| g.start < p.end && p.start < g.end)
+            && !examples.iter().any(|&(s, e)| g.start < e && s < g.end)
+    });
     let mut all = providers;
     all.extend(generic);
     all.sort_by_key(|h| (h.start, !h.provider));

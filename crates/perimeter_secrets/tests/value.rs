@@ -181,4 +181,3 @@ fn entropy() {
     assert_eq!(shannon_entropy("aaaa"), 0.0);
     assert!((shannon_entropy("abcd") - 2.0).abs() < 1e-9);
 }
-
