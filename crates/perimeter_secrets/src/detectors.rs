@@ -566,13 +566,12 @@ fn url_password_is_real(user: &[u8], password: &[u8]) -> bool {
     let (Ok(user), Ok(pw)) = (std::str::from_utf8(user), std::str::from_utf8(password)) else {
         return false;
     };
-    if pw.len() < 3
-        || pw == user
-        || is_placeholder(pw)
-        || is_placeholder(user)
-        || pw.contains(['$', '{', '}', '%', '*', '[', ']'])
-        || pw.starts_with(':')
-    {
+    // `%41` is URL encoding, but `%s` / `%(pw)s` are format templates.
+    let template = pw.contains(['$', '{', '}', '[', ']'])
+        || pw.contains("%s")
+        || pw.contains("%(")
+        || user.contains(['$', '{', '}', '<', '>']);
+    if pw.len() < 3 || pw == user || is_placeholder(pw) || template || pw.starts_with(':') {
         return false;
     }
     let lower = pw.to_ascii_lowercase();
