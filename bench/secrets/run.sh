@@ -6,7 +6,7 @@
 #
 #   bench/secrets/run.sh            # needs python3; installs detect-secrets in a venv
 #
-# Env: CARGO_TARGET_DIR (default target/), DS_VENV (default $CARGO_TARGET_DIR/venv-ds),
+# Env: KEEP (keep raw outputs in that folder), CARGO_TARGET_DIR (default target/), DS_VENV (default $CARGO_TARGET_DIR/venv-ds),
 #      CORPORA (default ../shared/corpora), EXAMPLES (default examples/).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -27,7 +27,8 @@ DS="$VENV/bin/detect-secrets"
 OURS="$TARGET/release/examples/scan_tree"
 
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+# KEEP=DIR keeps every tool's raw output there.
+trap '[ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp -r "$WORK"/. "$KEEP"/; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/plant"
 python3 "$HERE/plant.py" "$WORK/plant/tree" 2>/dev/null
 
@@ -52,9 +53,25 @@ EOF
 # Corpora + examples: hits and wall-clock throughput (each tool reads the same files).
 TOTAL=$(bytes "$CORPORA" "$EXAMPLES")
 t0=$(now); "$OURS" "$CORPORA" "$EXAMPLES" > "$WORK/ours_corpora.tsv" 2> "$WORK/ours_stats.txt"; t1=$(now)
-t2=$(now); "$DS" scan --all-files "$CORPORA" "$EXAMPLES" > "$WORK/ds_corpora.json"; t3=$(now)
+# detect-secrets reports nothing for absolute paths outside its working directory's git
+# repository: run it inside each root on `.`, then merge with absolute file names.
+t2=$(now)
+for root in "$CORPORA" "$EXAMPLES"; do
+  (cd "$root" && "$DS" scan --all-files .) > "$WORK/ds_$(basename "$root").json"
+done
+t3=$(now)
+python3 - "$WORK/ds_corpora.json" "$CORPORA" "$WORK/ds_$(basename "$CORPORA").json" \
+  "$EXAMPLES" "$WORK/ds_$(basename "$EXAMPLES").json" <<'EOF'
+import json, os, sys
+out, rest = sys.argv[1], sys.argv[2:]
+merged = {"results": {}}
+for root, path in zip(rest[::2], rest[1::2]):
+    for f, hits in json.load(open(path))["results"].items():
+        merged["results"][os.path.normpath(os.path.join(root, f))] = hits
+json.dump(merged, open(out, "w"))
+EOF
 
-python3 "$HERE/score.py" "$WORK/manifest.json" "$WORK/plant/tree" \
+python3 "$HERE/score.py" "$WORK/plant/manifest.json" "$WORK/plant/tree" \
   "$WORK/ours_plant.tsv" "$WORK/ds_plant.json" "$WORK/ours_corpora.tsv" "$WORK/ds_corpora.json"
 echo
 python3 - "$TOTAL" "$t0" "$t1" "$t2" "$t3" "$(cat "$WORK/ours_stats.txt")" <<'EOF'
@@ -62,6 +79,6 @@ import sys
 total, t0, t1, t2, t3, stats = int(sys.argv[1]), *map(float, sys.argv[2:6]), sys.argv[6]
 mb = total / 1e6
 print(f"Throughput over corpora + examples ({mb:.1f} MB on disk, wall clock, one run each):")
-print(f"  perimeter        {t1 - t0:7.2f} s  {mb / (t1 - t0):8.1f} MB/s   (detection only: {stats})")
-print(f"  detect-secrets   {t3 - t2:7.2f} s  {mb / (t3 - t2):8.1f} MB/s")
+print(f"  perimeter        {t1 - t0:7.2f} s  {mb / (t1 - t0):8.2f} MB/s   (detection only: {stats})")
+print(f"  detect-secrets   {t3 - t2:7.2f} s  {mb / (t3 - t2):8.2f} MB/s")
 EOF
