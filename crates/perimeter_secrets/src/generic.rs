@@ -385,7 +385,11 @@ fn judge(
     .filter(|&&c| c)
     .count();
     // Base64 of readable text (`bXlQYXNzd29yZA==`) is an encoded word, not key material.
-    let random = len >= 12 && entropy >= 3.3 && classes >= 2 && !is_encoded_text(value);
+    let random = len >= 12
+        && entropy >= 3.3
+        && classes >= 2
+        && !is_encoded_text(value)
+        && !padded_text(value);
     // Identifier-like words (`password_reset`, `x-api-key`, `myApp`) are labels, not secrets.
     let wordy = !value.bytes().any(|b| b.is_ascii_digit())
         && value
@@ -459,6 +463,16 @@ fn aws_unique_id(value: &str) -> bool {
 fn uuid_like(value: &str) -> bool {
     let parts: Vec<usize> = value.split('-').map(str::len).collect();
     parts == [8, 4, 4, 4, 12]
+}
+
+/// Padded base64 of a short readable word (`bXlQYXNzd29yZA==` is `myPassword`), too short
+/// for [`is_encoded_text`].
+fn padded_text(value: &str) -> bool {
+    if !value.ends_with('=') || value.len() % 4 != 0 {
+        return false;
+    }
+    let bytes = crate::detectors::decode_base64url(value.trim_end_matches('=').as_bytes());
+    !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
 }
 
 fn looks_like_file(value: &str) -> bool {
