@@ -391,11 +391,15 @@ fn judge(
         && !is_encoded_text(value)
         && !padded_text(value);
     // Identifier-like words (`password_reset`, `x-api-key`, `myApp`) are labels, not secrets.
+    let separators = value
+        .bytes()
+        .filter(|b| matches!(b, b'_' | b'-' | b'.'))
+        .count();
     let wordy = !value.bytes().any(|b| b.is_ascii_digit())
         && value
             .bytes()
             .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))
-        && entropy < 3.6;
+        && (entropy < 3.6 || separators >= 2);
     let password =
         has("PASSWORD") || has("PASSWD") || has("PWD") || has("PASS") || has("PASSPHRASE");
     let documentation = kind == FileKind::Docs;

@@ -12,7 +12,8 @@
 //! `process.env.X`), published documentation examples (`AKIAIOSFODNN7EXAMPLE`, values with
 //! `EXAMPLE`, the jwt.io sample) and low-randomness bodies are **not reported**; real-looking
 //! secrets in tests, fixtures, examples and documentation are reported one confidence level
-//! lower.
+//! lower. A line carrying `pragma: allowlist secret` (detect-secrets), `gitleaks:allow` or
+//! `perimeter:allow` is not reported.
 
 mod detectors;
 mod generic;

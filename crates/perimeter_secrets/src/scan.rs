@@ -16,6 +16,13 @@ use perimeter_model::{Confidence, Location, SecretHit};
 /// At most this many hits per file (a generated file full of keys says enough by then).
 const MAX_HITS: usize = 500;
 
+/// Comments that allow a secret on their line.
+const ALLOW_MARKERS: &[&[u8]] = &[
+    b"pragma: allowlist secret",
+    b"gitleaks:allow",
+    b"perimeter:allow",
+];
+
 /// One hit before it is located and redacted.
 #[derive(Debug, Clone)]
 struct Raw {
@@ -139,6 +146,14 @@ pub fn scan(display_path: &str, content: &[u8]) -> Vec<SecretHit> {
     let mut all = providers;
     all.extend(generic);
     all.sort_by_key(|h| (h.start, !h.provider));
+    // The line says the value is known and accepted (detect-secrets' and gitleaks' markers).
+    all.retain(|h| {
+        let (ls, le) = lines.bounds(h.start);
+        let line = &content[ls..le];
+        !ALLOW_MARKERS
+            .iter()
+            .any(|m| memchr::memmem::find(line, m).is_some())
+    });
     all.truncate(MAX_HITS);
 
     let downgrade = is_test_or_example(display_path) || kind == FileKind::Docs;

@@ -432,6 +432,14 @@ fn code_placeholders_and_references_are_not_secrets() {
             "  notes(limit: Int, nextToken: String): Notes!\n",
         ),
         ("src/app.py", "api_key = \"xxxxxxxxxxxxxxxxxxxxxxxx\"\n"),
+        (
+            "src/app.py",
+            "API_KEY = 'this-will-ordinarily-be-detected'\n",
+        ),
+        (
+            "src/app.py",
+            "API_KEY = 'Zx8Qp2Lm5Vt9Rk3Wn7Yb4Hc6Jd1Fg0'  # pragma: allowlist secret\n",
+        ),
     ] {
         assert!(
             detectors(file, text).is_empty(),
