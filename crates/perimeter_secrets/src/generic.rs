@@ -472,7 +472,7 @@ fn uuid_like(value: &str) -> bool {
 /// Padded base64 of a short readable word (`bXlQYXNzd29yZA==` is `myPassword`), too short
 /// for [`is_encoded_text`].
 fn padded_text(value: &str) -> bool {
-    if !value.ends_with('=') || value.len() % 4 != 0 {
+    if !value.ends_with('=') || !value.len().is_multiple_of(4) {
         return false;
     }
     let bytes = crate::detectors::decode_base64url(value.trim_end_matches('=').as_bytes());
