@@ -160,7 +160,12 @@ pub fn scan(display_path: &str, content: &[u8]) -> Vec<SecretHit> {
     let mut cursor = ColumnCursor::default();
     all.into_iter()
         .map(|h| {
-            let (line, column) = cursor.locate(&lines, content, h.start);
+            let at = if h.id == "private-key" || h.id == "gcp-service-account-key" {
+                block_scalar_key(content, &lines, h.start).unwrap_or(h.start)
+            } else {
+                h.start
+            };
+            let (line, column) = cursor.locate(&lines, content, at);
             let secret = String::from_utf8_lossy(&content[h.start..h.end]);
             SecretHit {
                 detector: h.id.to_string(),
@@ -175,6 +180,32 @@ pub fn scan(display_path: &str, content: &[u8]) -> Vec<SecretHit> {
             }
         })
         .collect()
+}
+
+/// For a PEM block written as a YAML block scalar (`key: |` then the indented block), the
+/// offset of the `|` / `>` indicator: the finding points at the key's line, so report frames
+/// mask the whole indented block after it (they mask a secret's line and the deeper-indented
+/// lines that continue it; the block's own lines are all at one indentation).
+fn block_scalar_key(content: &[u8], lines: &LineIndex, start: usize) -> Option<usize> {
+    let l = lines.line_of(start);
+    let (ls, _) = lines.line_bounds(l);
+    if l == 0 || !content[ls..start].iter().all(|&b| b == b' ' || b == b'\t') {
+        return None;
+    }
+    let (ps, pe) = lines.line_bounds(l - 1);
+    let prev = &content[ps..pe];
+    let trimmed = prev.trim_ascii_end();
+    let indicator = trimmed
+        .iter()
+        .rposition(|&b| b == b'|' || b == b'>')
+        .filter(|&i| {
+            trimmed[i + 1..]
+                .iter()
+                .all(|b| matches!(b, b'-' | b'+' | b'0'..=b'9'))
+        })?;
+    let indent = |line: &[u8]| line.iter().take_while(|&&b| b == b' ').count();
+    (indent(prev) < start - ls && trimmed[..indicator].trim_ascii_end().ends_with(b":"))
+        .then_some(ps + indicator)
 }
 
 fn lower(c: Confidence) -> Confidence {

@@ -478,6 +478,26 @@ fn locations_point_at_the_secret() {
 }
 
 #[test]
+fn a_pem_block_scalar_is_located_at_its_key() {
+    let mut r = Rng(21);
+    let body: Vec<String> = (0..4).map(|_| r.pick(B64, 64)).collect();
+    let text = format!(
+        "tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n    {}\n    -----END EC PRIVATE KEY-----\n",
+        body.join("\n    ")
+    );
+    let hits = scan("config.yaml", text.as_bytes());
+    assert_eq!(hits.len(), 1);
+    assert_eq!((hits[0].location.line, hits[0].location.column), (2, 8));
+    // Anywhere else, the BEGIN line itself.
+    let text = format!(
+        "KEY = '''\n-----BEGIN EC PRIVATE KEY-----\n{}\n'''\n",
+        body.join("\n")
+    );
+    let hits = scan("keys.py", text.as_bytes());
+    assert_eq!((hits[0].location.line, hits[0].location.column), (2, 1));
+}
+
+#[test]
 fn confidence_is_lower_in_tests_fixtures_and_docs() {
     let mut r = Rng(11);
     let text = format!("STRIPE = 'sk_live_{}'\n", r.pick(ALNUM, 24));
