@@ -25,3 +25,9 @@ pub fn template_kind(node: &Node) -> SourceKind {
         SourceKind::CloudFormation
     }
 }
+
+/// Rules that read what the code stage found (`App::code`: bundles, their secrets), which a
+/// template alone cannot hold. The loader-backed harnesses skip them; `tests/code_fixtures.rs`
+/// runs their fixtures and documented examples with the code (files next to the template)
+/// scanned into bundles.
+pub const CODE_STAGE_RULES: &[&str] = &["SEC003"];
