@@ -223,7 +223,7 @@ pub struct SecretHit {
     pub detector: String,
     /// Human description (`AWS access key ID`).
     pub description: String,
-    /// The redacted value (`AKIA************MPLE`).
+    /// The redacted value (`AKIA… (20 chars)`: see `perimeter_secrets::redact`).
     pub redacted: String,
     pub confidence: Confidence,
     pub location: Location,

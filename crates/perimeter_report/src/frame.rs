@@ -5,7 +5,7 @@
 //! the end) yields no frame rather than an error: the frame is a convenience, the finding's
 //! location is already printed.
 
-use crate::redact::{clean, looks_sensitive, mask_value};
+use crate::redact::{clean, looks_sensitive, mask_value, mask_value_from};
 use std::collections::HashMap;
 use std::path::{Component, Path};
 
@@ -121,7 +121,9 @@ pub(crate) fn render(
     let prepared: Vec<(u32, Vec<char>)> = (first..=last)
         .map(|n| {
             let raw = clean(&lines[n as usize - 1]);
-            let shown = if continues_secret.as_ref().is_some_and(|r| r.contains(&n))
+            let shown = if style.mask_all && n == line {
+                mask_value_from(&raw, Some(column))
+            } else if continues_secret.as_ref().is_some_and(|r| r.contains(&n))
                 || style.secret_lines.contains(&n)
                 || looks_sensitive(&raw)
             {
@@ -181,7 +183,19 @@ fn secret_continuation(
         return None;
     }
     let indent = |text: &str| text.len() - text.trim_start().len();
-    let base = indent(&lines[line as usize - 1]);
+    let first = &lines[line as usize - 1];
+    // A PEM block in code sits at one indentation: mask through its END line.
+    if first.contains("-----BEGIN") {
+        let end = lines
+            .iter()
+            .enumerate()
+            .skip(line as usize - 1)
+            .take(512)
+            .find(|(_, l)| l.contains("-----END"))
+            .map_or(line, |(i, _)| i as u32 + 1);
+        return Some(line..=end);
+    }
+    let base = indent(first);
     let mut end = line;
     while let Some(next) = lines.get(end as usize) {
         if next.trim().is_empty() || indent(next) <= base {
@@ -316,6 +330,38 @@ mod tests {
             "{shown:?}"
         );
         assert!(shown.iter().any(|t| t == "  NEXT: 1"), "{shown:?}");
+    }
+
+    #[test]
+    fn a_pem_block_in_code_is_masked_through_its_end() {
+        let src = lines(
+            "KEY = \"\"\"\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nq83nd9\n-----END RSA PRIVATE KEY-----\n\"\"\"\nprint(1)",
+        );
+        let frame = render(
+            &src,
+            2,
+            1,
+            &FrameStyle {
+                mask_all: true,
+                context: 5,
+                ..STYLE
+            },
+        )
+        .expect("frame");
+        let shown: Vec<String> = frame
+            .iter()
+            .filter_map(|l| match l {
+                FrameLine::Code { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            !shown
+                .iter()
+                .any(|t| t.contains("MIIEow") || t.contains("q83nd9")),
+            "{shown:?}"
+        );
+        assert!(shown.iter().any(|t| t == "print(1)"), "{shown:?}");
     }
 
     #[test]

@@ -29,8 +29,15 @@ pub(crate) fn clean_multiline(text: &str) -> String {
 /// without a separator (a line of a multi-line string, a PEM block) is masked whole but for
 /// its indentation.
 pub(crate) fn mask_value(line: &str) -> String {
+    mask_value_from(line, None)
+}
+
+/// [`mask_value`], but masking starts no later than `column` (0-based, in characters): the
+/// secret a finding points at may come before the line's first separator
+/// (`Client("sk_live_…", timeout=3)`).
+pub(crate) fn mask_value_from(line: &str, column: Option<usize>) -> String {
     let chars: Vec<char> = line.chars().collect();
-    let start = match chars.iter().position(|&c| c == ':' || c == '=') {
+    let by_separator = match chars.iter().position(|&c| c == ':' || c == '=') {
         Some(sep) => {
             let mut i = sep + 1;
             while i < chars.len() && chars[i] == ' ' {
@@ -39,6 +46,17 @@ pub(crate) fn mask_value(line: &str) -> String {
             i
         }
         None => chars.iter().position(|&c| c != ' ').unwrap_or(chars.len()),
+    };
+    // A column before the separator is the secret itself, unless what lies between is only a
+    // key (`  DB_PASSWORD: …` located at its key): then the key stays readable.
+    let key_like = |from: usize| {
+        chars[from..by_separator.min(chars.len())].iter().all(|&c| {
+            c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\'' | ' ' | ':' | '=')
+        })
+    };
+    let start = match column {
+        Some(c) if c < by_separator && !key_like(c) => c,
+        _ => by_separator,
     };
     let value_len = chars.len() - start;
     let has_separator = line.contains([':', '=']);
@@ -99,6 +117,18 @@ mod tests {
         assert_eq!(mask_value("pw: abc"), "pw: ***");
         assert_eq!(mask_value("  -----BEGIN KEY-----"), "  *******************");
         assert_eq!(mask_value("Environment:"), "Environment:");
+    }
+
+    #[test]
+    fn a_secret_before_the_separator_is_masked_from_its_column() {
+        let line = r#"stripe.Client("sk_live_4eC39HqLyjWDarjtT1zdp7dc", timeout=3)"#;
+        let masked = mask_value_from(line, Some(15));
+        assert!(!masked.contains("4eC39HqLyjWD"), "{masked}");
+        assert!(masked.starts_with("stripe.Client(\""), "{masked}");
+        // Located at a key: the key stays readable, the value is masked.
+        let masked = mask_value_from("  DB_PASSWORD: hunter2hunter2", Some(2));
+        assert!(masked.starts_with("  DB_PASSWORD: "), "{masked}");
+        assert!(!masked.contains("hunter2"), "{masked}");
     }
 
     #[test]
