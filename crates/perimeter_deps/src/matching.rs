@@ -100,19 +100,27 @@ fn entry_versions(entry: &Entry) -> impl Iterator<Item = String> + '_ {
     listed.chain(events)
 }
 
-/// Whether `installed` is affected by one `affected[]` entry.
+/// Whether `installed` is affected by one `affected[]` entry: inside a range, or listed. Listed
+/// versions are compared as text first and parsed only when no range could be judged (OSV
+/// derives the lists from the ranges; PyPI records list hundreds of versions).
 fn affects(eco: Ecosystem, entry: &Entry, installed: &Version, raw: &str) -> bool {
-    let listed = entry.affected.versions.iter().any(|v| {
-        v == raw
-            || version::parse(eco, v)
+    let mut judged = false;
+    for range in &entry.affected.ranges {
+        match in_range(eco, range, installed) {
+            Some(true) => return true,
+            Some(false) => judged = true,
+            None => {}
+        }
+    }
+    let listed = &entry.affected.versions;
+    if listed.iter().any(|v| v == raw) {
+        return true;
+    }
+    !judged
+        && listed.iter().any(|v| {
+            version::parse(eco, v)
                 .is_some_and(|p| p.partial_cmp(installed) == Some(Ordering::Equal))
-    });
-    listed
-        || entry
-            .affected
-            .ranges
-            .iter()
-            .any(|r| in_range(eco, r, installed) == Some(true))
+        })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

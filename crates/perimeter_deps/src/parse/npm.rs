@@ -123,6 +123,10 @@ pub(crate) fn package_json(file: &str, text: &str) -> Result<Vec<Dependency>, De
             if spec.contains(':') || spec.contains('/') || spec.is_empty() {
                 continue;
             }
+            // Dist-tags (`latest`, `next`) are not ranges either.
+            if nodejs_semver::Range::parse(spec).is_err() {
+                continue;
+            }
             let pinned = pinned_version(spec);
             let mut d = match pinned {
                 Some(v) => dep(Ecosystem::Npm, name, v, true, file, line),
