@@ -395,6 +395,22 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<u64> {
     u64::try_from(secs).ok()
 }
 
+/// `YYYY-MM-DD` (UTC) of a time, for messages.
+pub fn date_of(time: SystemTime) -> String {
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// The database location when none is given: `PERIMETER_VULN_DB`, else
 /// `<user cache dir>/perimeter/osv` (`~/.cache/perimeter/osv` on Linux).
 pub fn default_location() -> Option<PathBuf> {
@@ -447,5 +463,8 @@ mod tests {
             Some(1_727_740_800)
         );
         assert_eq!(parse_rfc3339("garbage"), None);
+        let t = UNIX_EPOCH + Duration::from_secs(1_708_450_727);
+        assert_eq!(date_of(t), "2024-02-20");
+        assert_eq!(date_of(UNIX_EPOCH), "1970-01-01");
     }
 }

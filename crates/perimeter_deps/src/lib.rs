@@ -18,7 +18,7 @@ pub mod version;
 mod yaml;
 
 pub use db::{
-    DEFAULT_MAX_AGE_DAYS, Database, EcosystemStats, default_location, load_for_scan,
+    DEFAULT_MAX_AGE_DAYS, Database, EcosystemStats, date_of, default_location, load_for_scan,
     max_age_from_env,
 };
 pub use matching::{annotate, matches};

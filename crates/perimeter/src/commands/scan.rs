@@ -40,7 +40,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         stage: args.stage.clone(),
         exclude: config.exclude.clone(),
     };
-    let model = perimeter_load::load_path(root, &options)?;
+    let mut model = perimeter_load::load_path(root, &options)?;
+    // Dependency advisories (after the code stage has filled the bundles' dependencies).
+    super::db::check_advisories(&mut model, args.vuln_db.as_deref())?;
     let findings = perimeter_rules::check(&model);
 
     // The scan root's files, read on demand for inline ignores and code frames.
