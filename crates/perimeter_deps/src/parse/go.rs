@@ -6,13 +6,16 @@ use crate::version::go_semver;
 use perimeter_model::{Dependency, Ecosystem};
 use std::collections::HashMap;
 
+/// A `replace`: module, the version it applies to (all when `None`), and the replacement
+/// module and version (`None`: a local directory).
+type Replace = (String, Option<String>, Option<(String, String)>);
+
 /// go.mod: every `require`d module (single lines and blocks; `// indirect` marks transitive
 /// ones), with `replace` directives applied: a module replaced by a local path is dropped, one
 /// replaced by another module version is reported as that module at that version.
 pub(crate) fn go_mod(file: &str, text: &str) -> Result<Vec<Dependency>, DepsError> {
     let mut requires: Vec<(String, String, bool, u32)> = Vec::new();
-    // (module, Some(version) or None for all versions) -> Some((new module, version)) or None (local)
-    let mut replaces: Vec<(String, Option<String>, Option<(String, String)>)> = Vec::new();
+    let mut replaces: Vec<Replace> = Vec::new();
     let mut block: Option<&str> = None;
     for (i, raw) in text.lines().enumerate() {
         let number = i as u32 + 1;

@@ -142,8 +142,7 @@ impl MavenVersion {
                 top.push(item);
             }
         };
-        for i in 0..chars.len() {
-            let c = chars[i];
+        for (i, &c) in chars.iter().enumerate() {
             if c == '.' || c == '-' {
                 if i == start {
                     push(&mut stack, Item::Int("0".into()));

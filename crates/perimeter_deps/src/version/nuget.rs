@@ -27,7 +27,7 @@ impl NuGetVersion {
             *slot = part.parse().ok()?;
         }
         let pre = match pre {
-            Some(p) if p.is_empty() => return None,
+            Some("") => return None,
             Some(p) => p.split('.').map(str::to_ascii_lowercase).collect(),
             None => Vec::new(),
         };
