@@ -117,20 +117,22 @@ fn describe(db: &Database, max_age: Duration) -> String {
 
 /// Opens the database a scan uses (`--vuln-db`, `PERIMETER_VULN_DB`, else the cache when it
 /// exists) and fills the advisories of every dependency. Without one, says once on stderr that
-/// dependencies were not checked (only when there are dependencies); a stale one is used with a
-/// warning. A database that was named but cannot be read is an error.
+/// dependencies were not checked; a stale one is used with a warning; one that was named but
+/// cannot be read is an error. When the scan found no dependency, nothing is opened (a full
+/// database takes seconds to read) unless `--vuln-db` names one: then it is still checked.
 pub fn check_advisories(model: &mut Model, explicit: Option<&Path>) -> Result<()> {
     let has_dependencies = model
         .apps
         .iter()
         .any(|a| a.code.iter().any(|b| !b.dependencies.is_empty()));
+    if !has_dependencies && explicit.is_none() {
+        return Ok(());
+    }
     let Some(db) = perimeter_deps::load_for_scan(explicit)? else {
-        if has_dependencies {
-            eprintln!(
-                "perimeter: dependency advisories were not checked: no vulnerability database \
-                 (run `perimeter db update`, or pass --vuln-db PATH / set PERIMETER_VULN_DB)"
-            );
-        }
+        eprintln!(
+            "perimeter: dependency advisories were not checked: no vulnerability database \
+             (run `perimeter db update`, or pass --vuln-db PATH / set PERIMETER_VULN_DB)"
+        );
         return Ok(());
     };
     let max_age = perimeter_deps::max_age_from_env();
