@@ -23,7 +23,7 @@ pub use db::{
 };
 pub use matching::{annotate, matches};
 pub use osv::OsvRecord;
-pub use parse::{FileKind, parse, recognize};
+pub use parse::{FileKind, parse, prefer_lockfiles, recognize};
 
 /// Why a lockfile, manifest or advisory database could not be read.
 #[derive(Debug, thiserror::Error)]

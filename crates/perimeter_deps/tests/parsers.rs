@@ -171,3 +171,33 @@ fn corpora_and_examples_parse() {
         eprintln!("{parsed} dependency files, {packages} packages");
     }
 }
+
+#[test]
+fn installed_package_manifests_and_lockfile_precedence() {
+    let installed = parse(
+        "api.zip!/node_modules/lodash/package.json",
+        br#"{"name": "lodash", "version": "4.17.15", "dependencies": {"x": "^1"}}"#,
+    )
+    .unwrap();
+    assert_eq!(render(&installed), "  1 npm lodash 4.17.15\n");
+
+    let mut all = parse(
+        "src/package.json",
+        br#"{"dependencies": {"lodash": "^4.17.0", "uuid": "^9.0.0"}}"#,
+    )
+    .unwrap();
+    all.extend(
+        parse(
+            "src/package-lock.json",
+            br#"{"lockfileVersion": 3, "packages": {"node_modules/lodash": {"version": "4.17.15"}}}"#,
+        )
+        .unwrap(),
+    );
+    all.extend(installed);
+    let kept = perimeter_deps::prefer_lockfiles(all);
+    // The range of lodash is superseded, the installed copy is the lockfile's; uuid has no lock.
+    assert_eq!(
+        render(&kept),
+        "  1 npm uuid ^9.0.0 range direct\n  1 npm lodash 4.17.15 transitive\n"
+    );
+}

@@ -99,6 +99,27 @@ pub fn parse(display_path: &str, content: &[u8]) -> Result<Vec<Dependency>, Deps
     }
 }
 
+/// Merges the packages of one bundle's dependency files: a range from a manifest is dropped
+/// when a lockfile (or an installed package) of the bundle gives the same package an exact
+/// version, and an exact package listed twice (lockfile and `node_modules/*/package.json`)
+/// is kept once, first occurrence first. Order is otherwise kept.
+pub fn prefer_lockfiles(dependencies: Vec<Dependency>) -> Vec<Dependency> {
+    use std::collections::HashSet;
+    let key = |d: &Dependency| (d.ecosystem, crate::db::normalize(d.ecosystem, &d.name));
+    let exact: HashSet<_> = dependencies.iter().filter(|d| d.exact).map(key).collect();
+    let mut seen = HashSet::new();
+    dependencies
+        .into_iter()
+        .filter(|d| {
+            if d.exact {
+                seen.insert((key(d), d.version.clone()))
+            } else {
+                !exact.contains(&key(d))
+            }
+        })
+        .collect()
+}
+
 /// Builds one [`Dependency`] (column 1: entries start their line).
 pub(crate) fn dep(
     ecosystem: Ecosystem,

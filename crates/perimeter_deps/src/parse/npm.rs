@@ -101,10 +101,23 @@ pub(crate) fn is_registry_version(version: &str) -> bool {
     version.starts_with(|c: char| c.is_ascii_digit()) && !version.contains(':')
 }
 
-/// package.json: the declared ranges, exact only when pinned to one version.
+/// package.json: the declared ranges, exact only when pinned to one version. Inside
+/// `node_modules/` (a deployment archive without a lockfile) it is an installed package's own
+/// manifest instead: the package itself, at its exact version.
 pub(crate) fn package_json(file: &str, text: &str) -> Result<Vec<Dependency>, DepsError> {
     let doc = json(file, text)?;
     let mut out = Vec::new();
+    if file.replace('\\', "/").contains("node_modules/") {
+        let name = doc.get("name").and_then(Value::as_str);
+        let version = doc.get("version").and_then(Value::as_str);
+        if let (Some(name), Some(version)) = (name, version)
+            && is_registry_version(version)
+        {
+            let line = Finder::new(text).line_of("\"version\"", 1);
+            out.push(dep(Ecosystem::Npm, name, version, true, file, line));
+        }
+        return Ok(out);
+    }
     for (section, dev) in [
         ("dependencies", false),
         ("optionalDependencies", false),

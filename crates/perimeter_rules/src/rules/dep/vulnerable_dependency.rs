@@ -65,6 +65,7 @@ use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_model::{Advisory, App, CodeBundle, Dependency};
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 pub struct VulnerableDependency;
 
@@ -268,8 +269,27 @@ impl Rule for VulnerableDependency {
 
     fn check(&self, app: &App, out: &mut Vec<Finding>) {
         for bundle in &app.code {
+            // A package the bundle's lockfiles pin is judged at that version, not by the range
+            // of a manifest next to them; a package listed twice is reported once.
+            let key = |d: &Dependency| {
+                let name = d.name.to_ascii_lowercase().replace(['_', '.'], "-");
+                (d.ecosystem, name)
+            };
+            let locked: HashSet<_> = bundle
+                .dependencies
+                .iter()
+                .filter(|d| d.exact)
+                .map(key)
+                .collect();
+            let mut reported = HashSet::new();
             for dep in &bundle.dependencies {
                 if dep.advisories.is_empty() || dep.dev {
+                    continue;
+                }
+                if !dep.exact && locked.contains(&key(dep)) {
+                    continue;
+                }
+                if !reported.insert((key(dep), dep.version.clone())) {
                     continue;
                 }
                 self.report(app, bundle, dep, out);
@@ -420,6 +440,25 @@ mod tests {
             "{}",
             found[0].message
         );
+    }
+
+    #[test]
+    fn lockfile_versions_win_over_manifest_ranges_and_duplicates_report_once() {
+        let adv = || vec![advisory("B", Some("HIGH"), Some("4.17.21"))];
+        let mut installed = dependency("lodash", "4.17.15", true, adv());
+        installed.location = Location::new("src/node_modules/lodash/package.json", 3, 1);
+        let app = shipped(
+            vec![
+                dependency("lodash", "^4.17.0", false, adv()),
+                dependency("lodash", "4.17.15", true, adv()),
+                installed,
+            ],
+            &["Orders"],
+        );
+        let found = run(&VulnerableDependency, &app);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::High);
+        assert_eq!(found[0].location.file, "src/package-lock.json");
     }
 
     #[test]
