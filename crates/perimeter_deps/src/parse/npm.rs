@@ -4,49 +4,60 @@ use super::{dep, json};
 use crate::DepsError;
 use crate::text::{Finder, json_quoted};
 use perimeter_model::{Dependency, Ecosystem};
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::marker::PhantomData;
 
 /// Nesting of v1 `dependencies` followed (real trees are < 20 deep).
 const MAX_DEPTH: usize = 64;
 
 /// package-lock.json: the `packages` map when present (v2, v3), else the legacy nested
-/// `dependencies` tree (v1).
+/// `dependencies` tree (v1). The `packages` map is read into typed, borrowed structs (every
+/// other field skipped): a 50k-package lockfile is tens of MB.
 pub(crate) fn package_lock(file: &str, text: &str) -> Result<Vec<Dependency>, DepsError> {
-    let doc = json(file, text)?;
+    let lock: Lock = serde_json::from_str(text)
+        .map_err(|e| DepsError::parse(file, e.line() as u32, e.to_string()))?;
     let mut finder = Finder::new(text);
     let mut out = Vec::new();
-    if let Some(packages) = doc.get("packages").and_then(Value::as_object) {
+    if let Some(Ordered(packages)) = lock.packages {
         finder.skip_to("\"packages\"");
-        let root = packages.get("");
-        let mut direct: HashSet<&str> = HashSet::new();
-        for section in [
-            "dependencies",
-            "devDependencies",
-            "optionalDependencies",
-            "peerDependencies",
-        ] {
-            if let Some(map) = root.and_then(|r| r.get(section)).and_then(Value::as_object) {
-                direct.extend(map.keys().map(String::as_str));
+        let mut direct: HashSet<String> = HashSet::new();
+        if let Some((_, root)) = packages.iter().find(|(k, _)| k.is_empty()) {
+            for section in [
+                root.dependencies,
+                root.dev_dependencies,
+                root.optional_dependencies,
+                root.peer_dependencies,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let names: Ordered<IgnoredAny> = serde_json::from_str(section.get())
+                    .map_err(|e| DepsError::parse(file, 0, e.to_string()))?;
+                direct.extend(names.0.into_iter().map(|(k, _)| k.into_owned()));
             }
         }
-        for (key, entry) in packages {
+        for (key, entry) in &packages {
             if key.is_empty() {
                 continue;
             }
             let line = finder.line_of(&json_quoted(key), 1);
             // Workspace members and `file:` links are local code, not registry packages.
-            if entry.get("link").and_then(Value::as_bool) == Some(true) {
+            if entry.link {
                 continue;
             }
             let Some(pos) = key.rfind("node_modules/") else {
                 continue;
             };
             let name = entry
-                .get("name")
-                .and_then(Value::as_str)
+                .name
+                .as_deref()
                 .unwrap_or(&key[pos + "node_modules/".len()..]);
-            let Some(version) = entry.get("version").and_then(Value::as_str) else {
+            let Some(version) = entry.version.as_deref() else {
                 continue;
             };
             if !is_registry_version(version) {
@@ -55,16 +66,74 @@ pub(crate) fn package_lock(file: &str, text: &str) -> Result<Vec<Dependency>, De
             let mut d = dep(Ecosystem::Npm, name, version, true, file, line);
             let top_level = pos == 0 && !key[13..].contains("/node_modules/");
             d.direct = Some(top_level && direct.contains(name));
-            d.dev = flag(entry, "dev") || flag(entry, "devOptional");
+            d.dev = entry.dev || entry.dev_optional;
             out.push(d);
         }
         return Ok(out);
     }
-    if let Some(deps) = doc.get("dependencies").and_then(Value::as_object) {
-        finder.skip_to("\"dependencies\"");
-        legacy(file, deps, &mut finder, 0, &mut out);
+    if let Some(raw) = lock.dependencies {
+        let deps: Value = serde_json::from_str(raw.get())
+            .map_err(|e| DepsError::parse(file, 0, e.to_string()))?;
+        if let Some(deps) = deps.as_object() {
+            finder.skip_to("\"dependencies\"");
+            legacy(file, deps, &mut finder, 0, &mut out);
+        }
     }
     Ok(out)
+}
+
+/// The parts of a package-lock.json read.
+#[derive(Deserialize)]
+struct Lock<'a> {
+    #[serde(borrow, default)]
+    packages: Option<Ordered<'a, Entry<'a>>>,
+    #[serde(borrow, default)]
+    dependencies: Option<&'a RawValue>,
+}
+
+/// One `packages` entry.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Entry<'a> {
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    version: Option<Cow<'a, str>>,
+    dev: bool,
+    #[serde(rename = "devOptional")]
+    dev_optional: bool,
+    link: bool,
+    #[serde(borrow)]
+    dependencies: Option<&'a RawValue>,
+    #[serde(borrow, rename = "devDependencies")]
+    dev_dependencies: Option<&'a RawValue>,
+    #[serde(borrow, rename = "optionalDependencies")]
+    optional_dependencies: Option<&'a RawValue>,
+    #[serde(borrow, rename = "peerDependencies")]
+    peer_dependencies: Option<&'a RawValue>,
+}
+
+/// A JSON object's entries in file order (the order the line finder walks).
+struct Ordered<'a, T>(Vec<(Cow<'a, str>, T)>);
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for Ordered<'a, T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<'a, T>(PhantomData<(&'a (), T)>);
+        impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for Entries<'a, T> {
+            type Value = Ordered<'a, T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some((k, v)) = map.next_entry::<Cow<'de, str>, T>()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered(out))
+            }
+        }
+        deserializer.deserialize_map(Entries(PhantomData))
+    }
 }
 
 fn flag(entry: &Value, key: &str) -> bool {
