@@ -463,6 +463,12 @@ mod tests {
             Some(1_727_740_800)
         );
         assert_eq!(parse_rfc3339("garbage"), None);
+        // PyPA's records use a space and microseconds; Go's use the zero time (ignored).
+        assert_eq!(
+            parse_rfc3339("2024-10-01 00:00:00.587279+00:00"),
+            Some(1_727_740_800)
+        );
+        assert_eq!(parse_rfc3339("0001-01-01T00:00:00Z"), None);
         let t = UNIX_EPOCH + Duration::from_secs(1_708_450_727);
         assert_eq!(date_of(t), "2024-02-20");
         assert_eq!(date_of(UNIX_EPOCH), "1970-01-01");
