@@ -1,10 +1,12 @@
-//! DEP002 end to end over code: the generic harnesses load templates only, so this test does what
-//! the code stage does for the rule — finds each function's `CodeUri` folder, parses its
-//! lockfiles with `perimeter_deps`, matches them against OSV records — then runs the rule.
+//! DEP002 and DEP003 end to end over code: the generic harnesses load templates only, so this
+//! test does what the code stage does for these rules — finds each function's `CodeUri` folder,
+//! parses its lockfiles with `perimeter_deps`, matches them against OSV records — then runs
+//! the rule.
 //!
-//! - `tests/fixtures/DEP002/bad/` must fire (findings snapshotted), `good/` must not;
-//! - the two JSON lockfiles of the rule's `## Example` section are deployed by one function:
-//!   the first must fire, the one after "Use instead:" must not.
+//! - `tests/fixtures/<CODE>/bad/` must fire (findings snapshotted), `good/` must not;
+//! - the two dependency files of the rule's `## Example` section (DEP002: package-lock.json
+//!   blocks, DEP003: requirements.txt blocks) are deployed by one function: the first must
+//!   fire, the one after "Use instead:" must not.
 
 use perimeter_deps::{Database, annotate, parse, recognize};
 use perimeter_load::{cloudformation, doc};
@@ -39,8 +41,8 @@ fn database() -> &'static Database {
     })
 }
 
-fn rule() -> &'static dyn Rule {
-    find_rule("DEP002").expect("DEP002 registered")
+fn rule(code: &str) -> &'static dyn Rule {
+    find_rule(code).expect("registered")
 }
 
 fn function_code(bundle: &str) -> FunctionCode {
@@ -84,18 +86,18 @@ fn bundle(root: &Path, code_path: &str) -> CodeBundle {
     }
 }
 
-fn check(app: App) -> Vec<Finding> {
+fn check(code: &str, app: App) -> Vec<Finding> {
     let mut model = Model {
         apps: vec![app],
         errors: Vec::new(),
     };
     annotate(&mut model, database());
     let mut out = Vec::new();
-    rule().check(&model.apps[0], &mut out);
+    rule(code).check(&model.apps[0], &mut out);
     out
 }
 
-fn scan_fixture(dir: &Path) -> Vec<Finding> {
+fn scan_fixture(code: &str, dir: &Path) -> Vec<Finding> {
     let text = std::fs::read_to_string(dir.join("template.yaml")).unwrap();
     let node = doc::parse_yaml(&text).unwrap().unwrap();
     let mut app = cloudformation::load("template.yaml", &node, SourceKind::Sam);
@@ -111,7 +113,7 @@ fn scan_fixture(dir: &Path) -> Vec<Finding> {
         function.code = Some(function_code(&id));
     }
     app.code = bundles;
-    check(app)
+    check(code, app)
 }
 
 fn render(findings: &[Finding]) -> String {
@@ -127,19 +129,25 @@ fn render(findings: &[Finding]) -> String {
 }
 
 #[test]
-fn bad_fixture_fires_and_good_fixture_does_not() {
-    let root = manifest().join("tests/fixtures/DEP002");
-    let bad = scan_fixture(&root.join("bad"));
-    assert!(!bad.is_empty());
-    insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
-        insta::assert_snapshot!("DEP002-bad", render(&bad));
-    });
-    let good = scan_fixture(&root.join("good"));
-    assert!(good.is_empty(), "good fixture fired:\n{}", render(&good));
+fn bad_fixtures_fire_and_good_fixtures_do_not() {
+    for code in ["DEP002", "DEP003"] {
+        let root = manifest().join("tests/fixtures").join(code);
+        let bad = scan_fixture(code, &root.join("bad"));
+        assert!(!bad.is_empty(), "{code}: bad fixture does not fire");
+        insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(format!("{code}-bad"), render(&bad));
+        });
+        let good = scan_fixture(code, &root.join("good"));
+        assert!(
+            good.is_empty(),
+            "{code}: good fixture fired:\n{}",
+            render(&good)
+        );
+    }
 }
 
-/// The JSON blocks of the `## Example` section, in order.
-fn example_lockfiles(documentation: &str) -> Vec<String> {
+/// The `lang` blocks of the `## Example` section, in order.
+fn example_blocks(documentation: &str, lang: &str) -> Vec<String> {
     let mut in_example = false;
     let mut blocks = Vec::new();
     let mut current: Option<String> = None;
@@ -152,7 +160,7 @@ fn example_lockfiles(documentation: &str) -> Vec<String> {
             continue;
         }
         match (&mut current, line.trim_start().starts_with("```")) {
-            (None, true) if line.trim() == "```json" => current = Some(String::new()),
+            (None, true) if line.trim() == format!("```{lang}") => current = Some(String::new()),
             (Some(_), true) => blocks.extend(current.take()),
             (Some(text), false) => {
                 text.push_str(line);
@@ -166,41 +174,49 @@ fn example_lockfiles(documentation: &str) -> Vec<String> {
 
 #[test]
 fn documented_examples_behave() {
-    let blocks = example_lockfiles(&rule().meta().documentation());
-    let [bad, good] = blocks.as_slice() else {
-        panic!(
-            "DEP002's example must hold two json lockfiles, found {}",
-            blocks.len()
+    for (code, lang, file) in [
+        ("DEP002", "json", "src/package-lock.json"),
+        ("DEP003", "text", "src/requirements.txt"),
+    ] {
+        let blocks = example_blocks(&rule(code).meta().documentation(), lang);
+        let [bad, good] = blocks.as_slice() else {
+            panic!(
+                "{code}'s example must hold two {lang} blocks, found {}",
+                blocks.len()
+            );
+        };
+        let deployed = |content: &str| {
+            let mut app = App::new(
+                "template.yaml",
+                "template",
+                SourceKind::Sam,
+                "template.yaml",
+            );
+            app.code.push(CodeBundle {
+                id: "src".into(),
+                root: "src".into(),
+                kind: BundleKind::Folder,
+                files: Vec::new(),
+                dependencies: parse(file, content.as_bytes()).unwrap(),
+                secrets: Vec::new(),
+            });
+            let mut function = perimeter_model::Function::new(
+                "Orders",
+                perimeter_model::Location::new("template.yaml", 4, 3),
+            );
+            function.code = Some(function_code("src"));
+            app.functions.push(function);
+            check(code, app)
+        };
+        assert!(
+            !deployed(bad).is_empty(),
+            "{code}: the bad example does not fire"
         );
-    };
-    let deployed = |lockfile: &str| {
-        let mut app = App::new(
-            "template.yaml",
-            "template",
-            SourceKind::Sam,
-            "template.yaml",
+        let fired = deployed(good);
+        assert!(
+            fired.is_empty(),
+            "{code}: the good example fires: {}",
+            render(&fired)
         );
-        app.code.push(CodeBundle {
-            id: "src".into(),
-            root: "src".into(),
-            kind: BundleKind::Folder,
-            files: Vec::new(),
-            dependencies: parse("src/package-lock.json", lockfile.as_bytes()).unwrap(),
-            secrets: Vec::new(),
-        });
-        let mut function = perimeter_model::Function::new(
-            "Orders",
-            perimeter_model::Location::new("template.yaml", 4, 3),
-        );
-        function.code = Some(function_code("src"));
-        app.functions.push(function);
-        check(app)
-    };
-    assert!(!deployed(bad).is_empty(), "the bad example does not fire");
-    let fired = deployed(good);
-    assert!(
-        fired.is_empty(),
-        "the good example fires: {}",
-        render(&fired)
-    );
+    }
 }

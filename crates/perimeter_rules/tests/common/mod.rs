@@ -28,7 +28,10 @@ pub fn template_kind(node: &Node) -> SourceKind {
 
 /// Rules over code bundles (filled by the code stage, which these harnesses do not run): their
 /// fixtures and documented examples are tested by the named test file instead.
-pub const TESTED_ELSEWHERE: &[(&str, &str)] = &[("DEP002", "tests/dep_vulnerable_dependency.rs")];
+pub const TESTED_ELSEWHERE: &[(&str, &str)] = &[
+    ("DEP002", "tests/dep_vulnerable_dependency.rs"),
+    ("DEP003", "tests/dep_vulnerable_dependency.rs"),
+];
 
 pub fn tested_elsewhere(code: &str) -> bool {
     TESTED_ELSEWHERE.iter().any(|(c, _)| *c == code)

@@ -8,6 +8,7 @@ use crate::Rule;
 mod clock;
 mod deprecated_runtime;
 mod runtimes;
+mod unpinned_dependencies;
 mod vulnerable_dependency;
 
 pub use clock::{Date, set_today, today};
@@ -19,5 +20,6 @@ pub fn rules() -> Vec<&'static dyn Rule> {
     vec![
         &deprecated_runtime::DeprecatedRuntime,
         &vulnerable_dependency::VulnerableDependency,
+        &unpinned_dependencies::UnpinnedDependencies,
     ]
 }
