@@ -170,6 +170,22 @@ pub enum SinkKind {
     Ssrf,
 }
 
+impl SinkKind {
+    /// The INJ rule that reports flows of this kind (the one mapping shared by the rules
+    /// and the code stage's fixtures).
+    pub fn rule_code(self) -> &'static str {
+        match self {
+            SinkKind::OsCommand => "INJ001",
+            SinkKind::Code => "INJ002",
+            SinkKind::Deserialization => "INJ003",
+            SinkKind::Sql => "INJ004",
+            SinkKind::NoSql => "INJ005",
+            SinkKind::Path => "INJ006",
+            SinkKind::Ssrf => "INJ007",
+        }
+    }
+}
+
 /// A flow from event data to a sink, within one function's files.
 #[derive(Debug, Clone, Serialize)]
 pub struct TaintFlow {

@@ -165,6 +165,9 @@ pub struct Function {
     /// Path of the function's code relative to the scan root (`CodeUri`, `Code`, the Serverless
     /// service folder), when it is on disk.
     pub code_path: Option<Attr<String>>,
+    /// Source written in the template itself (CloudFormation `Code.ZipFile`, SAM
+    /// `InlineCode`); its location is where the value starts.
+    pub inline_code: Option<Attr<String>>,
     /// Seconds; Lambda's default is 3.
     pub timeout: Attr<u32>,
     /// MB; Lambda's default is 128.
@@ -207,6 +210,7 @@ impl Function {
             handler: Attr::unresolved("no Handler declared", location.clone()),
             package_type: Attr::defaulted("Zip".to_string(), location.clone()),
             code_path: None,
+            inline_code: None,
             timeout: Attr::defaulted(3, location.clone()),
             memory: Attr::defaulted(128, location.clone()),
             reserved_concurrency: None,
@@ -418,6 +422,8 @@ pub enum ResourceKind {
     LogGroup,
     Database,
     EventBus,
+    /// A Lambda layer version (its content may be on disk: [`Resource::code_path`]).
+    Layer,
     Other,
 }
 
@@ -461,6 +467,9 @@ pub struct Resource {
     /// Functions this resource sends events to by its own configuration (S3 bucket
     /// notifications, SNS subscriptions): function IDs.
     pub notifies: Vec<Attr<String>>,
+    /// For layers: the folder or archive of the layer's content relative to the scan root
+    /// (SAM `ContentUri`, `Content` given as a local path, Serverless `layers.*.path`).
+    pub code_path: Option<Attr<String>>,
 }
 
 impl Resource {
@@ -482,6 +491,7 @@ impl Resource {
             retention_days: None,
             log_group_for: None,
             notifies: Vec::new(),
+            code_path: None,
         }
     }
 }

@@ -112,7 +112,7 @@ fn fixture_files(dir: &Path) -> (Vec<String>, Vec<String>) {
 /// Checks one rule's fixtures; returns the problems found.
 fn check_rule(rule: &dyn Rule) -> Vec<String> {
     let code = rule.meta().code;
-    if common::tested_elsewhere(code) {
+    if common::CODE_STAGE_RULES.contains(&code) || common::tested_elsewhere(code) {
         return Vec::new();
     }
     let root = fixtures_dir();
@@ -172,7 +172,7 @@ fn fixtures_fire_on_bad_and_stay_silent_on_good() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for rule in registry() {
-        if !selected(rule.meta().code) {
+        if !selected(rule.meta().code) || reads_code(rule) {
             continue;
         }
         checked += 1;
@@ -228,10 +228,17 @@ fn codes_and_names_are_unique_and_well_formed() {
     assert_eq!(sorted, expected, "registry() must list rules in code order");
 }
 
+/// INJ rules read flows that the code stage finds in handler code, which templates alone do
+/// not give: `tests/inj_rules.rs` runs them over code (their fixtures and doc examples).
+fn reads_code(rule: &dyn Rule) -> bool {
+    rule.meta().family == perimeter_rules::Family::Inj
+}
+
 #[test]
 fn every_rule_has_a_fixture_folder() {
     let missing: Vec<_> = registry()
         .into_iter()
+        .filter(|r| !reads_code(*r))
         .map(|r| r.meta().code)
         .filter(|code| {
             let (bad, good) = fixture_files(&fixtures_dir().join(code));

@@ -3,11 +3,12 @@
 //! A function's risk is not the sum of its findings. It is what an attacker gets by reaching
 //! it: **exposure** (who can start it, and whether they must authenticate), **privilege**
 //! (what its role lets it do), **data reach** (which data stores that role can read or
-//! change), **weaknesses** (secrets, obsolete runtimes) and **operations** (no throttling, no
+//! change), **weaknesses** (injection sinks fed by event data, secrets,
+//! vulnerable dependencies, obsolete runtimes) and **operations** (no throttling, no
 //! logs). Each factor adds a capped number of points, and **combinations** add more: a public
 //! function with an admin role that reaches a table is far worse than three separate
-//! half-problems, so `public × over-privileged`, `public × data reach` and `public × secret`
-//! each add a bonus. Every point comes with a [`Reason`] naming the findings or model facts
+//! half-problems, so `public × over-privileged`, `public × data reach`, `public × injectable`
+//! and `public × secret` each add a bonus. Every point comes with a [`Reason`] naming the findings or model facts
 //! behind it, so the score can be argued with. Past 70 raw points the scale compresses (see
 //! `compress`), so the worst functions still rank apart instead of all reading 100.
 //!
@@ -61,11 +62,14 @@ mod weight {
     pub const DATA_READ: u32 = 6;
     pub const SECRET: u32 = 10;
     pub const RUNTIME: u32 = 5;
+    pub const INJECTION: u32 = 15;
+    pub const VULNERABLE_DEPENDENCY: u32 = 8;
     pub const OPERATIONS_EACH: u32 = 2;
     pub const OPERATIONS_CAP: u32 = 8;
     pub const PUBLIC_AND_PRIVILEGED: u32 = 15;
     pub const PUBLIC_AND_DATA: u32 = 10;
     pub const PUBLIC_AND_SECRET: u32 = 5;
+    pub const PUBLIC_AND_INJECTION: u32 = 15;
     pub const PRIVILEGED_AND_DATA: u32 = 5;
 }
 
@@ -95,6 +99,16 @@ fn findings_of<'a>(
     findings: &'a [Finding],
 ) -> Vec<&'a Finding> {
     let role = function.role.known().map(String::as_str);
+    // Code findings (secrets in code, vulnerable packages) are reported once per file of a
+    // bundle; they concern every function that deploys that bundle or uses it as a layer.
+    let ships = |file: &str| {
+        function.code.as_ref().is_some_and(|code| {
+            std::iter::once(&code.bundle)
+                .chain(&code.layers)
+                .filter_map(|id| app.bundle(id))
+                .any(|bundle| bundle.files.iter().any(|f| f.path == file))
+        })
+    };
     findings
         .iter()
         .filter(|f| f.app == app.id)
@@ -102,6 +116,7 @@ fn findings_of<'a>(
             f.function.as_deref() == Some(function.id.as_str())
                 || f.resource == function.id
                 || (role.is_some() && f.function.is_none() && Some(f.resource.as_str()) == role)
+                || (f.function.is_none() && ships(&f.location.file))
         })
         .collect()
 }
@@ -111,6 +126,16 @@ fn factor_from(found: &[&Finding], codes: &[&str]) -> Vec<&'static str> {
     let set: BTreeSet<&'static str> = found
         .iter()
         .filter(|f| codes.contains(&f.code))
+        .map(|f| f.code)
+        .collect();
+    set.into_iter().collect()
+}
+
+/// The distinct codes of one rule family (`INJ`, `SEC`, …) among `found`.
+fn codes_of_family(found: &[&Finding], family: &str) -> Vec<&'static str> {
+    let set: BTreeSet<&'static str> = found
+        .iter()
+        .filter(|f| f.code.starts_with(family))
         .map(|f| f.code)
         .collect();
     set.into_iter().collect()
@@ -212,14 +237,36 @@ fn score_function(app: &App, function: &Function, findings: &[Finding]) -> Funct
     }
 
     // Weaknesses.
-    let secrets = factor_from(&found, &["SEC001", "SEC002"]);
+    let injection = codes_of_family(&found, "INJ");
+    let injectable = !injection.is_empty();
+    if injectable {
+        reasons.push(Reason {
+            points: weight::INJECTION,
+            factor: "weakness",
+            text: "event data reaches a command, code, query, file or URL sink in its code".into(),
+            codes: injection,
+        });
+    }
+    let secrets = codes_of_family(&found, "SEC");
     let has_secret = !secrets.is_empty();
     if has_secret {
         reasons.push(Reason {
             points: weight::SECRET,
             factor: "weakness",
-            text: "a secret is stored in its configuration".into(),
+            text: "a secret is stored in its configuration or code".into(),
             codes: secrets,
+        });
+    }
+    let vulnerable: Vec<&'static str> = codes_of_family(&found, "DEP")
+        .into_iter()
+        .filter(|code| *code != "DEP001")
+        .collect();
+    if !vulnerable.is_empty() {
+        reasons.push(Reason {
+            points: weight::VULNERABLE_DEPENDENCY,
+            factor: "weakness",
+            text: "it ships a dependency with a published vulnerability".into(),
+            codes: vulnerable,
         });
     }
     let runtime = factor_from(&found, &["DEP001"]);
@@ -265,6 +312,16 @@ fn score_function(app: &App, function: &Function, findings: &[Finding]) -> Funct
             points: weight::PUBLIC_AND_DATA,
             factor: "combination",
             text: "public AND reaches a data store: a path from the internet to data".into(),
+            codes: Vec::new(),
+        });
+    }
+    if public && injectable {
+        reasons.push(Reason {
+            points: weight::PUBLIC_AND_INJECTION,
+            factor: "combination",
+            text:
+                "public AND injectable: an unauthenticated caller's data reaches a dangerous sink"
+                    .into(),
             codes: Vec::new(),
         });
     }

@@ -156,3 +156,89 @@ fn role_findings_count_for_every_function_using_the_role() {
         );
     }
 }
+
+#[test]
+fn public_and_injectable_weighs_more_than_either() {
+    let model = Model {
+        apps: vec![app()],
+        errors: vec![],
+    };
+    let findings = vec![
+        finding("AUTH001", "PublicOnly"),
+        finding("INJ001", "PublicOnly"),
+        finding("INJ001", "AdminOnly"),
+    ];
+    let scores = score(&model, &findings);
+    let get = |id: &str| scores.iter().find(|s| s.function == id).unwrap();
+    let (both, inj_only) = (get("PublicOnly"), get("AdminOnly"));
+    assert!(
+        both.reasons
+            .iter()
+            .any(|r| r.factor == "combination" && r.text.contains("injectable")),
+        "{:?}",
+        both.reasons
+    );
+    assert!(inj_only.reasons.iter().any(|r| r.codes.contains(&"INJ001")));
+    assert!(
+        both.score > inj_only.score + 30,
+        "{} vs {}",
+        both.score,
+        inj_only.score
+    );
+}
+
+#[test]
+fn code_findings_count_for_every_function_shipping_the_bundle() {
+    use perimeter_model::{BundleKind, CodeBundle, FunctionCode, Language, SourceFile};
+    let mut app = app();
+    app.code.push(CodeBundle {
+        id: "src".into(),
+        root: "src".into(),
+        kind: BundleKind::Folder,
+        files: vec![SourceFile {
+            path: "src/requirements.txt".into(),
+            language: Language::Other,
+            size: 10,
+        }],
+        dependencies: vec![],
+        secrets: vec![],
+    });
+    for f in app.functions.iter_mut().take(2) {
+        f.code = Some(FunctionCode {
+            bundle: "src".into(),
+            layers: vec![],
+            language: Language::Python,
+            handler: None,
+            problem: None,
+            files: vec![],
+            sdk_calls: vec![],
+            flows: vec![],
+        });
+    }
+    let model = Model {
+        apps: vec![app],
+        errors: vec![],
+    };
+    let vulnerable = Finding::new(
+        &meta("DEP002"),
+        "template.yaml",
+        None,
+        "src",
+        "",
+        "m",
+        Location::new("src/requirements.txt", 2, 1),
+        "",
+    );
+    let scores = score(&model, &[vulnerable]);
+    let get = |id: &str| scores.iter().find(|s| s.function == id).unwrap();
+    for id in ["Both", "PublicOnly"] {
+        assert!(
+            get(id).reasons.iter().any(|r| r.codes.contains(&"DEP002")),
+            "{id}"
+        );
+    }
+    assert!(
+        get("AdminOnly").reasons.is_empty(),
+        "does not ship the bundle"
+    );
+}

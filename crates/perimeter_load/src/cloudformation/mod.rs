@@ -35,6 +35,7 @@ use perimeter_model::{App, SourceKind};
 pub use context::Context;
 pub use intrinsics::UNRESOLVED_MARKER;
 pub use policy::parse_statements;
+pub(crate) use resources::lambda::join_relative;
 
 /// Loads a whole template. `source` says whether it is SAM, plain CloudFormation or CDK output;
 /// `file` is the template's path relative to the scan root (its folder anchors `CodeUri`).

@@ -31,7 +31,7 @@ use crate::doc::{Key, Node};
 use events::Events;
 use functions::{Built, RolePlan, Service};
 use iam::RoleNeeds;
-use perimeter_model::{App, Attr, LoadError, Location, SourceKind};
+use perimeter_model::{App, Attr, LoadError, Location, Resource, ResourceKind, SourceKind};
 use provider::Provider;
 use read::Reader;
 use std::path::Path;
@@ -70,7 +70,7 @@ pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Resul
         .parent()
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
-    let layers = resolved
+    let layers: Vec<String> = resolved
         .get("layers")
         .map(|l| {
             l.entries()
@@ -79,6 +79,27 @@ pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Resul
                 .collect()
         })
         .unwrap_or_default();
+    // The service's own layers, with the folder each packages (`layers.<name>.path`).
+    if let Some(declared) = resolved.get("layers") {
+        for ((key, layer), id) in declared.entries().iter().zip(&layers) {
+            let mut r = Resource::new(
+                id.clone(),
+                ResourceKind::Layer,
+                "AWS::Lambda::LayerVersion",
+                reader.loc(layer),
+            );
+            r.name = Some(Attr::explicit(key.name.clone(), reader.loc(layer)));
+            r.code_path = layer.get("path").and_then(|p| {
+                let path = reader.string(p);
+                let text = path.as_str()?.to_string();
+                Some(Attr::explicit(
+                    cloudformation::join_relative(&service_dir, &text),
+                    path.location,
+                ))
+            });
+            app.resources.push(r);
+        }
+    }
     let artifact = resolved.get("package").and_then(|p| p.get("artifact"));
     let service = Service {
         root,

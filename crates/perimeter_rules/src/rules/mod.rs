@@ -6,6 +6,7 @@ pub mod auth;
 pub mod dep;
 pub mod dow;
 pub mod iam;
+pub mod inj;
 pub mod log;
 pub mod sec;
 pub mod sign;
@@ -22,6 +23,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
     rules.extend(log::rules());
     rules.extend(dep::rules());
     rules.extend(sign::rules());
+    rules.extend(inj::rules());
     rules.sort_by_key(|r| r.meta().code);
     rules
 }

@@ -26,6 +26,12 @@ pub fn template_kind(node: &Node) -> SourceKind {
     }
 }
 
+/// Rules that read what the code stage found (`App::code`: bundles, their secrets), which a
+/// template alone cannot hold. The loader-backed harnesses skip them; `tests/code_fixtures.rs`
+/// runs their fixtures and documented examples with the code (files next to the template)
+/// scanned into bundles.
+pub const CODE_STAGE_RULES: &[&str] = &["SEC003"];
+
 /// Rules over code bundles (filled by the code stage, which these harnesses do not run): their
 /// fixtures and documented examples are tested by the named test file instead.
 pub const TESTED_ELSEWHERE: &[(&str, &str)] = &[

@@ -27,6 +27,9 @@ pub(crate) fn function(app: &mut App, ctx: &Context, e: &Entry) {
     read_common(&mut f, ctx, &e.props);
     if let Some(code) = e.prop("Code") {
         f.code_path = code_path(ctx, code);
+        if let Some(zip_file) = code.get("ZipFile") {
+            f.inline_code = Some(ctx.string(zip_file));
+        }
     }
     if let Some(mode) = e.prop("TracingConfig").and_then(|t| t.get("Mode")) {
         f.tracing = ctx.string(mode).map(|m| m == "Active");
@@ -334,7 +337,20 @@ pub(crate) fn link(app: &mut App, linker: &Linker, e: &Entry) {
 
 /// Non-function Lambda resources worth keeping as resources.
 pub(crate) fn other_resource(ctx: &Context, e: &Entry) -> Resource {
-    let mut r = Resource::new(e.id, ResourceKind::Other, e.type_name, e.loc(ctx));
+    let layer = e.type_name == "AWS::Lambda::LayerVersion";
+    let kind = if layer {
+        ResourceKind::Layer
+    } else {
+        ResourceKind::Other
+    };
+    let mut r = Resource::new(e.id, kind, e.type_name, e.loc(ctx));
+    if layer {
+        // `aws cloudformation package` accepts a local path for `Content`.
+        r.code_path = e
+            .prop("Content")
+            .filter(|c| c.as_str().is_some())
+            .and_then(|c| code_path(ctx, c));
+    }
     if let Some(n) = e.prop("LayerName") {
         r.name = Some(ctx.string(n));
     }

@@ -234,7 +234,16 @@ pub(crate) fn load(app: &mut App, ctx: &Context, entries: &[Entry]) -> Pending {
             t if t.starts_with("AWS::Serverless::")
                 && !matches!(t, "AWS::Serverless::Api" | "AWS::Serverless::HttpApi") =>
             {
-                let mut r = Resource::new(e.id, ResourceKind::Other, e.type_name, e.loc(ctx));
+                let layer = t == "AWS::Serverless::LayerVersion";
+                let kind = if layer {
+                    ResourceKind::Layer
+                } else {
+                    ResourceKind::Other
+                };
+                let mut r = Resource::new(e.id, kind, e.type_name, e.loc(ctx));
+                if layer {
+                    r.code_path = e.prop("ContentUri").and_then(|c| code_path(ctx, c));
+                }
                 r.name = e
                     .prop("LayerName")
                     .or_else(|| e.prop("Name"))
@@ -377,6 +386,9 @@ fn function(
     read_common(&mut f, ctx, &props);
     if let Some(c) = props.get("CodeUri") {
         f.code_path = code_path(ctx, c);
+    }
+    if let Some(inline) = props.get("InlineCode") {
+        f.inline_code = Some(ctx.string(inline));
     }
     if props.get("ImageUri").is_some() && props.get("PackageType").is_none() {
         f.package_type = Attr::explicit("Image".to_string(), loc.clone());

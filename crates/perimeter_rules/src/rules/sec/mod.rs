@@ -1,13 +1,16 @@
-//! SEC rules: secrets written into the app's configuration.
+//! SEC rules: secrets written into the app's configuration and code.
 //!
 //! Two rules split the evidence: SEC001 (`secret-in-environment`) fires when a value *looks*
 //! like a secret (a vendor token format, a private key, a password in a URL, an AWS secret
 //! key next to its key id, a random-looking token); SEC002 (`secret-like-environment-name`)
 //! fires when only the *name* says secret (`DB_PASSWORD: hunter2-prod`) and the value is a
 //! literal that is not a placeholder or a reference. A variable is reported by at most one of
-//! them. The detection engine and [`secrets::redact`] live in [`secrets`], re-exported as
+//! them. SEC003 (`secret-in-code`) reports what the code stage's scan (`perimeter_secrets`)
+//! found in the code bundles and layers functions deploy. The detection engine and
+//! [`secrets::redact`] live in `perimeter_secrets`, re-exported as [`secrets`] here and as
 //! `perimeter_rules::secrets` for reporters.
 
+mod secret_in_code;
 mod secret_in_environment;
 mod secret_like_environment_name;
 pub mod secrets;
@@ -24,6 +27,7 @@ pub fn rules() -> Vec<&'static dyn Rule> {
     vec![
         &secret_in_environment::SecretInEnvironment,
         &secret_like_environment_name::SecretLikeEnvironmentName,
+        &secret_in_code::SecretInCode,
     ]
 }
 

@@ -1,8 +1,9 @@
 //! ## What it does
 //! Flags function environment variables whose value looks like a real secret: an AWS access
 //! key id (`AKIA…`/`ASIA…`) or the 40-character secret key next to it, a PEM private key,
-//! GitHub, GitLab, Slack, Stripe, Google, Twilio, SendGrid, npm, OpenAI-style, Shopify or
-//! Mailgun tokens, an Azure storage key, a JWT, a password inside a connection URL
+//! GitHub, GitLab, Slack, Stripe, Google, Twilio, SendGrid, npm, PyPI, OpenAI, Anthropic,
+//! Shopify, Mailgun, DigitalOcean, Hugging Face, Postman or Square tokens, a Slack or Discord
+//! webhook, an Azure storage key, a JWT, a password inside a connection URL
 //! (`postgres://user:pass@host`), or a random-looking token of 20 or more characters (high
 //! Shannon entropy, not base64-encoded text). Vendor formats are high; a random-looking token
 //! is high when the variable's name also says secret and medium otherwise, and a hex-only one
@@ -11,7 +12,8 @@
 //! Placeholders (`changeme`, `<…>`, `${…}`, `xxx`, `example`, empty values) and references
 //! to a secret store (`{{resolve:secretsmanager:…}}`, `{{resolve:ssm-secure:…}}`, `${ssm:…}`,
 //! Secrets Manager and SSM ARNs, parameter paths) are not reported, nor are values that
-//! cannot be known statically. Messages show at most the first four characters and the
+//! cannot be known statically, nor published documentation examples and low-randomness
+//! stand-ins (`ghp_1234567890abcdef…`). The detectors are the ones SEC003 runs over code. Messages show at most the first four characters and the
 //! length of the secret. A secret-sounding name holding a plain literal is SEC002.
 //!
 //! ## Why is this bad?
