@@ -35,6 +35,35 @@ enum Command {
         /// Rule code or name.
         rule: String,
     },
+    /// Manage the offline OSV vulnerability database used for dependency advisories.
+    Db(DbArgs),
+}
+
+#[derive(clap::Args)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Subcommand)]
+pub enum DbCommand {
+    /// Download OSV's per-ecosystem advisory exports (the only command that uses the network).
+    Update {
+        /// Ecosystems to download (npm, PyPI, Go, crates.io, Maven, RubyGems, NuGet; comma
+        /// separated or repeated). Default: all.
+        #[arg(long, value_name = "NAME")]
+        ecosystem: Vec<String>,
+        /// Database folder. Default: PERIMETER_VULN_DB, else the user cache
+        /// (~/.cache/perimeter/osv on Linux).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Print the database's location, ecosystems, record counts, age and staleness.
+    Status {
+        /// Database folder (default as for `update`).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -83,6 +112,10 @@ pub struct ScanArgs {
     /// Never color the text output (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,
+    /// OSV advisory database (a folder of OSV JSON or OSV `all.zip` exports) to check
+    /// dependencies against. Default: PERIMETER_VULN_DB, else the `perimeter db update` cache.
+    #[arg(long, value_name = "PATH")]
+    pub vuln_db: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -91,6 +124,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Rules { format } => commands::catalog::list(matches!(format, CatalogFormat::Json)),
         Command::Explain { rule } => commands::catalog::explain(&rule),
+        Command::Db(args) => commands::db::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -43,6 +43,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     let mut model = perimeter_load::load_path(root, &options)?;
     // The code stage: each function's handler code, dependencies, secrets and SDK calls.
     perimeter_code::attach(&mut model, root, &perimeter_code::CodeOptions::default());
+    // Dependency advisories (after the code stage has filled the bundles' dependencies).
+    super::db::check_advisories(&mut model, args.vuln_db.as_deref())?;
     let findings = perimeter_rules::check(&model);
 
     // The scan root's files, read on demand for inline ignores and code frames.

@@ -30,4 +30,18 @@ pub fn template_kind(node: &Node) -> SourceKind {
 /// template alone cannot hold. The loader-backed harnesses skip them; `tests/code_fixtures.rs`
 /// runs their fixtures and documented examples with the code (files next to the template)
 /// scanned into bundles.
+#[allow(dead_code)] // not every test binary that includes this module uses it
 pub const CODE_STAGE_RULES: &[&str] = &["SEC003"];
+
+/// Rules over code bundles (filled by the code stage, which these harnesses do not run): their
+/// fixtures and documented examples are tested by the named test file instead.
+#[allow(dead_code)] // not every test binary that includes this module uses it
+pub const TESTED_ELSEWHERE: &[(&str, &str)] = &[
+    ("DEP002", "tests/dep_vulnerable_dependency.rs"),
+    ("DEP003", "tests/dep_vulnerable_dependency.rs"),
+];
+
+#[allow(dead_code)] // not every test binary that includes this module uses it
+pub fn tested_elsewhere(code: &str) -> bool {
+    TESTED_ELSEWHERE.iter().any(|(c, _)| *c == code)
+}

@@ -8,6 +8,8 @@ use crate::Rule;
 mod clock;
 mod deprecated_runtime;
 mod runtimes;
+mod unpinned_dependencies;
+mod vulnerable_dependency;
 
 pub use clock::{Date, set_today, today};
 pub use deprecated_runtime::WARN_DAYS;
@@ -15,5 +17,9 @@ pub use runtimes::{RUNTIMES, RUNTIMES_AS_OF, RuntimeLifecycle, lifecycle};
 
 /// The rules of this family.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![&deprecated_runtime::DeprecatedRuntime]
+    vec![
+        &deprecated_runtime::DeprecatedRuntime,
+        &vulnerable_dependency::VulnerableDependency,
+        &unpinned_dependencies::UnpinnedDependencies,
+    ]
 }
