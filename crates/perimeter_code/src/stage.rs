@@ -453,5 +453,7 @@ fn code_bundle(b: &Bundle, errors: &mut Vec<LoadError>) -> CodeBundle {
                 .extend(perimeter_secrets::scan(&display, &f.bytes));
         }
     }
+    // A manifest's range gives way to the lockfile's exact version of the same package.
+    cb.dependencies = perimeter_deps::prefer_lockfiles(std::mem::take(&mut cb.dependencies));
     cb
 }

@@ -22,7 +22,11 @@ fn sam_layer_content_is_a_bundle_of_its_functions() {
         "template.yaml",
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Shared:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n      Layers:\n        - !Ref Shared\n  Other:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n",
     );
-    write(dir.path(), "src/app.py", "def handler(event, context):\n    return 1\n");
+    write(
+        dir.path(),
+        "src/app.py",
+        "def handler(event, context):\n    return 1\n",
+    );
     write(dir.path(), "layer/python/util.py", "X = 1\n");
     write(dir.path(), "layer/requirements.txt", "requests==2.19.1\n");
     let (model, _) = load_and_attach(dir.path(), &CodeOptions::default());
@@ -45,7 +49,11 @@ fn serverless_layer_path_is_a_bundle() {
         "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\nlayers:\n  common:\n    path: layers/common\nfunctions:\n  api:\n    handler: handler.main\n    layers:\n      - { Ref: CommonLambdaLayer }\n",
     );
     write(dir.path(), "handler.js", "exports.main = async () => 1;\n");
-    write(dir.path(), "layers/common/nodejs/lib.js", "module.exports = 1;\n");
+    write(
+        dir.path(),
+        "layers/common/nodejs/lib.js",
+        "module.exports = 1;\n",
+    );
     let (model, _) = load_and_attach(dir.path(), &CodeOptions::default());
     let app = &model.apps[0];
     let code = app.function("api").unwrap().code.as_ref().unwrap();
