@@ -16,8 +16,9 @@ use crate::effective::expand_pattern;
 use crate::escalation::ESCALATION_PATHS;
 use std::sync::OnceLock;
 
-/// Actions that read stored data or secrets in bulk: on `*` they let a compromised function
-/// read everything of their kind in the account. Entries may be patterns.
+/// Actions that read stored data in bulk: on `*` they let a compromised function read
+/// everything of their kind in the account. Entries may be patterns. Metrics and container
+/// images are left out: they are not the data an attacker is after.
 pub const DATA_EXFILTRATION: &[&str] = &[
     "s3:GetObject",
     "s3:GetObjectVersion",
@@ -40,12 +41,9 @@ pub const DATA_EXFILTRATION: &[&str] = &[
     "ebs:GetSnapshotBlock",
     "logs:GetLogEvents",
     "logs:FilterLogEvents",
-    "cloudwatch:GetMetricData",
     "athena:GetQueryResults",
     "glue:GetTable",
     "codecommit:GitPull",
-    "ecr:BatchGetImage",
-    "ecr:GetDownloadUrlForLayer",
     "es:ESHttpGet",
     "redshift-data:GetStatementResult",
     "cognito-idp:ListUsers",

@@ -8,7 +8,9 @@
 //! federation tokens (`sts:GetSessionToken`, `sts:GetFederationToken`), registry and
 //! repository tokens (`ecr:GetAuthorizationToken`, `codeartifact:GetAuthorizationToken`),
 //! database credentials and Windows passwords. Grants come from the template or from attached
-//! AWS managed policies; administrator roles are IAM003's.
+//! AWS managed policies; administrator roles are IAM003's. `ecr:GetAuthorizationToken` is
+//! not reported: it only supports `*`, every image pull needs it, and the token carries no
+//! more than the role's own ECR permissions.
 //!
 //! ## Why is this bad?
 //! Credentials outlive the function: an attacker who runs code in it once can take access
@@ -89,6 +91,13 @@ const REMEDIATION: &str = "Scope secret, parameter and function reads to named A
 /// How many actions a message names before "and N more".
 const NAMED: usize = 4;
 
+/// Credential-class actions that only support `*` and carry no more than the caller's own
+/// permissions: granting them is routine, not an exposure.
+const ROUTINE_ON_STAR: &[&str] = &[
+    "ecr:GetAuthorizationToken",
+    "ecr-public:GetAuthorizationToken",
+];
+
 /// `true` for actions that mint IAM user credentials: reported whatever their resource.
 fn mints_user_credentials(action: &str) -> bool {
     const MINTING: &[&str] = &[
@@ -116,7 +125,10 @@ impl Rule for CredentialExposure {
             {
                 continue;
             }
-            let mut grants = broad_grants(&perms, is_credential_exposure);
+            let mut grants = broad_grants(&perms, |a| {
+                is_credential_exposure(a)
+                    && !ROUTINE_ON_STAR.iter().any(|r| r.eq_ignore_ascii_case(a))
+            });
             // Minting user credentials matters on any user, not only on `*`.
             for a in perms
                 .allowed_actions()

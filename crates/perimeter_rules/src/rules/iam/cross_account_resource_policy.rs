@@ -2,8 +2,9 @@
 //! Flags resource-based policies (on buckets, queues, topics, keys, secrets, streams, REST
 //! APIs, and function permissions) whose Allow statements name a principal of another AWS
 //! account: a literal account ID or an ARN in an account that is not the app's own (the
-//! account of the roles its functions name by ARN, when any; principals written with
-//! `${AWS::AccountId}` are the deploying account). Principals `*` are reported by AUTH003 and
+//! accounts its own ARNs name — function roles, destinations, environment values, the
+//! resources of its roles' policies; principals written with `${AWS::AccountId}` are the
+//! deploying account). Principals `*` are reported by AUTH003 and
 //! the exposure rules, not here. The message names the account, the actions granted (with how
 //! many real actions a wildcard covers) and whether conditions narrow it.
 //!
@@ -106,11 +107,30 @@ fn foreign<'p>(home: &BTreeSet<String>, principal: &'p str) -> Option<&'p str> {
     account_of(principal).filter(|a| !home.contains(*a))
 }
 
-/// Accounts the app's own roles live in: those of function roles given by ARN.
+/// Accounts the app lives in, as far as its own ARNs tell: function roles given by ARN, the
+/// destinations and environment values of its functions, and the resources its roles'
+/// policies name (identity policies name the account's own resources). Layers are left out:
+/// they are often published by other accounts.
 fn home_accounts(app: &App) -> BTreeSet<String> {
-    app.functions
-        .iter()
-        .filter_map(|f| f.role.as_str())
+    let mut own: Vec<&str> = Vec::new();
+    for f in &app.functions {
+        own.extend(f.role.as_str());
+        own.extend(f.environment.iter().filter_map(|e| e.value.as_str()));
+        for d in [&f.dead_letter, &f.on_failure, &f.on_success]
+            .into_iter()
+            .flatten()
+        {
+            own.extend(d.as_str());
+        }
+    }
+    for role in &app.roles {
+        for policy in &role.policies {
+            for s in &policy.statements {
+                own.extend(s.known_resources());
+            }
+        }
+    }
+    own.into_iter()
         .filter_map(account_of)
         .map(str::to_string)
         .collect()

@@ -125,9 +125,21 @@ pub(crate) fn expansion_summary(pattern: &str) -> String {
     format!("{count} {noun}, including sensitive {named}")
 }
 
+/// AWS managed policies Lambda documents for reading an event source (queue, stream,
+/// Kafka): they grant the poller's read actions on `*` and cannot be scoped, so the data rules
+/// leave them to IAM001's advice rather than report the documented setup.
+pub(crate) const EVENT_SOURCE_MANAGED_POLICIES: &[&str] = &[
+    "AWSLambdaSQSQueueExecutionRole",
+    "AWSLambdaKinesisExecutionRole",
+    "AWSLambdaDynamoDBExecutionRole",
+    "AWSLambdaMSKExecutionRole",
+    "AWSLambdaInvocation-DynamoDB",
+];
+
 /// The allowed actions of `perms` that `wanted` selects, each with its first unconditional
-/// grant on every resource (`*`, or `NotResource`), in catalog order. Administrator roles
-/// (IAM003's) give nothing: every action would be listed.
+/// grant on every resource (`*`, or `NotResource`), in catalog order; grants of the
+/// [`EVENT_SOURCE_MANAGED_POLICIES`] do not count. Administrator roles (IAM003's) give
+/// nothing: every action would be listed.
 pub(crate) fn broad_grants<'a>(
     perms: &perimeter_iam::EffectivePermissions<'a>,
     wanted: impl Fn(&str) -> bool,
@@ -140,7 +152,10 @@ pub(crate) fn broad_grants<'a>(
         .filter(|a| wanted(&a.full_name))
         .filter_map(|a| {
             perms.grants_for(&a.full_name).into_iter().find(|g| {
-                !g.conditional
+                let event_source = g.attached_by.is_some()
+                    && EVENT_SOURCE_MANAGED_POLICIES.contains(&g.policy_name());
+                !event_source
+                    && !g.conditional
                     && matches!(
                         g.resources,
                         perimeter_iam::ResourceScope::Any | perimeter_iam::ResourceScope::AllBut(_)
