@@ -12,6 +12,7 @@
 pub mod access;
 pub mod effective;
 pub mod escalation;
+pub mod least_privilege;
 pub mod managed;
 pub mod pattern;
 
