@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
 pub mod catalog;
+pub mod load;
+pub mod policy;
 pub mod scan;

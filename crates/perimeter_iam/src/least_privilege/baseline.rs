@@ -65,7 +65,7 @@ pub(crate) fn needs(
             resource: log_group.clone(),
             evidence: evidence(a, &function.location, "the function's logs"),
             note: None,
-            label: Some("Logs".to_string()),
+            label: None,
         });
     }
     if function.tracing.value == Value::Known(true) {

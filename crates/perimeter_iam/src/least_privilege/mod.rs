@@ -476,6 +476,11 @@ pub fn synthesize_app(app: &App, knowledge: &dyn ActionKnowledge) -> Vec<Functio
     out
 }
 
+/// The action knowledge synthesis uses by default.
+pub fn knowledge() -> &'static dyn ActionKnowledge {
+    &NoCatalog
+}
+
 /// Synthesizes every function of every app of a model.
 pub fn synthesize(model: &Model, knowledge: &dyn ActionKnowledge) -> Vec<FunctionPolicy> {
     model
