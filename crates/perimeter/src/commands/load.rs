@@ -13,11 +13,15 @@ pub struct LoadArgs<'a> {
     pub config: Option<&'a Path>,
     pub stage: Option<String>,
     pub resolve_env: bool,
+    /// Run the code stage (`perimeter_code::attach`) after the IaC loaders.
+    pub code: bool,
 }
 
 /// A loaded tree.
 pub struct Loaded {
     pub model: Model,
+    /// What the code stage saw, when it ran.
+    pub code: Option<perimeter_code::CodeStats>,
 }
 
 /// Loads the tree at `args.path` as `scan` does (configuration, exclusions, stage, env
@@ -35,8 +39,11 @@ pub fn load_model(args: &LoadArgs) -> Result<Loaded> {
         stage: args.stage.clone(),
         exclude: config.exclude.clone(),
     };
-    let model = perimeter_load::load_path(root, &options)?;
-    Ok(Loaded { model })
+    let mut model = perimeter_load::load_path(root, &options)?;
+    let code = args
+        .code
+        .then(|| perimeter_code::attach(&mut model, root, &perimeter_code::CodeOptions::default()));
+    Ok(Loaded { model, code })
 }
 
 /// The configuration: `--config FILE`, else `perimeter.toml` at the scan root, else defaults.

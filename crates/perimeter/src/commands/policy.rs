@@ -52,6 +52,7 @@ pub fn run(args: &PolicyArgs) -> Result<ExitCode> {
         config: args.config.as_deref(),
         stage: args.stage.clone(),
         resolve_env: args.resolve_env,
+        code: true,
     })?;
     let model = &loaded.model;
     if model.apps.is_empty() && !model.errors.is_empty() {
@@ -63,7 +64,15 @@ pub fn run(args: &PolicyArgs) -> Result<ExitCode> {
             model.errors.len()
         );
     }
-    let mut policies = least_privilege::synthesize(model, least_privilege::knowledge());
+    // Call sites the code stage saw but could not name (`file:line: text`): a function whose
+    // files hold one is not complete enough to judge what it does not use.
+    let unrecognized: Vec<String> = loaded
+        .code
+        .as_ref()
+        .map(|s| s.unrecognized.clone())
+        .unwrap_or_default();
+    let mut policies =
+        least_privilege::synthesize_with(model, least_privilege::knowledge(), &unrecognized);
     if let Some(wanted) = &args.function {
         let matches = |p: &FunctionPolicy| {
             let name = model

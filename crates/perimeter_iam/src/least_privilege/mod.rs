@@ -388,11 +388,36 @@ fn pretty_service(s: &str) -> String {
 
 /// Synthesizes the policy of every function of `app`.
 pub fn synthesize_app(app: &App, knowledge: &dyn ActionKnowledge) -> Vec<FunctionPolicy> {
+    synthesize_app_with(app, knowledge, &[])
+}
+
+/// [`synthesize_app`], with the call sites the code stage saw but could not recognize
+/// (`file:line: text`, as `perimeter_code::CodeStats::unrecognized` lists them): each counts as
+/// an unrecognized call of the functions whose files hold it.
+pub fn synthesize_app_with(
+    app: &App,
+    knowledge: &dyn ActionKnowledge,
+    unrecognized_sites: &[String],
+) -> Vec<FunctionPolicy> {
     let flavor = flavor_of(app);
+    let sites: Vec<Unrecognized> = unrecognized_sites
+        .iter()
+        .filter_map(|s| parse_site(s))
+        .collect();
     let per_function: Vec<(Vec<Need>, Vec<Unrecognized>)> = app
         .functions
         .iter()
-        .map(|f| needs_of(app, f, knowledge, flavor))
+        .map(|f| {
+            let (needs, mut unrecognized) = needs_of(app, f, knowledge, flavor);
+            if let Some(code) = &f.code {
+                for site in &sites {
+                    if code.files.contains(&site.file) && !unrecognized.contains(site) {
+                        unrecognized.push(site.clone());
+                    }
+                }
+            }
+            (needs, unrecognized)
+        })
         .collect();
     let mut out = Vec::with_capacity(app.functions.len());
     for (i, function) in app.functions.iter().enumerate() {
@@ -483,11 +508,31 @@ pub fn knowledge() -> &'static dyn ActionKnowledge {
 
 /// Synthesizes every function of every app of a model.
 pub fn synthesize(model: &Model, knowledge: &dyn ActionKnowledge) -> Vec<FunctionPolicy> {
+    synthesize_with(model, knowledge, &[])
+}
+
+/// [`synthesize`] with the code stage's unrecognized call sites ([`synthesize_app_with`]).
+pub fn synthesize_with(
+    model: &Model,
+    knowledge: &dyn ActionKnowledge,
+    unrecognized_sites: &[String],
+) -> Vec<FunctionPolicy> {
     model
         .apps
         .iter()
-        .flat_map(|app| synthesize_app(app, knowledge))
+        .flat_map(|app| synthesize_app_with(app, knowledge, unrecognized_sites))
         .collect()
+}
+
+/// `src/app.py:12: client.meta.foo(...)` → the call site.
+fn parse_site(site: &str) -> Option<Unrecognized> {
+    let (at, text) = site.split_once(": ")?;
+    let (file, line) = at.rsplit_once(':')?;
+    Some(Unrecognized {
+        call: text.trim().to_string(),
+        file: file.to_string(),
+        line: line.parse().ok()?,
+    })
 }
 
 #[cfg(test)]

@@ -643,3 +643,25 @@ fn without_catalog_resources_fall_back_to_star_with_a_note() {
             .any(|n| n.contains("not in the IAM action catalog"))
     );
 }
+
+#[test]
+fn code_stage_unrecognized_sites_make_the_function_incomplete() {
+    let mut a = app(SourceKind::Sam);
+    a.roles.push(role("FnRole", true, vec![]));
+    a.functions.push(function("Fn", "FnRole", vec![], vec![]));
+    let sites = vec![
+        "src/app.py:9: getattr(client, name)(**kw)".to_string(),
+        "src/other.py:3: x.y()".to_string(),
+        "garbage".to_string(),
+    ];
+    let p = &synthesize_app_with(&a, &catalog(), &sites)[0];
+    assert!(!p.complete);
+    assert_eq!(
+        p.unrecognized,
+        [Unrecognized {
+            call: "getattr(client, name)(**kw)".into(),
+            file: "src/app.py".into(),
+            line: 9
+        }]
+    );
+}
