@@ -17,6 +17,10 @@ use std::path::Path;
 /// Same pinned date as the fixture harness.
 const TODAY: Date = Date::new(2026, 7, 1);
 
+/// Rules that judge the SDK calls the code stage extracts: a YAML block cannot hold the code,
+/// so their examples are checked by their own tests with the calls attached (`tests/iam012.rs`).
+const NEEDS_SDK_CALLS: &[&str] = &["IAM012"];
+
 /// The YAML blocks of the `## Example` section, in order.
 fn example_blocks(documentation: &str) -> Vec<String> {
     let mut in_example = false;
@@ -102,7 +106,10 @@ fn check_rule(rule: &dyn Rule) -> Vec<String> {
 fn documented_examples_behave() {
     set_today(TODAY);
     let mut problems = Vec::new();
-    for rule in registry() {
+    for rule in registry()
+        .into_iter()
+        .filter(|r| !NEEDS_SDK_CALLS.contains(&r.meta().code))
+    {
         match catch_unwind(AssertUnwindSafe(|| check_rule(rule))) {
             Ok(p) => problems.extend(p),
             Err(_) => problems.push(format!("{}: panicked on its examples", rule.meta().code)),

@@ -21,6 +21,10 @@ use std::path::{Path, PathBuf};
 /// The date every fixture is judged on.
 const TODAY: Date = Date::new(2026, 7, 1);
 
+/// Rules that judge the SDK calls the code stage extracts, which a template alone cannot hold:
+/// their fixtures are run by their own tests with the code facts attached (`tests/iam012.rs`).
+const NEEDS_SDK_CALLS: &[&str] = &["IAM012"];
+
 const SECTIONS: [&str; 5] = [
     "## What it does",
     "## Why is this bad?",
@@ -169,7 +173,7 @@ fn fixtures_fire_on_bad_and_stay_silent_on_good() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for rule in registry() {
-        if !selected(rule.meta().code) {
+        if !selected(rule.meta().code) || NEEDS_SDK_CALLS.contains(&rule.meta().code) {
             continue;
         }
         checked += 1;

@@ -11,6 +11,7 @@
 
 mod admin_access;
 mod allow_not_action;
+mod granted_unused;
 mod privilege_escalation;
 mod shared_role;
 mod wildcard_action;
@@ -31,6 +32,7 @@ pub fn rules() -> Vec<&'static dyn Rule> {
         &allow_not_action::AllowNotAction,
         &shared_role::SharedRole,
         &privilege_escalation::PrivilegeEscalation,
+        &granted_unused::GrantedUnused,
     ]
 }
 
