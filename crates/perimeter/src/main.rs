@@ -12,7 +12,13 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(
     name = "perimeter",
-    version,
+    // The embedded AWS IAM data is dated: findings about actions are as current as it is.
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (AWS IAM catalog ",
+        perimeter_iam::data_date!(),
+        ")"
+    ),
     about = "Serverless security: every function is its own perimeter"
 )]
 struct Cli {

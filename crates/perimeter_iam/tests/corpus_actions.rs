@@ -1,6 +1,6 @@
 //! Every action named in the SAM policy templates (a real, AWS-written list of ~400 actions)
-//! gets its level from the override table or a known verb, not from the fallback. Skipped
-//! when the shared corpora are not present.
+//! is known to the embedded catalog, so it gets AWS's own access level. Skipped when the
+//! shared corpora are not present.
 
 use perimeter_iam::{LevelSource, access_level};
 use std::path::Path;
@@ -29,7 +29,7 @@ fn actions_in(text: &str) -> Vec<String> {
 }
 
 #[test]
-fn sam_policy_template_actions_have_known_verbs() {
+fn sam_policy_template_actions_are_in_the_catalog() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/corpora/iac/sam-translator/policy_templates.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -40,17 +40,17 @@ fn sam_policy_template_actions_have_known_verbs() {
     assert!(actions.len() > 100, "only {} actions parsed", actions.len());
     let unknown: Vec<&String> = actions
         .iter()
-        .filter(|a| access_level(a).1 == LevelSource::Default)
+        .filter(|a| access_level(a).1 == LevelSource::Unknown)
         .collect();
     println!(
-        "{} actions, {} by fallback: {unknown:?}",
+        "{} actions, {} unknown to the catalog: {unknown:?}",
         actions.len(),
         unknown.len()
     );
-    // A few percent may fall back (and are then classed Write, the safe side).
+    // AWS retires an action now and then; the templates may lag by a few.
     assert!(
-        unknown.len() * 100 <= actions.len() * 3,
-        "{} of {} by fallback: {unknown:?}",
+        unknown.len() * 100 <= actions.len() * 2,
+        "{} of {} unknown: {unknown:?}",
         unknown.len(),
         actions.len()
     );
