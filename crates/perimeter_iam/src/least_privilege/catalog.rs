@@ -1,9 +1,9 @@
 //! What synthesis needs to know about IAM actions: the resource types each action acts on
 //! and their ARN formats, and how many actions a wildcard covers.
 //!
-//! Behind a small trait so synthesis can run against the embedded IAM action catalog
-//! ([`crate::catalog`]) and tests against a hand-built one. With no knowledge at all
-//! ([`NoCatalog`]) every resource falls back to `*` with a note saying so.
+//! Behind a small trait so synthesis runs against the embedded IAM action catalog
+//! ([`crate::catalog::Catalog`], the default) and tests against a hand-built one. With no
+//! knowledge at all ([`NoCatalog`]) every resource falls back to `*` with a note saying so.
 
 /// One resource type an action acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,5 +78,26 @@ impl ActionKnowledge for StaticCatalog {
                 .filter(|(a, _)| crate::pattern::action_matches(pattern, a))
                 .count(),
         )
+    }
+}
+
+impl ActionKnowledge for crate::catalog::Catalog {
+    fn resource_types(&self, action: &str) -> Option<Vec<ActionResourceType>> {
+        let a = self.action(action)?;
+        Some(
+            a.resource_arns(self)
+                .into_iter()
+                .map(|(t, _)| ActionResourceType {
+                    name: t.name.clone(),
+                    arn: t.arn.clone(),
+                })
+                .collect(),
+        )
+    }
+    fn count(&self, pattern: &str) -> Option<usize> {
+        Some(crate::catalog::Catalog::count(self, pattern))
+    }
+    fn date(&self) -> Option<String> {
+        Some(crate::catalog::Catalog::date(self).to_string())
     }
 }

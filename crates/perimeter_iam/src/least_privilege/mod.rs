@@ -501,9 +501,9 @@ pub fn synthesize_app_with(
     out
 }
 
-/// The action knowledge synthesis uses by default.
+/// The action knowledge synthesis uses by default: the embedded IAM action catalog.
 pub fn knowledge() -> &'static dyn ActionKnowledge {
-    &NoCatalog
+    crate::catalog::catalog()
 }
 
 /// Synthesizes every function of every app of a model.

@@ -665,3 +665,93 @@ fn code_stage_unrecognized_sites_make_the_function_incomplete() {
         }]
     );
 }
+
+#[test]
+fn every_action_the_map_names_is_in_the_catalog() {
+    let cat = crate::catalog::catalog();
+    let text = include_str!("../../data/sdk_actions.tsv");
+    let mut unknown = Vec::new();
+    let mut checked = 0;
+    for line in text.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let lists: Vec<&str> = match cols.as_slice() {
+            ["S", _, _, ops] => ops
+                .split(' ')
+                .filter_map(|o| o.split_once('=').map(|(_, v)| v))
+                .filter(|v| *v != "-" && *v != "?")
+                .collect(),
+            ["K", _, kms] => vec![*kms],
+            _ => continue,
+        };
+        for list in lists {
+            for action in list.split(',') {
+                checked += 1;
+                if !cat.is_known(action) {
+                    unknown.push(action.to_string());
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    assert!(unknown.is_empty(), "not in the catalog: {unknown:?}");
+}
+
+#[test]
+fn with_the_real_catalog() {
+    let mut a = app(SourceKind::Sam);
+    a.roles
+        .push(role("FnRole", true, vec![statement(&["dynamodb:*"], 40)]));
+    a.functions.push(function(
+        "Fn",
+        "FnRole",
+        vec![
+            call(
+                "dynamodb",
+                "Query",
+                &[("TableName", ArgValue::EnvVar("T".into()))],
+                3,
+            ),
+            call(
+                "s3",
+                "HeadObject",
+                &[("Bucket", ArgValue::EnvVar("B".into()))],
+                4,
+            ),
+            call(
+                "s3",
+                "ListObjectsV2",
+                &[("Bucket", ArgValue::Literal("raw-data".into()))],
+                5,
+            ),
+        ],
+        vec![env("T", "${Table}"), env("B", "${Bucket}")],
+    ));
+    let p = &synthesize_app(&a, knowledge())[0];
+    let query = statement_for(p, "dynamodb:Query");
+    assert!(
+        query
+            .resource
+            .contains(&json!({"Fn::GetAtt": ["Table", "Arn"]}))
+    );
+    assert!(
+        query
+            .resource
+            .contains(&json!({"Fn::Sub": "${Table.Arn}/index/*"}))
+    );
+    assert_eq!(
+        statement_for(p, "s3:GetObject").resource,
+        vec![json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/*"})]
+    );
+    assert_eq!(
+        statement_for(p, "s3:ListBucket").resource,
+        vec![json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::raw-data"})]
+    );
+    let wildcard = &p.granted_unused[0];
+    assert_eq!(wildcard.action, "dynamodb:*");
+    assert_eq!(wildcard.used_for, ["dynamodb:Query"]);
+    assert!(
+        wildcard.unused_count.is_some_and(|n| n > 40),
+        "{wildcard:?}"
+    );
+    assert!(p.notes.is_empty(), "{:?}", p.notes);
+}

@@ -286,7 +286,7 @@ mod tests {
             })
             .collect();
         insta::assert_snapshot!(lines.join("\n"), @r"
-        template.yaml:20:3 Fn Statement 0 of policy `inline` on role `R` grants what the code of function `Fn` never uses: `dynamodb:*` (used only for dynamodb:PutItem)
+        template.yaml:20:3 Fn Statement 0 of policy `inline` on role `R` grants what the code of function `Fn` never uses: `dynamodb:*` (used only for dynamodb:PutItem; 79 other actions)
         template.yaml:21:3 Fn Statement 1 of policy `inline` on role `R` grants what the code of function `Fn` never uses: `s3:GetObject`, `s3:DeleteObject`
         ");
         let related = &findings[0].related[0];
