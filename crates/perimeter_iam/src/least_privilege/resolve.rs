@@ -64,7 +64,7 @@ pub fn resolve<'a>(
     service: &str,
     value: &ArgValue,
 ) -> Target<'a> {
-    match value {
+    let target = match value {
         ArgValue::Unknown => Target::Unknown("the resource is computed in code".to_string()),
         ArgValue::Literal(s) => literal(s),
         ArgValue::EnvVar(name) => match function.env(name) {
@@ -78,7 +78,24 @@ pub fn resolve<'a>(
                 Value::Known(text) => from_template_text(app, service, name, text),
             },
         },
+    };
+    match target {
+        Target::Name(n) => declared_by_name(app, service, &n).unwrap_or(Target::Name(n)),
+        other => other,
     }
+}
+
+/// A resource of the app whose declared physical name is `name` (a Serverless
+/// `${self:custom.table}` resolves to the same text in the environment and in `TableName`).
+fn declared_by_name<'a>(app: &'a App, service: &str, name: &str) -> Option<Target<'a>> {
+    let kinds = kinds_of_service(service);
+    if kinds.is_empty() {
+        return None;
+    }
+    app.resources
+        .iter()
+        .find(|r| kinds.contains(&r.kind) && r.name.as_ref().and_then(|n| n.as_str()) == Some(name))
+        .map(Target::Declared)
 }
 
 /// A template-set value: `${Id}` / `${Id.Attr}` references to declared resources win.

@@ -755,3 +755,28 @@ fn with_the_real_catalog() {
     );
     assert!(p.notes.is_empty(), "{:?}", p.notes);
 }
+
+#[test]
+fn a_literal_equal_to_a_declared_name_names_that_resource() {
+    let mut a = app(SourceKind::Serverless);
+    if let Some(t) = a.resources.iter_mut().find(|r| r.id == "Table") {
+        t.name = Some(Attr::explicit("orders-dev".into(), loc(51)));
+    }
+    a.roles.push(role("IamRoleLambdaExecution", true, vec![]));
+    a.functions.push(function(
+        "create",
+        "IamRoleLambdaExecution",
+        vec![call(
+            "dynamodb",
+            "PutItem",
+            &[("TableName", ArgValue::EnvVar("T".into()))],
+            3,
+        )],
+        vec![env("T", "orders-dev")],
+    ));
+    let p = &synthesize_app(&a, &catalog())[0];
+    assert_eq!(
+        statement_for(p, "dynamodb:PutItem").resource,
+        vec![json!({"Fn::GetAtt": ["Table", "Arn"]})]
+    );
+}

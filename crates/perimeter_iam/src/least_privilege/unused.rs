@@ -64,8 +64,9 @@ fn granted_by(
     }
 }
 
-/// The role's granted-but-unused permissions, given the actions its functions need. Notes
-/// what could not be judged.
+/// The role's granted-but-unused permissions, given the actions its functions need. AWS
+/// managed policies attached by ARN are expanded from the embedded managed-policy data and
+/// reported at the ARN. Notes what could not be judged.
 pub fn granted_unused(
     role: &Role,
     used: &[&str],
@@ -74,73 +75,7 @@ pub fn granted_unused(
 ) -> Vec<Unused> {
     let mut out = Vec::new();
     for policy in &role.policies {
-        for (index, statement) in policy.statements.iter().enumerate() {
-            if !statement.is_allow() {
-                continue;
-            }
-            if statement.actions.is_empty() && !statement.not_actions.is_empty() {
-                let written: Vec<&str> = statement
-                    .not_actions
-                    .iter()
-                    .filter_map(|a| a.as_str())
-                    .collect();
-                out.push(Unused {
-                    action: format!("NotAction [{}]", written.join(", ")),
-                    used_for: Vec::new(),
-                    unused_count: None,
-                    granted_by: granted_by(policy, index, statement, &statement.location),
-                });
-                continue;
-            }
-            for element in &statement.actions {
-                let Some(pattern) = element.as_str() else {
-                    continue;
-                };
-                let mut covered: Vec<String> = Vec::new();
-                for u in used {
-                    if action_matches(pattern, u)
-                        && !covered.iter().any(|c| c.eq_ignore_ascii_case(u))
-                    {
-                        covered.push(u.to_string());
-                    }
-                }
-                let by = granted_by(policy, index, statement, &element.location);
-                if covered.is_empty() {
-                    out.push(Unused {
-                        action: pattern.to_string(),
-                        used_for: Vec::new(),
-                        unused_count: if has_wildcard(pattern) {
-                            knowledge.count(pattern)
-                        } else {
-                            None
-                        },
-                        granted_by: by,
-                    });
-                } else if has_wildcard(pattern) {
-                    match knowledge.count(pattern) {
-                        Some(n) if n > covered.len() => {
-                            covered.sort_by_key(|c| c.to_ascii_lowercase());
-                            out.push(Unused {
-                                action: pattern.to_string(),
-                                unused_count: Some(n - covered.len()),
-                                used_for: covered,
-                                granted_by: by,
-                            });
-                        }
-                        Some(_) => {}
-                        None => {
-                            let note = format!(
-                                "`{pattern}` is used for {}; how much more it grants is not known without the action catalog",
-                                covered.join(", ")
-                            );
-                            if !notes.contains(&note) {
-                                notes.push(note);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        compare(policy, None, used, knowledge, notes, &mut out);
     }
     for arn in &role.managed_policy_arns {
         let Some(a) = arn.as_str() else { continue };
@@ -149,14 +84,105 @@ pub fn granted_unused(
             matches!(&p.source, PolicySource::AwsManaged(n) | PolicySource::CustomerManaged(n) if n == name)
                 || p.name == name
         });
-        if !expanded {
-            let note = format!(
-                "managed policy `{name}` is attached but its content is not known: not compared"
-            );
-            if !notes.contains(&note) {
-                notes.push(note);
+        if expanded {
+            continue;
+        }
+        match crate::managed::managed_policy(a) {
+            Some(m) => compare(
+                &m.policy,
+                Some(&arn.location),
+                used,
+                knowledge,
+                notes,
+                &mut out,
+            ),
+            None => {
+                let note = format!(
+                    "managed policy `{name}` is attached but its content is not known: not compared"
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
             }
         }
     }
     out
+}
+
+/// Compares one policy's Allow statements with the used actions; `at` overrides where its
+/// elements are reported (the ARN that attaches a managed policy).
+fn compare(
+    policy: &Policy,
+    at: Option<&perimeter_model::Location>,
+    used: &[&str],
+    knowledge: &dyn ActionKnowledge,
+    notes: &mut Vec<String>,
+    out: &mut Vec<Unused>,
+) {
+    for (index, statement) in policy.statements.iter().enumerate() {
+        if !statement.is_allow() {
+            continue;
+        }
+        if statement.actions.is_empty() && !statement.not_actions.is_empty() {
+            let written: Vec<&str> = statement
+                .not_actions
+                .iter()
+                .filter_map(|a| a.as_str())
+                .collect();
+            out.push(Unused {
+                action: format!("NotAction [{}]", written.join(", ")),
+                used_for: Vec::new(),
+                unused_count: None,
+                granted_by: granted_by(policy, index, statement, at.unwrap_or(&statement.location)),
+            });
+            continue;
+        }
+        for element in &statement.actions {
+            let Some(pattern) = element.as_str() else {
+                continue;
+            };
+            let mut covered: Vec<String> = Vec::new();
+            for u in used {
+                if action_matches(pattern, u) && !covered.iter().any(|c| c.eq_ignore_ascii_case(u))
+                {
+                    covered.push(u.to_string());
+                }
+            }
+            let by = granted_by(policy, index, statement, at.unwrap_or(&element.location));
+            if covered.is_empty() {
+                out.push(Unused {
+                    action: pattern.to_string(),
+                    used_for: Vec::new(),
+                    unused_count: if has_wildcard(pattern) {
+                        knowledge.count(pattern)
+                    } else {
+                        None
+                    },
+                    granted_by: by,
+                });
+            } else if has_wildcard(pattern) {
+                match knowledge.count(pattern) {
+                    Some(n) if n > covered.len() => {
+                        covered.sort_by_key(|c| c.to_ascii_lowercase());
+                        out.push(Unused {
+                            action: pattern.to_string(),
+                            unused_count: Some(n - covered.len()),
+                            used_for: covered,
+                            granted_by: by,
+                        });
+                    }
+                    Some(_) => {}
+                    None => {
+                        let note = format!(
+                            "`{pattern}` is used for {}; how much more it grants is not known without the action catalog",
+                            covered.join(", ")
+                        );
+                        if !notes.contains(&note) {
+                            notes.push(note);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
