@@ -44,6 +44,8 @@ pub struct FunctionPolicy {
     pub granted_unused: Vec<unused::Unused>,
     /// SDK calls the map does not know (their permissions are missing from `policy`).
     pub unrecognized: Vec<Unrecognized>,
+    /// How the function's SDK calls were mapped.
+    pub calls: CallCounts,
     /// What synthesis could not tell, statement by statement.
     pub notes: Vec<String>,
     /// `true` when the code analysis is complete enough to judge `granted_unused`
@@ -89,6 +91,19 @@ pub struct Evidence {
     /// The call as the code makes it (`boto3 dynamodb.PutItem`), or the baseline need
     /// (`baseline: logs`).
     pub call: String,
+}
+
+/// How a function's SDK calls were mapped.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct CallCounts {
+    /// Calls the code stage extracted.
+    pub total: usize,
+    /// Mapped to one or more IAM actions.
+    pub mapped: usize,
+    /// Known to need no permission (`sts:GetCallerIdentity`, presigning).
+    pub no_permission: usize,
+    /// Not in the map (including call sites the code stage could not name).
+    pub unrecognized: usize,
 }
 
 /// An SDK call that maps to no known IAM action.
@@ -181,6 +196,7 @@ pub(crate) fn needs_of(
     function: &Function,
     knowledge: &dyn ActionKnowledge,
     flavor: Flavor,
+    no_permission: &mut usize,
 ) -> (Vec<Need>, Vec<Unrecognized>) {
     let map = action_map();
     let mut needs = Vec::new();
@@ -195,7 +211,10 @@ pub(crate) fn needs_of(
             };
             let actions = match map.lookup(&call.service, &call.operation) {
                 Mapping::Actions(a) => a,
-                Mapping::Nothing => continue,
+                Mapping::Nothing => {
+                    *no_permission += 1;
+                    continue;
+                }
                 Mapping::Unknown => {
                     unrecognized.push(Unrecognized {
                         call: describe_call(call),
@@ -404,11 +423,13 @@ pub fn synthesize_app_with(
         .iter()
         .filter_map(|s| parse_site(s))
         .collect();
+    let mut nothing = vec![0usize; app.functions.len()];
     let per_function: Vec<(Vec<Need>, Vec<Unrecognized>)> = app
         .functions
         .iter()
-        .map(|f| {
-            let (needs, mut unrecognized) = needs_of(app, f, knowledge, flavor);
+        .zip(nothing.iter_mut())
+        .map(|(f, no_permission)| {
+            let (needs, mut unrecognized) = needs_of(app, f, knowledge, flavor, no_permission);
             if let Some(code) = &f.code {
                 for site in &sites {
                     if code.files.contains(&site.file) && !unrecognized.contains(site) {
@@ -484,6 +505,23 @@ pub fn synthesize_app_with(
                 evidence.push(n.evidence.clone());
             }
         }
+        let total = function.code.as_ref().map_or(0, |c| c.sdk_calls.len());
+        let extracted_unrecognized = unrecognized
+            .iter()
+            .filter(|u| {
+                function.code.as_ref().is_some_and(|c| {
+                    c.sdk_calls
+                        .iter()
+                        .any(|k| k.location.file == u.file && k.location.line == u.line)
+                })
+            })
+            .count();
+        let calls = CallCounts {
+            total,
+            mapped: total.saturating_sub(extracted_unrecognized + nothing[i]),
+            no_permission: nothing[i],
+            unrecognized: unrecognized.len(),
+        };
         out.push(FunctionPolicy {
             function: function.id.clone(),
             app: app.id.clone(),
@@ -491,6 +529,7 @@ pub fn synthesize_app_with(
             evidence,
             granted_unused,
             unrecognized: unrecognized.clone(),
+            calls,
             notes,
             complete,
             role: role.map(|r| r.id.clone()),

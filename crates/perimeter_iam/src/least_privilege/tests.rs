@@ -476,6 +476,15 @@ fn incomplete_analysis_is_said() {
     assert!(!p.complete);
     assert_eq!(p.unrecognized.len(), 1);
     assert_eq!(p.unrecognized[0].call, "boto3 s3.@no_such_helper");
+    assert_eq!(
+        p.calls,
+        CallCounts {
+            total: 2,
+            mapped: 0,
+            no_permission: 1,
+            unrecognized: 1
+        }
+    );
     assert!(
         p.notes
             .iter()
@@ -604,6 +613,7 @@ fn json_shape() {
             "evidence",
             "granted_unused",
             "unrecognized",
+            "calls",
             "notes",
             "complete",
             "role",
