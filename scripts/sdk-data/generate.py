@@ -24,6 +24,9 @@ Output format (one record per line, space-separated; `#` lines are comments):
                                         boto3 resource constructors (`has`), e.g. Table(name).
   A <botocore> <Type or -> <snake_action> <Operation> <Param>=<identifier> ...
                                         boto3 resource actions and the identifiers they pass.
+  R <botocore> <Type> <identifier> ...  boto3 resource types and their identifiers, in order:
+                                        the service resource constructs each of them
+                                        (`boto3.resource('s3').Object(bucket, key)`).
 Hand-written SDK helpers that are not API operations live in crates/perimeter_code/src/sdk/helpers.rs.
 """
 import argparse
@@ -146,6 +149,9 @@ def main():
         names = z.namelist()
         for svc in sorted({n.split("/")[2] for n in names if re.match(r"boto3/data/[^/]+/[^/]+/resources-1\.json", n)}):
             res = read_json(z, latest([n for n in names if re.fullmatch(rf"boto3/data/{re.escape(svc)}/[^/]+/resources-1\.json", n)]))
+            for type_name, block in sorted(res.get("resources", {}).items()):
+                ids = [i["name"] for i in block.get("identifiers", [])]
+                lines.append(f"R {svc} {type_name} " + " ".join(ids))
             blocks = [("-", res.get("service", {}))] + sorted(res.get("resources", {}).items())
             for type_name, block in blocks:
                 for name, has in sorted(block.get("has", {}).items()):

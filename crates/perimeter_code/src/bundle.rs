@@ -58,6 +58,8 @@ impl Bundle {
     pub fn display(&self, rel: &str) -> String {
         match self.kind {
             BundleKind::Archive => format!("{}!/{rel}", self.root),
+            // Inline code is one file: the template and function name it.
+            BundleKind::Inline => self.root.clone(),
             _ if self.root == "." || self.root.is_empty() => rel.to_string(),
             _ => format!("{}/{rel}", self.root),
         }
@@ -75,7 +77,9 @@ impl Bundle {
     /// Whether the code stage keeps a file of this name and size, and why.
     fn wanted(display: &str, name: &str, size: u64, options: &CodeOptions) -> bool {
         let source = language_of(name) != Language::Other && size <= options.max_source_bytes;
+        // `go.mod` names the module, to follow the handler's imports within it.
         source
+            || name == "go.mod"
             || perimeter_deps::recognize(name).is_some()
             || perimeter_secrets::should_scan(display, size)
     }
@@ -173,6 +177,26 @@ impl Bundle {
             }
         }
         b
+    }
+
+    /// Inline code of a template (`Code.ZipFile`, `InlineCode`) as a one-file bundle. `root`
+    /// is `"{template}#{FunctionId}"`, `file` the name Lambda gives it (`index.py`).
+    pub fn inline(root: &str, file: &str, source: &str) -> Bundle {
+        let mut files = BTreeMap::new();
+        files.insert(
+            file.to_string(),
+            File {
+                bytes: source.as_bytes().to_vec(),
+                size: source.len() as u64,
+                language: language_of(file),
+            },
+        );
+        Bundle {
+            root: root.to_string(),
+            kind: BundleKind::Inline,
+            files,
+            errors: Vec::new(),
+        }
     }
 
     /// Loads an archive file (`base/root`).

@@ -80,7 +80,7 @@ fn python(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
         .find(|c| cache.exists(c))
         .cloned()
         .or_else(|| by_suffix(cache, &candidates[0]).into_iter().next())
-        .ok_or_else(|| format!("{}: file not found", candidates[0]))?;
+        .ok_or_else(|| format!("{}: file not found", cache.bundle.display(&candidates[0])))?;
     let parsed = cache
         .get(&file)
         .ok_or_else(|| format!("{file}: could not be parsed"))?;
@@ -95,13 +95,12 @@ fn python(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
             top
         };
         match def.kind() {
-            "function_definition" | "class_definition" => {
+            "function_definition" | "class_definition"
                 if def
                     .child_by_field_name("name")
-                    .is_some_and(|n| text(n) == func)
-                {
-                    return Ok(at(&file, func, def));
-                }
+                    .is_some_and(|n| text(n) == func) =>
+            {
+                return Ok(at(&file, func, def));
             }
             "expression_statement" => {
                 if let Some(a) = def.named_child(0).filter(|a| a.kind() == "assignment")
@@ -146,7 +145,10 @@ fn node(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
     }
     let found: Vec<String> = candidates.into_iter().filter(|c| cache.exists(c)).collect();
     if found.is_empty() {
-        return Err(format!("{base}.js: file not found (nor .mjs, .cjs, .ts)"));
+        return Err(format!(
+            "{}.js: file not found (nor .mjs, .cjs, .ts)",
+            cache.bundle.display(base)
+        ));
     }
     // Prefer the TypeScript source when both it and the compiled file are there.
     let mut ordered = found.clone();
@@ -217,12 +219,11 @@ fn js_export_position(src: &[u8], root: Node, name: &str) -> Option<(u32, u32)> 
                     match d.kind() {
                         "function_declaration"
                         | "generator_function_declaration"
-                        | "class_declaration" => {
+                        | "class_declaration"
                             if d.child_by_field_name("name")
-                                .is_some_and(|x| text(x) == name)
-                            {
-                                return Some(pos(n));
-                            }
+                                .is_some_and(|x| text(x) == name) =>
+                        {
+                            return Some(pos(n));
                         }
                         "lexical_declaration" | "variable_declaration" => {
                             let mut c = d.walk();
@@ -279,7 +280,10 @@ fn java(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
         .find(|f| f.contains("src/main/java/"))
         .or(files.first())
         .cloned()
-        .ok_or_else(|| format!("{path}: file not found"))?;
+        .ok_or_else(|| {
+            let expected = format!("src/main/java/{path}");
+            format!("{}: file not found", cache.bundle.display(&expected))
+        })?;
     let simple = class.rsplit('.').next().unwrap_or(class);
     let symbol = format!("{simple}::{method}");
     let parsed = cache
@@ -309,7 +313,10 @@ fn go(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
         .cloned()
         .collect();
     if go_files.is_empty() {
-        return Err("no Go source files in the code folder".to_string());
+        return Err(format!(
+            "{}: no Go source files",
+            cache.bundle.display("").trim_end_matches(['/', '!'])
+        ));
     }
     // Main packages that start the Lambda runtime; prefer one in a folder named like the
     // handler (the binary name), then the shallowest.
@@ -359,7 +366,10 @@ fn go(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
         (!named, f.matches('/').count(), f.clone())
     });
     let Some((file, sym, line, column)) = starts.into_iter().next() else {
-        return Err("no main package calling lambda.Start".to_string());
+        return Err(format!(
+            "{}: no main package calling lambda.Start",
+            cache.bundle.display("").trim_end_matches(['/', '!'])
+        ));
     };
     // The handler function's own declaration, in the same package, when it is a plain name.
     let dir = dir_of(&file);

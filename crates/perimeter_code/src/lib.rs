@@ -12,6 +12,7 @@ pub mod handler;
 mod imports;
 pub mod lang;
 mod parsed;
+mod scope;
 pub mod sdk;
 mod stage;
 pub mod taint;

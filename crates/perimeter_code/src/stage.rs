@@ -6,6 +6,7 @@ use crate::bundle::{Bundle, is_archive};
 use crate::handler::{self, runtime_language};
 use crate::imports::{dir_of, reachable};
 use crate::parsed::Cache;
+use crate::scope;
 use crate::taint;
 use perimeter_model::{
     BundleKind, CodeBundle, FunctionCode, HandlerRef, Language, LoadError, Location, Model,
@@ -22,6 +23,8 @@ pub struct CodeStats {
     pub functions: usize,
     /// Functions whose code folder or archive was found in the scanned tree.
     pub with_code: usize,
+    /// Functions whose code location holds at least one source file perimeter parses.
+    pub with_source: usize,
     /// Functions whose handler file and symbol were found.
     pub handlers_resolved: usize,
     pub bundles: usize,
@@ -41,11 +44,16 @@ struct Target {
     runtime: Option<String>,
     /// Code locations to try in order (relative to the scan root); the first is the job's.
     candidates: Vec<String>,
+    /// Inline code: (bundle root, file name, source).
+    inline: Option<(String, String, String)>,
 }
 
 struct JobResult {
+    /// The app every function of the job belongs to.
+    app: usize,
     bundles: Vec<CodeBundle>,
     functions: Vec<(usize, usize, FunctionCode)>,
+    with_source: usize,
     errors: Vec<LoadError>,
     unrecognized: Vec<String>,
 }
@@ -71,8 +79,17 @@ pub fn attach(model: &mut Model, root: &Path, options: &CodeOptions) -> CodeStat
                 .into_iter()
                 .filter(|c| base.join(c).exists())
                 .collect();
-            let Some(first) = candidates.first().cloned() else {
-                continue;
+            let inline = match (&f.inline_code, candidates.is_empty()) {
+                (Some(code), true) => code.as_str().map(|src| {
+                    let root = format!("{}#{}", app.file, f.id);
+                    (root, inline_file_name(f), src.to_string())
+                }),
+                _ => None,
+            };
+            let first = match (&inline, candidates.first()) {
+                (Some((root, ..)), _) => root.clone(),
+                (None, Some(c)) => c.clone(),
+                (None, None) => continue,
             };
             stats.with_code += 1;
             jobs.entry((ai, first)).or_default().push(Target {
@@ -81,6 +98,7 @@ pub fn attach(model: &mut Model, root: &Path, options: &CodeOptions) -> CodeStat
                 handler: f.handler.as_str().map(str::to_string),
                 runtime: f.runtime.as_str().map(str::to_string),
                 candidates,
+                inline,
             });
         }
     }
@@ -90,6 +108,7 @@ pub fn attach(model: &mut Model, root: &Path, options: &CodeOptions) -> CodeStat
         .collect();
     for r in results {
         stats.unrecognized.extend(r.unrecognized);
+        stats.with_source += r.with_source;
         model.errors.extend(r.errors);
         for (ai, fi, code) in r.functions {
             if code.handler.is_some() {
@@ -101,17 +120,7 @@ pub fn attach(model: &mut Model, root: &Path, options: &CodeOptions) -> CodeStat
             model.apps[ai].functions[fi].code = Some(code);
         }
         for b in r.bundles {
-            // The job's app is the app of its functions.
-            let ai = model
-                .apps
-                .iter()
-                .position(|a| {
-                    a.functions
-                        .iter()
-                        .any(|f| f.code.as_ref().is_some_and(|c| c.bundle == b.id))
-                })
-                .unwrap_or(0);
-            if let Some(app) = model.apps.get_mut(ai)
+            if let Some(app) = model.apps.get_mut(r.app)
                 && !app.code.iter().any(|x| x.id == b.id)
             {
                 stats.bundles += 1;
@@ -170,6 +179,24 @@ fn candidates(app: &perimeter_model::App, f: &perimeter_model::Function) -> Vec<
     out
 }
 
+/// The file name Lambda gives inline code: the handler's module with the runtime's extension
+/// (`index.handler` on Python → `index.py`).
+fn inline_file_name(f: &perimeter_model::Function) -> String {
+    let module = f
+        .handler
+        .as_str()
+        .and_then(|h| h.rsplit_once('.'))
+        .map(|(m, _)| m)
+        .filter(|m| !m.is_empty() && !m.contains('/'))
+        .unwrap_or("index");
+    let ext = match f.runtime.as_str().and_then(runtime_language) {
+        Some(Language::Python) => "py",
+        Some(Language::JavaScript) => "js",
+        _ => "txt",
+    };
+    format!("{module}.{ext}")
+}
+
 fn load(base: &Path, root: &str, options: &CodeOptions) -> Bundle {
     if is_archive(root) || base.join(root).is_file() {
         Bundle::archive(base, root, BundleKind::Archive, options)
@@ -180,8 +207,10 @@ fn load(base: &Path, root: &str, options: &CodeOptions) -> Bundle {
 
 fn run_job(base: &Path, targets: &[Target], options: &CodeOptions) -> JobResult {
     let mut out = JobResult {
+        app: targets.first().map_or(0, |t| t.app),
         bundles: Vec::new(),
         functions: Vec::new(),
+        with_source: 0,
         errors: Vec::new(),
         unrecognized: Vec::new(),
     };
@@ -190,6 +219,14 @@ fn run_job(base: &Path, targets: &[Target], options: &CodeOptions) -> JobResult 
     // First pass: which bundle each function resolves in.
     let mut plan: Vec<(usize, String)> = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
+        if let Some((root, file, source)) = &t.inline {
+            loaded
+                .entry(root.clone())
+                .or_insert_with(|| Bundle::inline(root, file, source));
+            used.push(root.clone());
+            plan.push((ti, root.clone()));
+            continue;
+        }
         let mut chosen = t.candidates[0].clone();
         for c in &t.candidates {
             let b = loaded
@@ -214,6 +251,13 @@ fn run_job(base: &Path, targets: &[Target], options: &CodeOptions) -> JobResult 
         let mut cache = Cache::new(bundle);
         for (ti, _) in plan.iter().filter(|(_, r)| r == root) {
             let t = &targets[*ti];
+            if bundle
+                .files
+                .values()
+                .any(|f| crate::lang::grammar(f.language, false).is_some())
+            {
+                out.with_source += 1;
+            }
             let code = function_code(&mut cache, t, options, &mut out.unrecognized);
             out.functions.push((t.app, t.function, code));
         }
@@ -299,7 +343,20 @@ fn function_code(
     for f in &files {
         let Some(p) = cache.get(f) else { continue };
         code.files.push(p.display.clone());
-        calls.extend(p.sdk.calls.iter().cloned());
+        if *f == resolved.file
+            && let Some(runs) = scope::handler_lines(p.language, &p.source, &p.tree, &symbol)
+        {
+            // Other handlers of the same file are other functions' code.
+            calls.extend(
+                p.sdk
+                    .calls
+                    .iter()
+                    .filter(|c| runs(c.location.line))
+                    .cloned(),
+            );
+        } else {
+            calls.extend(p.sdk.calls.iter().cloned());
+        }
         unrecognized.extend(p.sdk.unrecognized.iter().cloned());
         code.flows.extend(taint::analyze(
             p.language, &p.display, &p.source, &p.tree, &symbol,

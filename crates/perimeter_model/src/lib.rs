@@ -165,6 +165,9 @@ pub struct Function {
     /// Path of the function's code relative to the scan root (`CodeUri`, `Code`, the Serverless
     /// service folder), when it is on disk.
     pub code_path: Option<Attr<String>>,
+    /// Source written in the template itself (CloudFormation `Code.ZipFile`, SAM
+    /// `InlineCode`); its location is where the value starts.
+    pub inline_code: Option<Attr<String>>,
     /// Seconds; Lambda's default is 3.
     pub timeout: Attr<u32>,
     /// MB; Lambda's default is 128.
@@ -207,6 +210,7 @@ impl Function {
             handler: Attr::unresolved("no Handler declared", location.clone()),
             package_type: Attr::defaulted("Zip".to_string(), location.clone()),
             code_path: None,
+            inline_code: None,
             timeout: Attr::defaulted(3, location.clone()),
             memory: Attr::defaulted(128, location.clone()),
             reserved_concurrency: None,

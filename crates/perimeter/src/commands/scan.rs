@@ -39,7 +39,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         stage: args.stage.clone(),
         exclude: config.exclude.clone(),
     };
-    let model = perimeter_load::load_path(root, &options)?;
+    let mut model = perimeter_load::load_path(root, &options)?;
+    // The code stage: each function's handler code, dependencies, secrets and SDK calls.
+    perimeter_code::attach(&mut model, root, &perimeter_code::CodeOptions::default());
     let findings = perimeter_rules::check(&model);
 
     // The scan root's files, read on demand for inline ignores and code frames.

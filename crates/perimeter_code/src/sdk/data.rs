@@ -189,6 +189,23 @@ impl Catalog {
                         identifiers,
                     });
                 }
+                Some("R") => {
+                    // The service resource constructs every resource type from its identifiers.
+                    let f: Vec<&str> = parts.collect();
+                    if f.len() < 2 {
+                        continue;
+                    }
+                    cat.has.push(ResourceHas {
+                        service: f[0].to_string(),
+                        parent: None,
+                        name: f[1].to_string(),
+                        target: f[1].to_string(),
+                        identifiers: f[2..]
+                            .iter()
+                            .map(|i| (i.to_string(), IdentSource::Input))
+                            .collect(),
+                    });
+                }
                 Some("A") => {
                     let f: Vec<&str> = parts.collect();
                     if f.len() < 4 {
@@ -301,6 +318,8 @@ mod tests {
         let s3 = c.by_botocore("s3").expect("s3");
         assert_eq!(s3.op_from_snake("list_objects_v2"), Some("ListObjectsV2"));
         assert_eq!(s3.op_from_snake("get_object"), Some("GetObject"));
+        let obj = c.resource_has("s3", None, "Object").expect("s3.Object");
+        assert_eq!(obj.identifiers.len(), 2);
         let put = c.resource_action("dynamodb", Some("Table"), "put_item");
         assert_eq!(put.map(|a| a.operation.as_str()), Some("PutItem"));
     }

@@ -24,6 +24,8 @@ struct Env<'a, 't> {
     packages: HashMap<String, String>,
     manager: Option<String>,
     names: HashMap<String, Go>,
+    /// Nesting of `eval` calls: bounded, as expressions in untrusted files can nest deeply.
+    depth: std::cell::Cell<u32>,
     literals: Vec<Node<'t>>,
 }
 
@@ -34,6 +36,7 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
         packages: HashMap::new(),
         manager: None,
         names: HashMap::new(),
+        depth: std::cell::Cell::new(0),
         literals: Vec::new(),
     };
     for n in &nodes {
@@ -143,6 +146,16 @@ impl<'t> Env<'_, 't> {
     }
 
     fn eval(&mut self, n: Node<'t>) -> Option<Go> {
+        if self.depth.get() >= super::MAX_EVAL_DEPTH {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.eval_node(n);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn eval_node(&mut self, n: Node<'t>) -> Option<Go> {
         let cx = self.cx;
         if let Some((svc, op, lit)) = self.input_literal(n) {
             self.literals.push(lit);

@@ -85,7 +85,8 @@ pub const HELPERS: &[Helper] = &[
             "CompleteMultipartUpload",
         ],
     ),
-    // A presigned URL carries the signer's permission for the operation it names.
+    // A presigned URL carries the signer's permission for the operation it names: when the
+    // operation is a literal the call is reported as that operation instead.
     h(Sdk::Boto3, "s3", "@generate_presigned_url", &[]),
     h(Sdk::Boto3, "s3", "@generate_presigned_post", &["PutObject"]),
     h(Sdk::Boto3, "dynamodb", "@batch_writer", &["BatchWriteItem"]),

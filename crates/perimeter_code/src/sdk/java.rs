@@ -21,6 +21,8 @@ struct Env<'a> {
     /// Services whose whole package (`...services.dynamodb.*`, `.model.*`) is imported.
     wildcard: Vec<String>,
     names: HashMap<String, Jv>,
+    /// Nesting of `eval` calls: bounded, as expressions in untrusted files can nest deeply.
+    depth: std::cell::Cell<u32>,
 }
 
 const PREFIX: &str = "software.amazon.awssdk.services.";
@@ -32,6 +34,7 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
         classes: HashMap::new(),
         wildcard: Vec::new(),
         names: HashMap::new(),
+        depth: std::cell::Cell::new(0),
     };
     for n in &nodes {
         if n.kind() == "import_declaration" {
@@ -133,6 +136,16 @@ impl Env<'_> {
     }
 
     fn eval(&self, n: Node) -> Option<Jv> {
+        if self.depth.get() >= super::MAX_EVAL_DEPTH {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.eval_node(n);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn eval_node(&self, n: Node) -> Option<Jv> {
         let cx = self.cx;
         match n.kind() {
             "identifier" => self.names.get(cx.text(n)).cloned(),

@@ -35,6 +35,8 @@ enum Js {
 struct Env<'a> {
     cx: &'a Cx<'a>,
     names: HashMap<String, Js>,
+    /// Nesting of `eval` calls: bounded, as expressions in untrusted files can nest deeply.
+    depth: std::cell::Cell<u32>,
 }
 
 pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
@@ -42,11 +44,23 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
     let mut env = Env {
         cx,
         names: HashMap::new(),
+        depth: std::cell::Cell::new(0),
     };
     for _ in 0..2 {
         for n in &nodes {
             match n.kind() {
                 "import_statement" => env.import(*n),
+                // Class fields: `private client = new DynamoDBClient({})`, used as `this.client`.
+                "field_definition" | "public_field_definition" => {
+                    let name = n
+                        .child_by_field_name("property")
+                        .or_else(|| n.child_by_field_name("name"));
+                    if let (Some(name), Some(value)) = (name, n.child_by_field_name("value"))
+                        && let Some(v) = env.eval(value)
+                    {
+                        env.names.insert(format!("this.{}", cx.text(name)), v);
+                    }
+                }
                 "variable_declarator" => {
                     if let (Some(name), Some(value)) = (
                         n.child_by_field_name("name"),
@@ -87,7 +101,13 @@ fn classify(module: &str, name: &str) -> Option<Js> {
         return cat.service(name).map(|s| Js::V2Class(s.name.clone()));
     }
     if let Some(client) = module.strip_prefix("aws-sdk/clients/") {
-        return cat.service(client).map(|s| Js::V2Class(s.name.clone()));
+        let svc = cat.service(client)?;
+        return match name {
+            // `require('aws-sdk/clients/s3')` is the class itself.
+            "" => Some(Js::V2Class(svc.name.clone())),
+            "DocumentClient" if svc.name == "dynamodb" => Some(Js::V2DocClass),
+            _ => None,
+        };
     }
     if let Some(suffix) = module.strip_prefix("@aws-sdk/client-") {
         let svc = cat.service(suffix)?;
@@ -203,6 +223,16 @@ impl Env<'_> {
     }
 
     fn eval(&self, n: Node) -> Option<Js> {
+        if self.depth.get() >= super::MAX_EVAL_DEPTH {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.eval_node(n);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn eval_node(&self, n: Node) -> Option<Js> {
         let cx = self.cx;
         match n.kind() {
             "identifier" => self.names.get(cx.text(n)).cloned(),
@@ -320,12 +350,15 @@ impl Env<'_> {
                         continue;
                     };
                     let key = string_value(cx, k).unwrap_or_else(|| cx.text(k).to_string());
-                    if let Some(param) = resource_param(service, &key) {
+                    // Object keys are the model's names exactly (`TableName`, not `tableName`).
+                    if let Some(param) = resource_param(service, &key).filter(|p| *p == key) {
                         out.push(arg(param, self.value(v)));
                     }
                 }
                 "shorthand_property_identifier" => {
-                    if let Some(param) = resource_param(service, cx.text(p)) {
+                    if let Some(param) =
+                        resource_param(service, cx.text(p)).filter(|x| *x == cx.text(p))
+                    {
                         out.push(arg(param, self.value(p)));
                     }
                 }
@@ -413,6 +446,20 @@ impl Env<'_> {
                         | "setupRequestListeners"
                         | "defineService"
                 ) {
+                    return;
+                }
+                // `s3.getSignedUrl('getObject', {Bucket})`: the URL performs the operation it
+                // names with the signer's permissions, so it is reported as that one.
+                if matches!(method, "getSignedUrl" | "getSignedUrlPromise")
+                    && let Some(op) = first
+                        .and_then(|a| string_value(cx, a))
+                        .and_then(|m| cat.by_botocore(&svc).and_then(|s| s.op_from_camel(&m)))
+                {
+                    let params = n
+                        .child_by_field_name("arguments")
+                        .and_then(|a| a.named_child(1));
+                    let res = self.object_resources(&svc, params);
+                    out.calls.push(cx.call(Sdk::JsV2, &svc, op, res, n));
                     return;
                 }
                 if let Some(h) = helper(Sdk::JsV2, &svc, method) {

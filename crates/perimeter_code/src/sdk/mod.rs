@@ -45,6 +45,9 @@ pub fn extract(language: Language, path: &str, source: &str, tree: &Tree) -> Ext
     out
 }
 
+/// How deeply the extractors follow one expression (`a.b().c()...`) before giving up.
+pub(crate) const MAX_EVAL_DEPTH: u32 = 64;
+
 /// Request parameters that name the resource a call acts on (as the service models spell them).
 pub const RESOURCE_PARAMS: &[&str] = &[
     "TableName",
@@ -59,7 +62,8 @@ pub const RESOURCE_PARAMS: &[&str] = &[
     "StreamName",
     "StreamARN",
     "DeliveryStreamName",
-    "StateMachineArn",
+    // Step Functions' members start in lower case.
+    "stateMachineArn",
     "KeyId",
     "EventBusName",
     "LogGroupName",
@@ -212,5 +216,9 @@ mod tests {
         assert_eq!(resource_param("dynamodb", "tablename"), None);
         assert_eq!(resource_param("ssm", "Name"), Some("Name"));
         assert_eq!(resource_param("s3", "Key"), None);
+        assert_eq!(
+            resource_param("stepfunctions", "StateMachineArn"),
+            Some("stateMachineArn")
+        );
     }
 }

@@ -12,6 +12,8 @@ use tree_sitter::Node;
 #[derive(Debug, Clone)]
 enum Py {
     Boto3,
+    /// `client` / `resource` imported by name (`from boto3 import client`).
+    Boto3Fn(&'static str),
     Session,
     Client(String),
     Resource {
@@ -28,6 +30,8 @@ const CLIENT_NON_OPS: &[&str] = &["can_paginate", "close", "get_waiter", "meta",
 struct Env<'a> {
     cx: &'a Cx<'a>,
     names: HashMap<String, Py>,
+    /// Nesting of `eval` calls: bounded, as expressions in untrusted files can nest deeply.
+    depth: std::cell::Cell<u32>,
 }
 
 pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
@@ -35,9 +39,40 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
     let mut env = Env {
         cx,
         names: HashMap::new(),
+        depth: std::cell::Cell::new(0),
     };
     // Two passes over assignments so a name bound after its use in a function body (module
     // constants below the handler) still resolves.
+    for n in &nodes {
+        // `from boto3 import client, resource as res` / `from boto3.session import Session`.
+        if n.kind() == "import_from_statement"
+            && let Some(m) = n.child_by_field_name("module_name")
+            && matches!(cx.text(m), "boto3" | "boto3.session")
+        {
+            let mut c = n.walk();
+            for name in n.children_by_field_name("name", &mut c) {
+                let (orig, local) = match name.child_by_field_name("name") {
+                    Some(o) => (o, name.child_by_field_name("alias").unwrap_or(o)),
+                    None => (name, name),
+                };
+                let v = match cx.text(orig) {
+                    "client" => Py::Boto3Fn("client"),
+                    "resource" => Py::Boto3Fn("resource"),
+                    "Session" => Py::Boto3Fn("Session"),
+                    _ => continue,
+                };
+                env.names.insert(cx.text(local).to_string(), v);
+            }
+        }
+        // `import boto3 as b3`.
+        if n.kind() == "aliased_import"
+            && n.child_by_field_name("name")
+                .is_some_and(|x| cx.text(x) == "boto3")
+            && let Some(alias) = n.child_by_field_name("alias")
+        {
+            env.names.insert(cx.text(alias).to_string(), Py::Boto3);
+        }
+    }
     for _ in 0..2 {
         for n in &nodes {
             if n.kind() == "assignment"
@@ -63,6 +98,16 @@ pub(super) fn extract(cx: &Cx, root: Node) -> Extraction {
 
 impl Env<'_> {
     fn eval(&self, n: Node) -> Option<Py> {
+        if self.depth.get() >= super::MAX_EVAL_DEPTH {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.eval_node(n);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn eval_node(&self, n: Node) -> Option<Py> {
         let cx = self.cx;
         match n.kind() {
             "identifier" | "attribute" => {
@@ -107,14 +152,23 @@ impl Env<'_> {
         if matches!(ftext, "boto3.Session" | "boto3.session.Session" | "Session") {
             return Some(Py::Session);
         }
-        if func.kind() != "attribute" {
-            return None;
-        }
-        let obj = func.child_by_field_name("object")?;
-        let method = cx.text(func.child_by_field_name("attribute")?);
-        match (self.eval(obj)?, method) {
+        let (receiver, method) = match func.kind() {
+            "attribute" => (
+                self.eval(func.child_by_field_name("object")?)?,
+                cx.text(func.child_by_field_name("attribute")?),
+            ),
+            "identifier" => match self.names.get(ftext) {
+                Some(Py::Boto3Fn("Session")) => return Some(Py::Session),
+                Some(Py::Boto3Fn(m)) => (Py::Boto3, *m),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        match (receiver, method) {
             (Py::Boto3 | Py::Session, "client" | "resource") => {
                 let svc = self.service_arg(args?)?;
+                // A service the catalog does not know is reported once, where it is created.
+                catalog().by_botocore(&svc)?;
                 Some(if method == "client" {
                     Py::Client(svc)
                 } else {
@@ -195,6 +249,57 @@ impl Env<'_> {
             .collect()
     }
 
+    /// `generate_presigned_url('get_object', Params={'Bucket': b, ...})`: the URL performs
+    /// the operation it names with the signer's permissions, so it is reported as that one.
+    fn presigned(
+        &self,
+        svc: &str,
+        args: Option<Node>,
+        n: Node,
+    ) -> Option<perimeter_model::SdkCall> {
+        let cx = self.cx;
+        let args = args?;
+        let method = positional(args).into_iter().next().or_else(|| {
+            let mut c = args.walk();
+            args.named_children(&mut c)
+                .filter(|a| a.kind() == "keyword_argument")
+                .find(|a| {
+                    a.child_by_field_name("name")
+                        .is_some_and(|k| cx.text(k) == "ClientMethod")
+                })
+                .and_then(|a| a.child_by_field_name("value"))
+        })?;
+        let op = catalog()
+            .by_botocore(svc)?
+            .op_from_snake(&string_value(cx, method)?)?
+            .to_string();
+        let mut res = Vec::new();
+        let mut c = args.walk();
+        let params = args
+            .named_children(&mut c)
+            .filter(|a| a.kind() == "keyword_argument")
+            .find(|a| {
+                a.child_by_field_name("name")
+                    .is_some_and(|k| cx.text(k) == "Params")
+            })
+            .and_then(|a| a.child_by_field_name("value"))
+            .filter(|v| v.kind() == "dictionary");
+        if let Some(d) = params {
+            let mut c = d.walk();
+            for pair in d.named_children(&mut c).filter(|p| p.kind() == "pair") {
+                if let (Some(k), Some(v)) = (
+                    pair.child_by_field_name("key"),
+                    pair.child_by_field_name("value"),
+                ) && let Some(key) = string_value(cx, k)
+                    && let Some(p) = resource_param(svc, &key).filter(|p| *p == key)
+                {
+                    res.push(arg(p, self.value(v)));
+                }
+            }
+        }
+        Some(cx.call(Sdk::Boto3, svc, &op, res, n))
+    }
+
     fn call(&self, n: Node, out: &mut Extraction) {
         let cx = self.cx;
         let Some(func) = n.child_by_field_name("function") else {
@@ -232,6 +337,12 @@ impl Env<'_> {
                             .push(cx.call(Sdk::Boto3, &svc, &op, Vec::new(), n)),
                         None => out.unrecognized.push(cx.unrecognized(n)),
                     }
+                    return;
+                }
+                if method == "generate_presigned_url"
+                    && let Some(call) = self.presigned(&svc, args, n)
+                {
+                    out.calls.push(call);
                     return;
                 }
                 if let Some(h) = helper(Sdk::Boto3, &svc, method) {
@@ -308,13 +419,13 @@ impl Env<'_> {
                 }
                 out.unrecognized.push(cx.unrecognized(n));
             }
-            Some(Py::Boto3 | Py::Session) if matches!(method, "client" | "resource") => {
-                if args
-                    .and_then(|a| self.service_arg(a))
-                    .is_none_or(|s| catalog().by_botocore(&s).is_none())
-                {
-                    out.unrecognized.push(cx.unrecognized(n));
-                }
+            Some(Py::Boto3 | Py::Session)
+                if matches!(method, "client" | "resource")
+                    && args
+                        .and_then(|a| self.service_arg(a))
+                        .is_none_or(|s| catalog().by_botocore(&s).is_none()) =>
+            {
+                out.unrecognized.push(cx.unrecognized(n));
             }
             _ => {}
         }
