@@ -13,7 +13,15 @@ const LOG_ACTIONS: &[&str] = &[
     "logs:CreateLogStream",
     "logs:PutLogEvents",
 ];
-const XRAY_ACTIONS: &[&str] = &["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+/// What `AWSXrayWriteOnlyAccess` (the policy SAM and the Serverless Framework attach for
+/// tracing) grants: the SDKs also read sampling rules.
+const XRAY_ACTIONS: &[&str] = &[
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:GetSamplingStatisticSummaries",
+];
 const VPC_ACTIONS: &[&str] = &[
     "ec2:CreateNetworkInterface",
     "ec2:DescribeNetworkInterfaces",

@@ -31,6 +31,9 @@ pub struct Patch {
     /// What to do with `yaml`, in one sentence.
     pub instructions: String,
     pub yaml: String,
+    /// The same content as data (JSON is YAML too: a one-line form for messages).
+    #[serde(skip)]
+    pub document: Json,
 }
 
 /// The patch for `function`; `role_policy` is the union over the functions sharing its role.
@@ -54,7 +57,7 @@ pub fn patch(
             shared_with.join(", ")
         )
     };
-    match role {
+    let mut out = match role {
         Some(r) if r.generated && app.source == SourceKind::Sam => Patch {
             kind: "sam-function-policies".into(),
             file: app.file.clone(),
@@ -63,17 +66,11 @@ pub fn patch(
                 "Replace the `Policies` of function `{}` with this (SAM adds the log-writing policy itself).",
                 function.id
             ),
-            yaml: yaml_of(
-                &Json::Object(
-                    [(
-                        "Policies".to_string(),
-                        Json::Array(vec![doc_json(&without_logs(policy))]),
-                    )]
-                    .into_iter()
-                    .collect(),
-                ),
-                short,
-            ),
+            document: obj(vec![(
+                "Policies",
+                Json::Array(vec![doc_json(&without_logs(policy))]),
+            )]),
+            yaml: String::new(),
         },
         Some(r)
             if r.generated
@@ -95,7 +92,8 @@ pub fn patch(
                 instructions: format!(
                     "Replace `provider.iam.role.statements` with this{shared_note}; the framework adds the log-writing statements itself."
                 ),
-                yaml: yaml_of(&doc, false),
+                yaml: String::new(),
+                document: doc,
             }
         }
         Some(r) if r.generated && app.source == SourceKind::Serverless => {
@@ -115,7 +113,8 @@ pub fn patch(
                     "Replace the `iamRoleStatements` of function `{}` with this.",
                     function.id
                 ),
-                yaml: yaml_of(&doc, false),
+                yaml: String::new(),
+                document: doc,
             }
         }
         Some(r) => {
@@ -136,7 +135,8 @@ pub fn patch(
                     "Replace the `Policies` (and drop the `ManagedPolicyArns` other than the basic execution role) of role `{}` with this{shared_note}.",
                     r.id
                 ),
-                yaml: yaml_of(&doc, short),
+                yaml: String::new(),
+                document: doc,
             }
         }
         None => Patch {
@@ -147,9 +147,12 @@ pub fn patch(
                 "The role of function `{}` is not declared in this app: give it this policy where it is declared.",
                 function.id
             ),
-            yaml: yaml_of(&doc_json(policy), short),
+            yaml: String::new(),
+            document: doc_json(policy),
         },
-    }
+    };
+    out.yaml = yaml_of(&out.document, short);
+    out
 }
 
 fn obj(entries: Vec<(&str, Json)>) -> Json {

@@ -133,7 +133,17 @@ fn compare(
                 action: format!("NotAction [{}]", written.join(", ")),
                 used_for: Vec::new(),
                 unused_count: None,
-                granted_by: granted_by(policy, index, statement, at.unwrap_or(&statement.location)),
+                granted_by: granted_by(
+                    policy,
+                    index,
+                    statement,
+                    at.unwrap_or_else(|| {
+                        statement
+                            .not_actions
+                            .first()
+                            .map_or(&statement.location, |a| &a.location)
+                    }),
+                ),
             });
             continue;
         }

@@ -144,8 +144,15 @@ impl Rule for GrantedUnused {
                 [only] => Some(*only),
                 _ => None,
             };
+            let used: Vec<&str> = users
+                .iter()
+                .flat_map(|p| p.evidence.iter().map(|e| e.action.as_str()))
+                .collect();
             for (key, list) in groups {
                 let Some(head) = list.first() else { continue };
+                if !judged(role, head, &used) {
+                    continue;
+                }
                 let described: Vec<String> = list.iter().take(NAMED).map(|u| describe(u)).collect();
                 let more = list.len().saturating_sub(NAMED);
                 let users_text = match names.as_slice() {
@@ -167,6 +174,8 @@ impl Rule for GrantedUnused {
                 let location = Location::new(head.granted_by.file.clone(), head.granted_by.line, 1);
                 let location = find_column(app, &location).unwrap_or(location);
                 let patch = &first.patch;
+                // One line (JSON is YAML too): reporters print related messages on one line.
+                let fix = serde_json::to_string(&patch.document).unwrap_or_default();
                 out.push(
                     Finding::new(
                         &META,
@@ -180,8 +189,8 @@ impl Rule for GrantedUnused {
                     )
                     .with_related(
                         format!(
-                            "Generated least-privilege policy — {}\n{}",
-                            patch.instructions, patch.yaml
+                            "Generated least-privilege policy: {} {fix}",
+                            patch.instructions
                         ),
                         Location::new(patch.file.clone(), patch.line, 1),
                     ),
@@ -189,6 +198,58 @@ impl Rule for GrantedUnused {
             }
         }
     }
+}
+
+/// AWS managed policies that SAM or the Serverless Framework attach on their own (tracing,
+/// VPC, event source polling): never the author's choice, never reported.
+const ATTACHED_BY_TOOLS: &[&str] = &[
+    "AWSLambdaSQSQueueExecutionRole",
+    "AWSLambdaKinesisExecutionRole",
+    "AWSLambdaDynamoDBExecutionRole",
+    "AWSLambdaMSKExecutionRole",
+];
+
+/// Whether an unused grant is judged. Statements the author wrote (inline, customer managed)
+/// are judged element by element. Statements written by AWS — SAM policy templates and AWS
+/// managed policies — come as a family (`DynamoDBReadPolicy` grants every read action of a
+/// table): they are only reported when nothing in the statement is used at all, and the
+/// managed policies and log statements the tools add on their own never are.
+fn judged(role: &perimeter_model::Role, u: &Unused, used: &[&str]) -> bool {
+    let by = &u.granted_by;
+    // The log-writing statements SAM and the Serverless Framework put in the roles they generate.
+    if role.generated && u.action.to_ascii_lowercase().starts_with("logs:") {
+        return false;
+    }
+    match by.source.as_str() {
+        "sam-template" | "aws-managed" => {}
+        _ => return true,
+    }
+    if super::BASIC_MANAGED_POLICIES.contains(&by.policy.as_str())
+        || ATTACHED_BY_TOOLS.contains(&by.policy.as_str())
+    {
+        return false;
+    }
+    let policy = role
+        .policies
+        .iter()
+        .find(|p| p.name == by.policy)
+        .or_else(|| perimeter_iam::managed_policy(&by.policy).map(|m| &m.policy));
+    let Some(policy) = policy else { return false };
+    let statement = policy
+        .statements
+        .iter()
+        .enumerate()
+        .find(|(i, s)| match &s.sid {
+            Some(sid) => *sid == by.statement,
+            None => i.to_string() == by.statement,
+        });
+    let Some((_, statement)) = statement else {
+        return false;
+    };
+    !statement.known_actions().any(|pattern| {
+        used.iter()
+            .any(|a| perimeter_iam::action_matches(pattern, a))
+    })
 }
 
 /// `dynamodb:*` (used only for dynamodb:PutItem; 57 other actions) / `s3:DeleteObject`.
@@ -296,8 +357,9 @@ mod tests {
             related.message
         );
         assert!(
-            related.message.contains("cloudformation-role-policies")
-                || related.message.contains("Policies:"),
+            related
+                .message
+                .contains(r#"{"Policies":[{"PolicyName":"RLeastPrivilege""#),
             "{}",
             related.message
         );
