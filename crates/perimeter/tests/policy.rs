@@ -155,3 +155,16 @@ fn output_file() {
         serde_json::from_str(&std::fs::read_to_string(&file).expect("written")).expect("json");
     assert!(written["functions"].as_array().is_some_and(|f| !f.is_empty()));
 }
+
+/// The two hand-kept tables agree: every SDK helper the code stage can report
+/// (`perimeter_code::sdk::helpers::HELPERS`) is in the action map's exceptions table.
+#[test]
+fn every_helper_the_code_stage_reports_is_mapped() {
+    use perimeter_iam::least_privilege::{Mapping, action_map};
+    let missing: Vec<String> = perimeter_code::sdk::helpers::HELPERS
+        .iter()
+        .filter(|h| action_map().lookup(h.service, h.name) == Mapping::Unknown)
+        .map(|h| format!("{} {}", h.service, h.name))
+        .collect();
+    assert!(missing.is_empty(), "not in sdk_actions_exceptions.tsv: {missing:?}");
+}

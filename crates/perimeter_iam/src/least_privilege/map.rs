@@ -175,6 +175,7 @@ mod tests {
         assert!(acts(map.lookup("s3", "@upload_file")).contains(&"s3:PutObject".to_string()));
         assert!(acts(map.lookup("s3", "@upload_fileobj")).contains(&"s3:PutObject".to_string()));
         assert_eq!(acts(map.lookup("s3", "@download_file")), ["s3:GetObject"]);
+        assert!(acts(map.lookup("s3", "@manager.Upload")).contains(&"s3:PutObject".to_string()));
         assert_eq!(
             acts(map.lookup("dynamodb", "@DocumentClient.put")),
             ["dynamodb:PutItem"]
