@@ -101,7 +101,10 @@ fn one_function_as_text_and_yaml() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("Function UploadPhotoFunction (template.yaml)"), "{text}");
+    assert!(
+        text.starts_with("Function UploadPhotoFunction (template.yaml)"),
+        "{text}"
+    );
     assert!(text.contains("Least-privilege policy:"));
     assert!(text.contains("Evidence:"));
     assert!(text.contains("Granted but unused (remove):"), "{text}");
@@ -118,7 +121,10 @@ fn one_function_as_text_and_yaml() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     let yaml = String::from_utf8_lossy(&out.stdout);
-    assert!(yaml.starts_with("functions:\n  - function: UploadPhotoFunction\n"), "{yaml}");
+    assert!(
+        yaml.starts_with("functions:\n  - function: UploadPhotoFunction\n"),
+        "{yaml}"
+    );
 }
 
 #[test]
@@ -153,7 +159,11 @@ fn output_file() {
     assert!(out.stdout.is_empty());
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("written")).expect("json");
-    assert!(written["functions"].as_array().is_some_and(|f| !f.is_empty()));
+    assert!(
+        written["functions"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+    );
 }
 
 /// The two hand-kept tables agree: every SDK helper the code stage can report
@@ -166,5 +176,8 @@ fn every_helper_the_code_stage_reports_is_mapped() {
         .filter(|h| action_map().lookup(h.service, h.name) == Mapping::Unknown)
         .map(|h| format!("{} {}", h.service, h.name))
         .collect();
-    assert!(missing.is_empty(), "not in sdk_actions_exceptions.tsv: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not in sdk_actions_exceptions.tsv: {missing:?}"
+    );
 }
