@@ -3,17 +3,22 @@
 //! Privilege escalation has its own catalog ([`crate::escalation`]); permissions management
 //! is an access level of the catalog. [`sensitivity`] combines the four.
 //!
+//! The two lists are disjoint: secrets, parameters and function configurations hold
+//! credentials, so they are credential exposure, not data exfiltration.
+//!
 //! Sources: the "data exfiltration" and "credentials exposure" lists of Salesforce's
 //! Policy Sentry and Cloudsplaining (BSD-3), checked against the catalog (every entry here is
 //! a real action; a unit test keeps it so).
 
 use crate::access::AccessLevel;
-use crate::catalog::Action;
+use crate::catalog::{Action, catalog};
+use crate::effective::expand_pattern;
 use crate::escalation::ESCALATION_PATHS;
-use crate::pattern::action_matches;
+use std::sync::OnceLock;
 
-/// Actions that read stored data or secrets in bulk: on `*` they let a compromised function
-/// read everything of their kind in the account. Entries may be patterns.
+/// Actions that read stored data in bulk: on `*` they let a compromised function read
+/// everything of their kind in the account. Entries may be patterns. Metrics and container
+/// images are left out: they are not the data an attacker is after.
 pub const DATA_EXFILTRATION: &[&str] = &[
     "s3:GetObject",
     "s3:GetObjectVersion",
@@ -24,11 +29,6 @@ pub const DATA_EXFILTRATION: &[&str] = &[
     "dynamodb:PartiQLSelect",
     "dynamodb:GetRecords",
     "dynamodb:ExportTableToPointInTime",
-    "secretsmanager:GetSecretValue",
-    "secretsmanager:BatchGetSecretValue",
-    "ssm:GetParameter",
-    "ssm:GetParameters",
-    "ssm:GetParametersByPath",
     "kms:Decrypt",
     "sqs:ReceiveMessage",
     "kinesis:GetRecords",
@@ -38,17 +38,12 @@ pub const DATA_EXFILTRATION: &[&str] = &[
     "rds:ModifyDBSnapshotAttribute",
     "ec2:CreateSnapshot",
     "ec2:ModifySnapshotAttribute",
-    "ec2:GetPasswordData",
     "ebs:GetSnapshotBlock",
     "logs:GetLogEvents",
     "logs:FilterLogEvents",
-    "cloudwatch:GetMetricData",
     "athena:GetQueryResults",
     "glue:GetTable",
-    "lambda:GetFunction",
     "codecommit:GitPull",
-    "ecr:BatchGetImage",
-    "ecr:GetDownloadUrlForLayer",
     "es:ESHttpGet",
     "redshift-data:GetStatementResult",
     "cognito-idp:ListUsers",
@@ -80,6 +75,7 @@ pub const CREDENTIAL_EXPOSURE: &[&str] = &[
     "redshift-serverless:GetCredentials",
     "rds-db:connect",
     "secretsmanager:GetSecretValue",
+    "secretsmanager:BatchGetSecretValue",
     "ssm:GetParameter",
     "ssm:GetParameters",
     "ssm:GetParametersByPath",
@@ -119,52 +115,122 @@ impl Sensitivity {
     }
 }
 
-fn listed(list: &[&str], action: &str) -> bool {
-    list.iter().any(|p| action_matches(p, action))
+const EXFILTRATION_BIT: u8 = 1;
+const CREDENTIAL_BIT: u8 = 2;
+const ESCALATION_BIT: u8 = 4;
+
+/// The classes of every catalog action, by index, computed once by expanding each entry of
+/// the lists (so a check is a lookup, not a glob against every entry).
+fn table() -> &'static [u8] {
+    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = vec![0u8; catalog().actions().len()];
+        let mut mark = |pattern: &str, bit: u8| {
+            for i in expand_pattern(pattern).indices() {
+                if let Some(b) = t.get_mut(i) {
+                    *b |= bit;
+                }
+            }
+        };
+        for a in DATA_EXFILTRATION {
+            mark(a, EXFILTRATION_BIT);
+        }
+        for a in CREDENTIAL_EXPOSURE {
+            mark(a, CREDENTIAL_BIT);
+        }
+        for a in ESCALATION_PATHS
+            .iter()
+            .flat_map(|p| p.requires.iter())
+            .flat_map(|g| g.iter())
+        {
+            mark(a, ESCALATION_BIT);
+        }
+        t
+    })
+}
+
+fn has(action: &str, bit: u8) -> bool {
+    catalog()
+        .action(action)
+        .and_then(|a| table().get(a.index()))
+        .is_some_and(|b| b & bit != 0)
 }
 
 /// `true` when the action reads data in bulk ([`DATA_EXFILTRATION`]).
 pub fn is_data_exfiltration(action: &str) -> bool {
-    listed(DATA_EXFILTRATION, action)
+    has(action, EXFILTRATION_BIT)
 }
 
 /// `true` when the action exposes credentials ([`CREDENTIAL_EXPOSURE`]).
 pub fn is_credential_exposure(action: &str) -> bool {
-    listed(CREDENTIAL_EXPOSURE, action)
+    has(action, CREDENTIAL_BIT)
 }
 
 /// `true` when the action is one of the privilege-escalation catalog's.
 pub fn is_escalation_action(action: &str) -> bool {
-    ESCALATION_PATHS
-        .iter()
-        .flat_map(|p| p.requires.iter())
-        .flat_map(|g| g.iter())
-        .any(|a| action_matches(a, action))
+    has(action, ESCALATION_BIT)
 }
 
 /// Every reason the action is sensitive, most serious first; empty when it is not.
 pub fn sensitivity(action: &Action) -> Vec<Sensitivity> {
-    let name = action.full_name.as_str();
+    let bits = table().get(action.index()).copied().unwrap_or(0);
     let mut out = Vec::new();
-    if is_escalation_action(name) {
+    if bits & ESCALATION_BIT != 0 {
         out.push(Sensitivity::PrivilegeEscalation);
     }
     if action.level == AccessLevel::PermissionsManagement {
         out.push(Sensitivity::PermissionsManagement);
     }
-    if is_credential_exposure(name) {
+    if bits & CREDENTIAL_BIT != 0 {
         out.push(Sensitivity::CredentialExposure);
     }
-    if is_data_exfiltration(name) {
+    if bits & EXFILTRATION_BIT != 0 {
         out.push(Sensitivity::DataExfiltration);
     }
     out
 }
 
+/// How to order sensitive actions when a message can name only a few: the most serious class
+/// first ([`sensitivity`]'s first), then, within it, the catalog order of escalation paths,
+/// policy-writing before ACL, permission and grant actions (shorter names first), and list
+/// order for the two classes above. `None` for actions that are not sensitive.
+pub fn notability(action: &Action) -> Option<(Sensitivity, usize)> {
+    let first = *sensitivity(action).first()?;
+    let name = action.full_name.as_str();
+    let position = |list: &[&str]| {
+        list.iter()
+            .position(|p| crate::pattern::action_matches(p, name))
+            .unwrap_or(list.len())
+    };
+    let rank = match first {
+        Sensitivity::PrivilegeEscalation => ESCALATION_PATHS
+            .iter()
+            .flat_map(|p| p.requires.iter())
+            .flat_map(|g| g.iter())
+            .position(|a| a.eq_ignore_ascii_case(name))
+            .unwrap_or(usize::MAX),
+        Sensitivity::PermissionsManagement => {
+            // Writing a policy before removing one; among equals, the shorter (better
+            // known) name first: `s3:PutBucketPolicy` before `s3:PutAccessPointPolicy`.
+            let n = action.name();
+            let word = ["Policy", "Acl", "Permission", "Grant", "PublicAccessBlock"]
+                .iter()
+                .position(|w| n.contains(w))
+                .unwrap_or(9);
+            let removing = ["Delete", "Remove", "Detach", "Revoke"]
+                .iter()
+                .any(|v| n.starts_with(v));
+            (word * 2 + usize::from(removing)) * 256 + n.len()
+        }
+        Sensitivity::CredentialExposure => position(CREDENTIAL_EXPOSURE),
+        Sensitivity::DataExfiltration => position(DATA_EXFILTRATION),
+    };
+    Some((first, rank))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::catalog;
 
     #[test]
     fn every_entry_is_a_real_action() {
@@ -186,7 +252,14 @@ mod tests {
             ]
         );
         assert_eq!(s("s3:GetObject"), vec![Sensitivity::DataExfiltration]);
+        for a in DATA_EXFILTRATION {
+            assert!(!is_credential_exposure(a), "{a} is in both lists");
+        }
         assert!(s("lambda:GetFunction").contains(&Sensitivity::CredentialExposure));
         assert!(s("s3:ListAllMyBuckets").is_empty());
+        let rank = |n: &str| notability(c.action(n).unwrap());
+        assert!(rank("iam:CreatePolicyVersion") < rank("iam:PassRole"));
+        assert!(rank("s3:PutBucketPolicy") < rank("s3:BypassGovernanceRetention"));
+        assert_eq!(rank("s3:ListAllMyBuckets"), None);
     }
 }

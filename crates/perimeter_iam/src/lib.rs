@@ -28,7 +28,7 @@ pub use catalog::{
 };
 pub use classes::{
     CREDENTIAL_EXPOSURE, DATA_EXFILTRATION, Sensitivity, is_credential_exposure,
-    is_data_exfiltration, sensitivity,
+    is_data_exfiltration, is_escalation_action, notability, sensitivity,
 };
 pub use effective::{
     ActionSet, Allowance, EffectivePermissions, Grant, PolicyStatement, ResourceScope,

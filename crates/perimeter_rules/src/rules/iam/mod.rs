@@ -11,9 +11,13 @@
 
 mod admin_access;
 mod allow_not_action;
+mod credential_exposure;
+mod cross_account_resource_policy;
+mod data_exfiltration;
 mod granted_unused;
 mod privilege_escalation;
 mod shared_role;
+mod unknown_action;
 mod wildcard_action;
 mod wildcard_resource_on_write;
 
@@ -32,6 +36,10 @@ pub fn rules() -> Vec<&'static dyn Rule> {
         &allow_not_action::AllowNotAction,
         &shared_role::SharedRole,
         &privilege_escalation::PrivilegeEscalation,
+        &data_exfiltration::DataExfiltration,
+        &credential_exposure::CredentialExposure,
+        &unknown_action::UnknownAction,
+        &cross_account_resource_policy::CrossAccountResourcePolicy,
         &granted_unused::GrantedUnused,
     ]
 }
@@ -86,6 +94,104 @@ pub(crate) fn is_low_impact(action: &str) -> bool {
     LOW_IMPACT_ACTIONS
         .iter()
         .any(|entry| perimeter_iam::action_matches(entry, action))
+}
+
+/// How many sensitive actions a wildcard message names before "and N more".
+const SENSITIVE_NAMED: usize = 3;
+
+/// What a written action pattern really grants, from the catalog: "42 actions, including
+/// sensitive `s3:PutBucketPolicy`, `s3:PutBucketAcl`, `s3:PutObjectAcl` and 9 more", or
+/// "42 actions" when none is sensitive. Escalation actions are named first, then permissions
+/// management, credential exposure and data exfiltration.
+pub(crate) fn expansion_summary(pattern: &str) -> String {
+    let set = perimeter_iam::expand_pattern(pattern);
+    let mut sensitive: Vec<((perimeter_iam::Sensitivity, usize), &str)> = set
+        .actions()
+        .filter_map(|a| perimeter_iam::notability(a).map(|n| (n, a.full_name.as_str())))
+        .collect();
+    sensitive.sort();
+    let count = thousands(set.len());
+    let noun = if set.len() == 1 { "action" } else { "actions" };
+    if sensitive.is_empty() {
+        return format!("{count} {noun}");
+    }
+    let mut named = sensitive
+        .iter()
+        .take(SENSITIVE_NAMED)
+        .map(|(_, a)| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if sensitive.len() > SENSITIVE_NAMED {
+        named.push_str(&format!(" and {} more", sensitive.len() - SENSITIVE_NAMED));
+    }
+    format!("{count} {noun}, including sensitive {named}")
+}
+
+/// AWS managed policies Lambda documents for reading an event source (queue, stream,
+/// Kafka): they grant the poller's read actions on `*` and cannot be scoped, so the data rules
+/// leave them to IAM001's advice rather than report the documented setup.
+pub(crate) const EVENT_SOURCE_MANAGED_POLICIES: &[&str] = &[
+    "AWSLambdaSQSQueueExecutionRole",
+    "AWSLambdaKinesisExecutionRole",
+    "AWSLambdaDynamoDBExecutionRole",
+    "AWSLambdaMSKExecutionRole",
+    "AWSLambdaInvocation-DynamoDB",
+];
+
+/// The allowed actions of `perms` that `wanted` selects, each with its first unconditional
+/// grant on every resource (`*`, or `NotResource`), in catalog order; grants of the
+/// [`EVENT_SOURCE_MANAGED_POLICIES`] do not count. Administrator roles (IAM003's) give
+/// nothing: every action would be listed.
+pub(crate) fn broad_grants<'a>(
+    perms: &perimeter_iam::EffectivePermissions<'a>,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<perimeter_iam::Grant<'a>> {
+    if perms.admin_grant().is_some() || perms.managed.iter().any(|(_, m)| m.is_admin_like()) {
+        return Vec::new();
+    }
+    perms
+        .allowed_actions()
+        .filter(|a| wanted(&a.full_name))
+        .filter_map(|a| {
+            perms.grants_for(&a.full_name).into_iter().find(|g| {
+                let event_source = g.attached_by.is_some()
+                    && EVENT_SOURCE_MANAGED_POLICIES.contains(&g.policy_name());
+                !event_source
+                    && !g.conditional
+                    && matches!(
+                        g.resources,
+                        perimeter_iam::ResourceScope::Any | perimeter_iam::ResourceScope::AllBut(_)
+                    )
+            })
+        })
+        .collect()
+}
+
+/// "`s3:GetObject` (policy `p`), `dynamodb:Scan` (policy `q`) and 3 more".
+pub(crate) fn name_grants(grants: &[perimeter_iam::Grant<'_>], named: usize) -> String {
+    let mut text = grants
+        .iter()
+        .take(named)
+        .map(|g| format!("`{}` (policy `{}`)", g.action.full_name, g.policy_name()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if grants.len() > named {
+        text.push_str(&format!(" and {} more", grants.len() - named));
+    }
+    text
+}
+
+/// `22321` → `22,321`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Policies whose statements the IAM rules judge one by one (not AWS managed ones).

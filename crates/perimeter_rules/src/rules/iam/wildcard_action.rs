@@ -1,7 +1,10 @@
 //! ## What it does
 //! Flags Allow statements whose `Action` is `*` or a whole service (`s3:*`, `dynamodb:*`) on
-//! specific resources. `*` on `Resource: "*"` is administrator access and is reported by
-//! IAM003 instead.
+//! specific resources, and partial wildcards (`iam:*Policy*`, `s3:Put*`) that reach
+//! permissions-management or privilege-escalation actions. Each finding says how many real
+//! actions the wildcard grants (from the embedded AWS action catalog) and names the first
+//! sensitive ones. `*` on `Resource: "*"` is administrator access and is reported by IAM003
+//! instead.
 //!
 //! ## Why is this bad?
 //! A service wildcard grants every action of the service, today's and tomorrow's: `s3:*` on a
@@ -60,9 +63,12 @@
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
 //! - https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-policy-templates.html
 
-use super::{allow_statements, describe_role, role_finding};
+use super::{allow_statements, describe_role, expansion_summary, role_finding};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
-use perimeter_iam::{is_full_wildcard, is_service_wildcard, service_of};
+use perimeter_iam::{
+    Sensitivity, expand_pattern, has_wildcard, is_full_wildcard, is_service_wildcard, sensitivity,
+    service_of,
+};
 use perimeter_model::App;
 
 pub struct WildcardAction;
@@ -99,19 +105,36 @@ impl Rule for WildcardAction {
                         continue;
                     };
                     let full = is_full_wildcard(a);
-                    if !(full || is_service_wildcard(a)) || (full && on_everything) {
+                    if full && on_everything {
                         continue;
                     }
                     let service = service_of(a).unwrap_or_default();
-                    let what = if full {
-                        "every action of every service".to_string()
+                    let (what, high) = if full {
+                        ("every action of every service".to_string(), true)
+                    } else if is_service_wildcard(a) {
+                        (
+                            format!("every `{service}` action"),
+                            ADMIN_SERVICES.contains(&service.as_str()),
+                        )
+                    } else if has_wildcard(a) {
+                        // A partial wildcard is reported only when it reaches actions that
+                        // change who may do what.
+                        let reach = partial_reach(a);
+                        if reach.is_empty() {
+                            continue;
+                        }
+                        let high = reach.contains(&Sensitivity::PrivilegeEscalation);
+                        (
+                            "a wildcard reaching permissions management".to_string(),
+                            high,
+                        )
                     } else {
-                        format!("every `{service}` action")
+                        continue;
                     };
-                    let high = full || ADMIN_SERVICES.contains(&service.as_str());
                     let message = format!(
-                        "{} allows `{a}` ({what}) in policy `{}`.",
+                        "{} allows `{a}` ({what}: {}) in policy `{}`.",
                         describe_role(app, role),
+                        expansion_summary(a),
                         site.policy.name
                     );
                     let key = format!("{}/{}", site.key(), a.to_ascii_lowercase());
@@ -132,6 +155,23 @@ impl Rule for WildcardAction {
             }
         }
     }
+}
+
+/// The escalation and permissions-management classes a partial wildcard reaches.
+fn partial_reach(pattern: &str) -> Vec<Sensitivity> {
+    let mut out: Vec<Sensitivity> = expand_pattern(pattern)
+        .actions()
+        .flat_map(sensitivity)
+        .filter(|s| {
+            matches!(
+                s,
+                Sensitivity::PrivilegeEscalation | Sensitivity::PermissionsManagement
+            )
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -155,6 +195,14 @@ mod tests {
         assert!(
             found[0].message.contains("`s3:*`")
                 && found[0].message.contains("used by function `Fn`")
+        );
+        let n = perimeter_iam::catalog().count("s3:*");
+        assert!(
+            found[0]
+                .message
+                .contains(&format!("{n} actions, including sensitive `s3:")),
+            "{}",
+            found[0].message
         );
         assert_eq!(found[0].severity, Severity::Medium);
         assert_eq!(found[0].function.as_deref(), Some("Fn"));
@@ -191,6 +239,30 @@ mod tests {
             ],
         ));
         assert!(run(&WildcardAction, &app).is_empty());
+    }
+
+    #[test]
+    fn partial_wildcards_reaching_permissions_management() {
+        let app = app_with_role(role(
+            "R",
+            vec![allow(
+                &["iam:*Policy*", "s3:Put*", "s3:Get*"],
+                &["arn:aws:s3:::b"],
+                5,
+            )],
+        ));
+        let found = run(&WildcardAction, &app);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].message.contains("`iam:*Policy*`"));
+        assert!(
+            found[0].message.contains("`iam:PutRolePolicy`")
+                || found[0].message.contains("`iam:AttachRolePolicy`"),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(found[0].severity, Severity::High);
+        assert!(found[1].message.contains("`s3:Put*`"));
+        assert_eq!(found[1].severity, Severity::Medium);
     }
 
     #[test]

@@ -9,8 +9,10 @@
 //! Tag-only actions are not reported. `*` on `*` is administrator access and is reported by
 //! IAM003 instead.
 //!
-//! The access level of each action is told from its verb (see `perimeter_iam::access`), a
-//! heuristic until the AWS action catalog is embedded.
+//! The access level of each action is AWS's, from the embedded action catalog (a wildcard has
+//! every level of the real actions it covers). Statements reaching permissions management,
+//! or actions of a privilege-escalation path (`iam:PassRole`, which AWS classes as Write),
+//! are reported as high.
 //!
 //! ## Why is this bad?
 //! `dynamodb:DeleteItem` on `*` lets a compromised function delete items from every table
@@ -68,7 +70,9 @@
 
 use super::{allow_statements, describe_role, is_low_impact, role_finding};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
-use perimeter_iam::{AccessLevel, is_full_wildcard, pattern_access_levels};
+use perimeter_iam::{
+    AccessLevel, expand_pattern, is_escalation_action, is_full_wildcard, pattern_access_levels,
+};
 use perimeter_model::{App, PolicySource};
 
 pub struct WildcardResourceOnWrite;
@@ -117,6 +121,7 @@ impl Rule for WildcardResourceOnWrite {
                 }
                 let mut offending = Vec::new();
                 let mut permissions = false;
+                let mut escalation = false;
                 for action in statement.known_actions().map(str::trim) {
                     if is_low_impact(action) {
                         continue;
@@ -127,6 +132,9 @@ impl Rule for WildcardResourceOnWrite {
                         .any(|l| l.is_mutating() && *l != AccessLevel::Tagging)
                     {
                         permissions |= levels.contains(&AccessLevel::PermissionsManagement);
+                        escalation |= expand_pattern(action)
+                            .actions()
+                            .any(|a| is_escalation_action(&a.full_name));
                         offending.push(action);
                     }
                 }
@@ -142,17 +150,17 @@ impl Rule for WildcardResourceOnWrite {
                 if offending.len() > NAMED {
                     listed.push_str(&format!(" and {} more", offending.len() - NAMED));
                 }
-                let kind = if permissions {
-                    "write and permissions-management"
-                } else {
-                    "write"
+                let kind = match (permissions, escalation) {
+                    (true, _) => "write and permissions-management",
+                    (false, true) => "write and privilege-escalation",
+                    (false, false) => "write",
                 };
                 let message = format!(
                     "{} grants {kind} actions {listed} on every resource (`Resource: \"*\"`) in policy `{}`.",
                     describe_role(app, role),
                     site.policy.name
                 );
-                let severity = if permissions {
+                let severity = if permissions || escalation {
                     Severity::High
                 } else {
                     META.severity
