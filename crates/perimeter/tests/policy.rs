@@ -181,3 +181,125 @@ fn every_helper_the_code_stage_reports_is_mapped() {
         "not in sdk_actions_exceptions.tsv: {missing:?}"
     );
 }
+
+/// `!Ref`, `!GetAtt` and `!Sub` values in the environment all name the declared resource; a
+/// literal in code becomes an ARN of the catalog's format; an unknown name a `*` pattern.
+#[test]
+fn environment_intrinsics_resolve_to_the_declared_resources() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src")).expect("mkdir");
+    std::fs::write(
+        root.join("template.yaml"),
+        r#"AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+  Bucket:
+    Type: AWS::S3::Bucket
+  Queue:
+    Type: AWS::SQS::Queue
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Environment:
+        Variables:
+          TABLE: !Ref Table
+          BUCKET_ARN: !GetAtt Bucket.Arn
+          QUEUE_URL: !Sub "https://sqs.${AWS::Region}.amazonaws.com/${AWS::AccountId}/${Queue.QueueName}"
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: ['dynamodb:*', 's3:*', 'sqs:*', 'sns:Publish']
+              Resource: '*'
+"#,
+    )
+    .expect("template");
+    std::fs::write(
+        root.join("src/app.py"),
+        r#"import os
+import boto3
+
+ddb = boto3.client("dynamodb")
+s3 = boto3.client("s3")
+sqs = boto3.client("sqs")
+
+
+def handler(event, context):
+    ddb.put_item(TableName=os.environ["TABLE"], Item={})
+    s3.upload_file("/tmp/x", os.environ["BUCKET_ARN"], "k")
+    sqs.send_message_batch(QueueUrl=os.environ["QUEUE_URL"], Entries=[])
+    boto3.client("secretsmanager").get_secret_value(SecretId="prod/db")
+"#,
+    )
+    .expect("code");
+    let path = root.to_string_lossy().to_string();
+    let out = perimeter(&["policy", &path, "-f", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out);
+    let f = &report["functions"][0];
+    let resources_of = |action: &str| -> Vec<serde_json::Value> {
+        f["policy"]["Statement"]
+            .as_array()
+            .expect("statements")
+            .iter()
+            .filter(|s| {
+                s["Action"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == action))
+            })
+            .flat_map(|s| s["Resource"].as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    use serde_json::json;
+    assert_eq!(
+        resources_of("dynamodb:PutItem"),
+        [json!({"Fn::GetAtt": ["Table", "Arn"]})],
+        "{f}"
+    );
+    assert_eq!(
+        resources_of("s3:PutObject"),
+        [json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/*"})],
+        "{f}"
+    );
+    assert_eq!(
+        resources_of("sqs:SendMessage"),
+        [json!({"Fn::GetAtt": ["Queue", "Arn"]})],
+        "{f}"
+    );
+    assert_eq!(
+        resources_of("secretsmanager:GetSecretValue"),
+        [
+            json!({"Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:prod/db-??????"})
+        ],
+        "{f}"
+    );
+    assert_eq!(f["complete"], true, "{f}");
+    let unused: Vec<&str> = f["granted_unused"]
+        .as_array()
+        .expect("unused")
+        .iter()
+        .filter_map(|u| u["action"].as_str())
+        .collect();
+    assert_eq!(
+        unused,
+        ["dynamodb:*", "s3:*", "sqs:*", "sns:Publish"],
+        "{f}"
+    );
+    assert_eq!(f["patch"]["kind"], "sam-function-policies");
+    assert!(
+        f["patch"]["yaml"]
+            .as_str()
+            .is_some_and(|y| y.contains("!GetAtt Table.Arn")),
+        "{f}"
+    );
+}
