@@ -25,6 +25,14 @@ pub trait ActionKnowledge {
     fn date(&self) -> Option<String> {
         None
     }
+    /// How many actions of `pattern` the role really allows (its Deny statements removed).
+    fn allowed_count(&self, _role: &perimeter_model::Role, pattern: &str) -> Option<usize> {
+        self.count(pattern)
+    }
+    /// `true` when an unconditional Deny of the role removes `action` everywhere.
+    fn denied(&self, _role: &perimeter_model::Role, _action: &str) -> bool {
+        false
+    }
 }
 
 /// No knowledge: resources fall back to `*` (with a note), wildcards are not counted.
@@ -99,5 +107,18 @@ impl ActionKnowledge for crate::catalog::Catalog {
     }
     fn date(&self) -> Option<String> {
         Some(crate::catalog::Catalog::date(self).to_string())
+    }
+    /// With the policy engine: the pattern's actions that the role's effective permissions keep.
+    fn allowed_count(&self, role: &perimeter_model::Role, pattern: &str) -> Option<usize> {
+        let perms = crate::effective::EffectivePermissions::of_role(role);
+        let set = crate::effective::expand_pattern(pattern);
+        Some(
+            set.indices()
+                .filter(|&i| perms.allowed().contains(i))
+                .count(),
+        )
+    }
+    fn denied(&self, role: &perimeter_model::Role, action: &str) -> bool {
+        crate::effective::EffectivePermissions::of_role(role).is_denied(action)
     }
 }

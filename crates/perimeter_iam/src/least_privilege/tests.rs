@@ -790,3 +790,32 @@ fn a_literal_equal_to_a_declared_name_names_that_resource() {
         vec![json!({"Fn::GetAtt": ["Table", "Arn"]})]
     );
 }
+
+#[test]
+fn denied_actions_are_not_granted_and_wildcard_counts_use_the_engine() {
+    let mut a = app(SourceKind::CloudFormation);
+    let mut deny = statement(&["s3:DeleteObject", "dynamodb:Delete*"], 41);
+    deny.effect = Value::Known(Effect::Deny);
+    a.roles.push(role(
+        "R",
+        false,
+        vec![statement(&["dynamodb:*", "s3:DeleteObject"], 40), deny],
+    ));
+    a.functions.push(function(
+        "Fn",
+        "R",
+        vec![call(
+            "dynamodb",
+            "PutItem",
+            &[("TableName", ArgValue::EnvVar("T".into()))],
+            3,
+        )],
+        vec![env("T", "${Table}")],
+    ));
+    let p = &synthesize_app(&a, knowledge())[0];
+    let actions: Vec<&str> = p.granted_unused.iter().map(|u| u.action.as_str()).collect();
+    assert_eq!(actions, ["dynamodb:*"], "{:#?}", p.granted_unused);
+    let all = crate::catalog::catalog().count("dynamodb:*");
+    let deletes = crate::catalog::catalog().count("dynamodb:Delete*");
+    assert_eq!(p.granted_unused[0].unused_count, Some(all - deletes - 1));
+}

@@ -4,8 +4,10 @@
 //! policy templates, and AWS managed policies whose content is known) is compared with the
 //! actions the role's functions need: an element that covers none of them is unused; a
 //! wildcard that covers some of them but many more actions (counted with the catalog) is
-//! reported with what it is really used for. A `NotAction` statement grants nearly everything
-//! and is reported whole. Unresolved elements and Deny statements are left alone.
+//! reported with what it is really used for. With the action catalog, counts come from the
+//! policy engine's effective permissions (a Deny that removes actions everywhere is taken
+//! into account, and a denied action is not "granted"). A `NotAction` statement grants nearly
+//! everything and is reported whole. Unresolved elements and Deny statements are left alone.
 
 use super::ActionKnowledge;
 use crate::pattern::{action_matches, has_wildcard};
@@ -75,7 +77,7 @@ pub fn granted_unused(
 ) -> Vec<Unused> {
     let mut out = Vec::new();
     for policy in &role.policies {
-        compare(policy, None, used, knowledge, notes, &mut out);
+        compare(role, policy, None, used, knowledge, notes, &mut out);
     }
     for arn in &role.managed_policy_arns {
         let Some(a) = arn.as_str() else { continue };
@@ -89,6 +91,7 @@ pub fn granted_unused(
         }
         match crate::managed::managed_policy(a) {
             Some(m) => compare(
+                role,
                 &m.policy,
                 Some(&arn.location),
                 used,
@@ -111,7 +114,9 @@ pub fn granted_unused(
 
 /// Compares one policy's Allow statements with the used actions; `at` overrides where its
 /// elements are reported (the ARN that attaches a managed policy).
+#[allow(clippy::too_many_arguments)]
 fn compare(
+    role: &Role,
     policy: &Policy,
     at: Option<&perimeter_model::Location>,
     used: &[&str],
@@ -159,19 +164,23 @@ fn compare(
                 }
             }
             let by = granted_by(policy, index, statement, at.unwrap_or(&element.location));
+            // A Deny that removes it everywhere: not really granted.
+            if !has_wildcard(pattern) && knowledge.denied(role, pattern) {
+                continue;
+            }
             if covered.is_empty() {
                 out.push(Unused {
                     action: pattern.to_string(),
                     used_for: Vec::new(),
                     unused_count: if has_wildcard(pattern) {
-                        knowledge.count(pattern)
+                        knowledge.allowed_count(role, pattern)
                     } else {
                         None
                     },
                     granted_by: by,
                 });
             } else if has_wildcard(pattern) {
-                match knowledge.count(pattern) {
+                match knowledge.allowed_count(role, pattern) {
                     Some(n) if n > covered.len() => {
                         covered.sort_by_key(|c| c.to_ascii_lowercase());
                         out.push(Unused {
