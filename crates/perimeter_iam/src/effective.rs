@@ -128,8 +128,28 @@ impl ActionSet {
 /// Most patterns kept in the expansion cache before it is emptied.
 const CACHE_LIMIT: usize = 4096;
 
-/// The actions a written pattern covers, cached by lower-case pattern.
+/// The actions a written pattern covers. Cached twice: per thread by the pattern as written
+/// (a lookup without allocation or lock, the common case of a big app repeating patterns),
+/// and process-wide by lower-case pattern.
 pub fn expand_pattern(pattern: &str) -> Arc<ActionSet> {
+    thread_local! {
+        static LOCAL: std::cell::RefCell<HashMap<String, Arc<ActionSet>>> = Default::default();
+    }
+    if let Some(set) = LOCAL.with(|m| m.borrow().get(pattern).cloned()) {
+        return set;
+    }
+    let set = expand_shared(pattern);
+    LOCAL.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= CACHE_LIMIT {
+            m.clear();
+        }
+        m.insert(pattern.to_string(), Arc::clone(&set));
+    });
+    set
+}
+
+fn expand_shared(pattern: &str) -> Arc<ActionSet> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<ActionSet>>>> = OnceLock::new();
     let key = pattern.trim().to_ascii_lowercase();
     let cache = CACHE.get_or_init(Default::default);
