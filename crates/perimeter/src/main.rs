@@ -36,6 +36,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
         format: CatalogFormat,
     },
+    /// Write the least-privilege policy of each function from what its code calls.
+    Policy(commands::policy::PolicyArgs),
     /// Print a rule's documentation (by code, e.g. AUTH002, or name).
     Explain {
         /// Rule code or name.
@@ -128,6 +130,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
+        Command::Policy(args) => commands::policy::run(&args),
         Command::Rules { format } => commands::catalog::list(matches!(format, CatalogFormat::Json)),
         Command::Explain { rule } => commands::catalog::explain(&rule),
         Command::Db(args) => commands::db::run(&args),

@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod classes;
 pub mod effective;
 pub mod escalation;
+pub mod least_privilege;
 pub mod managed;
 pub mod parse;
 pub mod pattern;

@@ -2,4 +2,6 @@
 
 pub mod catalog;
 pub mod db;
+pub mod load;
+pub mod policy;
 pub mod scan;

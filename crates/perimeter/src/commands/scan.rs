@@ -2,7 +2,6 @@
 
 use crate::{Format, ScanArgs};
 use anyhow::{Context, Result, bail};
-use perimeter_config::Config;
 use perimeter_load::LoadOptions;
 use perimeter_report::{ReportInput, TextOptions};
 use perimeter_rules::Severity;
@@ -26,7 +25,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     }
     let rules = perimeter_rules::registry();
     let codes: Vec<&str> = rules.iter().map(|r| r.meta().code).collect();
-    let config = load_config(args, root, &codes)?;
+    let config = super::load::load_config(args.config.as_deref(), root, &codes)?;
     let fail_on = match args.fail_on.as_deref() {
         Some(flag) => parse_fail_on(flag)?,
         None => match config.fail_on {
@@ -126,26 +125,4 @@ fn parse_fail_on(value: &str) -> Result<Option<Severity>> {
             "invalid --fail-on `{value}`: expected info, low, medium, high, critical or never"
         ),
     }
-}
-
-/// The configuration: `--config FILE`, else `perimeter.toml` at the scan root, else defaults.
-/// Messages name the file as the user would: `perimeter.toml` when found at the root.
-fn load_config(args: &ScanArgs, root: &Path, codes: &[&str]) -> Result<Config> {
-    let (path, display) = match &args.config {
-        Some(path) => (path.clone(), path.display().to_string()),
-        None => {
-            let candidate = if root.is_dir() {
-                root.join("perimeter.toml")
-            } else {
-                root.with_file_name("perimeter.toml")
-            };
-            if !candidate.is_file() {
-                return Ok(Config::default());
-            }
-            (candidate, "perimeter.toml".to_string())
-        }
-    };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    Config::parse(&text, &display, codes).map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -39,6 +39,7 @@ pub const CODE_STAGE_RULES: &[&str] = &["SEC003"];
 pub const TESTED_ELSEWHERE: &[(&str, &str)] = &[
     ("DEP002", "tests/dep_vulnerable_dependency.rs"),
     ("DEP003", "tests/dep_vulnerable_dependency.rs"),
+    ("IAM012", "tests/iam012.rs"),
 ];
 
 #[allow(dead_code)] // not every test binary that includes this module uses it

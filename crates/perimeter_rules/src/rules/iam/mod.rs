@@ -14,6 +14,7 @@ mod allow_not_action;
 mod credential_exposure;
 mod cross_account_resource_policy;
 mod data_exfiltration;
+mod granted_unused;
 mod privilege_escalation;
 mod shared_role;
 mod unknown_action;
@@ -39,6 +40,7 @@ pub fn rules() -> Vec<&'static dyn Rule> {
         &credential_exposure::CredentialExposure,
         &unknown_action::UnknownAction,
         &cross_account_resource_policy::CrossAccountResourcePolicy,
+        &granted_unused::GrantedUnused,
     ]
 }
 
