@@ -120,14 +120,22 @@ impl Settings {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> (Settings, Vec<ConfigError>) {
         let mut s = Settings::default();
         let mut errors = Vec::new();
-        let get = |k: &'static str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |k: &'static str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
 
         if let Some(v) = get("PERIMETER_SHIELD_MODE") {
             match v.to_ascii_lowercase().as_str() {
                 "off" => s.mode = Mode::Off,
                 "monitor" => s.mode = Mode::Monitor,
                 "block" => s.mode = Mode::Block,
-                _ => errors.push(bad("PERIMETER_SHIELD_MODE", v, "expected off, monitor or block")),
+                _ => errors.push(bad(
+                    "PERIMETER_SHIELD_MODE",
+                    v,
+                    "expected off, monitor or block",
+                )),
             }
         }
         if let Some(v) = get("PERIMETER_SHIELD_FAIL") {
@@ -137,7 +145,9 @@ impl Settings {
                 _ => errors.push(bad("PERIMETER_SHIELD_FAIL", v, "expected open or closed")),
             }
         }
-        number(&get, "PERIMETER_SHIELD_PORT", &mut errors, |n: u16| s.port = n);
+        number(&get, "PERIMETER_SHIELD_PORT", &mut errors, |n: u16| {
+            s.port = n
+        });
         if let Some(v) = get("PERIMETER_SHIELD_DETECTORS") {
             let list = split_list(&v);
             if !(list.len() == 1 && list[0] == "all") {
@@ -147,32 +157,54 @@ impl Settings {
         if let Some(v) = get("PERIMETER_SHIELD_ALLOW_PATHS") {
             s.allow_paths = split_list(&v);
         }
-        number(&get, "PERIMETER_SHIELD_MAX_BODY", &mut errors, |n: usize| {
-            s.max_body = Some(n)
-        });
+        number(
+            &get,
+            "PERIMETER_SHIELD_MAX_BODY",
+            &mut errors,
+            |n: usize| s.max_body = Some(n),
+        );
         s.siem_url = get("PERIMETER_SHIELD_SIEM_URL");
-        if let Some(url) = &s.siem_url {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                errors.push(bad("PERIMETER_SHIELD_SIEM_URL", url.clone(), "expected an https:// URL"));
-                s.siem_url = None;
-            }
+        if let Some(url) = &s.siem_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            errors.push(bad(
+                "PERIMETER_SHIELD_SIEM_URL",
+                url.clone(),
+                "expected an https:// URL",
+            ));
+            s.siem_url = None;
         }
         s.siem_auth = get("PERIMETER_SHIELD_SIEM_AUTH");
-        number(&get, "PERIMETER_SHIELD_SIEM_BATCH", &mut errors, |n: usize| {
-            s.siem_batch = n.clamp(1, 10_000)
-        });
-        number(&get, "PERIMETER_SHIELD_SIEM_QUEUE", &mut errors, |n: usize| {
-            s.siem_queue = n.clamp(1, 1_000_000)
-        });
-        number(&get, "PERIMETER_SHIELD_SIEM_FLUSH_MS", &mut errors, |n: u64| {
-            s.siem_flush = Duration::from_millis(n.max(10))
-        });
-        number(&get, "PERIMETER_SHIELD_RECYCLE_INVOCATIONS", &mut errors, |n: u64| {
-            s.recycle_invocations = n
-        });
-        number(&get, "PERIMETER_SHIELD_RECYCLE_MINUTES", &mut errors, |n: u64| {
-            s.recycle_after = (n > 0).then(|| Duration::from_secs(n.saturating_mul(60)))
-        });
+        number(
+            &get,
+            "PERIMETER_SHIELD_SIEM_BATCH",
+            &mut errors,
+            |n: usize| s.siem_batch = n.clamp(1, 10_000),
+        );
+        number(
+            &get,
+            "PERIMETER_SHIELD_SIEM_QUEUE",
+            &mut errors,
+            |n: usize| s.siem_queue = n.clamp(1, 1_000_000),
+        );
+        number(
+            &get,
+            "PERIMETER_SHIELD_SIEM_FLUSH_MS",
+            &mut errors,
+            |n: u64| s.siem_flush = Duration::from_millis(n.max(10)),
+        );
+        number(
+            &get,
+            "PERIMETER_SHIELD_RECYCLE_INVOCATIONS",
+            &mut errors,
+            |n: u64| s.recycle_invocations = n,
+        );
+        number(
+            &get,
+            "PERIMETER_SHIELD_RECYCLE_MINUTES",
+            &mut errors,
+            |n: u64| s.recycle_after = (n > 0).then(|| Duration::from_secs(n.saturating_mul(60))),
+        );
         if let Some(v) = get("PERIMETER_SHIELD_HYGIENE") {
             match v.to_ascii_lowercase().as_str() {
                 "on" | "true" | "1" => s.hygiene = true,
@@ -192,15 +224,24 @@ impl Settings {
         if let Some(v) = get("PERIMETER_SHIELD_STATE_DIR") {
             s.state_dir = PathBuf::from(v);
         }
-        number(&get, "PERIMETER_SHIELD_DOW_THRESHOLD", &mut errors, |n: u64| {
-            s.dow_threshold = n
-        });
-        number(&get, "PERIMETER_SHIELD_DOW_WINDOW_SECS", &mut errors, |n: u64| {
-            s.dow_window = Duration::from_secs(n.max(1))
-        });
-        number(&get, "PERIMETER_SHIELD_DOW_MAX_KEYS", &mut errors, |n: usize| {
-            s.dow_max_keys = n.max(1)
-        });
+        number(
+            &get,
+            "PERIMETER_SHIELD_DOW_THRESHOLD",
+            &mut errors,
+            |n: u64| s.dow_threshold = n,
+        );
+        number(
+            &get,
+            "PERIMETER_SHIELD_DOW_WINDOW_SECS",
+            &mut errors,
+            |n: u64| s.dow_window = Duration::from_secs(n.max(1)),
+        );
+        number(
+            &get,
+            "PERIMETER_SHIELD_DOW_MAX_KEYS",
+            &mut errors,
+            |n: usize| s.dow_max_keys = n.max(1),
+        );
         (s, errors)
     }
 
@@ -274,11 +315,16 @@ mod tests {
             ("PERIMETER_SHIELD_PORT", "not-a-port"),
         ];
         let (s, errors) = Settings::from_lookup(|k| {
-            env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+            env.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
         });
         assert_eq!(s.mode, Mode::Block);
         assert_eq!(s.fail, FailPolicy::Closed);
-        assert_eq!(s.detectors, Some(vec!["sqli".to_string(), "xss".to_string()]));
+        assert_eq!(
+            s.detectors,
+            Some(vec!["sqli".to_string(), "xss".to_string()])
+        );
         assert_eq!(s.recycle_after, Some(Duration::from_secs(1800)));
         assert_eq!(s.port, 9009);
         assert_eq!(errors.len(), 1);

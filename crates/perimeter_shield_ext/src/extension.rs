@@ -93,8 +93,14 @@ impl Extension {
     }
 
     /// Reports an error (`init/error` or `exit/error`) before the process exits.
-    pub async fn report_error(&self, phase: &str, error_type: &str, message: &str) -> Result<(), UpstreamError> {
-        let body = serde_json::json!({"errorMessage": message, "errorType": error_type}).to_string();
+    pub async fn report_error(
+        &self,
+        phase: &str,
+        error_type: &str,
+        message: &str,
+    ) -> Result<(), UpstreamError> {
+        let body =
+            serde_json::json!({"errorMessage": message, "errorType": error_type}).to_string();
         let req = Request::builder()
             .method(Method::POST)
             .uri(format!("http://{}{BASE}/{phase}/error", self.api))

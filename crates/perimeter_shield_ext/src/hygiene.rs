@@ -90,13 +90,20 @@ impl Hygiene {
                 _ => {}
             }
             if *exec {
-                let reason = if is_exec_mode(path) { "exec-permission" } else { "exec-content" };
+                let reason = if is_exec_mode(path) {
+                    "exec-permission"
+                } else {
+                    "exec-content"
+                };
                 out.push(Finding::ExecutableFile {
                     path: path.clone(),
                     reason,
                 });
             } else if !self.files.contains_key(path) && !self.tmp_allow.is_empty() {
-                let rel = path.strip_prefix(&self.tmp_dir).unwrap_or(path).to_string_lossy();
+                let rel = path
+                    .strip_prefix(&self.tmp_dir)
+                    .unwrap_or(path)
+                    .to_string_lossy();
                 if !self.tmp_allow.iter().any(|p| glob_match(p, &rel)) {
                     out.push(Finding::UnexpectedFile { path: path.clone() });
                 }
@@ -114,12 +121,15 @@ impl Hygiene {
     /// Why the environment should be recycled now, after `invocations` invocations, if it should.
     pub fn recycle_reason(&self, invocations: u64, now: Instant) -> Option<String> {
         if self.recycle_invocations > 0 && invocations >= self.recycle_invocations {
-            return Some(format!("served {invocations} invocations (limit {})", self.recycle_invocations));
+            return Some(format!(
+                "served {invocations} invocations (limit {})",
+                self.recycle_invocations
+            ));
         }
-        if let Some(t) = self.recycle_after {
-            if now.duration_since(self.started) >= t {
-                return Some(format!("alive for more than {} minutes", t.as_secs() / 60));
-            }
+        if let Some(t) = self.recycle_after
+            && now.duration_since(self.started) >= t
+        {
+            return Some(format!("alive for more than {} minutes", t.as_secs() / 60));
         }
         None
     }
@@ -129,7 +139,9 @@ impl Hygiene {
         let mut stack = vec![(self.tmp_dir.clone(), 0usize)];
         let mut seen = 0usize;
         while let Some((dir, depth)) = stack.pop() {
-            let Ok(entries) = fs::read_dir(&dir) else { continue };
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
             for entry in entries.flatten() {
                 seen += 1;
                 if seen > MAX_ENTRIES {
@@ -140,7 +152,9 @@ impl Hygiene {
                     continue;
                 }
                 // symlink_metadata: never follow a link out of the directory.
-                let Ok(meta) = fs::symlink_metadata(&path) else { continue };
+                let Ok(meta) = fs::symlink_metadata(&path) else {
+                    continue;
+                };
                 if meta.is_dir() {
                     if depth + 1 < MAX_DEPTH {
                         stack.push((path, depth + 1));
@@ -158,36 +172,78 @@ impl Hygiene {
     /// by pid, with their `comm`.
     fn descendants(&self) -> HashMap<u32, String> {
         let me = std::process::id();
-        let procs = read_procs();
         let mut out = HashMap::new();
-        match self.runtime_pid {
-            Some(root) => {
-                let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
-                for (pid, p) in &procs {
-                    children.entry(p.ppid).or_default().push(*pid);
-                }
-                let mut stack = children.get(&root).cloned().unwrap_or_default();
+        if let Some(root) = self.runtime_pid {
+            // Walk /proc/<pid>/task/<tid>/children from the runtime down: touches only its descendants,
+            // which matters on a busy host (reading every /proc/<pid>/stat can take milliseconds).
+            if let Some(mut stack) = children_of(root) {
+                let mut visited = 0usize;
                 while let Some(pid) = stack.pop() {
-                    if let Some(p) = procs.get(&pid) {
-                        if p.state != 'Z' && pid != me {
-                            out.insert(pid, p.comm.clone());
-                        }
+                    visited += 1;
+                    if visited > MAX_PROCS {
+                        break;
                     }
-                    if let Some(c) = children.get(&pid) {
-                        stack.extend(c);
-                    }
-                }
-            }
-            None => {
-                for (pid, p) in procs {
-                    if pid != me && pid != 1 && p.ppid != me && p.state != 'Z' {
+                    if let Some(p) = read_stat(pid)
+                        && p.state != 'Z'
+                        && pid != me
+                    {
                         out.insert(pid, p.comm);
                     }
+                    stack.extend(children_of(pid).unwrap_or_default());
                 }
+                return out;
+            }
+            // No `children` files (kernel without CONFIG_PROC_CHILDREN): walk the whole table by ppid.
+            let procs = read_procs();
+            let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+            for (pid, p) in &procs {
+                children.entry(p.ppid).or_default().push(*pid);
+            }
+            let mut stack = children.get(&root).cloned().unwrap_or_default();
+            while let Some(pid) = stack.pop() {
+                if let Some(p) = procs.get(&pid)
+                    && p.state != 'Z'
+                    && pid != me
+                {
+                    out.insert(pid, p.comm.clone());
+                }
+                if let Some(c) = children.get(&pid) {
+                    stack.extend(c);
+                }
+                if out.len() > MAX_PROCS {
+                    break;
+                }
+            }
+            return out;
+        }
+        for (pid, p) in read_procs() {
+            if pid != me && pid != 1 && p.ppid != me && p.state != 'Z' {
+                out.insert(pid, p.comm);
             }
         }
         out
     }
+}
+
+/// Children of `pid` from `/proc/<pid>/task/*/children`; `None` when the kernel does not provide them.
+fn children_of(pid: u32) -> Option<Vec<u32>> {
+    let tasks = fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut out = Vec::new();
+    let mut any = false;
+    for t in tasks.flatten().take(MAX_PROCS) {
+        if let Ok(text) = fs::read_to_string(t.path().join("children")) {
+            any = true;
+            out.extend(
+                text.split_whitespace()
+                    .filter_map(|n| n.parse::<u32>().ok()),
+            );
+        }
+    }
+    any.then_some(out)
+}
+
+fn read_stat(pid: u32) -> Option<Proc> {
+    parse_stat(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
 }
 
 fn is_exec_mode(path: &Path) -> bool {
@@ -196,7 +252,9 @@ fn is_exec_mode(path: &Path) -> bool {
 
 fn has_exec_magic(path: &Path) -> bool {
     let mut buf = [0u8; 4];
-    let Ok(mut f) = fs::File::open(path) else { return false };
+    let Ok(mut f) = fs::File::open(path) else {
+        return false;
+    };
     match f.read(&mut buf) {
         Ok(n) if n >= 2 => buf.starts_with(b"#!") || (n == 4 && &buf == b"\x7fELF"),
         _ => false,
@@ -211,13 +269,18 @@ struct Proc {
 
 fn read_procs() -> HashMap<u32, Proc> {
     let mut out = HashMap::new();
-    let Ok(entries) = fs::read_dir("/proc") else { return out };
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return out;
+    };
     for entry in entries.flatten().take(MAX_PROCS * 4) {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
-        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-        if let Some(p) = parse_stat(&stat) {
+        if let Some(p) = read_stat(pid) {
             out.insert(pid, p);
         }
         if out.len() >= MAX_PROCS {
@@ -245,7 +308,10 @@ mod tests {
     #[test]
     fn stat_parsing() {
         let p = parse_stat("42 (my (odd) proc) S 7 42 42 0 -1").unwrap();
-        assert_eq!((p.comm.as_str(), p.state, p.ppid), ("my (odd) proc", 'S', 7));
+        assert_eq!(
+            (p.comm.as_str(), p.state, p.ppid),
+            ("my (odd) proc", 'S', 7)
+        );
         assert!(parse_stat("garbage").is_none());
     }
 
@@ -267,20 +333,45 @@ mod tests {
         fs::write(dir.path().join("odd.txt"), b"x").unwrap();
         let plain = dir.path().join("plain");
         fs::write(&plain, b"x").unwrap();
-        let found: Vec<Finding> = h.check().into_iter().filter(|f| !matches!(f, Finding::LingeringProcess { .. })).collect();
-        assert!(found.contains(&Finding::ExecutableFile { path: dir.path().join("payload.sh"), reason: "exec-content" }));
-        assert!(found.contains(&Finding::UnexpectedFile { path: dir.path().join("odd.txt") }));
-        assert!(found.contains(&Finding::UnexpectedFile { path: plain.clone() }));
+        let found: Vec<Finding> = h
+            .check()
+            .into_iter()
+            .filter(|f| !matches!(f, Finding::LingeringProcess { .. }))
+            .collect();
+        assert!(found.contains(&Finding::ExecutableFile {
+            path: dir.path().join("payload.sh"),
+            reason: "exec-content"
+        }));
+        assert!(found.contains(&Finding::UnexpectedFile {
+            path: dir.path().join("odd.txt")
+        }));
+        assert!(found.contains(&Finding::UnexpectedFile {
+            path: plain.clone()
+        }));
         assert_eq!(found.len(), 3, "{found:?}");
         // Reported once; a later chmod +x is reported again as executable.
         fs::set_permissions(&plain, fs::Permissions::from_mode(0o755)).unwrap();
-        let again: Vec<Finding> = h.check().into_iter().filter(|f| !matches!(f, Finding::LingeringProcess { .. })).collect();
-        assert_eq!(again, vec![Finding::ExecutableFile { path: plain, reason: "exec-permission" }]);
+        let again: Vec<Finding> = h
+            .check()
+            .into_iter()
+            .filter(|f| !matches!(f, Finding::LingeringProcess { .. }))
+            .collect();
+        assert_eq!(
+            again,
+            vec![Finding::ExecutableFile {
+                path: plain,
+                reason: "exec-permission"
+            }]
+        );
     }
 
     #[test]
     fn recycling() {
-        let s = Settings { recycle_invocations: 3, recycle_after: Some(Duration::from_secs(60)), ..Settings::default() };
+        let s = Settings {
+            recycle_invocations: 3,
+            recycle_after: Some(Duration::from_secs(60)),
+            ..Settings::default()
+        };
         let t0 = Instant::now();
         let h = Hygiene::new(&s, t0);
         assert!(h.recycle_reason(2, t0).is_none());

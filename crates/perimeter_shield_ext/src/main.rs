@@ -68,18 +68,29 @@ async fn run(started: Instant) -> ExitCode {
         Err(e) => {
             let msg = format!("cannot listen on 127.0.0.1:{}: {e}", settings.port);
             log_line(&msg);
-            let _ = ext.report_error("init", "Extension.PerimeterShieldPort", &msg).await;
+            let _ = ext
+                .report_error("init", "Extension.PerimeterShieldPort", &msg)
+                .await;
             return ExitCode::FAILURE;
         }
     };
     if !errors.is_empty() && settings.fail == FailPolicy::Closed {
-        let msg = format!("invalid configuration with PERIMETER_SHIELD_FAIL=closed: {}", errors[0]);
-        let _ = ext.report_error("init", "Extension.PerimeterShieldConfig", &msg).await;
+        let msg = format!(
+            "invalid configuration with PERIMETER_SHIELD_FAIL=closed: {}",
+            errors[0]
+        );
+        let _ = ext
+            .report_error("init", "Extension.PerimeterShieldConfig", &msg)
+            .await;
         return ExitCode::FAILURE;
     }
     let env = |k: &str| std::env::var(k).unwrap_or_default();
     let ctx = event::Context {
-        function_name: if reg.function_name.is_empty() { env("AWS_LAMBDA_FUNCTION_NAME") } else { reg.function_name },
+        function_name: if reg.function_name.is_empty() {
+            env("AWS_LAMBDA_FUNCTION_NAME")
+        } else {
+            reg.function_name
+        },
         function_version: if reg.function_version.is_empty() {
             env("AWS_LAMBDA_FUNCTION_VERSION")
         } else {

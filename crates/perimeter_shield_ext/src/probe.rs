@@ -88,7 +88,11 @@ impl Probe {
             if let Some(id) = &rc.identity {
                 push(&mut probe.callers, "ip", id.source_ip.as_deref());
                 push(&mut probe.callers, "principal", id.user_arn.as_deref());
-                push(&mut probe.callers, "principal", id.cognito_identity_id.as_deref());
+                push(
+                    &mut probe.callers,
+                    "principal",
+                    id.cognito_identity_id.as_deref(),
+                );
             }
             if let Some(h) = &rc.http {
                 push(&mut probe.callers, "ip", h.source_ip.as_deref());
@@ -101,7 +105,11 @@ impl Probe {
                     "/claims/sub",
                     "/iam/userArn",
                 ] {
-                    push(&mut probe.callers, "principal", a.pointer(ptr).and_then(Value::as_str));
+                    push(
+                        &mut probe.callers,
+                        "principal",
+                        a.pointer(ptr).and_then(Value::as_str),
+                    );
                 }
             }
             if rc.elb.is_some() {
@@ -190,8 +198,12 @@ mod tests {
         assert_eq!(p.callers, vec!["ip:203.0.113.9", "principal:u-1"]);
 
         let e = br#"{"requestContext":{"elb":{"targetGroupArn":"x"}},"multiValueHeaders":{"x-forwarded-for":["1.2.3.4"]},"httpMethod":"GET"}"#;
-        assert_eq!(Probe::of(e).http, Some(HttpShape::Alb { multi_value: true }));
-        let e = br#"{"requestContext":{"elb":{}},"headers":{"X-Forwarded-For":"1.2.3.4, 10.0.0.1"}}"#;
+        assert_eq!(
+            Probe::of(e).http,
+            Some(HttpShape::Alb { multi_value: true })
+        );
+        let e =
+            br#"{"requestContext":{"elb":{}},"headers":{"X-Forwarded-For":"1.2.3.4, 10.0.0.1"}}"#;
         assert_eq!(Probe::of(e).callers, vec!["ip:1.2.3.4"]);
 
         let e = br#"{"Records":[{"eventSource":"aws:sqs","body":"x"}]}"#;
@@ -202,10 +214,17 @@ mod tests {
 
     #[test]
     fn forbidden_is_valid_json() {
-        let v: Value = serde_json::from_slice(&forbidden_response(HttpShape::ApiGateway, "r1")).unwrap();
-        assert_eq!(v["statusCode"], 403);
         let v: Value =
-            serde_json::from_slice(&forbidden_response(HttpShape::Alb { multi_value: true }, "r1")).unwrap();
-        assert_eq!(v["multiValueHeaders"]["content-type"][0], "application/json");
+            serde_json::from_slice(&forbidden_response(HttpShape::ApiGateway, "r1")).unwrap();
+        assert_eq!(v["statusCode"], 403);
+        let v: Value = serde_json::from_slice(&forbidden_response(
+            HttpShape::Alb { multi_value: true },
+            "r1",
+        ))
+        .unwrap();
+        assert_eq!(
+            v["multiValueHeaders"]["content-type"][0],
+            "application/json"
+        );
     }
 }

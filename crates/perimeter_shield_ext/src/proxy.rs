@@ -64,11 +64,21 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(settings: Settings, ctx: Context, api: String, client: Client, sink: Sink) -> Shared {
+    pub fn new(
+        settings: Settings,
+        ctx: Context,
+        api: String,
+        client: Client,
+        sink: Sink,
+    ) -> Shared {
         let started = Instant::now();
         let state = State {
             hygiene: Hygiene::new(&settings, started),
-            guard: Guard::new(settings.dow_threshold, settings.dow_window, settings.dow_max_keys),
+            guard: Guard::new(
+                settings.dow_threshold,
+                settings.dow_window,
+                settings.dow_max_keys,
+            ),
             invocations: 0,
             checks_due: false,
         };
@@ -114,7 +124,11 @@ impl Shared {
                 return;
             }
             st.checks_due = false;
-            let findings = if hygiene_on { st.hygiene.check() } else { Vec::new() };
+            let findings = if hygiene_on {
+                st.hygiene.check()
+            } else {
+                Vec::new()
+            };
             let recycle = st.hygiene.recycle_reason(st.invocations, Instant::now());
             (findings, recycle)
         };
@@ -142,7 +156,11 @@ impl Shared {
     }
 
     fn emit_hygiene(&self, f: &hygiene::Finding, block: bool) {
-        let action = if block { Action::Denied } else { Action::Allowed };
+        let action = if block {
+            Action::Denied
+        } else {
+            Action::Allowed
+        };
         let (kind, title, severity, details) = match f {
             hygiene::Finding::ExecutableFile { path, reason } => (
                 "hygiene/executable-file",
@@ -220,8 +238,19 @@ impl Shared {
         let kept: Vec<&Detection> = inspection
             .detections
             .iter()
-            .filter(|d| self.settings.detectors.as_ref().is_none_or(|l| l.iter().any(|k| k == d.kind)))
-            .filter(|d| !self.settings.allow_paths.iter().any(|p| glob_match(p, &d.path)))
+            .filter(|d| {
+                self.settings
+                    .detectors
+                    .as_ref()
+                    .is_none_or(|l| l.iter().any(|k| k == d.kind))
+            })
+            .filter(|d| {
+                !self
+                    .settings
+                    .allow_paths
+                    .iter()
+                    .any(|p| glob_match(p, &d.path))
+            })
             .collect();
         if kept.is_empty() {
             return false;
@@ -238,7 +267,11 @@ impl Shared {
                 kind: &kind,
                 title: "Injection attempt in Lambda event",
                 severity,
-                action: if block { Action::Denied } else { Action::Allowed },
+                action: if block {
+                    Action::Denied
+                } else {
+                    Action::Allowed
+                },
                 request_id: Some(request_id),
                 details: json!({
                     "source": inspection.source,
@@ -258,12 +291,23 @@ impl Shared {
     /// Answers a blocked invocation on the runtime's behalf.
     async fn answer_blocked(&self, request_id: &str, probe: &Probe) -> Result<(), UpstreamError> {
         let (path, body, error_type) = match probe.http {
-            Some(shape) => ("response", probe::forbidden_response(shape, request_id), None),
-            None => ("error", probe::blocked_error(request_id), Some(probe::BLOCKED_ERROR_TYPE)),
+            Some(shape) => (
+                "response",
+                probe::forbidden_response(shape, request_id),
+                None,
+            ),
+            None => (
+                "error",
+                probe::blocked_error(request_id),
+                Some(probe::BLOCKED_ERROR_TYPE),
+            ),
         };
         let mut req = Request::builder()
             .method(Method::POST)
-            .uri(format!("http://{}{INVOCATION}{request_id}/{path}", self.api))
+            .uri(format!(
+                "http://{}{INVOCATION}{request_id}/{path}",
+                self.api
+            ))
             .header("content-type", "application/json");
         if let Some(t) = error_type {
             req = req.header("Lambda-Runtime-Function-Error-Type", t);
@@ -312,7 +356,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     Ok(result.unwrap_or_else(|e| {
         log_line(&format!("proxy error: {e}"));
         let mut r = Response::new(full(
-            json!({"errorMessage": e.to_string(), "errorType": "PerimeterShield.ProxyError"}).to_string(),
+            json!({"errorMessage": e.to_string(), "errorType": "PerimeterShield.ProxyError"})
+                .to_string(),
         ));
         *r.status_mut() = StatusCode::BAD_GATEWAY;
         r
@@ -354,8 +399,13 @@ async fn next(shared: &Shared) -> Result<Response<Body>, UpstreamError> {
 async fn relay(shared: &Shared, req: Request<Incoming>) -> Result<Response<Body>, UpstreamError> {
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    let completes = path.starts_with(INVOCATION) && (path.ends_with("/response") || path.ends_with("/error"));
-    let pq = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let completes =
+        path.starts_with(INVOCATION) && (path.ends_with("/response") || path.ends_with("/error"));
+    let pq = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     parts.uri = format!("http://{}{pq}", shared.api)
         .parse::<Uri>()
         .map_err(hyper::http::Error::from)?;

@@ -76,10 +76,10 @@ impl Sink {
             let _ = out.flush();
         }
         self.stats.emitted.fetch_add(1, Ordering::Relaxed);
-        if let Some(tx) = &self.tx {
-            if tx.try_send(Msg::Event(line)).is_err() {
-                self.stats.dropped.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(tx) = &self.tx
+            && tx.try_send(Msg::Event(line)).is_err()
+        {
+            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -110,7 +110,9 @@ async fn sender(
     {
         Ok(c) => c,
         Err(e) => {
-            log_line(&format!("SIEM sink disabled: cannot build HTTP client: {e}"));
+            log_line(&format!(
+                "SIEM sink disabled: cannot build HTTP client: {e}"
+            ));
             // Keep draining so senders never see a full queue forever.
             while rx.recv().await.is_some() {}
             return;
@@ -180,17 +182,22 @@ async fn post(
     }
     match req.send().await {
         Ok(r) if r.status().is_success() => {
-            stats
-                .sent
-                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            stats.sent.fetch_add(batch.len() as u64, Ordering::Relaxed);
         }
         Ok(r) => {
             stats.failed_batches.fetch_add(1, Ordering::Relaxed);
-            log_line(&format!("SIEM sink answered {}; batch of {} dropped", r.status(), batch.len()));
+            log_line(&format!(
+                "SIEM sink answered {}; batch of {} dropped",
+                r.status(),
+                batch.len()
+            ));
         }
         Err(e) => {
             stats.failed_batches.fetch_add(1, Ordering::Relaxed);
-            log_line(&format!("SIEM sink unreachable ({e}); batch of {} dropped", batch.len()));
+            log_line(&format!(
+                "SIEM sink unreachable ({e}); batch of {} dropped",
+                batch.len()
+            ));
         }
     }
     batch.clear();

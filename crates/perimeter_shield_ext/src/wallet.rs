@@ -108,7 +108,13 @@ mod tests {
             crossed.extend(g.observe(&[format!("ip:{i}")], t));
         }
         assert_eq!(g.counts.len(), 3);
-        assert_eq!(crossed, vec![Crossing { caller: OVERFLOW_KEY.into(), count: 3 }]);
+        assert_eq!(
+            crossed,
+            vec![Crossing {
+                caller: OVERFLOW_KEY.into(),
+                count: 3
+            }]
+        );
     }
 
     #[test]

@@ -15,13 +15,22 @@ use sha2::{Digest, Sha256};
 const LONG: Duration = Duration::from_secs(60);
 
 fn sha(b: &[u8]) -> String {
-    Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+    Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
 fn benign_events() -> Vec<Vec<u8>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora/payloads/benign_events.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpora/payloads/benign_events.jsonl"
+    );
     let text = std::fs::read_to_string(path).expect("shared corpus benign_events.jsonl");
-    text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.as_bytes().to_vec()).collect()
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.as_bytes().to_vec())
+        .collect()
 }
 
 /// An HTTP API (payload 2.0) event with `query` as the `id` query parameter.
@@ -79,7 +88,10 @@ fn handled(o: &Outcome) -> bool {
 fn benign_events_reach_the_handler_byte_for_byte_and_responses_come_back_unchanged() {
     let mut env = Env::start(&[("PERIMETER_SHIELD_MODE", "monitor")]);
     let registered = env.lambda.registered_at().expect("registered") - env.ext.spawned_at;
-    assert_eq!(env.lambda.registered_name().as_deref(), Some("perimeter-shield"));
+    assert_eq!(
+        env.lambda.registered_name().as_deref(),
+        Some("perimeter-shield")
+    );
     env.start_runtime();
     let events = benign_events();
     assert!(events.len() > 200);
@@ -92,7 +104,11 @@ fn benign_events_reach_the_handler_byte_for_byte_and_responses_come_back_unchang
         assert_eq!(o.id(), format!("ev-{i:04}"));
         let v = o.json();
         assert!(handled(o), "event {i} not handled: {o:?}");
-        assert_eq!(v["sha256"], sha(e), "event {i} changed on its way to the handler");
+        assert_eq!(
+            v["sha256"],
+            sha(e),
+            "event {i} changed on its way to the handler"
+        );
         assert_eq!(v["len"], e.len());
         assert_eq!(v["request_id"], format!("ev-{i:04}"));
         assert_eq!(v["note"], "réponse ✓");
@@ -104,7 +120,11 @@ fn benign_events_reach_the_handler_byte_for_byte_and_responses_come_back_unchang
         events.len()
     );
     env.lambda.shutdown();
-    assert_eq!(env.ext.wait_exit(Duration::from_secs(10)), Some(0), "extension must exit 0 on SHUTDOWN");
+    assert_eq!(
+        env.ext.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "extension must exit 0 on SHUTDOWN"
+    );
 }
 
 /// The proxy relays the runtime's traffic as is: event bytes and headers on the way in, response and error
@@ -119,13 +139,25 @@ fn raw_runtime_traffic_is_relayed_unchanged() {
     env.lambda.push("id-3", b"\"bare string\"".to_vec());
     let client = reqwest::Client::new();
     env.lambda.rt.block_on(async {
-        let r = client.get(format!("{proxy}/invocation/next")).send().await.unwrap();
+        let r = client
+            .get(format!("{proxy}/invocation/next"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         let h = r.headers().clone();
         assert_eq!(h["lambda-runtime-aws-request-id"], "id-1");
         assert!(h.contains_key("lambda-runtime-deadline-ms"));
-        assert_eq!(h["lambda-runtime-invoked-function-arn"], "arn:aws:lambda:eu-west-1:123456789012:function:e2e-fn");
-        assert!(h["lambda-runtime-trace-id"].to_str().unwrap().starts_with("Root=1-"));
+        assert_eq!(
+            h["lambda-runtime-invoked-function-arn"],
+            "arn:aws:lambda:eu-west-1:123456789012:function:e2e-fn"
+        );
+        assert!(
+            h["lambda-runtime-trace-id"]
+                .to_str()
+                .unwrap()
+                .starts_with("Root=1-")
+        );
         assert_eq!(r.bytes().await.unwrap().as_ref(), odd);
         let resp_body: &[u8] = b"not json \x00\xff at all";
         let r = client
@@ -137,7 +169,11 @@ fn raw_runtime_traffic_is_relayed_unchanged() {
             .unwrap();
         assert_eq!(r.status(), 202);
 
-        let r = client.get(format!("{proxy}/invocation/next")).send().await.unwrap();
+        let r = client
+            .get(format!("{proxy}/invocation/next"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.bytes().await.unwrap().as_ref(), b"[1,2,3]");
         let r = client
             .post(format!("{proxy}/invocation/id-2/error"))
@@ -148,10 +184,15 @@ fn raw_runtime_traffic_is_relayed_unchanged() {
             .unwrap();
         assert_eq!(r.status(), 202);
 
-        let r = client.get(format!("{proxy}/invocation/next")).send().await.unwrap();
+        let r = client
+            .get(format!("{proxy}/invocation/next"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.bytes().await.unwrap().as_ref(), b"\"bare string\"");
         // Streamed (chunked) response body, as response streaming sends it.
-        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(b"part1-".to_vec()), Ok(b"part2".to_vec())];
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+            vec![Ok(b"part1-".to_vec()), Ok(b"part2".to_vec())];
         let r = client
             .post(format!("{proxy}/invocation/id-3/response"))
             .header("Lambda-Runtime-Function-Response-Mode", "streaming")
@@ -173,9 +214,15 @@ fn raw_runtime_traffic_is_relayed_unchanged() {
             Outcome::Error {
                 id: "id-2".into(),
                 error_type: Some("Runtime.Custom".into()),
-                body: br#"{"errorMessage":"x","errorType":"Runtime.Custom"}"#.to_vec().into()
+                body: br#"{"errorMessage":"x","errorType":"Runtime.Custom"}"#
+                    .to_vec()
+                    .into()
             },
-            Outcome::Response { id: "id-3".into(), body: b"part1-part2".to_vec().into(), content_type: None },
+            Outcome::Response {
+                id: "id-3".into(),
+                body: b"part1-part2".to_vec().into(),
+                content_type: None
+            },
         ]
     );
 }
@@ -198,10 +245,16 @@ fn futures_stream(
 
 fn attack_round(env: &mut Env) -> Vec<Outcome> {
     env.start_runtime();
-    env.lambda.push("benign-http", http_api_event("42", "198.51.100.7"));
-    env.lambda.push("sqli-http", http_api_event(SQLI, "198.51.100.7"));
-    env.lambda.push("benign-sqs", sqs_event("{\"order\": 42, \"note\": \"O'Brien's order\"}"));
-    env.lambda.push("sqli-sqs", sqs_event(&format!("{{\"id\": \"{SQLI}\"}}")));
+    env.lambda
+        .push("benign-http", http_api_event("42", "198.51.100.7"));
+    env.lambda
+        .push("sqli-http", http_api_event(SQLI, "198.51.100.7"));
+    env.lambda.push(
+        "benign-sqs",
+        sqs_event("{\"order\": 42, \"note\": \"O'Brien's order\"}"),
+    );
+    env.lambda
+        .push("sqli-sqs", sqs_event(&format!("{{\"id\": \"{SQLI}\"}}")));
     env.lambda.push("sqli-rest", rest_api_event(SQLI));
     env.lambda.push("sqli-alb", alb_event(SQLI));
     env.lambda.push("last", http_api_event("7", "198.51.100.8"));
@@ -214,22 +267,44 @@ fn attacks_are_blocked_in_block_mode() {
     let mut env = Env::start(&[("PERIMETER_SHIELD_MODE", "block")]);
     let o = attack_round(&mut env);
     let ids: Vec<&str> = o.iter().map(Outcome::id).collect();
-    assert_eq!(ids, ["benign-http", "sqli-http", "benign-sqs", "sqli-sqs", "sqli-rest", "sqli-alb", "last"]);
-    assert!(handled(&o[0]) && handled(&o[2]) && handled(&o[6]), "benign events must reach the handler: {o:?}");
+    assert_eq!(
+        ids,
+        [
+            "benign-http",
+            "sqli-http",
+            "benign-sqs",
+            "sqli-sqs",
+            "sqli-rest",
+            "sqli-alb",
+            "last"
+        ]
+    );
+    assert!(
+        handled(&o[0]) && handled(&o[2]) && handled(&o[6]),
+        "benign events must reach the handler: {o:?}"
+    );
     for i in [1, 4] {
         let v = o[i].json();
         assert!(matches!(o[i], Outcome::Response { .. }), "{:?}", o[i]);
         assert_eq!(v["statusCode"], 403, "{} must get a 403: {v}", o[i].id());
         assert!(v.get("handled").is_none());
-        assert_eq!(serde_json::from_str::<Value>(v["body"].as_str().unwrap()).unwrap()["message"], "Forbidden");
+        assert_eq!(
+            serde_json::from_str::<Value>(v["body"].as_str().unwrap()).unwrap()["message"],
+            "Forbidden"
+        );
     }
     assert_eq!(o[5].json()["statusDescription"], "403 Forbidden");
     match &o[3] {
-        Outcome::Error { error_type, .. } => assert_eq!(error_type.as_deref(), Some("PerimeterShield.EventBlocked")),
+        Outcome::Error { error_type, .. } => {
+            assert_eq!(error_type.as_deref(), Some("PerimeterShield.EventBlocked"))
+        }
         other => panic!("blocked SQS event must be an invocation error: {other:?}"),
     }
     let findings = env.ext.findings();
-    let denied: Vec<&Value> = findings.iter().filter(|f| f["action"] == "Denied").collect();
+    let denied: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["action"] == "Denied")
+        .collect();
     for id in ["sqli-http", "sqli-sqs", "sqli-rest", "sqli-alb"] {
         let f = denied
             .iter()
@@ -240,8 +315,17 @@ fn attacks_are_blocked_in_block_mode() {
         assert_eq!(f["unmapped"]["function_name"], "e2e-fn");
         assert!(f["unmapped"]["detection"]["path"].as_str().is_some());
     }
-    assert!(!env.ext.lines().iter().any(|l| l.contains("zz-private-marker-zz")), "events must never carry the payload");
-    assert!(!findings.iter().any(|f| ["benign-http", "benign-sqs", "last"].contains(&f["unmapped"]["request_id"].as_str().unwrap_or(""))));
+    assert!(
+        !env.ext
+            .lines()
+            .iter()
+            .any(|l| l.contains("zz-private-marker-zz")),
+        "events must never carry the payload"
+    );
+    assert!(!findings.iter().any(|f| {
+        ["benign-http", "benign-sqs", "last"]
+            .contains(&f["unmapped"]["request_id"].as_str().unwrap_or(""))
+    }));
 }
 
 /// Needs the real detectors of `perimeter_shield`.
@@ -249,7 +333,10 @@ fn attacks_are_blocked_in_block_mode() {
 fn attacks_are_logged_and_passed_in_monitor_mode() {
     let mut env = Env::start(&[("PERIMETER_SHIELD_MODE", "monitor")]);
     let o = attack_round(&mut env);
-    assert!(o.iter().all(handled), "monitor mode never changes what the handler sees: {o:?}");
+    assert!(
+        o.iter().all(handled),
+        "monitor mode never changes what the handler sees: {o:?}"
+    );
     let findings = env.ext.findings();
     for id in ["sqli-http", "sqli-sqs", "sqli-rest", "sqli-alb"] {
         let f = findings
@@ -265,20 +352,34 @@ fn attacks_are_logged_and_passed_in_monitor_mode() {
 fn internal_errors_fail_open_by_default_and_closed_on_request() {
     let fault = ("PERIMETER_SHIELD_FAULT_INJECT", "inspect-panic");
     let mut open = Env::start(&[("PERIMETER_SHIELD_MODE", "block"), fault]);
-    let mut closed = Env::start(&[("PERIMETER_SHIELD_MODE", "block"), ("PERIMETER_SHIELD_FAIL", "closed"), fault]);
+    let mut closed = Env::start(&[
+        ("PERIMETER_SHIELD_MODE", "block"),
+        ("PERIMETER_SHIELD_FAIL", "closed"),
+        fault,
+    ]);
     for env in [&mut open, &mut closed] {
         env.start_runtime();
         env.lambda.push("h", http_api_event("42", "198.51.100.7"));
         env.lambda.push("q", sqs_event("hello"));
     }
     let o = open.lambda.wait_outcomes(2, LONG);
-    assert!(o.iter().all(handled), "fail-open lets events through: {o:?}");
+    assert!(
+        o.iter().all(handled),
+        "fail-open lets events through: {o:?}"
+    );
     let c = closed.lambda.wait_outcomes(2, LONG);
     assert_eq!(c[0].json()["statusCode"], 403, "{c:?}");
-    assert!(matches!(&c[1], Outcome::Error { error_type: Some(t), .. } if t == "PerimeterShield.EventBlocked"));
+    assert!(
+        matches!(&c[1], Outcome::Error { error_type: Some(t), .. } if t == "PerimeterShield.EventBlocked")
+    );
     for (env, action) in [(&open, "Allowed"), (&closed, "Denied")] {
         let f = env.ext.findings();
-        assert_eq!(f.iter().filter(|f| f["finding_info"]["types"][0] == "shield/internal-error").count(), 2);
+        assert_eq!(
+            f.iter()
+                .filter(|f| f["finding_info"]["types"][0] == "shield/internal-error")
+                .count(),
+            2
+        );
         assert!(f.iter().all(|f| f["action"] == action));
     }
 }
@@ -286,11 +387,19 @@ fn internal_errors_fail_open_by_default_and_closed_on_request() {
 #[test]
 fn burst_of_10000_events_is_not_lost_duplicated_or_reordered() {
     const N: usize = 10_000;
-    let mut env = Env::start(&[("PERIMETER_SHIELD_MODE", "block")]);
+    let hygiene = std::env::var("E2E_BURST_HYGIENE").unwrap_or_else(|_| "on".into());
+    let mut env = Env::start(&[
+        ("PERIMETER_SHIELD_MODE", "block"),
+        ("PERIMETER_SHIELD_HYGIENE", &hygiene),
+    ]);
     env.start_runtime();
     let events: Vec<Vec<u8>> = (0..N)
         .map(|i| {
-            let mut e: Value = serde_json::from_slice(&http_api_event("42", &format!("10.0.{}.{}", i / 256 % 256, i % 256))).unwrap();
+            let mut e: Value = serde_json::from_slice(&http_api_event(
+                "42",
+                &format!("10.0.{}.{}", i / 256 % 256, i % 256),
+            ))
+            .unwrap();
             e["seq"] = json!(i);
             e["body"] = json!(format!("{{\"item\": {i}, \"name\": \"widget {i}\"}}"));
             e.to_string().into_bytes()
@@ -329,15 +438,32 @@ fn hygiene_findings_are_logged_in_monitor_mode() {
     env.lambda.push("after2", br#"{"seq":4}"#.to_vec());
     let o = env.lambda.wait_outcomes(4, LONG);
     assert!(o.iter().all(handled), "{o:?}");
-    env.lambda.wait_for("hygiene findings", Duration::from_secs(10), || env.ext.findings().len() >= 2);
+    env.lambda
+        .wait_for("hygiene findings", Duration::from_secs(10), || {
+            env.ext.findings().len() >= 2
+        });
     let f = env.ext.findings();
-    let lingering: Vec<&Value> = f.iter().filter(|f| f["finding_info"]["types"][0] == "hygiene/lingering-process").collect();
+    let lingering: Vec<&Value> = f
+        .iter()
+        .filter(|f| f["finding_info"]["types"][0] == "hygiene/lingering-process")
+        .collect();
     assert_eq!(lingering.len(), 1, "{f:?}");
     assert_eq!(lingering[0]["unmapped"]["process"]["name"], "sleep");
-    let exe: Vec<&Value> = f.iter().filter(|f| f["finding_info"]["types"][0] == "hygiene/executable-file").collect();
+    let exe: Vec<&Value> = f
+        .iter()
+        .filter(|f| f["finding_info"]["types"][0] == "hygiene/executable-file")
+        .collect();
     assert_eq!(exe.len(), 1, "{f:?}");
-    assert!(exe[0]["unmapped"]["file"]["path"].as_str().unwrap().ends_with("/implant"));
-    assert!(env.ext.child.try_wait().unwrap().is_none(), "monitor mode keeps the environment");
+    assert!(
+        exe[0]["unmapped"]["file"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/implant")
+    );
+    assert!(
+        env.ext.child.try_wait().unwrap().is_none(),
+        "monitor mode keeps the environment"
+    );
 }
 
 #[test]
@@ -348,12 +474,31 @@ fn hygiene_findings_end_the_environment_in_block_mode() {
     env.lambda.push("never", br#"{"seq":2}"#.to_vec());
     let o = env.lambda.wait_outcomes(1, LONG);
     assert!(handled(&o[0]), "the invocation itself completes: {o:?}");
-    assert_eq!(env.ext.wait_exit(Duration::from_secs(20)), Some(1), "extension must exit to end the environment");
-    assert_eq!(env.lambda.ext_errors(), vec![("exit".to_string(), "Extension.PerimeterShieldRecycle".to_string())]);
-    assert_eq!(env.lambda.outcomes().len(), 1, "no further event is served by this environment");
+    assert_eq!(
+        env.ext.wait_exit(Duration::from_secs(20)),
+        Some(1),
+        "extension must exit to end the environment"
+    );
+    assert_eq!(
+        env.lambda.ext_errors(),
+        vec![(
+            "exit".to_string(),
+            "Extension.PerimeterShieldRecycle".to_string()
+        )]
+    );
+    assert_eq!(
+        env.lambda.outcomes().len(),
+        1,
+        "no further event is served by this environment"
+    );
     let f = env.ext.findings();
-    assert!(f.iter().any(|f| f["finding_info"]["types"][0] == "hygiene/executable-file" && f["action"] == "Denied"));
-    assert!(f.iter().any(|f| f["finding_info"]["types"][0] == "environment/recycle"));
+    assert!(f.iter().any(
+        |f| f["finding_info"]["types"][0] == "hygiene/executable-file" && f["action"] == "Denied"
+    ));
+    assert!(
+        f.iter()
+            .any(|f| f["finding_info"]["types"][0] == "environment/recycle")
+    );
 }
 
 #[test]
@@ -361,30 +506,55 @@ fn environment_is_recycled_after_n_invocations() {
     let mut env = Env::start(&[("PERIMETER_SHIELD_RECYCLE_INVOCATIONS", "3")]);
     env.start_runtime();
     for i in 0..5 {
-        env.lambda.push(&format!("r{i}"), format!("{{\"seq\":{i}}}").into_bytes());
+        env.lambda
+            .push(&format!("r{i}"), format!("{{\"seq\":{i}}}").into_bytes());
     }
     env.lambda.wait_outcomes(3, LONG);
     assert_eq!(env.ext.wait_exit(Duration::from_secs(20)), Some(1));
     assert_eq!(env.lambda.outcomes().len(), 3);
-    assert_eq!(env.lambda.ext_errors(), vec![("exit".to_string(), "Extension.PerimeterShieldRecycle".to_string())]);
+    assert_eq!(
+        env.lambda.ext_errors(),
+        vec![(
+            "exit".to_string(),
+            "Extension.PerimeterShieldRecycle".to_string()
+        )]
+    );
     let f = env.ext.findings();
-    let r = f.iter().find(|f| f["finding_info"]["types"][0] == "environment/recycle").expect("recycle event");
-    assert!(r["unmapped"]["reason"].as_str().unwrap().contains("3 invocations"));
+    let r = f
+        .iter()
+        .find(|f| f["finding_info"]["types"][0] == "environment/recycle")
+        .expect("recycle event");
+    assert!(
+        r["unmapped"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("3 invocations")
+    );
 }
 
 #[test]
 fn denial_of_wallet_guard_alerts_once_per_caller_and_window() {
-    let mut env = Env::start(&[("PERIMETER_SHIELD_DOW_THRESHOLD", "3"), ("PERIMETER_SHIELD_HYGIENE", "off")]);
+    let mut env = Env::start(&[
+        ("PERIMETER_SHIELD_DOW_THRESHOLD", "3"),
+        ("PERIMETER_SHIELD_HYGIENE", "off"),
+    ]);
     env.start_runtime();
     for i in 0..6 {
-        env.lambda.push(&format!("a{i}"), http_api_event("42", "198.51.100.7"));
+        env.lambda
+            .push(&format!("a{i}"), http_api_event("42", "198.51.100.7"));
     }
     for i in 0..2 {
-        env.lambda.push(&format!("b{i}"), http_api_event("42", "198.51.100.8"));
+        env.lambda
+            .push(&format!("b{i}"), http_api_event("42", "198.51.100.8"));
     }
     let o = env.lambda.wait_outcomes(8, LONG);
     assert!(o.iter().all(handled));
-    let f: Vec<Value> = env.ext.findings().into_iter().filter(|f| f["finding_info"]["types"][0] == "wallet/threshold").collect();
+    let f: Vec<Value> = env
+        .ext
+        .findings()
+        .into_iter()
+        .filter(|f| f["finding_info"]["types"][0] == "wallet/threshold")
+        .collect();
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0]["unmapped"]["caller"], "ip:198.51.100.7");
     assert_eq!(f[0]["unmapped"]["request_id"], "a3");
@@ -403,18 +573,30 @@ fn siem_sink_receives_every_event_in_batches() {
     ]);
     env.start_runtime();
     for i in 0..5 {
-        env.lambda.push(&format!("s{i}"), http_api_event("42", "198.51.100.7"));
+        env.lambda
+            .push(&format!("s{i}"), http_api_event("42", "198.51.100.7"));
     }
     env.lambda.wait_outcomes(5, LONG);
     env.lambda.shutdown();
     assert_eq!(env.ext.wait_exit(Duration::from_secs(10)), Some(0));
     let batches = probe.siem_batches();
-    let events: Vec<&Value> = batches.iter().flat_map(|b| b.as_array().unwrap().iter()).collect();
+    let events: Vec<&Value> = batches
+        .iter()
+        .flat_map(|b| b.as_array().unwrap().iter())
+        .collect();
     assert_eq!(events.len(), 5, "{batches:?}");
     assert!(batches.iter().all(|b| b.as_array().unwrap().len() <= 2));
-    let ids: Vec<&str> = events.iter().map(|e| e["unmapped"]["request_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = events
+        .iter()
+        .map(|e| e["unmapped"]["request_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["s0", "s1", "s2", "s3", "s4"]);
-    let stats = env.ext.json_lines().into_iter().find(|l| l["msg"] == "stats").expect("stats line");
+    let stats = env
+        .ext
+        .json_lines()
+        .into_iter()
+        .find(|l| l["msg"] == "stats")
+        .expect("stats line");
     assert_eq!(stats["siem_sent"], 5);
     assert_eq!(stats["siem_dropped"], 0);
 }

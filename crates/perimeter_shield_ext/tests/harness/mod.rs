@@ -30,8 +30,16 @@ use tokio::sync::mpsc;
 /// What came back for one invocation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Response { id: String, body: Bytes, content_type: Option<String> },
-    Error { id: String, error_type: Option<String>, body: Bytes },
+    Response {
+        id: String,
+        body: Bytes,
+        content_type: Option<String>,
+    },
+    Error {
+        id: String,
+        error_type: Option<String>,
+        body: Bytes,
+    },
 }
 
 impl Outcome {
@@ -95,12 +103,16 @@ impl FakeLambda {
         let served = inner.clone();
         rt.spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let inner = served.clone();
                 tokio::spawn(async move {
                     let svc = service_fn(move |req| serve(inner.clone(), req));
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
                 });
             }
         });
@@ -145,7 +157,11 @@ impl FakeLambda {
             if o.len() >= n {
                 return o;
             }
-            assert!(t.elapsed() < limit, "only {} of {n} outcomes after {limit:?}: {o:?}", o.len());
+            assert!(
+                t.elapsed() < limit,
+                "only {} of {n} outcomes after {limit:?} (rerun with E2E_VERBOSE=1 to see the runtime's stderr): {o:?}",
+                o.len()
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
     }
@@ -160,7 +176,11 @@ impl FakeLambda {
     }
 }
 
-fn reply(status: StatusCode, headers: &[(&str, String)], body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+fn reply(
+    status: StatusCode,
+    headers: &[(&str, String)],
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
     let mut r = Response::builder().status(status);
     for (k, v) in headers {
         r = r.header(*k, v);
@@ -168,14 +188,28 @@ fn reply(status: StatusCode, headers: &[(&str, String)], body: impl Into<Bytes>)
     r.body(Full::new(body.into())).expect("response")
 }
 
-async fn serve(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn serve(
+    inner: Arc<Inner>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let path = req.uri().path().to_string();
     let method = req.method().clone();
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     let ext_name = header("lambda-extension-name");
-    let error_type = header("lambda-runtime-function-error-type").or(header("lambda-extension-function-error-type"));
+    let error_type = header("lambda-runtime-function-error-type")
+        .or(header("lambda-extension-function-error-type"));
     let content_type = header("content-type");
-    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let accepted = || reply(StatusCode::ACCEPTED, &[], r#"{"status":"OK"}"#);
     let r = match (method.as_str(), path.as_str()) {
         ("POST", "/2020-01-01/extension/register") => {
@@ -189,12 +223,30 @@ async fn serve(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Ful
             )
         }
         ("GET", "/2020-01-01/extension/event/next") => {
-            let ev = inner.ext_rx.lock().await.recv().await.unwrap_or(Value::Null);
-            reply(StatusCode::OK, &[("content-type", "application/json".into())], ev.to_string())
+            let ev = inner
+                .ext_rx
+                .lock()
+                .await
+                .recv()
+                .await
+                .unwrap_or(Value::Null);
+            reply(
+                StatusCode::OK,
+                &[("content-type", "application/json".into())],
+                ev.to_string(),
+            )
         }
         ("POST", p) if p.starts_with("/2020-01-01/extension/") && p.ends_with("/error") => {
-            let phase = p.trim_start_matches("/2020-01-01/extension/").trim_end_matches("/error").to_string();
-            inner.rec.lock().unwrap().ext_errors.push((phase, error_type.unwrap_or_default()));
+            let phase = p
+                .trim_start_matches("/2020-01-01/extension/")
+                .trim_end_matches("/error")
+                .to_string();
+            inner
+                .rec
+                .lock()
+                .unwrap()
+                .ext_errors
+                .push((phase, error_type.unwrap_or_default()));
             accepted()
         }
         ("GET", "/2018-06-01/runtime/invocation/next") => {
@@ -216,8 +268,14 @@ async fn serve(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Ful
                 &[
                     ("Lambda-Runtime-Aws-Request-Id", id.clone()),
                     ("Lambda-Runtime-Deadline-Ms", deadline.to_string()),
-                    ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:e2e-fn".into()),
-                    ("Lambda-Runtime-Trace-Id", format!("Root=1-00000000-{id};Sampled=0")),
+                    (
+                        "Lambda-Runtime-Invoked-Function-Arn",
+                        "arn:aws:lambda:eu-west-1:123456789012:function:e2e-fn".into(),
+                    ),
+                    (
+                        "Lambda-Runtime-Trace-Id",
+                        format!("Root=1-00000000-{id};Sampled=0"),
+                    ),
                     ("content-type", "application/json".into()),
                 ],
                 ev,
@@ -231,8 +289,16 @@ async fn serve(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Ful
             let rest = p.trim_start_matches("/2018-06-01/runtime/invocation/");
             let (id, kind) = rest.rsplit_once('/').unwrap_or((rest, ""));
             let o = match kind {
-                "response" => Outcome::Response { id: id.to_string(), body, content_type },
-                "error" => Outcome::Error { id: id.to_string(), error_type, body },
+                "response" => Outcome::Response {
+                    id: id.to_string(),
+                    body,
+                    content_type,
+                },
+                "error" => Outcome::Error {
+                    id: id.to_string(),
+                    error_type,
+                    body,
+                },
                 _ => return Ok(reply(StatusCode::NOT_FOUND, &[], "")),
             };
             inner.rec.lock().unwrap().outcomes.push(o);
@@ -261,11 +327,17 @@ impl Proc {
     }
     /// Stdout lines that parse as JSON objects.
     pub fn json_lines(&self) -> Vec<Value> {
-        self.lines().iter().filter_map(|l| serde_json::from_str(l).ok()).collect()
+        self.lines()
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
     }
     /// Security events (OCSF findings) among stdout lines.
     pub fn findings(&self) -> Vec<Value> {
-        self.json_lines().into_iter().filter(|v| v["class_uid"] == 2004).collect()
+        self.json_lines()
+            .into_iter()
+            .filter(|v| v["class_uid"] == 2004)
+            .collect()
     }
     pub fn rss_kib(&self) -> Option<(u64, u64)> {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
@@ -315,14 +387,19 @@ fn collect_stdout(child: &mut Child, echo: &'static str) -> Arc<Mutex<Vec<String
 
 /// A free loopback port (bound then released; good enough on a test machine).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// One environment: the fake Lambda, the extension and (once started) the runtime.
 pub struct Env {
-    pub lambda: FakeLambda,
-    pub ext: Proc,
+    // Dropped in this order: the runtime, then the extension, then the fake Lambda.
     pub runtime: Option<Proc>,
+    pub ext: Proc,
+    pub lambda: FakeLambda,
     pub port: u16,
     pub dir: tempfile::TempDir,
     pub vars: HashMap<String, String>,
@@ -338,8 +415,14 @@ impl Env {
         let port = free_port();
         let mut all: HashMap<String, String> = HashMap::new();
         all.insert("PERIMETER_SHIELD_PORT".into(), port.to_string());
-        all.insert("PERIMETER_SHIELD_TMP_DIR".into(), dir.path().join("tmp").display().to_string());
-        all.insert("PERIMETER_SHIELD_STATE_DIR".into(), dir.path().join("state").display().to_string());
+        all.insert(
+            "PERIMETER_SHIELD_TMP_DIR".into(),
+            dir.path().join("tmp").display().to_string(),
+        );
+        all.insert(
+            "PERIMETER_SHIELD_STATE_DIR".into(),
+            dir.path().join("state").display().to_string(),
+        );
         for (k, v) in vars {
             all.insert(k.to_string(), v.to_string());
         }
@@ -352,11 +435,26 @@ impl Env {
         let spawned_at = Instant::now();
         let mut child = cmd.spawn().expect("spawn perimeter-shield");
         let lines = collect_stdout(&mut child, "ext");
-        let ext = Proc { child, lines, spawned_at };
-        let env = Env { lambda, ext, runtime: None, port, dir, vars: all };
-        env.lambda.wait_for("extension ready", Duration::from_secs(20), || {
-            env.ext.lines().iter().any(|l| l.contains("\"msg\":\"ready\""))
-        });
+        let ext = Proc {
+            child,
+            lines,
+            spawned_at,
+        };
+        let env = Env {
+            lambda,
+            ext,
+            runtime: None,
+            port,
+            dir,
+            vars: all,
+        };
+        env.lambda
+            .wait_for("extension ready", Duration::from_secs(20), || {
+                env.ext
+                    .lines()
+                    .iter()
+                    .any(|l| l.contains("\"msg\":\"ready\""))
+            });
         env
     }
 
@@ -364,7 +462,8 @@ impl Env {
     pub fn start_runtime(&mut self) {
         let python = python();
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        let wrapper = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/perimeter-shield-wrapper");
+        let wrapper =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/perimeter-shield-wrapper");
         let mut cmd = Command::new("/bin/sh");
         cmd.arg(wrapper)
             .arg(&python)
@@ -380,11 +479,20 @@ impl Env {
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .envs(&self.vars)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            // The runtime's tracebacks when an environment is torn down are expected noise.
+            .stderr(if std::env::var_os("E2E_VERBOSE").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            });
         let spawned_at = Instant::now();
         let mut child = cmd.spawn().expect("spawn the Python runtime");
         let lines = collect_stdout(&mut child, "fn");
-        self.runtime = Some(Proc { child, lines, spawned_at });
+        self.runtime = Some(Proc {
+            child,
+            lines,
+            spawned_at,
+        });
     }
 }
 
