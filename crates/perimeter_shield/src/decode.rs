@@ -257,6 +257,17 @@ fn backslash_escapes(input: &str) -> Option<String> {
             let hex_len = match bytes.get(i + 1) {
                 Some(b'x' | b'X') => 2,
                 Some(b'u' | b'U') => 4,
+                Some(&c @ (b'n' | b'r' | b't')) => {
+                    // Written-out control characters (`\n` in a payload meant as a newline).
+                    out.push(match c {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        _ => b'\t',
+                    });
+                    i += 2;
+                    changed = true;
+                    continue;
+                }
                 _ => 0,
             };
             if hex_len > 0

@@ -179,7 +179,7 @@ pub fn inspect_event(event: &[u8], config: &Config) -> Inspection {
 
 /// Inspects one untrusted string value.
 pub fn inspect_value(value: &str, config: &Config) -> Vec<Detection> {
-    let mut out = Vec::new();
-    detect::scan_value(value, config, &mut out, &mut || "$".to_string());
-    out
+    // A value that is itself JSON is walked like a body, so its keys (`{"$ne": 1}`) and
+    // each string inside are judged on their own.
+    walk::inspect_value(value, config)
 }

@@ -307,6 +307,13 @@ pub(crate) fn parse_embedded_json(s: &str, cfg: &Config) -> Option<Value> {
     serde_json::from_str(t).ok()
 }
 
+/// `inspect_value`'s implementation.
+pub(crate) fn inspect_value(value: &str, cfg: &Config) -> Vec<Detection> {
+    let mut w = Walker::new(cfg);
+    w.walk_string(value, 0);
+    w.out
+}
+
 /// `inspect_event`'s implementation.
 pub(crate) fn inspect_event(event: &[u8], cfg: &Config) -> Inspection {
     let mut w = Walker::new(cfg);

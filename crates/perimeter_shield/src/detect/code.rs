@@ -72,7 +72,7 @@ static RULES: [Rule; 17] = [
     ),
     // PHP.
     rule!(
-        r#"<\?(?:php|=)|\b(?:system|passthru|shell_exec|proc_open|popen|pcntl_exec|phpinfo|assert|create_function|call_user_func(?:_array)?|preg_replace|file_put_contents|fwrite|include|include_once|require_once|highlight_file|show_source|base64_decode|str_rot13|gzinflate|hexdec|dechex)\s*\("#,
+        r#"<\?(?:php|=)|\b(?:system|passthru|shell_exec|proc_open|popen|pcntl_exec|php\w*|assert|create_function|call_user_func(?:_array)?|preg_replace|file_put_contents|fwrite|include|include_once|require_once|highlight_file|show_source|base64_decode|str_rot13|gzinflate|hexdec|dechex)\s*\("#,
         0.85
     ),
     // Server-side includes and ESI.

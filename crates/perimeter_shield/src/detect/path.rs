@@ -8,7 +8,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static TRAVERSAL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[/\\=:'\x22\s])\.{2,}(?:;[^/\\]*)?[/\\]|[/\\]\.{2,}(?:[/\\]|$)").ok()
+    Regex::new(r"(?:^|[/\\=:'\x22\s])\.{2,}(?:;[^/\\]*)?[/\\]|[/\\]\.{2,}[/\\]").ok()
 });
 
 static TARGET: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -22,8 +22,66 @@ static WRAPPER: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"\b(?:php://(?:filter|input|fd|memory|temp|stdin)|expect://|phar://|zip://|compress\.zlib://|data://text|glob://|file:/{1,3}[a-z/.~\\])|^[a-z]:[/\\]").ok()
 });
 
+/// Encoding-looking tokens a fuzzer wraps separators in (`%c0%af`, `%c1%8s`, `%uf025`,
+/// `0x2f`, and undecodable `%qf`): in the skeleton view each becomes a `/`, since a server
+/// that decodes them at all decodes them to separators or dots.
+static JUNK: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"%u[0-9a-f]{4}|%[0-9a-z]{2}|0x[0-9a-f]{2}|%+|\\").ok());
+
+/// Sensitive file names that need no leading directory to be recognized.
+static LOOSE_TARGET: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"passwd|shadow|boot\.ini|win\.ini|system\.ini|desktop\.ini|system32|etc/+(?:issue|hosts|group|motd)|httpd\.conf|\.htaccess|\.htpasswd|web\.config|php\.ini|my\.cnf|error_log|access_log|id_rsa|\{file\}").ok()
+});
+
+/// A whole value that is an absolute path into a system directory.
+static SYSTEM_PATH: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[a-z]:[/\\]|[/\\](?:etc|var/(?:log|www|lib|run|mail|spool|adm|backups|db|apache2?|nginx)|proc|root|boot|windows|winnt|inetpub|private/etc|usr/local/(?:etc|apache2?|nginx))[/\\])[\w ./\\~$-]*\s*$").ok()
+});
+
+/// Counts `..`-like segments (`..`, `...`, `.?`) in the skeleton view.
+fn dot_segments(skeleton: &str) -> usize {
+    skeleton
+        .split('/')
+        .filter(|seg| {
+            (2..=3).contains(&seg.len())
+                && seg.contains('.')
+                && seg.bytes().all(|b| b == b'.' || b == b'?')
+        })
+        .count()
+}
+
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     let lower = view.lower.as_str();
+    let junk_count = lower.matches('%').count() + lower.matches("0x").count();
+    let skeleton = JUNK
+        .as_ref()
+        .map(|r| r.replace_all(lower, "/"))
+        .unwrap_or_default();
+    let skeleton = skeleton.replace('\\', "/");
+    let dots = dot_segments(&skeleton);
+    let loose = LOOSE_TARGET
+        .as_ref()
+        .and_then(|r| r.find(&skeleton))
+        .is_some();
+    if dots >= 2 || (dots >= 1 && loose) || (loose && junk_count >= 2) {
+        let conf = match (dots, loose) {
+            (d, true) if d >= 1 => 0.95,
+            (d, _) if d >= 2 => 0.85,
+            _ => 0.8,
+        };
+        hits.push(Hit::new(Kind::PathTraversal, conf, 0, lower.len()));
+        return;
+    }
+    if SYSTEM_PATH.as_ref().is_some_and(|r| r.is_match(lower)) {
+        let nul = view.text.contains('\0') || lower.contains("%00");
+        hits.push(Hit::new(
+            Kind::PathTraversal,
+            if nul { 0.9 } else { 0.7 },
+            0,
+            lower.len(),
+        ));
+        return;
+    }
     let mut traversals = 0usize;
     let mut first: Option<(usize, usize)> = None;
     if let Some(re) = TRAVERSAL.as_ref() {

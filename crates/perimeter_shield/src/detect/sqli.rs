@@ -5,6 +5,8 @@
 //! process (under `panic = "abort"` that guard is void; the fuzz tests then matter).
 
 use super::{Hit, Kind, View};
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// A SQL injection engine: `Some(fingerprint)` when `input` is an injection.
 pub trait SqliEngine: Send + Sync {
@@ -45,10 +47,35 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     hits.push(Hit::new(Kind::Sqli, confidence, 0, view.text.len()));
 }
 
-/// libinjection's weakest fingerprints are the ones that also match prose: a bare word
-/// followed by a comment, or short numeric forms without any SQL operator. Those alert;
-/// everything else blocks.
+/// libinjection's weakest fingerprints (only strings, numbers, bare words, variables,
+/// parentheses, commas and operators) also match prose and phone numbers: `SMALL "&" SIGN`
+/// is `sos`, `(0195)-621560` is `1)o1`. Those count only with some other sign of SQL: a
+/// single quote, a comparison or comment, or a SQL word. Everything else blocks.
 fn confidence_of(fp: &str, view: &View<'_>) -> f32 {
-    let _ = view;
-    if fp.len() <= 2 { 0.7 } else { 0.9 }
+    let weak = fp.bytes().all(|b| {
+        matches!(
+            b,
+            b's' | b'o' | b'&' | b'1' | b'n' | b'v' | b'(' | b')' | b','
+        )
+    });
+    if !weak {
+        return 0.9;
+    }
+    let lower = view.lower.as_str();
+    let punct = lower.bytes().any(|b| {
+        matches!(
+            b,
+            b'\'' | b'=' | b'`' | b';' | b'#' | b'<' | b'>' | b'^' | b'*' | b'|'
+        )
+    }) || lower.contains("--")
+        || lower.contains("/*");
+    if punct || SQL_WORDS.as_ref().is_some_and(|r| r.is_match(lower)) {
+        0.85
+    } else {
+        0.0
+    }
 }
+
+static SQL_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"\b(?:union|select|or|xor|rlike|regexp|between|null|sleep|benchmark|information_schema|substr|substring|ascii|char|concat|version|user|database|from|where|having)\b|@@").ok()
+});

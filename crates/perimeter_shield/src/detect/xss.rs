@@ -44,7 +44,7 @@ static RULES: [Rule; 8] = [
         0.85
     ),
     rule!(
-        r"<\s*(?:img|image|video|audio|source|body|input|style|marquee|details|select|textarea|keygen|button|table|td|div|a|b|p|span|bgsound|blink|layer|ilayer)\b[^>]*(?:src|href|background|dynsrc|lowsrc|style)\s*=",
+        r"<\s*(?:img|image|video|audio|source|body|input|style|marquee|details|select|textarea|keygen|button|bgsound|blink|layer|ilayer)\b[^>]*(?:src|background|dynsrc|lowsrc|style)\s*=",
         0.7
     ),
     rule!(
