@@ -78,6 +78,10 @@ def main():
                 lh = sum(s(t) or x(t) for t in texts)
             lcol = f"{100*lh/n:.1f}%"
         print(f"{name+'.txt':<22}{n:>7}{100*anyhit/n:>11.1f}%{100*kind/n:>12.1f}%{100*block/n:>13.1f}%{lcol:>14}")
+        if name == "path":
+            keep = [i for i, l in enumerate(raw) if b"XXpathXX" not in l]
+            hit = sum(res[i]["verdict"] != "pass" for i in keep)
+            print(f"{'  without XXpathXX':<22}{len(keep):>7}{100*hit/len(keep):>11.1f}%   (RFI URL templates whose payload is a placeholder)")
         if a.show_misses == name:
             for l, r in zip(raw, res):
                 if r["verdict"] == "pass":

@@ -301,6 +301,17 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("php.ini", K_PATH),
     ("my.cnf", K_PATH),
     ("inetpub", K_PATH),
+    ("etc", K_PATH),
+    ("%c", K_PATH),
+    ("%u", K_PATH),
+    ("0x2", K_PATH),
+    ("0x5", K_PATH),
+    ("%2", K_PATH),
+    ("%5c", K_PATH),
+    (".log", K_PATH),
+    ("%00", K_PATH),
+    ("/.", K_PATH),
+    ("\\", K_PATH),
     // SSRF (URLs are found by "://"; bare hosts by their names).
     ("://", K_SSRF),
     ("169.254", K_SSRF),
@@ -369,6 +380,12 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("$elemmatch", K_NOSQL),
     ("return", K_NOSQL),
     ("this.", K_NOSQL),
+    ("==", K_NOSQL),
+    ("db.", K_NOSQL),
+    ("while", K_NOSQL),
+    ("sleep(", K_NOSQL),
+    ("$comment", K_NOSQL),
+    ("/.*/", K_NOSQL),
 ];
 
 static KEYWORD_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {

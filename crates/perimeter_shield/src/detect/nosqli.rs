@@ -40,10 +40,10 @@ static BRACKET: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"\[\s*\$(ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|size|type|all|options)\s*\]").ok()
 });
 static KEYED: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"["']?\$(ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|function)["']?\s*:"#).ok()
+    Regex::new(r#"["']?\$(ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|function|comment)["']?\s*:"#).ok()
 });
 static JS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?:['"]\s*(?:;|\|\||&&)\s*(?:return\s*(?:true|1|!0)|sleep\s*\(|while\s*\(|this\.)|\bthis\.\w+\.match\s*\(|\bdb\.\w+\.(?:find|drop|insert|remove)|;\s*return\s+(?:true|\d|'[^']*'\s*==))"#).ok()
+    Regex::new(r#"(?:['"]\s*(?:;|\|\||&&)\s*(?:return\s*\(?\s*(?:true|1|!0)|sleep\s*\(|while\s*\(|this\.)|\bthis\.\w+\.match\s*\(|\bdb\.\w+\.(?:find|drop|insert|remove)|;\s*return\s*\(?\s*(?:true|\d|'[^']*'\s*==)|(?:\|\||&&)\s*['"]?[\w.]+['"]?\s*[!=]==?\s*['"]?[\w.]+|\bdo\s*\{[^}]*\}\s*while\s*\(|:\s*/[^/\s]*/[gimsx]*\s*\})"#).ok()
 });
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {

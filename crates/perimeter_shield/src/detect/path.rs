@@ -38,6 +38,12 @@ static SYSTEM_PATH: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[a-z]:[/\\]|[/\\](?:etc|var/(?:log|www|lib|run|mail|spool|adm|backups|db|apache2?|nginx)|proc|root|boot|windows|winnt|inetpub|private/etc|usr/local/(?:etc|apache2?|nginx))[/\\])[\w ./\\~$-]*\s*$").ok()
 });
 
+/// A whole value that is an absolute path to a log, configuration, key or dot file: the
+/// targets of local file inclusion lists.
+static SENSITIVE_FILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[a-z]:)?[/\\][\w ./\\~$-]*(?:\.(?:log|ini|conf|cnf|cfg|config|profile|history|htaccess|htpasswd|pem|key|bak|sql|sqlite|mdb|inc)|_log|[/\\]\.[a-z_]+rc|[/\\]\.(?:profile|bash_profile|bash_history|login|cshrc))(?:%00)?\s*$").ok()
+});
+
 /// Counts `..`-like segments (`..`, `...`, `.?`) in the skeleton view.
 fn dot_segments(skeleton: &str) -> usize {
     skeleton
@@ -53,9 +59,14 @@ fn dot_segments(skeleton: &str) -> usize {
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     let lower = view.lower.as_str();
     let junk_count = lower.matches('%').count() + lower.matches("0x").count();
+    // `..2f` / `..5c`: a hex separator that lost its `%`.
+    let unhexed = lower
+        .replace("..2f", "../")
+        .replace("..5c", "../")
+        .replace("2f", "/");
     let skeleton = JUNK
         .as_ref()
-        .map(|r| r.replace_all(lower, "/"))
+        .map(|r| r.replace_all(&unhexed, "/"))
         .unwrap_or_default();
     let skeleton = skeleton.replace('\\', "/");
     let dots = dot_segments(&skeleton);
@@ -72,7 +83,18 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         hits.push(Hit::new(Kind::PathTraversal, conf, 0, lower.len()));
         return;
     }
-    if SYSTEM_PATH.as_ref().is_some_and(|r| r.is_match(lower)) {
+    let nul_suffix = lower.trim_end().ends_with("%00") || view.text.trim_end().ends_with('\0');
+    let system = SYSTEM_PATH.as_ref().is_some_and(|r| r.is_match(lower));
+    let sensitive = SENSITIVE_FILE.as_ref().is_some_and(|r| r.is_match(lower));
+    if (system || sensitive) && nul_suffix {
+        hits.push(Hit::new(Kind::PathTraversal, 0.9, 0, lower.len()));
+        return;
+    }
+    if sensitive {
+        hits.push(Hit::new(Kind::PathTraversal, 0.7, 0, lower.len()));
+        return;
+    }
+    if system {
         let nul = view.text.contains('\0') || lower.contains("%00");
         hits.push(Hit::new(
             Kind::PathTraversal,
