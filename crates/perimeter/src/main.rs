@@ -35,6 +35,11 @@ enum Command {
         /// Rule code or name.
         rule: String,
     },
+    /// Runtime event inspection (the Lambda extension's detectors) from the command line.
+    Shield {
+        #[command(subcommand)]
+        command: commands::shield::ShieldCommand,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -91,6 +96,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Rules { format } => commands::catalog::list(matches!(format, CatalogFormat::Json)),
         Command::Explain { rule } => commands::catalog::explain(&rule),
+        Command::Shield { command } => commands::shield::run(&command),
     };
     match result {
         Ok(code) => code,

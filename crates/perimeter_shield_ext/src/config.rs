@@ -58,6 +58,10 @@ pub struct Settings {
     /// JSON path patterns (`*` matches any run of characters) whose detections are ignored.
     pub allow_paths: Vec<String>,
     pub max_body: Option<usize>,
+    pub max_event: Option<usize>,
+    pub block_threshold: Option<f32>,
+    pub alert_threshold: Option<f32>,
+    pub all_headers: bool,
     pub siem_url: Option<String>,
     pub siem_auth: Option<String>,
     pub siem_batch: usize,
@@ -91,6 +95,10 @@ impl Default for Settings {
             detectors: None,
             allow_paths: Vec::new(),
             max_body: None,
+            max_event: None,
+            block_threshold: None,
+            alert_threshold: None,
+            all_headers: false,
             siem_url: None,
             siem_auth: None,
             siem_batch: 100,
@@ -150,7 +158,16 @@ impl Settings {
         });
         if let Some(v) = get("PERIMETER_SHIELD_DETECTORS") {
             let list = split_list(&v);
-            if !(list.len() == 1 && list[0] == "all") {
+            if let Some(unknown) = list
+                .iter()
+                .find(|k| !DETECTORS.contains(&k.as_str()) && *k != "all")
+            {
+                errors.push(bad(
+                    "PERIMETER_SHIELD_DETECTORS",
+                    unknown.clone(),
+                    "unknown detector",
+                ));
+            } else if !list.iter().any(|k| k == "all") {
                 s.detectors = Some(list);
             }
         }
@@ -163,6 +180,30 @@ impl Settings {
             &mut errors,
             |n: usize| s.max_body = Some(n),
         );
+        number(
+            &get,
+            "PERIMETER_SHIELD_MAX_EVENT",
+            &mut errors,
+            |n: usize| s.max_event = Some(n),
+        );
+        for (var, slot) in [
+            ("PERIMETER_SHIELD_BLOCK_THRESHOLD", &mut s.block_threshold),
+            ("PERIMETER_SHIELD_ALERT_THRESHOLD", &mut s.alert_threshold),
+        ] {
+            if let Some(v) = get(var) {
+                match v.parse::<f32>() {
+                    Ok(x) if (0.0..=1.0).contains(&x) => *slot = Some(x),
+                    _ => errors.push(bad(var, v, "expected a number between 0 and 1")),
+                }
+            }
+        }
+        if let Some(v) = get("PERIMETER_SHIELD_ALL_HEADERS") {
+            match v.to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" => s.all_headers = true,
+                "off" | "false" | "0" => s.all_headers = false,
+                _ => errors.push(bad("PERIMETER_SHIELD_ALL_HEADERS", v, "expected on or off")),
+            }
+        }
         s.siem_url = get("PERIMETER_SHIELD_SIEM_URL");
         if let Some(url) = &s.siem_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -245,15 +286,67 @@ impl Settings {
         (s, errors)
     }
 
-    /// The library configuration these settings ask for.
+    /// The library configuration these settings ask for. Allow-listed paths without `*` go to the library
+    /// (those values are not inspected at all); patterns with `*` are applied to detections afterwards.
     pub fn shield_config(&self) -> perimeter_shield::Config {
         let mut c = perimeter_shield::Config::default();
         if let Some(n) = self.max_body {
             c.max_body = n;
         }
+        if let Some(n) = self.max_event {
+            c.max_event = n;
+        }
+        if let Some(x) = self.block_threshold {
+            c.block_threshold = x;
+        }
+        if let Some(x) = self.alert_threshold {
+            c.alert_threshold = x;
+        }
+        c.all_headers = self.all_headers;
+        if let Some(list) = &self.detectors {
+            let on = |k: &str| list.iter().any(|x| x == k);
+            c.detectors = perimeter_shield::Detectors {
+                sqli: on("sqli"),
+                nosqli: on("nosqli"),
+                cmdi: on("cmdi"),
+                code: on("code"),
+                path_traversal: on("path-traversal"),
+                ssrf: on("ssrf"),
+                xxe: on("xxe"),
+                xss: on("xss"),
+                deserialization: on("deserialization"),
+            };
+        }
+        c.allow_paths = self
+            .allow_paths
+            .iter()
+            .filter(|p| !p.contains('*'))
+            .cloned()
+            .collect();
         c
     }
+
+    /// Allow-list patterns the library cannot apply (they hold `*`).
+    pub fn allow_globs(&self) -> impl Iterator<Item = &str> {
+        self.allow_paths
+            .iter()
+            .filter(|p| p.contains('*'))
+            .map(String::as_str)
+    }
 }
+
+/// Detector kinds `PERIMETER_SHIELD_DETECTORS` accepts.
+pub const DETECTORS: [&str; 9] = [
+    "sqli",
+    "nosqli",
+    "cmdi",
+    "code",
+    "path-traversal",
+    "ssrf",
+    "xxe",
+    "xss",
+    "deserialization",
+];
 
 fn bad(var: &'static str, value: String, why: &'static str) -> ConfigError {
     ConfigError { var, value, why }
@@ -329,6 +422,29 @@ mod tests {
         assert_eq!(s.port, 9009);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].var, "PERIMETER_SHIELD_PORT");
+        let c = s.shield_config();
+        assert!(c.detectors.sqli && c.detectors.xss && !c.detectors.cmdi);
+    }
+
+    #[test]
+    fn unknown_detector_and_allow_paths() {
+        let env = [
+            ("PERIMETER_SHIELD_DETECTORS", "sqli,rce"),
+            ("PERIMETER_SHIELD_ALLOW_PATHS", "$.body.html, $.headers.x-*"),
+            ("PERIMETER_SHIELD_BLOCK_THRESHOLD", "1.5"),
+        ];
+        let (s, errors) = Settings::from_lookup(|k| {
+            env.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        });
+        assert_eq!(errors.len(), 2);
+        assert!(s.detectors.is_none());
+        assert_eq!(
+            s.shield_config().allow_paths,
+            vec!["$.body.html".to_string()]
+        );
+        assert_eq!(s.allow_globs().collect::<Vec<_>>(), vec!["$.headers.x-*"]);
     }
 
     #[test]

@@ -235,33 +235,43 @@ impl Shared {
                 return block;
             }
         };
-        let kept: Vec<&Detection> = inspection
+        let incomplete_block =
+            inspection.error.is_some() && block_mode && self.settings.fail == FailPolicy::Closed;
+        if let Some(why) = &inspection.error {
+            self.sink.emit(&self.ctx.render(&Finding {
+                kind: "shield/incomplete-inspection",
+                title: "Event could not be fully inspected",
+                severity: Severity::Low,
+                action: if incomplete_block {
+                    Action::Denied
+                } else {
+                    Action::Allowed
+                },
+                request_id: Some(request_id),
+                details: json!({"source": inspection.source, "reason": redact_excerpt(why)}),
+            }));
+        }
+        let kept: Vec<Detection> = inspection
             .detections
             .iter()
-            .filter(|d| {
-                self.settings
-                    .detectors
-                    .as_ref()
-                    .is_none_or(|l| l.iter().any(|k| k == d.kind))
-            })
-            .filter(|d| {
-                !self
-                    .settings
-                    .allow_paths
-                    .iter()
-                    .any(|p| glob_match(p, &d.path))
-            })
+            .filter(|d| !self.settings.allow_globs().any(|p| glob_match(p, &d.path)))
+            .cloned()
             .collect();
         if kept.is_empty() {
-            return false;
+            return incomplete_block;
         }
-        let block = block_mode && inspection.verdict == Verdict::Block;
-        let severity = match inspection.verdict {
+        let verdict = if kept.len() == inspection.detections.len() {
+            inspection.verdict
+        } else {
+            perimeter_shield::verdict_of(&kept, &self.shield)
+        };
+        let block = incomplete_block || (block_mode && verdict == Verdict::Block);
+        let severity = match verdict {
             Verdict::Block => Severity::High,
             Verdict::Alert => Severity::Medium,
             Verdict::Pass => Severity::Low,
         };
-        for d in kept {
+        for d in &kept {
             let kind = format!("injection/{}", d.kind);
             self.sink.emit(&self.ctx.render(&Finding {
                 kind: &kind,
@@ -275,7 +285,7 @@ impl Shared {
                 request_id: Some(request_id),
                 details: json!({
                     "source": inspection.source,
-                    "verdict": inspection.verdict,
+                    "verdict": verdict,
                     "detection": {
                         "kind": d.kind,
                         "path": redact_excerpt(&d.path),
