@@ -27,9 +27,13 @@ fn benign_events() -> Vec<Vec<u8>> {
         "/../../../shared/corpora/payloads/benign_events.jsonl"
     );
     let text = std::fs::read_to_string(path).expect("shared corpus benign_events.jsonl");
+    // Each line is {"source": <file>, "event": <the Lambda event>}: the runtime gets the event itself.
     text.lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| l.as_bytes().to_vec())
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("corpus line is JSON");
+            serde_json::to_vec(&v["event"]).expect("event")
+        })
         .collect()
 }
 
@@ -114,11 +118,28 @@ fn benign_events_reach_the_handler_byte_for_byte_and_responses_come_back_unchang
         assert_eq!(v["note"], "réponse ✓");
     }
     let (rss, hwm) = env.ext.rss_kib().unwrap_or((0, 0));
+    let findings = env.ext.findings();
+    let flagged: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter_map(|f| f["unmapped"]["request_id"].as_str())
+        .collect();
     eprintln!(
-        "figures: extension registered {:.1} ms after spawn (debug build); RSS {rss} KiB, peak {hwm} KiB after {} events",
+        "figures: extension registered {:.1} ms after spawn (debug build); RSS {rss} KiB, peak {hwm} KiB after {} events; \
+         {} findings on {} of these benign events (monitor mode: all passed)",
         registered.as_secs_f64() * 1e3,
-        events.len()
+        events.len(),
+        findings.len(),
+        flagged.len()
     );
+    for f in &findings {
+        eprintln!(
+            "  benign finding: {} {} {} {}",
+            f["unmapped"]["request_id"],
+            f["finding_info"]["types"][0],
+            f["unmapped"]["detection"]["path"],
+            f["unmapped"]["reason"]
+        );
+    }
     env.lambda.shutdown();
     assert_eq!(
         env.ext.wait_exit(Duration::from_secs(10)),
