@@ -210,3 +210,32 @@ pub fn log_line(msg: &str) {
     let _ = writeln!(out, "{v}");
     let _ = out.flush();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full queue drops and counts instead of waiting: on a current-thread runtime the sender task cannot
+    /// run while `emit` is called, so the queue (2) fills and the other 3 events are dropped.
+    #[test]
+    fn full_queue_drops_and_counts() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let sink = Sink::with_siem(
+                "http://127.0.0.1:9/never".into(),
+                None,
+                100,
+                2,
+                Duration::from_secs(60),
+            );
+            for i in 0..5 {
+                sink.emit(&serde_json::json!({"test": i}));
+            }
+            assert_eq!(sink.stats.emitted.load(Ordering::Relaxed), 5);
+            assert_eq!(sink.stats.dropped.load(Ordering::Relaxed), 3);
+        });
+    }
+}
