@@ -60,7 +60,7 @@ fn clean_body(size: usize) -> String {
     let mut i = 0u64;
     while len < size {
         let rec = json!({"id": i, "name": format!("Customer {i} O'Neil"), "email": format!("user{i}@example.com"),
-            "created": "2024-03-01T12:34:56Z", "city": "Springfield", "active": i % 2 == 0,
+            "created": "2024-03-01T12:34:56Z", "city": "Springfield", "active": i.is_multiple_of(2),
             "notes": "Prefers morning delivery; call ahead (front desk) - thanks", "tags": ["retail", "priority"], "score": 4.5});
         len += rec.to_string().len();
         items.push(rec);

@@ -190,24 +190,24 @@ impl<'c> Walker<'c> {
     pub fn text_body(&mut self, text: &str, content_type: Option<&str>) {
         let text = decode::truncate(text, self.cfg.max_body);
         let ct = content_type.unwrap_or("").to_ascii_lowercase();
-        if ct.contains("multipart/form-data") {
-            if let Some(b) = ct.split("boundary=").nth(1) {
-                // The boundary's case matters; take it from the original header.
-                let start = ct.find("boundary=").map_or(0, |i| i + 9);
-                let raw = content_type
-                    .unwrap_or("")
-                    .get(start..start + b.len())
-                    .unwrap_or(b);
-                let boundary = raw
-                    .trim_matches('"')
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
-                self.multipart(text, &boundary);
-                return;
-            }
+        if ct.contains("multipart/form-data")
+            && let Some(b) = ct.split("boundary=").nth(1)
+        {
+            // The boundary's case matters; take it from the original header.
+            let start = ct.find("boundary=").map_or(0, |i| i + 9);
+            let raw = content_type
+                .unwrap_or("")
+                .get(start..start + b.len())
+                .unwrap_or(b);
+            let boundary = raw
+                .trim_matches('"')
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            self.multipart(text, &boundary);
+            return;
         }
         if ct.contains("x-www-form-urlencoded") || (ct.is_empty() && looks_like_form(text)) {
             self.form(text);

@@ -231,8 +231,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
             while j < s.len() && matches!(s[j], b' ' | b'\'' | b'"' | b'<' | b'^' | b'+') {
                 j += 1;
             }
-            let sep = j < s.len() && is_sep(s[j]);
-            (if sep { j } else { j }, false, j > 0)
+            (j, false, j > 0)
         } else if is_sep(s[i - 1]) || (i >= 2 && &s[i - 2..i] == b"$(") {
             (i, true, false)
         } else if matches!(s[i - 1], b'\'' | b'"' | b'<' | b'^') {
