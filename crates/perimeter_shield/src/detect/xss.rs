@@ -21,8 +21,10 @@ macro_rules! rule {
     };
 }
 
-static RULES: [Rule; 8] = [
+static RULES: [Rule; 9] = [
     rule!(r"<\s*/?\s*script\b|<\s*script[\s/>]", 0.95),
+    // UTF-7 markup (`+ADw-script+AD4-`), for parsers that still honour a UTF-7 charset.
+    rule!(r"\+adw-[^+]{0,40}\+ad4", 0.8),
     rule!(
         r#"<[a-z!?/][^>]*?[\s/"'`;+]on[a-z]{3,}\s*=|^\s*on[a-z]{3,}\s*=\s*['"]?\s*[a-z_$.]+\s*\(|['"`]\s*on[a-z]{3,}\s*="#,
         0.95
