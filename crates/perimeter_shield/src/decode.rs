@@ -169,13 +169,13 @@ fn html_entities(input: &str) -> Option<String> {
     let mut changed = false;
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'&' {
-            if let Some((c, used)) = html_entity_at(&bytes[i..]) {
-                out.push(c);
-                i += used;
-                changed = true;
-                continue;
-            }
+        if bytes[i] == b'&'
+            && let Some((c, used)) = html_entity_at(&bytes[i..])
+        {
+            out.push(c);
+            i += used;
+            changed = true;
+            continue;
         }
         // Copy one UTF-8 char.
         let ch_len = utf8_len(bytes[i]);

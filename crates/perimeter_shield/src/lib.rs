@@ -177,6 +177,13 @@ pub fn inspect_event(event: &[u8], config: &Config) -> Inspection {
     walk::inspect_event(event, config)
 }
 
+/// The recognized source of `event` and the JSON path of every value [`inspect_event`]
+/// would hand to the detectors, in walk order: for tests, documentation and debugging
+/// which fields of an event are inspected.
+pub fn walked_fields(event: &[u8], config: &Config) -> (&'static str, Vec<String>) {
+    walk::walked_fields(event, config)
+}
+
 /// Inspects one untrusted string value.
 pub fn inspect_value(value: &str, config: &Config) -> Vec<Detection> {
     // A value that is itself JSON is walked like a body, so its keys (`{"$ne": 1}`) and

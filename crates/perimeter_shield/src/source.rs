@@ -397,11 +397,17 @@ fn http(v: &Value, w: &mut Walker<'_>) {
         });
     }
     let mut had_query = false;
-    for f in [
-        "queryStringParameters",
-        "multiValueQueryStringParameters",
-        "query_string_parameters",
-    ] {
+    // REST and ALB events carry each parameter and header twice (single- and multi-value);
+    // the multi-value map is the superset, so only it is walked when present.
+    let query_fields: &[&str] = if v
+        .get("multiValueQueryStringParameters")
+        .is_some_and(Value::is_object)
+    {
+        &["multiValueQueryStringParameters"]
+    } else {
+        &["queryStringParameters", "query_string_parameters"]
+    };
+    for f in query_fields.iter().copied() {
         if let Some(q) = v.get(f).and_then(Value::as_object) {
             had_query = true;
             w.key(f, |w| {
@@ -419,10 +425,13 @@ fn http(v: &Value, w: &mut Walker<'_>) {
     if !had_query && let Some(raw) = v.get("rawQueryString").and_then(Value::as_str) {
         w.key("rawQueryString", |w| w.form(raw));
     }
-    for f in ["headers", "multiValueHeaders"] {
-        if let Some(h) = v.get(f).and_then(Value::as_object) {
-            w.key(f, |w| headers(h, w));
-        }
+    let header_field = if v.get("multiValueHeaders").is_some_and(Value::is_object) {
+        "multiValueHeaders"
+    } else {
+        "headers"
+    };
+    if let Some(h) = v.get(header_field).and_then(Value::as_object) {
+        w.key(header_field, |w| headers(h, w));
     }
     if let Some(c) = v.get("cookies").and_then(Value::as_array) {
         w.key("cookies", |w| {

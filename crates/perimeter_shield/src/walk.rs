@@ -15,6 +15,8 @@ pub(crate) struct Walker<'c> {
     pub values: usize,
     pub errors: Vec<String>,
     capped: bool,
+    /// When set, the path of every scanned value is recorded (for [`crate::walked_fields`]).
+    pub record: Option<Vec<String>>,
 }
 
 impl<'c> Walker<'c> {
@@ -26,6 +28,7 @@ impl<'c> Walker<'c> {
             values: 0,
             errors: Vec::new(),
             capped: false,
+            record: None,
         }
     }
 
@@ -75,6 +78,9 @@ impl<'c> Walker<'c> {
             return;
         }
         self.values += 1;
+        if let Some(r) = self.record.as_mut() {
+            r.push(self.path.as_str().to_string());
+        }
         let Walker { cfg, path, out, .. } = self;
         detect::scan_value(s, cfg, out, &mut || path.as_str().to_string());
     }
@@ -184,24 +190,24 @@ impl<'c> Walker<'c> {
     pub fn text_body(&mut self, text: &str, content_type: Option<&str>) {
         let text = decode::truncate(text, self.cfg.max_body);
         let ct = content_type.unwrap_or("").to_ascii_lowercase();
-        if ct.contains("multipart/form-data") {
-            if let Some(b) = ct.split("boundary=").nth(1) {
-                // The boundary's case matters; take it from the original header.
-                let start = ct.find("boundary=").map_or(0, |i| i + 9);
-                let raw = content_type
-                    .unwrap_or("")
-                    .get(start..start + b.len())
-                    .unwrap_or(b);
-                let boundary = raw
-                    .trim_matches('"')
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
-                self.multipart(text, &boundary);
-                return;
-            }
+        if ct.contains("multipart/form-data")
+            && let Some(b) = ct.split("boundary=").nth(1)
+        {
+            // The boundary's case matters; take it from the original header.
+            let start = ct.find("boundary=").map_or(0, |i| i + 9);
+            let raw = content_type
+                .unwrap_or("")
+                .get(start..start + b.len())
+                .unwrap_or(b);
+            let boundary = raw
+                .trim_matches('"')
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            self.multipart(text, &boundary);
+            return;
         }
         if ct.contains("x-www-form-urlencoded") || (ct.is_empty() && looks_like_form(text)) {
             self.form(text);
@@ -316,7 +322,22 @@ pub(crate) fn inspect_value(value: &str, cfg: &Config) -> Vec<Detection> {
 
 /// `inspect_event`'s implementation.
 pub(crate) fn inspect_event(event: &[u8], cfg: &Config) -> Inspection {
+    inspect_with(event, cfg, Walker::new(cfg)).0
+}
+
+/// `walked_fields`' implementation.
+pub(crate) fn walked_fields(event: &[u8], cfg: &Config) -> (&'static str, Vec<String>) {
     let mut w = Walker::new(cfg);
+    w.record = Some(Vec::new());
+    let (ins, rec) = inspect_with(event, cfg, w);
+    (ins.source, rec.unwrap_or_default())
+}
+
+fn inspect_with<'c>(
+    event: &[u8],
+    cfg: &'c Config,
+    mut w: Walker<'c>,
+) -> (Inspection, Option<Vec<String>>) {
     let source;
     if event.len() > cfg.max_event {
         source = "unknown";
@@ -344,11 +365,12 @@ pub(crate) fn inspect_event(event: &[u8], cfg: &Config) -> Inspection {
     } else {
         Some(w.errors.join("; "))
     };
-    Inspection {
+    let ins = Inspection {
         source,
         verdict,
         detections: w.out,
         error,
         values: w.values,
-    }
+    };
+    (ins, w.record)
 }

@@ -140,9 +140,19 @@ fn word_at(s: &[u8], mut i: usize) -> (&[u8], usize) {
         i += 1;
     }
     let mut w = &s[start..i];
-    // Drop a directory prefix: /bin/, usr/bin/, C:\Windows\System32\.
+    // Drop a directory prefix (/bin/, usr/bin/, C:\Windows\System32\), but a URL or a
+    // relative path is not a command.
     if let Some(p) = w.iter().rposition(|&b| b == b'/' || b == b'\\') {
-        w = &w[p + 1..];
+        let dir = &w[..=p];
+        let is_dir = dir.starts_with(b"/")
+            || dir.starts_with(b"\\")
+            || dir.starts_with(b"usr/")
+            || dir.starts_with(b"bin/")
+            || (dir.len() > 2
+                && dir[1] == b':'
+                && !dir.starts_with(b"file:")
+                && !w.windows(3).any(|x| x == b"://"));
+        w = if is_dir { &w[p + 1..] } else { b"" };
     }
     (w, i)
 }
@@ -221,8 +231,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
             while j < s.len() && matches!(s[j], b' ' | b'\'' | b'"' | b'<' | b'^' | b'+') {
                 j += 1;
             }
-            let sep = j < s.len() && is_sep(s[j]);
-            (if sep { j } else { j }, false, j > 0)
+            (j, false, j > 0)
         } else if is_sep(s[i - 1]) || (i >= 2 && &s[i - 2..i] == b"$(") {
             (i, true, false)
         } else if matches!(s[i - 1], b'\'' | b'"' | b'<' | b'^') {

@@ -332,6 +332,8 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("xi:include", K_XXE),
     ("xmlns:xi", K_XXE),
     ("<xsl:", K_XXE),
+    ("<!notation", K_XXE),
+    ("+adw-", K_XSS),
     // XSS beyond '<'.
     ("script", K_XSS),
     ("javas", K_XSS),
@@ -432,8 +434,8 @@ fn wanted(s: &Signals) -> [bool; 9] {
         k & K_PATH != 0,
         // ssrf
         k & K_SSRF != 0,
-        // xxe
-        k & K_XXE != 0,
+        // xxe (entity references in markup need both `&` and `<`)
+        k & K_XXE != 0 || c & (AMP | LT) == (AMP | LT),
         // xss
         c & LT != 0 || k & K_XSS != 0,
         // deser

@@ -21,8 +21,10 @@ macro_rules! rule {
     };
 }
 
-static RULES: [Rule; 8] = [
+static RULES: [Rule; 9] = [
     rule!(r"<\s*/?\s*script\b|<\s*script[\s/>]", 0.95),
+    // UTF-7 markup (`+ADw-script+AD4-`), for parsers that still honour a UTF-7 charset.
+    rule!(r"\+adw-[^+]{0,40}\+ad4", 0.8),
     rule!(
         r#"<[a-z!?/][^>]*?[\s/"'`;+]on[a-z]{3,}\s*=|^\s*on[a-z]{3,}\s*=\s*['"]?\s*[a-z_$.]+\s*\(|['"`]\s*on[a-z]{3,}\s*="#,
         0.95
@@ -65,7 +67,14 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         }
     }
     if best.is_none() && looks_like_markup(lower) {
-        let input = &view.text.as_bytes()[..view.text.len().min(8 * 1024)];
+        // libinjection calls any `<?` XSS; an XML declaration is not one (XXE has its own
+        // detector), so it is skipped.
+        let mut input = &view.text.as_bytes()[..view.text.len().min(8 * 1024)];
+        if lower.trim_start().starts_with("<?xml")
+            && let Some(end) = memchr::memmem::find(input, b"?>")
+        {
+            input = &input[end + 2..];
+        }
         let xss = std::panic::catch_unwind(|| libinjectionrs::detect_xss(input).is_injection());
         if xss.unwrap_or(false) {
             best = Some(Hit::new(Kind::Xss, 0.7, 0, view.text.len()));
@@ -74,11 +83,11 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     hits.extend(best);
 }
 
-/// `<` followed by a letter, `!`, `/` or `?`: the only shapes libinjection's HTML tokenizer
-/// can call XSS, so plain comparisons (`a < b`) never reach it.
+/// `<` followed by a letter or `/`: markup that libinjection's HTML tokenizer
+/// may call XSS; plain comparisons (`a < b`), doctypes and declarations never reach it.
 fn looks_like_markup(lower: &str) -> bool {
     lower
         .as_bytes()
         .windows(2)
-        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'!' | b'/' | b'?')))
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
 }
