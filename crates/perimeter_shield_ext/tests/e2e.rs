@@ -152,7 +152,12 @@ fn benign_events_reach_the_handler_byte_for_byte_and_responses_come_back_unchang
 /// bodies and headers on the way out (a runtime written in Rust here, to control every byte).
 #[test]
 fn raw_runtime_traffic_is_relayed_unchanged() {
-    let env = Env::start(&[("PERIMETER_SHIELD_MODE", "block")]);
+    // No wrapper, so no runtime pid: the process check would watch every process on this (shared) machine
+    // and, in block mode, end the environment when another test starts one.
+    let env = Env::start(&[
+        ("PERIMETER_SHIELD_MODE", "block"),
+        ("PERIMETER_SHIELD_HYGIENE", "off"),
+    ]);
     let proxy = format!("http://127.0.0.1:{}/2018-06-01/runtime", env.port);
     let odd: &[u8] = b"{ \"k\" :\t\"caf\\u00e9 \xe2\x9c\x93\" ,\n \"n\": 1.50e3 }  ";
     env.lambda.push("id-1", odd.to_vec());

@@ -319,6 +319,7 @@ pub struct Proc {
     pub child: Child,
     pub lines: Arc<Mutex<Vec<String>>>,
     pub spawned_at: Instant,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Proc {
@@ -332,8 +333,18 @@ impl Proc {
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect()
     }
-    /// Security events (OCSF findings) among stdout lines.
+    /// Security events (OCSF findings) among stdout lines, once the output has settled: lines are read by a
+    /// thread, so a line printed just before an outcome was recorded may still be in the pipe.
     pub fn findings(&self) -> Vec<Value> {
+        let mut last = usize::MAX;
+        loop {
+            let n = self.lines.lock().unwrap().len();
+            if n == last {
+                break;
+            }
+            last = n;
+            std::thread::sleep(Duration::from_millis(150));
+        }
         self.json_lines()
             .into_iter()
             .filter(|v| v["class_uid"] == 2004)
@@ -354,6 +365,10 @@ impl Proc {
         let t = Instant::now();
         while t.elapsed() < limit {
             if let Ok(Some(s)) = self.child.try_wait() {
+                // Everything it printed is collected once its stdout reaches end of file.
+                if let Some(r) = self.reader.take() {
+                    let _ = r.join();
+                }
                 return Some(s.code().unwrap_or(-1));
             }
             std::thread::sleep(Duration::from_millis(10));
@@ -369,20 +384,24 @@ impl Drop for Proc {
     }
 }
 
-fn collect_stdout(child: &mut Child, echo: &'static str) -> Arc<Mutex<Vec<String>>> {
+fn collect_stdout(
+    child: &mut Child,
+    echo: &'static str,
+) -> (Arc<Mutex<Vec<String>>>, Option<std::thread::JoinHandle<()>>) {
     let lines = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = None;
     if let Some(out) = child.stdout.take() {
         let l = lines.clone();
-        std::thread::spawn(move || {
+        reader = Some(std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
                 if std::env::var_os("E2E_VERBOSE").is_some() {
                     eprintln!("[{echo}] {line}");
                 }
                 l.lock().unwrap().push(line);
             }
-        });
+        }));
     }
-    lines
+    (lines, reader)
 }
 
 /// A free loopback port (bound then released; good enough on a test machine).
@@ -434,10 +453,11 @@ impl Env {
             .stderr(Stdio::inherit());
         let spawned_at = Instant::now();
         let mut child = cmd.spawn().expect("spawn perimeter-shield");
-        let lines = collect_stdout(&mut child, "ext");
+        let (lines, reader) = collect_stdout(&mut child, "ext");
         let ext = Proc {
             child,
             lines,
+            reader,
             spawned_at,
         };
         let env = Env {
@@ -487,10 +507,11 @@ impl Env {
             });
         let spawned_at = Instant::now();
         let mut child = cmd.spawn().expect("spawn the Python runtime");
-        let lines = collect_stdout(&mut child, "fn");
+        let (lines, reader) = collect_stdout(&mut child, "fn");
         self.runtime = Some(Proc {
             child,
             lines,
+            reader,
             spawned_at,
         });
     }
