@@ -102,7 +102,23 @@ def status_kib(pid, field):
     return 0
 
 
-reg, ready, self_init, rss, hwm, per_event = [], [], [], [], [], []
+reg, ready, self_init, rss, hwm, per_event, direct = [], [], [], [], [], [], []
+host, port_s = api.split(":")
+
+
+def round_trips(conn, check):
+    t1 = time.perf_counter()
+    for i in range(EVENTS):
+        conn.request("GET", "/2018-06-01/runtime/invocation/next")
+        r = conn.getresponse()
+        body = r.read()
+        if check:
+            assert body == EVENT
+        rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+        conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=b'{"ok":true}')
+        conn.getresponse().read()
+    return (time.perf_counter() - t1) / EVENTS * 1e6
+
 for run in range(RUNS):
     port = free_port()
     env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=api, PERIMETER_SHIELD_PORT=str(port),
@@ -117,34 +133,13 @@ for run in range(RUNS):
     reg.append((state["registered"] - t0) * 1e3)
     ready.append((t_ready - t0) * 1e3)
     self_init.append(info["init_us"] / 1e3)
-    conn = connect("127.0.0.1", port)
-    t1 = time.perf_counter()
-    for i in range(EVENTS):
-        conn.request("GET", "/2018-06-01/runtime/invocation/next")
-        r = conn.getresponse()
-        body = r.read()
-        assert body == EVENT
-        rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
-        conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=b'{"ok":true}')
-        conn.getresponse().read()
-    per_event.append((time.perf_counter() - t1) / EVENTS * 1e6)
+    # The same loop straight against the fake API, interleaved so both see the same machine load.
+    direct.append(round_trips(connect(host, int(port_s)), False))
+    per_event.append(round_trips(connect("127.0.0.1", port), True))
     rss.append(status_kib(p.pid, "VmRSS:"))
     hwm.append(status_kib(p.pid, "VmHWM:"))
     p.kill()
     p.wait()
-
-# The same loop straight against the fake API: the difference is the proxy's (inspection included) cost.
-host, port_s = api.split(":")
-conn = connect(host, int(port_s))
-t1 = time.perf_counter()
-for i in range(EVENTS):
-    conn.request("GET", "/2018-06-01/runtime/invocation/next")
-    r = conn.getresponse()
-    r.read()
-    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
-    conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=b'{"ok":true}')
-    conn.getresponse().read()
-direct = (time.perf_counter() - t1) / EVENTS * 1e6
 
 med = statistics.median
 print(f"binary: {BIN} ({os.path.getsize(BIN)} bytes)")
@@ -153,5 +148,5 @@ print(f"spawn -> register call: median {med(reg):.2f} ms (min {min(reg):.2f}, ma
 print(f"spawn -> ready line:    median {med(ready):.2f} ms (min {min(ready):.2f}, max {max(ready):.2f})")
 print(f"init as measured by the extension (main -> ready): median {med(self_init):.2f} ms")
 print(f"round trip next+response through the proxy (incl. Python client and fake API): median {med(per_event):.0f} us")
-print(f"same round trip straight to the fake API: {direct:.0f} us -> proxy overhead ~{med(per_event) - direct:.0f} us per invocation")
+print(f"same round trip straight to the fake API: median {med(direct):.0f} us -> proxy overhead ~{med(per_event) - med(direct):.0f} us per invocation")
 print(f"RSS after {EVENTS} events: median {med(rss)} KiB; peak RSS median {med(hwm)} KiB")
