@@ -45,6 +45,11 @@ enum Command {
     },
     /// Manage the offline OSV vulnerability database used for dependency advisories.
     Db(DbArgs),
+    /// Runtime event inspection (the Lambda extension's detectors) from the command line.
+    Shield {
+        #[command(subcommand)]
+        command: commands::shield::ShieldCommand,
+    },
 }
 
 #[derive(clap::Args)]
@@ -134,6 +139,7 @@ fn main() -> ExitCode {
         Command::Rules { format } => commands::catalog::list(matches!(format, CatalogFormat::Json)),
         Command::Explain { rule } => commands::catalog::explain(&rule),
         Command::Db(args) => commands::db::run(&args),
+        Command::Shield { command } => commands::shield::run(&command),
     };
     match result {
         Ok(code) => code,

@@ -5,3 +5,4 @@ pub mod db;
 pub mod load;
 pub mod policy;
 pub mod scan;
+pub mod shield;

@@ -1,0 +1,425 @@
+//! Decoding of attacker-controlled encodings, every one bounded.
+//!
+//! Attackers wrap payloads in encodings the application (or a web server in front of it)
+//! undoes before the value reaches a sink: percent-encoding (repeated), IIS `%uXXXX`, overlong
+//! UTF-8 (`%c0%ae` for `.`), full-width forms, HTML entities, JavaScript escapes. Detectors
+//! see the raw value and one normalized view where all of these are undone. Base64 and gzip
+//! (CloudWatch Logs) are decoded with output caps so a bomb stops early.
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use std::io::Read as _;
+
+/// Percent-decoding rounds: enough for double and triple encoding, bounded for cost.
+const PERCENT_ROUNDS: usize = 3;
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// One round of percent-decoding (`%XX`, IIS `%uXXXX`); `plus` turns `+` into a space (form
+/// and query-string encoding). Returns `None` when nothing was decoded.
+pub fn percent_decode_once(input: &[u8], plus: bool) -> Option<Vec<u8>> {
+    if memchr::memchr(b'%', input).is_none() && !(plus && memchr::memchr(b'+', input).is_some()) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if b == b'%' {
+            if let (Some(h), Some(l)) = (
+                input.get(i + 1).copied().and_then(hex_val),
+                input.get(i + 2).copied().and_then(hex_val),
+            ) {
+                out.push(h << 4 | l);
+                i += 3;
+                changed = true;
+                continue;
+            }
+            if matches!(input.get(i + 1), Some(b'u' | b'U'))
+                && let Some(cp) = input.get(i + 2..i + 6).and_then(|h| {
+                    h.iter()
+                        .try_fold(0u32, |acc, &c| hex_val(c).map(|v| acc << 4 | u32::from(v)))
+                })
+            {
+                push_char(&mut out, cp);
+                i += 6;
+                changed = true;
+                continue;
+            }
+        } else if b == b'+' && plus {
+            out.push(b' ');
+            i += 1;
+            changed = true;
+            continue;
+        }
+        out.push(b);
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
+fn push_char(out: &mut Vec<u8>, cp: u32) {
+    let c = char::from_u32(cp).unwrap_or('\u{fffd}');
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
+/// Percent-decodes a form or query-string component (`+` is a space) into text.
+pub fn form_component(input: &str) -> std::borrow::Cow<'_, str> {
+    match percent_decode_once(input.as_bytes(), true) {
+        Some(bytes) => std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+        None => std::borrow::Cow::Borrowed(input),
+    }
+}
+
+/// Folds overlong UTF-8 forms of ASCII (`c0 ae`, `e0 80 ae`, `f8 80 80 80 ae`, with any
+/// continuation byte as IIS accepted) to the ASCII byte, drops NUL and other control bytes
+/// except tab and newlines, and maps full-width and look-alike slashes and dots to ASCII.
+fn fold_bytes(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        let extra = match b {
+            0xc0..=0xc1 => 1,
+            0xe0 if input.get(i + 1).is_some_and(|&n| n < 0xa0) => 2,
+            0xf0 if input.get(i + 1).is_some_and(|&n| n < 0x90) => 3,
+            0xf8..=0xfb => 4,
+            0xfc..=0xfd => 5,
+            _ => 0,
+        };
+        if extra > 0 && i + extra < input.len() {
+            let lead_bits = match extra {
+                1 => 0x1f,
+                2 => 0x0f,
+                3 => 0x07,
+                4 => 0x03,
+                _ => 0x01,
+            };
+            let mut cp = u32::from(b & lead_bits);
+            for k in 1..=extra {
+                cp = cp << 6 | u32::from(input[i + k] & 0x3f);
+            }
+            if cp < 0x80 {
+                push_folded_ascii(&mut out, cp as u8);
+                i += extra + 1;
+                continue;
+            }
+        }
+        // Full-width forms U+FF01..U+FF5E (ef bc 81 .. ef bd 9e) and slash look-alikes.
+        if b == 0xef
+            && let (Some(&b1), Some(&b2)) = (input.get(i + 1), input.get(i + 2))
+        {
+            let cp =
+                (u32::from(b & 0x0f) << 12) | (u32::from(b1 & 0x3f) << 6) | u32::from(b2 & 0x3f);
+            if (0xff01..=0xff5e).contains(&cp) {
+                out.push((cp - 0xfee0) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        if b == 0xe2
+            && input.get(i + 1) == Some(&0x88)
+            && let Some(&b2) = input.get(i + 2)
+        {
+            // U+2215 DIVISION SLASH, U+2216 SET MINUS
+            match b2 {
+                0x95 => {
+                    out.push(b'/');
+                    i += 3;
+                    continue;
+                }
+                0x96 => {
+                    out.push(b'\\');
+                    i += 3;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        push_folded_ascii(&mut out, b);
+        i += 1;
+    }
+    out
+}
+
+fn push_folded_ascii(out: &mut Vec<u8>, b: u8) {
+    if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7f {
+        return;
+    }
+    out.push(b);
+}
+
+/// Decodes HTML character references (`&#60;`, `&#x3c;`, `&lt;`, …; `;` optional for
+/// numeric ones as browsers accept).
+fn html_entities(input: &str) -> Option<String> {
+    if !input.contains('&') {
+        return None;
+    }
+    let bytes = input.as_bytes();
+    let mut out = String::with_capacity(input.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'&'
+            && let Some((c, used)) = html_entity_at(&bytes[i..])
+        {
+            out.push(c);
+            i += used;
+            changed = true;
+            continue;
+        }
+        // Copy one UTF-8 char.
+        let ch_len = utf8_len(bytes[i]);
+        let end = (i + ch_len).min(bytes.len());
+        out.push_str(input.get(i..end).unwrap_or("\u{fffd}"));
+        i = end;
+    }
+    changed.then_some(out)
+}
+
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => 1,
+    }
+}
+
+fn html_entity_at(s: &[u8]) -> Option<(char, usize)> {
+    if s.get(1) == Some(&b'#') {
+        let (radix, start) = if matches!(s.get(2), Some(b'x' | b'X')) {
+            (16, 3)
+        } else {
+            (10, 2)
+        };
+        let mut end = start;
+        while end < s.len() && end < start + 8 && (s[end] as char).is_digit(radix) {
+            end += 1;
+        }
+        if end == start {
+            return None;
+        }
+        let digits = std::str::from_utf8(&s[start..end]).ok()?;
+        let cp = u32::from_str_radix(digits, radix).ok()?;
+        let used = if s.get(end) == Some(&b';') {
+            end + 1
+        } else {
+            end
+        };
+        return Some((char::from_u32(cp).unwrap_or('\u{fffd}'), used));
+    }
+    const NAMED: &[(&str, char)] = &[
+        ("lt;", '<'),
+        ("gt;", '>'),
+        ("quot;", '"'),
+        ("apos;", '\''),
+        ("amp;", '&'),
+        ("colon;", ':'),
+        ("tab;", '\t'),
+        ("newline;", '\n'),
+        ("lpar;", '('),
+        ("rpar;", ')'),
+        ("sol;", '/'),
+        ("period;", '.'),
+        ("bsol;", '\\'),
+    ];
+    let rest = &s[1..];
+    for (name, c) in NAMED {
+        if rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            return Some((*c, 1 + name.len()));
+        }
+    }
+    None
+}
+
+/// Decodes `\xHH` and `\uHHHH` escapes (JavaScript, Python, JSON-in-string).
+fn backslash_escapes(input: &str) -> Option<String> {
+    if !input.contains('\\') {
+        return None;
+    }
+    let bytes = input.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            let hex_len = match bytes.get(i + 1) {
+                Some(b'x' | b'X') => 2,
+                Some(b'u' | b'U') => 4,
+                Some(&c @ (b'n' | b'r' | b't')) => {
+                    // Written-out control characters (`\n` in a payload meant as a newline).
+                    out.push(match c {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        _ => b'\t',
+                    });
+                    i += 2;
+                    changed = true;
+                    continue;
+                }
+                _ => 0,
+            };
+            if hex_len > 0
+                && let Some(cp) = bytes.get(i + 2..i + 2 + hex_len).and_then(|h| {
+                    h.iter()
+                        .try_fold(0u32, |acc, &c| hex_val(c).map(|v| acc << 4 | u32::from(v)))
+                })
+            {
+                push_char(&mut out, cp);
+                i += 2 + hex_len;
+                changed = true;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    changed.then(|| String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The normalized view of `raw`: every bounded decoding applied; `None` when it equals
+/// `raw` (the common case, and then nothing was allocated).
+pub fn normalize(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let needs_percent = memchr::memchr(b'%', bytes).is_some();
+    let needs_fold = bytes
+        .iter()
+        .any(|&b| b >= 0x80 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f);
+    let needs_entities = memchr::memchr(b'&', bytes).is_some();
+    let needs_escapes = memchr::memchr(b'\\', bytes).is_some();
+    if !(needs_percent || needs_fold || needs_entities || needs_escapes) {
+        return None;
+    }
+    let mut cur: Vec<u8> = bytes.to_vec();
+    if needs_percent {
+        for _ in 0..PERCENT_ROUNDS {
+            match percent_decode_once(&cur, false) {
+                Some(next) => cur = next,
+                None => break,
+            }
+            // Folding between rounds lets `%%32%65`-style and overlong forms settle.
+            cur = fold_bytes(&cur);
+        }
+    }
+    cur = fold_bytes(&cur);
+    let mut text = match String::from_utf8(cur) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    if let Some(t) = html_entities(&text) {
+        text = t;
+    }
+    if let Some(t) = backslash_escapes(&text) {
+        text = t;
+    }
+    if needs_percent && text.contains('%') {
+        // Entities and escapes may have revealed another percent layer.
+        if let Some(b) = percent_decode_once(text.as_bytes(), false) {
+            text = String::from_utf8_lossy(&fold_bytes(&b)).into_owned();
+        }
+    }
+    (text != raw).then_some(text)
+}
+
+const B64_CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new()
+    .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+    .with_decode_allow_trailing_bits(true);
+const B64_STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, B64_CONFIG);
+const B64_URL: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, B64_CONFIG);
+
+/// Decodes base64 (standard or URL-safe alphabet, padding optional, ASCII whitespace
+/// ignored), decoding at most `limit` input bytes.
+pub fn base64(input: &str, limit: usize) -> Option<Vec<u8>> {
+    let mut s = input.trim();
+    if s.len() > limit {
+        s = s.get(..limit - limit % 4)?;
+    }
+    let cleaned;
+    let s = if s.bytes().any(|b| b.is_ascii_whitespace()) {
+        cleaned = s
+            .bytes()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect::<Vec<u8>>();
+        &cleaned[..]
+    } else {
+        s.as_bytes()
+    };
+    B64_STANDARD.decode(s).or_else(|_| B64_URL.decode(s)).ok()
+}
+
+/// Gunzips `data`, stopping after `limit` output bytes. Returns the output and whether it
+/// was cut short.
+pub fn gunzip(data: &[u8], limit: usize) -> Result<(Vec<u8>, bool), std::io::Error> {
+    let decoder = flate2::read::GzDecoder::new(data);
+    let mut out = Vec::new();
+    decoder.take(limit as u64 + 1).read_to_end(&mut out)?;
+    let truncated = out.len() > limit;
+    out.truncate(limit);
+    Ok((out, truncated))
+}
+
+/// Cuts `s` to at most `max` bytes on a char boundary.
+pub fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_double_and_overlong() {
+        assert_eq!(normalize("%252e%252e%252f").as_deref(), Some("../"));
+        assert_eq!(
+            normalize("..%c0%af..%c0%afetc").as_deref(),
+            Some("../../etc")
+        );
+        assert_eq!(normalize("%uff0e%uff0e%u2215").as_deref(), Some("../"));
+        assert_eq!(normalize("..%00/").as_deref(), Some("../"));
+        assert_eq!(normalize("plain"), None);
+    }
+
+    #[test]
+    fn entities_and_escapes() {
+        assert_eq!(normalize("&lt;script&gt;").as_deref(), Some("<script>"));
+        assert_eq!(normalize("&#106;&#x61;va").as_deref(), Some("java"));
+        assert_eq!(normalize("\\x3cscript").as_deref(), Some("<script"));
+    }
+
+    #[test]
+    fn gzip_is_capped() {
+        use std::io::Write as _;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&vec![b'a'; 10_000_000]).unwrap();
+        let gz = enc.finish().unwrap();
+        let (out, cut) = gunzip(&gz, 1000).unwrap();
+        assert_eq!(out.len(), 1000);
+        assert!(cut);
+        assert!(gunzip(b"not gzip", 1000).is_err());
+    }
+
+    #[test]
+    fn bad_base64_is_none() {
+        assert_eq!(base64("aGVsbG8=", 100).as_deref(), Some(&b"hello"[..]));
+        assert_eq!(base64("aGVsbG8", 100).as_deref(), Some(&b"hello"[..]));
+        assert!(base64("@@@", 100).is_none());
+    }
+}

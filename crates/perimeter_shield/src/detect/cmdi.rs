@@ -1,0 +1,288 @@
+//! OS command injection, by a small shell-aware scanner.
+//!
+//! Candidate command positions are the start of the value and every point after a shell
+//! separator (`;`, `|`, `&`, newline, backtick, `$(`, and for exotic commands a quote, `<`
+//! or `^`). The word there is read (an optional `/bin/`-style or `C:\Windows\` prefix
+//! dropped) and judged with what follows it:
+//! - exotic commands (`whoami`, `uname`, `wget`, `netsh`, …) are attacks after a separator,
+//!   and suspicious even at the start of a value;
+//! - common commands that are also words or plain values (`id`, `dir`, `cat`, `sleep`,
+//!   `type`) count only with a shell-looking argument (`-l`, `/etc`, `c:\`, `$HOME`,
+//!   `%SYSTEMROOT%`, a number for `sleep`/`ping`) or at the end of the value after a
+//!   separator, so "Tom & Jerry" or "cat food" stay clean.
+//!
+//! Command substitution, `${IFS}`, shellshock and `$'…'` tricks are matched directly.
+
+use super::{Hit, Kind, View};
+use regex::Regex;
+use std::sync::LazyLock;
+
+const EXOTIC: &[&str] = &[
+    "whoami",
+    "uname",
+    "ifconfig",
+    "ipconfig",
+    "netstat",
+    "nslookup",
+    "wget",
+    "curl",
+    "bash",
+    "zsh",
+    "ksh",
+    "csh",
+    "tcsh",
+    "powershell",
+    "pwsh",
+    "systeminfo",
+    "sysinfo",
+    "tasklist",
+    "certutil",
+    "bitsadmin",
+    "netsh",
+    "nc",
+    "ncat",
+    "netcat",
+    "socat",
+    "phpinfo",
+    "printenv",
+    "nohup",
+    "crontab",
+    "useradd",
+    "usermod",
+    "wmic",
+    "taskkill",
+    "getent",
+    "lsb_release",
+    "nmap",
+    "traceroute",
+    "tracert",
+    "killall",
+    "pkill",
+    "mkfifo",
+    "xterm",
+    "gcc",
+    "chmod",
+    "chown",
+    "cmd.exe",
+    "powershell.exe",
+    "rundll32",
+    "regsvr32",
+    "mshta",
+    "cscript",
+    "wscript",
+    "telnet",
+    "tftp",
+    "busybox",
+    "uptime",
+    "passwd",
+    "shutdown",
+    "reboot",
+    "ifup",
+    "iptables",
+    "dmesg",
+    "lsof",
+];
+
+const COMMON: &[&str] = &[
+    "id", "ls", "dir", "pwd", "cat", "echo", "sleep", "ping", "sh", "rm", "touch", "env", "ver",
+    "net", "sudo", "timeout", "expr", "eval", "exec", "find", "type", "more", "set", "copy", "del",
+    "start", "cd", "cp", "mv", "mkdir", "head", "tail", "less", "grep", "awk", "sed", "xargs",
+    "kill", "ps", "who", "w", "last", "host", "dig", "arp", "route", "perl", "python", "python2",
+    "python3", "ruby", "php", "node", "ftp", "scp", "ssh", "which", "reg", "sc", "base64", "vi",
+    "vim", "nano", "git", "hostname", "cmd", "system", "wait", "exit", "tar", "zip", "unzip",
+    "chdir", "rd", "rmdir", "attrib", "icacls", "net1", "at", "schtasks", "whereis",
+];
+
+/// Subcommands that make a common Windows/git command unambiguous.
+const SUBCOMMANDS: &[(&str, &[&str])] = &[
+    (
+        "net",
+        &[
+            "user",
+            "view",
+            "localgroup",
+            "share",
+            "use",
+            "start",
+            "stop",
+            "group",
+            "session",
+            "accounts",
+        ],
+    ),
+    (
+        "reg",
+        &["add", "query", "delete", "save", "export", "import"],
+    ),
+    (
+        "sc",
+        &["query", "create", "config", "start", "stop", "delete"],
+    ),
+    ("git", &["clone", "pull", "fetch", "config", "checkout"]),
+    ("which", EXOTIC),
+    ("which", COMMON),
+];
+
+fn is_sep(b: u8) -> bool {
+    matches!(b, b';' | b'|' | b'&' | b'\n' | b'\r' | b'`')
+}
+
+/// Reads the command word at `i` (after spaces and `+`): returns (word, end).
+fn word_at(s: &[u8], mut i: usize) -> (&[u8], usize) {
+    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'+' | b'{' | b'(') {
+        i += 1;
+    }
+    let start = i;
+    while i < s.len()
+        && (s[i].is_ascii_alphanumeric()
+            || matches!(s[i], b'/' | b'\\' | b'.' | b'_' | b':' | b'-'))
+    {
+        i += 1;
+    }
+    let mut w = &s[start..i];
+    // Drop a directory prefix (/bin/, usr/bin/, C:\Windows\System32\), but a URL or a
+    // relative path is not a command.
+    if let Some(p) = w.iter().rposition(|&b| b == b'/' || b == b'\\') {
+        let dir = &w[..=p];
+        let is_dir = dir.starts_with(b"/")
+            || dir.starts_with(b"\\")
+            || dir.starts_with(b"usr/")
+            || dir.starts_with(b"bin/")
+            || (dir.len() > 2
+                && dir[1] == b':'
+                && !dir.starts_with(b"file:")
+                && !w.windows(3).any(|x| x == b"://"));
+        w = if is_dir { &w[p + 1..] } else { b"" };
+    }
+    (w, i)
+}
+
+/// The next argument after `i` (spaces and `+` skipped).
+fn arg_at(s: &[u8], mut i: usize) -> &[u8] {
+    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'+') {
+        i += 1;
+    }
+    let start = i;
+    while i < s.len()
+        && !matches!(
+            s[i],
+            b' ' | b'\t' | b'+' | b';' | b'|' | b'&' | b'\n' | b'\r' | b'`'
+        )
+    {
+        i += 1;
+    }
+    &s[start..i]
+}
+
+fn shell_arg(cmd: &str, arg: &[u8]) -> bool {
+    let Some(&first) = arg.first() else {
+        return false;
+    };
+    if matches!(
+        first,
+        b'-' | b'/' | b'\\' | b'$' | b'%' | b'~' | b'>' | b'\'' | b'"'
+    ) {
+        return true;
+    }
+    if arg.len() >= 2 && first.is_ascii_alphabetic() && arg[1] == b':' {
+        return true; // c:\ or c:/
+    }
+    if arg.starts_with(b"http://") || arg.starts_with(b"https://") || arg.starts_with(b"..") {
+        return true;
+    }
+    if matches!(cmd, "sleep" | "ping" | "timeout" | "wait") && arg.iter().all(u8::is_ascii_digit) {
+        return true;
+    }
+    let arg = std::str::from_utf8(arg).unwrap_or("");
+    SUBCOMMANDS
+        .iter()
+        .any(|(c, subs)| *c == cmd && subs.contains(&arg))
+}
+
+static DIRECT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r#"\(\s*\)\s*\{\s*:\s*;\s*\}\s*;|\$\{?ifs\b|\$\{(?:path|home|pwd):0:1\}|[;|&]\s*\$[a-z_]\w*\s*$|=\$['"][^'"]+['"]\s*;\s*\$[a-z_]|/bin/(?:ba|z|k|da)?sh\b|\bcmd(?:\.exe)?\s+/[ck]\b|\bpowershell(?:\.exe)?\s+-|\b(?:nc|ncat|netcat)\s+(?:-\w+\s+)*-[el]\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-\S+\s+)*(?:https?|ftp)://"#,
+    )
+    .ok()
+});
+
+static SUBST: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\$\(\s*[a-z/][^)]*\)|`\s*[a-z/][^`]*`").ok());
+
+pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
+    let lower = view.lower.as_str();
+    let s = lower.as_bytes();
+    let mut best: Option<Hit> = None;
+    let consider = |best: &mut Option<Hit>, conf: f32, start: usize, end: usize| {
+        if best.is_none_or(|b| b.confidence < conf) {
+            *best = Some(Hit::new(Kind::Cmdi, conf, start, end));
+        }
+    };
+    if let Some(m) = DIRECT.as_ref().and_then(|r| r.find(lower)) {
+        consider(&mut best, 0.9, m.start(), m.end());
+    }
+    // Candidate positions: (offset, after a real separator?, after a weak one?)
+    let mut i = 0;
+    let mut candidates = 0;
+    while i <= s.len() && candidates < 64 {
+        let (pos, strong_sep, weak_sep) = if i == 0 {
+            // Start of value, after optional quote/`<`/`^`/spaces.
+            let mut j = 0;
+            while j < s.len() && matches!(s[j], b' ' | b'\'' | b'"' | b'<' | b'^' | b'+') {
+                j += 1;
+            }
+            (j, false, j > 0)
+        } else if is_sep(s[i - 1]) || (i >= 2 && &s[i - 2..i] == b"$(") {
+            (i, true, false)
+        } else if matches!(s[i - 1], b'\'' | b'"' | b'<' | b'^') {
+            (i, false, true)
+        } else {
+            i += 1;
+            continue;
+        };
+        candidates += 1;
+        let mut p = pos;
+        while p < s.len() && (is_sep(s[p]) || matches!(s[p], b'$' | b'(')) {
+            p += 1;
+        }
+        let strong_sep = strong_sep || p > pos;
+        let (word, end) = word_at(s, p);
+        if !word.is_empty() {
+            let w = std::str::from_utf8(word).unwrap_or("");
+            let exotic = EXOTIC.contains(&w);
+            let common = COMMON.contains(&w);
+            if exotic || common {
+                let rest = &s[end..];
+                let at_end = rest.iter().all(|b| {
+                    b.is_ascii_whitespace() || is_sep(*b) || matches!(b, b'\'' | b'"' | b')' | b'#')
+                });
+                let arg = arg_at(s, end);
+                // An argument must be separated from the word ("echo's" is English).
+                let spaced = s.get(end).is_some_and(|b| matches!(b, b' ' | b'\t' | b'+'));
+                let shellish = spaced && shell_arg(w, arg);
+                let arg: &[u8] = if spaced { arg } else { b"" };
+                let at_end =
+                    at_end && (end == s.len() || !matches!(s[end], b'\'' | b'"') || strong_sep);
+                let conf = match (strong_sep, weak_sep, exotic) {
+                    (true, _, true) => 0.9,
+                    (true, _, false) if at_end || shellish => 0.9,
+                    (false, true, true) => 0.85,
+                    (false, true, false) if shellish => 0.8,
+                    (false, false, true) if shellish || arg.is_empty() => 0.75,
+                    (false, false, false) if shellish => 0.7,
+                    _ => 0.0,
+                };
+                if conf > 0.0 {
+                    consider(&mut best, conf, pos, end);
+                }
+            }
+        }
+        i = if i == 0 { p.max(1) } else { i + 1 };
+    }
+    if best.is_none()
+        && let Some(m) = SUBST.as_ref().and_then(|r| r.find(lower))
+    {
+        consider(&mut best, 0.7, m.start(), m.end());
+    }
+    hits.extend(best);
+}

@@ -1,0 +1,649 @@
+//! The detectors and the cheap prefilter in front of them.
+//!
+//! A value first goes through one byte-class pass (which special characters occur) and one
+//! case-insensitive Aho-Corasick pass over the trigger words of every detector. A clean value
+//! stops there, with nothing allocated. A value that triggers something gets a lower-case copy
+//! and, when it holds encodings, a normalized view ([`crate::decode::normalize`]); only the
+//! detectors it triggered run, each over both views.
+
+mod cmdi;
+mod code;
+mod deser;
+mod nosqli;
+mod path;
+pub mod sqli;
+mod ssrf;
+mod xss;
+mod xxe;
+
+use crate::{Config, Detection};
+use aho_corasick::AhoCorasick;
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// What a detection is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Sqli,
+    Nosqli,
+    Cmdi,
+    Code,
+    PathTraversal,
+    Ssrf,
+    Xxe,
+    Xss,
+    Deserialization,
+}
+
+impl Kind {
+    /// The kind's stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Sqli => "sqli",
+            Kind::Nosqli => "nosqli",
+            Kind::Cmdi => "cmdi",
+            Kind::Code => "code",
+            Kind::PathTraversal => "path-traversal",
+            Kind::Ssrf => "ssrf",
+            Kind::Xxe => "xxe",
+            Kind::Xss => "xss",
+            Kind::Deserialization => "deserialization",
+        }
+    }
+}
+
+/// One detector finding inside a view: byte range of the match in that view.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    pub kind: Kind,
+    pub confidence: f32,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Hit {
+    pub fn new(kind: Kind, confidence: f32, start: usize, end: usize) -> Self {
+        Hit {
+            kind,
+            confidence,
+            start,
+            end,
+        }
+    }
+}
+
+// Byte classes.
+pub(crate) const QUOTE: u32 = 1; // ' "
+pub(crate) const BACKTICK: u32 = 1 << 1;
+pub(crate) const LT: u32 = 1 << 2;
+pub(crate) const GT: u32 = 1 << 3;
+pub(crate) const SEMI: u32 = 1 << 4;
+pub(crate) const PIPE: u32 = 1 << 5;
+pub(crate) const AMP: u32 = 1 << 6;
+pub(crate) const DOLLAR: u32 = 1 << 7;
+pub(crate) const PAREN: u32 = 1 << 8;
+pub(crate) const BRACE: u32 = 1 << 9;
+pub(crate) const BRACKET: u32 = 1 << 10;
+pub(crate) const DOT: u32 = 1 << 11;
+pub(crate) const SLASH: u32 = 1 << 12;
+pub(crate) const BACKSLASH: u32 = 1 << 13;
+pub(crate) const PERCENT: u32 = 1 << 14;
+pub(crate) const EQ: u32 = 1 << 15;
+pub(crate) const HASH: u32 = 1 << 16;
+pub(crate) const STAR: u32 = 1 << 17;
+pub(crate) const NEWLINE: u32 = 1 << 18;
+pub(crate) const HIGH: u32 = 1 << 19; // non-ASCII or control bytes
+pub(crate) const BANG: u32 = 1 << 20;
+pub(crate) const COLON: u32 = 1 << 21;
+pub(crate) const AT: u32 = 1 << 22;
+
+static CLASS: [u32; 256] = {
+    let mut t = [0u32; 256];
+    t[b'\'' as usize] = QUOTE;
+    t[b'"' as usize] = QUOTE;
+    t[b'`' as usize] = BACKTICK;
+    t[b'<' as usize] = LT;
+    t[b'>' as usize] = GT;
+    t[b';' as usize] = SEMI;
+    t[b'|' as usize] = PIPE;
+    t[b'&' as usize] = AMP;
+    t[b'$' as usize] = DOLLAR;
+    t[b'(' as usize] = PAREN;
+    t[b')' as usize] = PAREN;
+    t[b'{' as usize] = BRACE;
+    t[b'}' as usize] = BRACE;
+    t[b'[' as usize] = BRACKET;
+    t[b']' as usize] = BRACKET;
+    t[b'.' as usize] = DOT;
+    t[b'/' as usize] = SLASH;
+    t[b'\\' as usize] = BACKSLASH;
+    t[b'%' as usize] = PERCENT;
+    t[b'=' as usize] = EQ;
+    t[b'#' as usize] = HASH;
+    t[b'*' as usize] = STAR;
+    t[b'\n' as usize] = NEWLINE;
+    t[b'\r' as usize] = NEWLINE;
+    t[b'!' as usize] = BANG;
+    t[b':' as usize] = COLON;
+    t[b'@' as usize] = AT;
+    let mut i = 0;
+    while i < 32 {
+        if i != b'\n' as usize && i != b'\r' as usize && i != b'\t' as usize {
+            t[i] = HIGH;
+        }
+        i += 1;
+    }
+    t[127] = HIGH;
+    let mut i = 128;
+    while i < 256 {
+        t[i] = HIGH;
+        i += 1;
+    }
+    t
+};
+
+fn classes(bytes: &[u8]) -> u32 {
+    // Four independent accumulators keep the loop free of a serial dependency.
+    let mut acc = [0u32; 4];
+    let mut chunks = bytes.chunks_exact(4);
+    for c in &mut chunks {
+        acc[0] |= CLASS[c[0] as usize];
+        acc[1] |= CLASS[c[1] as usize];
+        acc[2] |= CLASS[c[2] as usize];
+        acc[3] |= CLASS[c[3] as usize];
+    }
+    let mut m = acc[0] | acc[1] | acc[2] | acc[3];
+    for &b in chunks.remainder() {
+        m |= CLASS[b as usize];
+    }
+    m
+}
+
+// Keyword groups (bits in the second prefilter mask).
+pub(crate) const K_SQL: u32 = 1;
+pub(crate) const K_CMD: u32 = 1 << 1;
+pub(crate) const K_CODE: u32 = 1 << 2;
+pub(crate) const K_PATH: u32 = 1 << 3;
+pub(crate) const K_SSRF: u32 = 1 << 4;
+pub(crate) const K_XXE: u32 = 1 << 5;
+pub(crate) const K_XSS: u32 = 1 << 6;
+pub(crate) const K_DESER: u32 = 1 << 7;
+pub(crate) const K_NOSQL: u32 = 1 << 8;
+
+const KEYWORDS: &[(&str, u32)] = &[
+    // SQL words that make a value worth tokenizing even without special characters.
+    ("union", K_SQL),
+    ("select", K_SQL),
+    (" or ", K_SQL),
+    (" and ", K_SQL),
+    (" xor ", K_SQL),
+    ("having", K_SQL),
+    ("sleep", K_SQL | K_CMD),
+    ("waitfor", K_SQL),
+    ("benchmark", K_SQL),
+    ("order by", K_SQL),
+    ("group by", K_SQL),
+    ("--", K_SQL),
+    ("/*", K_SQL),
+    ("@@", K_SQL),
+    (" like ", K_SQL),
+    ("drop ", K_SQL),
+    ("insert ", K_SQL),
+    ("delete ", K_SQL),
+    ("update ", K_SQL),
+    ("exec", K_SQL | K_CODE),
+    ("null", K_SQL),
+    ("0x", K_SQL | K_SSRF),
+    // Shell.
+    ("ifs", K_CMD),
+    ("whoami", K_CMD),
+    ("uname", K_CMD),
+    ("ifconfig", K_CMD),
+    ("ipconfig", K_CMD),
+    ("netstat", K_CMD),
+    ("netsh", K_CMD),
+    ("sysinfo", K_CMD),
+    ("wget", K_CMD),
+    ("curl", K_CMD),
+    ("ping", K_CMD),
+    ("perl", K_CMD),
+    ("python", K_CMD),
+    ("which", K_CMD),
+    ("net ", K_CMD),
+    ("reg ", K_CMD),
+    ("git ", K_CMD),
+    ("dir", K_CMD),
+    ("ls", K_CMD),
+    ("cat ", K_CMD),
+    ("type ", K_CMD),
+    ("echo", K_CMD),
+    ("pwd", K_CMD),
+    (" -", K_CMD),
+    ("nslookup", K_CMD),
+    ("tasklist", K_CMD),
+    ("/bin/", K_CMD),
+    ("cmd", K_CMD),
+    ("powershell", K_CMD),
+    // Code injection.
+    ("require", K_CODE),
+    ("child_process", K_CODE),
+    ("mainmodule", K_CODE),
+    ("constructor", K_CODE),
+    ("eval", K_CODE),
+    ("__", K_CODE),
+    ("os.", K_CODE),
+    ("subprocess", K_CODE),
+    ("{{", K_CODE),
+    ("${", K_CODE),
+    ("#{", K_CODE),
+    ("*{", K_CODE),
+    ("{%", K_CODE),
+    ("<%", K_CODE),
+    ("<?", K_CODE),
+    ("<!--#", K_CODE),
+    ("#assign", K_CODE),
+    ("runtime", K_CODE),
+    ("processbuilder", K_CODE),
+    ("java.lang", K_CODE),
+    ("system(", K_CODE),
+    ("phpinfo", K_CODE),
+    ("passthru", K_CODE),
+    ("popen", K_CODE),
+    ("proc_open", K_CODE),
+    ("assert(", K_CODE),
+    ("_memberaccess", K_CODE),
+    ("function(", K_CODE),
+    ("settimeout", K_CODE),
+    ("import", K_CODE),
+    // Paths.
+    ("..", K_PATH),
+    ("etc/", K_PATH),
+    ("passwd", K_PATH),
+    ("boot.ini", K_PATH),
+    ("win.ini", K_PATH),
+    ("system.ini", K_PATH),
+    ("system32", K_PATH),
+    ("winnt", K_PATH),
+    ("c:", K_PATH),
+    ("proc/self", K_PATH),
+    ("file:", K_PATH),
+    ("php://", K_PATH),
+    ("expect://", K_PATH),
+    ("phar://", K_PATH),
+    ("zip://", K_PATH),
+    ("data://", K_PATH),
+    (".htaccess", K_PATH),
+    (".htpasswd", K_PATH),
+    ("web.config", K_PATH),
+    (".ssh", K_PATH),
+    (".aws/", K_PATH),
+    ("id_rsa", K_PATH),
+    ("/var/", K_PATH),
+    ("/root/", K_PATH),
+    ("/opt/", K_PATH),
+    ("/usr/", K_PATH),
+    ("/home/", K_PATH),
+    ("/tmp/", K_PATH),
+    ("/dev/", K_PATH),
+    ("/sys/", K_PATH),
+    ("/boot/", K_PATH),
+    ("/proc/", K_PATH),
+    ("/lib/", K_PATH),
+    ("/bin/", K_PATH),
+    ("/sbin/", K_PATH),
+    ("shadow", K_PATH),
+    ("{file}", K_PATH),
+    ("error_log", K_PATH),
+    ("access_log", K_PATH),
+    ("httpd.conf", K_PATH),
+    ("desktop.ini", K_PATH),
+    ("php.ini", K_PATH),
+    ("my.cnf", K_PATH),
+    ("inetpub", K_PATH),
+    ("etc", K_PATH),
+    ("%c", K_PATH),
+    ("%u", K_PATH),
+    ("0x2", K_PATH),
+    ("0x5", K_PATH),
+    ("%2", K_PATH),
+    ("%5c", K_PATH),
+    (".log", K_PATH),
+    ("%00", K_PATH),
+    ("/.", K_PATH),
+    ("\\", K_PATH),
+    // SSRF (URLs are found by "://"; bare hosts by their names).
+    ("://", K_SSRF),
+    ("169.254", K_SSRF),
+    ("metadata", K_SSRF),
+    ("instance-data", K_SSRF),
+    ("localhost", K_SSRF),
+    ("[::", K_SSRF),
+    ("fd00:ec2", K_SSRF),
+    ("::ffff", K_SSRF),
+    ("2852039166", K_SSRF),
+    ("a9fe", K_SSRF),
+    ("0251.", K_SSRF),
+    // XXE.
+    ("<!doctype", K_XXE),
+    ("<!entity", K_XXE),
+    ("<!element", K_XXE),
+    ("<!attlist", K_XXE),
+    ("xi:include", K_XXE),
+    ("xmlns:xi", K_XXE),
+    ("<xsl:", K_XXE),
+    ("<!notation", K_XXE),
+    ("+adw-", K_XSS),
+    // XSS beyond '<'.
+    ("script", K_XSS),
+    ("javas", K_XSS),
+    ("vbscript", K_XSS),
+    ("data:", K_XSS),
+    ("expression", K_XSS),
+    ("alert", K_XSS),
+    ("prompt", K_XSS),
+    ("confirm", K_XSS),
+    ("-moz-binding", K_XSS),
+    // Deserialization.
+    ("_$$nd_func$$_", K_DESER),
+    ("ro0ab", K_DESER),
+    ("aced0005", K_DESER),
+    ("!!", K_DESER),
+    ("!ruby/", K_DESER),
+    ("python/", K_DESER),
+    ("gasv", K_DESER),
+    ("gan", K_DESER),
+    ("gaj", K_DESER),
+    ("y29z", K_DESER),
+    ("y19fyn", K_DESER),
+    ("y3bvc2l4", K_DESER),
+    ("builtin", K_DESER),
+    ("cos\n", K_DESER),
+    ("cposix", K_DESER),
+    ("aaeaaad", K_DESER),
+    ("$type", K_DESER),
+    ("@type", K_DESER),
+    ("o:", K_DESER),
+    // NoSQL.
+    ("$where", K_NOSQL),
+    ("$ne", K_NOSQL),
+    ("$gt", K_NOSQL),
+    ("$lt", K_NOSQL),
+    ("$regex", K_NOSQL),
+    ("$in", K_NOSQL),
+    ("$nin", K_NOSQL),
+    ("$exists", K_NOSQL),
+    ("$or", K_NOSQL),
+    ("$and", K_NOSQL),
+    ("$nor", K_NOSQL),
+    ("$not", K_NOSQL),
+    ("$expr", K_NOSQL),
+    ("$eq", K_NOSQL),
+    ("$elemmatch", K_NOSQL),
+    ("return", K_NOSQL),
+    ("this.", K_NOSQL),
+    ("==", K_NOSQL),
+    ("db.", K_NOSQL),
+    ("while", K_NOSQL),
+    ("sleep(", K_NOSQL),
+    ("$comment", K_NOSQL),
+    ("/.*/", K_NOSQL),
+];
+
+static KEYWORD_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(KEYWORDS.iter().map(|(k, _)| k))
+        .ok()
+});
+
+fn keywords(text: &str) -> u32 {
+    let Some(ac) = KEYWORD_AC.as_ref() else {
+        // Building a fixed automaton cannot fail in practice; if it did, run everything.
+        return u32::MAX;
+    };
+    let mut m = 0;
+    for hit in ac.find_overlapping_iter(text) {
+        m |= KEYWORDS[hit.pattern().as_usize()].1;
+    }
+    m
+}
+
+/// The prefilter result for one view.
+pub(crate) struct Signals {
+    pub class: u32,
+    pub kw: u32,
+}
+
+/// Which detectors a view's signals call for.
+fn wanted(s: &Signals) -> [bool; 9] {
+    let c = s.class;
+    let k = s.kw;
+    [
+        // sqli
+        c & (QUOTE | BACKTICK | SEMI | PAREN | EQ | HASH | STAR | BACKSLASH | PIPE | AMP | BANG)
+            != 0
+            || k & K_SQL != 0,
+        // nosqli
+        c & DOLLAR != 0 || k & K_NOSQL != 0,
+        // cmdi
+        c & (SEMI | PIPE | AMP | BACKTICK | DOLLAR | NEWLINE | QUOTE | LT) != 0 || k & K_CMD != 0,
+        // code
+        k & K_CODE != 0,
+        // path
+        k & K_PATH != 0,
+        // ssrf
+        k & K_SSRF != 0,
+        // xxe (entity references in markup need both `&` and `<`)
+        k & K_XXE != 0 || c & (AMP | LT) == (AMP | LT),
+        // xss
+        c & LT != 0 || k & K_XSS != 0,
+        // deser
+        k & K_DESER != 0,
+    ]
+}
+
+const ORDER: [Kind; 9] = [
+    Kind::Sqli,
+    Kind::Nosqli,
+    Kind::Cmdi,
+    Kind::Code,
+    Kind::PathTraversal,
+    Kind::Ssrf,
+    Kind::Xxe,
+    Kind::Xss,
+    Kind::Deserialization,
+];
+
+/// A view of the value as the detectors see it.
+pub(crate) struct View<'a> {
+    pub text: &'a str,
+    pub lower: String,
+    pub sig: Signals,
+}
+
+fn run_view(view: &View<'_>, config: &Config, hits: &mut Vec<Hit>) {
+    let want = wanted(&view.sig);
+    for (i, kind) in ORDER.iter().enumerate() {
+        if !want[i] || !config.detectors.enabled(*kind) {
+            continue;
+        }
+        match kind {
+            Kind::Sqli => sqli::detect(view, hits),
+            Kind::Nosqli => nosqli::detect(view, hits),
+            Kind::Cmdi => cmdi::detect(view, hits),
+            Kind::Code => code::detect(view, hits),
+            Kind::PathTraversal => path::detect(view, hits),
+            Kind::Ssrf => ssrf::detect(view, hits),
+            Kind::Xxe => xxe::detect(view, hits),
+            Kind::Xss => xss::detect(view, hits),
+            Kind::Deserialization => deser::detect(view, hits),
+        }
+    }
+}
+
+/// Runs the detectors over `value`; appends at most one detection per kind (the most
+/// confident) to `out`. `path` renders the value's JSON path, called only on a detection.
+pub(crate) fn scan_value(
+    value: &str,
+    config: &Config,
+    out: &mut Vec<Detection>,
+    path: &mut dyn FnMut() -> String,
+) {
+    let value = crate::decode::truncate(value, config.max_body);
+    if value.len() < 2 {
+        return;
+    }
+    let class = classes(value.as_bytes());
+    let kw = keywords(value);
+    let sig = Signals { class, kw };
+    let needs_normalizing = class & (PERCENT | AMP | BACKSLASH | HIGH) != 0;
+    if !needs_normalizing && !wanted(&sig).iter().any(|w| *w) {
+        return;
+    }
+    let mut hits: Vec<Hit> = Vec::new();
+    let raw_view = View {
+        text: value,
+        lower: value.to_ascii_lowercase(),
+        sig,
+    };
+    run_view(&raw_view, config, &mut hits);
+    let raw_hits = hits.len();
+    let normalized = if needs_normalizing {
+        crate::decode::normalize(value)
+    } else {
+        None
+    };
+    if let Some(norm) = normalized.as_deref() {
+        let view = View {
+            text: norm,
+            lower: norm.to_ascii_lowercase(),
+            sig: Signals {
+                class: classes(norm.as_bytes()),
+                kw: keywords(norm),
+            },
+        };
+        run_view(&view, config, &mut hits);
+        emit(
+            &raw_view,
+            &hits[..raw_hits],
+            &view,
+            &hits[raw_hits..],
+            config,
+            out,
+            path,
+        );
+    } else {
+        emit(&raw_view, &hits, &raw_view, &[], config, out, path);
+    }
+}
+
+fn emit(
+    raw: &View<'_>,
+    raw_hits: &[Hit],
+    norm: &View<'_>,
+    norm_hits: &[Hit],
+    config: &Config,
+    out: &mut Vec<Detection>,
+    path: &mut dyn FnMut() -> String,
+) {
+    let mut best: Vec<(Hit, &str)> = Vec::new();
+    let all = raw_hits
+        .iter()
+        .map(|h| (*h, raw.text))
+        .chain(norm_hits.iter().map(|h| (*h, norm.text)));
+    for (hit, text) in all {
+        if hit.confidence < config.alert_threshold {
+            continue;
+        }
+        match best.iter_mut().find(|(b, _)| b.kind == hit.kind) {
+            Some(slot) if slot.0.confidence < hit.confidence => *slot = (hit, text),
+            Some(_) => {}
+            None => best.push((hit, text)),
+        }
+    }
+    if best.is_empty() {
+        return;
+    }
+    let p = path();
+    for (hit, text) in best {
+        out.push(Detection {
+            kind: hit.kind.as_str(),
+            path: p.clone(),
+            confidence: hit.confidence,
+            excerpt: excerpt(text, hit.start, hit.end),
+        });
+    }
+}
+
+/// Longest excerpt, in bytes.
+const EXCERPT_MAX: usize = 48;
+
+/// The matched span, cut to [`EXCERPT_MAX`] bytes, with control characters shown as `·` and
+/// long digit runs (card and account numbers, tokens) masked with `*`.
+pub(crate) fn excerpt(text: &str, start: usize, end: usize) -> String {
+    let mut s = start.min(text.len());
+    while s > 0 && !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    let mut e = end.clamp(s, text.len()).min(s + EXCERPT_MAX);
+    while e > s && !text.is_char_boundary(e) {
+        e -= 1;
+    }
+    let span = &text[s..e];
+    let mut out = String::with_capacity(span.len() + 2);
+    let mut digits = 0usize;
+    for c in span.chars() {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else {
+            digits = 0;
+        }
+        if c.is_control() {
+            out.push('·');
+        } else {
+            out.push(c);
+        }
+    }
+    // Mask digit runs of 6 or more.
+    let chars: Vec<char> = out.chars().collect();
+    let mut masked = String::with_capacity(out.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j - i >= 6 {
+                masked.extend(std::iter::repeat_n('*', j - i));
+            } else {
+                masked.extend(&chars[i..j]);
+            }
+            i = j;
+        } else {
+            masked.push(chars[i]);
+            i += 1;
+        }
+    }
+    let _ = digits;
+    if e < end.min(text.len()) {
+        masked.push('…');
+    }
+    masked
+}
+
+/// Finds the first match of any of `needles` (lower-case) in `lower`; returns its range.
+pub(crate) fn find_any(lower: &str, needles: &[&str]) -> Option<(usize, usize)> {
+    needles
+        .iter()
+        .filter_map(|n| {
+            memchr::memmem::find(lower.as_bytes(), n.as_bytes()).map(|i| (i, i + n.len()))
+        })
+        .min_by_key(|r| r.0)
+}
+
+/// Whether `key` (lower-case) is a MongoDB query operator.
+pub(crate) fn nosqli_operator(key: &str) -> bool {
+    nosqli::OPERATORS.contains(&key)
+}

@@ -1,0 +1,494 @@
+//! Event sources: recognizing which AWS service sent an event, and which of its fields an
+//! attacker controls. Fields AWS fills itself (ARNs, request IDs, source IPs, timestamps)
+//! are never inspected: they cannot carry a payload and only add false positives.
+
+use crate::decode;
+use crate::walk::Walker;
+use serde_json::{Map, Value};
+
+/// A recognized event source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    ApiGatewayRest,
+    ApiGatewayHttp,
+    WebSocket,
+    Alb,
+    FunctionUrl,
+    Authorizer,
+    VpcLattice,
+    S3,
+    Sqs,
+    Sns,
+    EventBridge,
+    DynamoDb,
+    Kinesis,
+    Firehose,
+    Kafka,
+    Mq,
+    CloudWatchLogs,
+    Cognito,
+    AppSync,
+    Iot,
+    Generic,
+}
+
+impl Source {
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::ApiGatewayRest => "apigateway-rest",
+            Source::ApiGatewayHttp => "apigateway-http",
+            Source::WebSocket => "apigateway-websocket",
+            Source::Alb => "alb",
+            Source::FunctionUrl => "function-url",
+            Source::Authorizer => "apigateway-authorizer",
+            Source::VpcLattice => "vpc-lattice",
+            Source::S3 => "s3",
+            Source::Sqs => "sqs",
+            Source::Sns => "sns",
+            Source::EventBridge => "eventbridge",
+            Source::DynamoDb => "dynamodb",
+            Source::Kinesis => "kinesis",
+            Source::Firehose => "firehose",
+            Source::Kafka => "kafka",
+            Source::Mq => "mq",
+            Source::CloudWatchLogs => "cloudwatch-logs",
+            Source::Cognito => "cognito",
+            Source::AppSync => "appsync",
+            Source::Iot => "iot",
+            Source::Generic => "generic",
+        }
+    }
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Value::as_str)
+}
+
+/// Recognizes the source from the event's shape.
+pub(crate) fn recognize(v: &Value) -> Source {
+    let Some(obj) = v.as_object() else {
+        return Source::Generic;
+    };
+    if let Some(first) = v.get("Records").and_then(|r| r.get(0)) {
+        let es = s(first, "eventSource")
+            .or_else(|| s(first, "EventSource"))
+            .unwrap_or("");
+        return match es {
+            "aws:s3" => Source::S3,
+            "aws:sqs" => Source::Sqs,
+            "aws:sns" => Source::Sns,
+            "aws:dynamodb" => Source::DynamoDb,
+            "aws:kinesis" => Source::Kinesis,
+            _ if first.get("s3").is_some() => Source::S3,
+            _ if first.get("Sns").is_some() => Source::Sns,
+            _ if first.get("dynamodb").is_some() => Source::DynamoDb,
+            _ if first.get("kinesis").is_some() => Source::Kinesis,
+            _ => Source::Generic,
+        };
+    }
+    if v.pointer("/awslogs/data").is_some() {
+        return Source::CloudWatchLogs;
+    }
+    match s(v, "eventSource") {
+        Some("aws:kafka" | "SelfManagedKafka") => return Source::Kafka,
+        Some("aws:mq" | "aws:rmq" | "aws:amq") => return Source::Mq,
+        _ => {}
+    }
+    if obj.contains_key("deliveryStreamArn") && obj.contains_key("records") {
+        return Source::Firehose;
+    }
+    if obj.contains_key("detail-type") && obj.contains_key("detail") {
+        return Source::EventBridge;
+    }
+    if obj.contains_key("triggerSource") && obj.contains_key("userPoolId") {
+        return Source::Cognito;
+    }
+    if let Some(rc) = v.get("requestContext") {
+        if rc.get("elb").is_some() {
+            return Source::Alb;
+        }
+        if rc.get("connectionId").is_some() || rc.get("eventType").is_some() {
+            return Source::WebSocket;
+        }
+        if s(v, "version") == Some("2.0") || rc.get("http").is_some() {
+            let domain = s(rc, "domainName").unwrap_or("");
+            return if domain.contains(".lambda-url.") {
+                Source::FunctionUrl
+            } else {
+                Source::ApiGatewayHttp
+            };
+        }
+    }
+    if obj.contains_key("methodArn") || obj.contains_key("routeArn") {
+        return Source::Authorizer;
+    }
+    if obj.contains_key("rawPath") {
+        return Source::FunctionUrl;
+    }
+    if obj.contains_key("httpMethod") || obj.contains_key("resource") {
+        return Source::ApiGatewayRest;
+    }
+    if obj.contains_key("raw_path")
+        || (obj.contains_key("method") && obj.contains_key("query_string_parameters"))
+    {
+        return Source::VpcLattice;
+    }
+    if obj.contains_key("fieldName") && obj.contains_key("arguments")
+        || obj.contains_key("info") && obj.contains_key("arguments")
+    {
+        return Source::AppSync;
+    }
+    if obj.contains_key("protocolData")
+        || obj.contains_key("clickType")
+        || obj.contains_key("deviceEvent")
+    {
+        return Source::Iot;
+    }
+    Source::Generic
+}
+
+/// Walks the attacker-controlled fields of `v` for `source`.
+pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
+    match source {
+        Source::ApiGatewayRest
+        | Source::ApiGatewayHttp
+        | Source::WebSocket
+        | Source::Alb
+        | Source::FunctionUrl
+        | Source::Authorizer
+        | Source::VpcLattice => http(v, w),
+        Source::S3 => records(v, w, "Records", |r, w| {
+            if let Some(key) = r.pointer("/s3/object/key").and_then(Value::as_str) {
+                // S3 notifications URL-encode keys, with '+' for spaces.
+                let decoded = decode::form_component(key);
+                w.key("s3", |w| {
+                    w.key("object", |w| w.key("key", |w| w.scan(&decoded)))
+                });
+            }
+        }),
+        Source::Sqs => records(v, w, "Records", |r, w| {
+            if let Some(body) = r.get("body") {
+                w.key("body", |w| w.body(body, false, None));
+            }
+            if let Some(attrs) = r.get("messageAttributes").and_then(Value::as_object) {
+                w.key("messageAttributes", |w| attributes(attrs, "stringValue", w));
+            }
+        }),
+        Source::Sns => records(v, w, "Records", |r, w| {
+            let Some(sns) = r.get("Sns") else { return };
+            w.key("Sns", |w| {
+                for field in ["Subject", "Message"] {
+                    if let Some(t) = sns.get(field) {
+                        w.key(field, |w| w.body(t, false, None));
+                    }
+                }
+                if let Some(attrs) = sns.get("MessageAttributes").and_then(Value::as_object) {
+                    w.key("MessageAttributes", |w| attributes(attrs, "Value", w));
+                }
+            });
+        }),
+        Source::EventBridge => {
+            if let Some(d) = v.get("detail") {
+                w.key("detail", |w| w.walk_value(d, 1));
+            }
+        }
+        Source::DynamoDb => records(v, w, "Records", |r, w| {
+            if let Some(img) = r.pointer("/dynamodb/NewImage") {
+                w.key("dynamodb", |w| w.key("NewImage", |w| w.walk_value(img, 1)));
+            }
+        }),
+        Source::Kinesis => records(v, w, "Records", |r, w| {
+            if let Some(d) = r.pointer("/kinesis/data") {
+                w.key("kinesis", |w| w.key("data", |w| w.body(d, true, None)));
+            }
+        }),
+        Source::Firehose => records(v, w, "records", |r, w| {
+            if let Some(d) = r.get("data") {
+                w.key("data", |w| w.body(d, true, None));
+            }
+        }),
+        Source::Kafka => {
+            if let Some(topics) = v.get("records").and_then(Value::as_object) {
+                w.key("records", |w| {
+                    for (topic, recs) in topics {
+                        w.key(topic, |w| {
+                            for (i, r) in recs.as_array().into_iter().flatten().enumerate() {
+                                w.index(i, |w| {
+                                    for f in ["key", "value"] {
+                                        if let Some(d) = r.get(f) {
+                                            w.key(f, |w| w.body(d, true, None));
+                                        }
+                                    }
+                                });
+                            }
+                        });
+                    }
+                });
+            }
+        }
+        Source::Mq => {
+            records(v, w, "messages", |r, w| {
+                if let Some(d) = r.get("data") {
+                    w.key("data", |w| w.body(d, true, None));
+                }
+            });
+            if let Some(queues) = v.get("rmqMessagesByQueue").and_then(Value::as_object) {
+                w.key("rmqMessagesByQueue", |w| {
+                    for (q, msgs) in queues {
+                        w.key(q, |w| {
+                            for (i, m) in msgs.as_array().into_iter().flatten().enumerate() {
+                                if let Some(d) = m.get("data") {
+                                    w.index(i, |w| w.key("data", |w| w.body(d, true, None)));
+                                }
+                            }
+                        });
+                    }
+                });
+            }
+        }
+        Source::CloudWatchLogs => cloudwatch_logs(v, w),
+        Source::Cognito => {
+            if let Some(u) = v.get("userName") {
+                w.key("userName", |w| w.walk_value(u, 1));
+            }
+            if let Some(req) = v.get("request") {
+                w.key("request", |w| {
+                    for f in [
+                        "userAttributes",
+                        "validationData",
+                        "clientMetadata",
+                        "challengeAnswer",
+                    ] {
+                        if let Some(x) = req.get(f) {
+                            w.key(f, |w| w.walk_value(x, 1));
+                        }
+                    }
+                });
+            }
+        }
+        Source::AppSync => {
+            for f in ["arguments", "source"] {
+                if let Some(x) = v.get(f) {
+                    w.key(f, |w| w.walk_value(x, 1));
+                }
+            }
+            if let Some(h) = v.pointer("/request/headers").and_then(Value::as_object) {
+                w.key("request", |w| w.key("headers", |w| headers(h, w)));
+            }
+        }
+        Source::Iot | Source::Generic => w.walk_value(v, 0),
+    }
+}
+
+fn records(v: &Value, w: &mut Walker<'_>, field: &str, f: impl Fn(&Value, &mut Walker<'_>)) {
+    let Some(recs) = v.get(field).and_then(Value::as_array) else {
+        return;
+    };
+    w.key(field, |w| {
+        for (i, r) in recs.iter().enumerate() {
+            w.index(i, |w| f(r, w));
+        }
+    });
+}
+
+fn attributes(attrs: &Map<String, Value>, value_field: &str, w: &mut Walker<'_>) {
+    for (name, a) in attrs {
+        if let Some(t) = a.get(value_field) {
+            w.key(name, |w| w.key(value_field, |w| w.walk_value(t, 1)));
+        }
+    }
+}
+
+/// Request headers worth inspecting: those applications log, parse or forward. Standard
+/// negotiation headers (Accept, Accept-Encoding, …) and AWS's own are skipped.
+fn header_matters(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    match n.as_str() {
+        "user-agent" | "referer" | "referrer" | "cookie" | "origin" | "host" | "forwarded"
+        | "true-client-ip" | "client-ip" | "contact" | "from" | "via" | "authorization" => {
+            n != "authorization"
+        }
+        _ => {
+            n.starts_with("x-")
+                && !n.starts_with("x-amz")
+                && !matches!(
+                    n.as_str(),
+                    "x-forwarded-proto" | "x-forwarded-port" | "x-request-id" | "x-api-key"
+                )
+        }
+    }
+}
+
+fn headers(h: &Map<String, Value>, w: &mut Walker<'_>) {
+    let all = w.cfg.all_headers;
+    for (name, value) in h {
+        if !(all || header_matters(name)) {
+            continue;
+        }
+        w.key(name, |w| {
+            let values: Vec<(Option<usize>, &str)> = match value {
+                Value::String(s) => vec![(None, s.as_str())],
+                Value::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, x)| x.as_str().map(|s| (Some(i), s)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (i, s) in values {
+                let visit = |w: &mut Walker<'_>| {
+                    if name.eq_ignore_ascii_case("cookie") {
+                        cookies(s.split(';'), w);
+                    } else {
+                        w.scan(s);
+                    }
+                };
+                match i {
+                    Some(i) => w.index(i, visit),
+                    None => visit(w),
+                }
+            }
+        });
+    }
+}
+
+/// `name=value` cookies: each value (URL-decoded) at `…cookie.<name>`.
+fn cookies<'a>(items: impl Iterator<Item = &'a str>, w: &mut Walker<'_>) {
+    for c in items {
+        let c = c.trim();
+        if c.is_empty() {
+            continue;
+        }
+        let (name, value) = c.split_once('=').unwrap_or(("", c));
+        let value = decode::form_component(value);
+        w.key(name, |w| w.walk_string(&value, 1));
+    }
+}
+
+fn header_value<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+    for field in ["headers", "multiValueHeaders"] {
+        if let Some(h) = v.get(field).and_then(Value::as_object) {
+            for (k, val) in h {
+                if k.eq_ignore_ascii_case(name) {
+                    return match val {
+                        Value::String(s) => Some(s),
+                        Value::Array(a) => a.first().and_then(Value::as_str),
+                        _ => None,
+                    };
+                }
+            }
+        }
+    }
+    None
+}
+
+/// API Gateway (REST, HTTP, WebSocket, authorizers), ALB, function URLs, VPC Lattice.
+fn http(v: &Value, w: &mut Walker<'_>) {
+    for f in ["path", "rawPath", "raw_path", "authorizationToken"] {
+        if let Some(p) = v.get(f).and_then(Value::as_str) {
+            w.key(f, |w| w.scan(p));
+        }
+    }
+    if let Some(p) = v.get("pathParameters").and_then(Value::as_object) {
+        w.key("pathParameters", |w| {
+            for (k, x) in p {
+                w.key(k, |w| w.walk_value(x, 1));
+            }
+        });
+    }
+    let mut had_query = false;
+    // REST and ALB events carry each parameter and header twice (single- and multi-value);
+    // the multi-value map is the superset, so only it is walked when present.
+    let query_fields: &[&str] = if v
+        .get("multiValueQueryStringParameters")
+        .is_some_and(Value::is_object)
+    {
+        &["multiValueQueryStringParameters"]
+    } else {
+        &["queryStringParameters", "query_string_parameters"]
+    };
+    for f in query_fields.iter().copied() {
+        if let Some(q) = v.get(f).and_then(Value::as_object) {
+            had_query = true;
+            w.key(f, |w| {
+                for (k, x) in q {
+                    w.key(k, |w| {
+                        if k.contains(['[', '$', '<', '\'', '"', '(', ';']) {
+                            w.scan(k);
+                        }
+                        w.walk_value(x, 1);
+                    });
+                }
+            });
+        }
+    }
+    if !had_query && let Some(raw) = v.get("rawQueryString").and_then(Value::as_str) {
+        w.key("rawQueryString", |w| w.form(raw));
+    }
+    let header_field = if v.get("multiValueHeaders").is_some_and(Value::is_object) {
+        "multiValueHeaders"
+    } else {
+        "headers"
+    };
+    if let Some(h) = v.get(header_field).and_then(Value::as_object) {
+        w.key(header_field, |w| headers(h, w));
+    }
+    if let Some(c) = v.get("cookies").and_then(Value::as_array) {
+        w.key("cookies", |w| {
+            cookies(c.iter().filter_map(Value::as_str), w)
+        });
+    }
+    if let Some(body) = v.get("body")
+        && !body.is_null()
+    {
+        let b64 = v
+            .get("isBase64Encoded")
+            .or_else(|| v.get("is_base64_encoded"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let ct = header_value(v, "content-type");
+        w.key("body", |w| w.body(body, b64, ct));
+    }
+}
+
+fn cloudwatch_logs(v: &Value, w: &mut Walker<'_>) {
+    let Some(data) = v.pointer("/awslogs/data").and_then(Value::as_str) else {
+        return;
+    };
+    let max = w.cfg.max_decompressed;
+    let Some(gz) = decode::base64(data, max.saturating_mul(2)) else {
+        w.error("awslogs.data is not base64");
+        return;
+    };
+    let (bytes, truncated) = match decode::gunzip(&gz, max) {
+        Ok(r) => r,
+        Err(e) => {
+            w.error(format!("awslogs.data is not gzip: {e}"));
+            return;
+        }
+    };
+    if truncated {
+        w.error(format!(
+            "awslogs.data decompresses to more than {max} bytes; not inspected"
+        ));
+        return;
+    }
+    let Ok(doc) = serde_json::from_slice::<Value>(&bytes) else {
+        w.error("awslogs.data is not JSON");
+        return;
+    };
+    let Some(events) = doc.get("logEvents").and_then(Value::as_array) else {
+        return;
+    };
+    w.key("awslogs", |w| {
+        w.key("data", |w| {
+            w.key("logEvents", |w| {
+                for (i, e) in events.iter().enumerate() {
+                    if let Some(m) = e.get("message").and_then(Value::as_str) {
+                        w.index(i, |w| w.key("message", |w| w.walk_string(m, 1)));
+                    }
+                }
+            });
+        });
+    });
+}

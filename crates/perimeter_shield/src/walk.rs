@@ -1,0 +1,376 @@
+//! The walker: visits attacker-controlled values with their JSON paths, decodes bodies
+//! (base64, form, multipart, JSON, nested JSON strings), finds NoSQL operator objects and
+//! prototype-pollution keys in parsed JSON, and hands every string to the detectors. All
+//! caps of [`Config`] are enforced here.
+
+use crate::detect::{self, Kind};
+use crate::path::JsonPath;
+use crate::{Config, Detection, Inspection, decode, source};
+use serde_json::Value;
+
+pub(crate) struct Walker<'c> {
+    pub cfg: &'c Config,
+    pub path: JsonPath,
+    pub out: Vec<Detection>,
+    pub values: usize,
+    pub errors: Vec<String>,
+    capped: bool,
+    /// When set, the path of every scanned value is recorded (for [`crate::walked_fields`]).
+    pub record: Option<Vec<String>>,
+}
+
+impl<'c> Walker<'c> {
+    pub fn new(cfg: &'c Config) -> Self {
+        Walker {
+            cfg,
+            path: JsonPath::root(),
+            out: Vec::new(),
+            values: 0,
+            errors: Vec::new(),
+            capped: false,
+            record: None,
+        }
+    }
+
+    /// Visits `f` with `key` appended to the path.
+    pub fn key<R>(&mut self, key: &str, f: impl FnOnce(&mut Self) -> R) -> R {
+        let len = self.path.push_key(key);
+        let r = f(self);
+        self.path.cut(len);
+        r
+    }
+
+    /// Visits `f` with `[i]` appended to the path.
+    pub fn index<R>(&mut self, i: usize, f: impl FnOnce(&mut Self) -> R) -> R {
+        let len = self.path.push_index(i);
+        let r = f(self);
+        self.path.cut(len);
+        r
+    }
+
+    pub fn error(&mut self, msg: impl Into<String>) {
+        if self.errors.len() < 8 {
+            self.errors.push(msg.into());
+        }
+    }
+
+    fn allowed(&self) -> bool {
+        let p = self.path.as_str();
+        self.cfg.allow_paths.iter().any(|a| {
+            p.strip_prefix(a.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    }
+
+    /// Runs the detectors over one string at the current path.
+    pub fn scan(&mut self, s: &str) {
+        if self.values >= self.cfg.max_values {
+            if !self.capped {
+                self.capped = true;
+                self.error(format!(
+                    "more than {} values; the rest was not inspected",
+                    self.cfg.max_values
+                ));
+            }
+            return;
+        }
+        if self.allowed() {
+            return;
+        }
+        self.values += 1;
+        if let Some(r) = self.record.as_mut() {
+            r.push(self.path.as_str().to_string());
+        }
+        let Walker { cfg, path, out, .. } = self;
+        detect::scan_value(s, cfg, out, &mut || path.as_str().to_string());
+    }
+
+    /// Records a structural detection (not from a string) at the current path.
+    fn structural(&mut self, kind: Kind, confidence: f32, excerpt: &str) {
+        if !self.cfg.detectors.enabled(kind) || self.allowed() {
+            return;
+        }
+        self.out.push(Detection {
+            kind: kind.as_str(),
+            path: self.path.as_str().to_string(),
+            confidence,
+            excerpt: excerpt.to_string(),
+        });
+    }
+
+    /// Walks every string in `v` (object keys checked for operators), to `max_depth`.
+    pub fn walk_value(&mut self, v: &Value, depth: usize) {
+        if depth > self.cfg.max_depth {
+            self.error(format!(
+                "nesting deeper than {} at {}",
+                self.cfg.max_depth,
+                self.path.as_str()
+            ));
+            return;
+        }
+        match v {
+            Value::String(s) => self.walk_string(s, depth),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.index(i, |w| w.walk_value(item, depth + 1));
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    self.check_key(k);
+                    self.key(k, |w| w.walk_value(item, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A string that is itself JSON (an SNS message inside an SQS body, a JSON log line)
+    /// is walked as JSON; anything else is scanned.
+    pub fn walk_string(&mut self, s: &str, depth: usize) {
+        if let Some(v) = parse_embedded_json(s, self.cfg)
+            && depth < self.cfg.max_depth
+        {
+            self.walk_value(&v, depth + 1);
+            return;
+        }
+        self.scan(s);
+    }
+
+    /// Object keys: MongoDB operators and prototype-pollution keys are attacks by
+    /// themselves, wherever a string was expected.
+    fn check_key(&mut self, k: &str) {
+        if k.starts_with('$') {
+            let lower = k.to_ascii_lowercase();
+            if detect::nosqli_operator(&lower) {
+                self.key(k, |w| w.structural(Kind::Nosqli, 0.9, k));
+            }
+        } else if k == "__proto__" || k == "constructor" || k == "prototype" {
+            self.key(k, |w| {
+                w.structural(Kind::Code, if k == "__proto__" { 0.9 } else { 0.6 }, k)
+            });
+        } else if k.len() > 2
+            && (k.contains('[') || k.contains('$') || k.contains('<') || k.contains('\''))
+        {
+            // Keys an attacker chose (`user[$ne]`, `<script>`): scan them like values.
+            self.key(k, |w| w.scan(k));
+        }
+    }
+
+    /// A request body: base64 when flagged, then by content type (JSON, form, multipart,
+    /// anything else as text).
+    pub fn body(&mut self, body: &Value, base64: bool, content_type: Option<&str>) {
+        let Some(text) = body.as_str() else {
+            // Some sources (tests, direct invocations) give an already-parsed body.
+            self.walk_value(body, 1);
+            return;
+        };
+        if text.is_empty() {
+            return;
+        }
+        if base64 {
+            match decode::base64(text, self.cfg.max_body.saturating_mul(4) / 3 + 4) {
+                Some(bytes) => {
+                    let s = String::from_utf8_lossy(&bytes);
+                    self.text_body(&s, content_type);
+                }
+                None => {
+                    self.error(format!(
+                        "{}: isBase64Encoded but not base64",
+                        self.path.as_str()
+                    ));
+                    self.text_body(text, content_type);
+                }
+            }
+        } else {
+            self.text_body(text, content_type);
+        }
+    }
+
+    pub fn text_body(&mut self, text: &str, content_type: Option<&str>) {
+        let text = decode::truncate(text, self.cfg.max_body);
+        let ct = content_type.unwrap_or("").to_ascii_lowercase();
+        if ct.contains("multipart/form-data")
+            && let Some(b) = ct.split("boundary=").nth(1)
+        {
+            // The boundary's case matters; take it from the original header.
+            let start = ct.find("boundary=").map_or(0, |i| i + 9);
+            let raw = content_type
+                .unwrap_or("")
+                .get(start..start + b.len())
+                .unwrap_or(b);
+            let boundary = raw
+                .trim_matches('"')
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            self.multipart(text, &boundary);
+            return;
+        }
+        if ct.contains("x-www-form-urlencoded") || (ct.is_empty() && looks_like_form(text)) {
+            self.form(text);
+            return;
+        }
+        if let Some(v) = parse_embedded_json(text, self.cfg) {
+            self.walk_value(&v, 1);
+            return;
+        }
+        self.scan(text);
+    }
+
+    /// `a=1&b=2`: each value (and unusual keys) at `path.<key>`.
+    pub fn form(&mut self, text: &str) {
+        for pair in text.split('&').take(self.cfg.max_values) {
+            if pair.is_empty() {
+                continue;
+            }
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = decode::form_component(k);
+            let value = decode::form_component(v);
+            self.key(&key, |w| {
+                if key.contains(['[', '$', '<', '\'', '"', '(', ';']) {
+                    w.scan(&key);
+                }
+                w.walk_string(&value, 1);
+            });
+        }
+    }
+
+    fn multipart(&mut self, text: &str, boundary: &str) {
+        if boundary.is_empty() {
+            self.scan(text);
+            return;
+        }
+        let delim = format!("--{boundary}");
+        for (i, part) in text
+            .split(delim.as_str())
+            .enumerate()
+            .skip(1)
+            .take(self.cfg.max_values)
+        {
+            if part.starts_with("--") {
+                break;
+            }
+            let (head, content) = part
+                .split_once("\r\n\r\n")
+                .or_else(|| part.split_once("\n\n"))
+                .unwrap_or(("", part));
+            let content = content
+                .strip_suffix("\r\n")
+                .or_else(|| content.strip_suffix('\n'))
+                .unwrap_or(content);
+            let name = header_param(head, "name").unwrap_or_default();
+            let key = if name.is_empty() {
+                format!("part{i}")
+            } else {
+                name.to_string()
+            };
+            self.key(&key, |w| {
+                if let Some(f) = header_param(head, "filename") {
+                    w.key("filename", |w| w.scan(f));
+                }
+                let ct = head
+                    .lines()
+                    .find_map(|l| {
+                        l.strip_prefix("Content-Type:")
+                            .or_else(|| l.strip_prefix("content-type:"))
+                    })
+                    .map(str::trim);
+                w.text_body(content, ct);
+            });
+        }
+    }
+}
+
+fn header_param<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    let needle = format!(" {name}=\"");
+    let i = head
+        .find(&needle)
+        .or_else(|| head.find(&format!(";{name}=\"")))?;
+    let rest = &head[i + needle.len()..];
+    rest.split('"').next()
+}
+
+fn looks_like_form(text: &str) -> bool {
+    text.len() < 64 * 1024
+        && text.contains('=')
+        && !text.contains([' ', '\n', '<', '{'])
+        && text.split('&').all(|p| {
+            p.split_once('=')
+                .is_some_and(|(k, _)| !k.is_empty() && k.len() < 256)
+        })
+}
+
+/// Parses `s` as JSON when it looks like an object or array.
+pub(crate) fn parse_embedded_json(s: &str, cfg: &Config) -> Option<Value> {
+    let t = s.trim();
+    let (first, last) = (t.as_bytes().first()?, t.as_bytes().last()?);
+    if !matches!((first, last), (b'{', b'}') | (b'[', b']')) || t.len() > cfg.max_body {
+        return None;
+    }
+    serde_json::from_str(t).ok()
+}
+
+/// `inspect_value`'s implementation.
+pub(crate) fn inspect_value(value: &str, cfg: &Config) -> Vec<Detection> {
+    let mut w = Walker::new(cfg);
+    w.walk_string(value, 0);
+    w.out
+}
+
+/// `inspect_event`'s implementation.
+pub(crate) fn inspect_event(event: &[u8], cfg: &Config) -> Inspection {
+    inspect_with(event, cfg, Walker::new(cfg)).0
+}
+
+/// `walked_fields`' implementation.
+pub(crate) fn walked_fields(event: &[u8], cfg: &Config) -> (&'static str, Vec<String>) {
+    let mut w = Walker::new(cfg);
+    w.record = Some(Vec::new());
+    let (ins, rec) = inspect_with(event, cfg, w);
+    (ins.source, rec.unwrap_or_default())
+}
+
+fn inspect_with<'c>(
+    event: &[u8],
+    cfg: &'c Config,
+    mut w: Walker<'c>,
+) -> (Inspection, Option<Vec<String>>) {
+    let source;
+    if event.len() > cfg.max_event {
+        source = "unknown";
+        w.error(format!(
+            "event of {} bytes exceeds max_event ({})",
+            event.len(),
+            cfg.max_event
+        ));
+    } else {
+        match serde_json::from_slice::<Value>(event) {
+            Ok(v) => {
+                let s = source::recognize(&v);
+                source = s.name();
+                source::walk(s, &v, &mut w);
+            }
+            Err(e) => {
+                source = "unknown";
+                w.error(format!("not JSON: {e}"));
+            }
+        }
+    }
+    let verdict = crate::verdict_of(&w.out, cfg);
+    let error = if w.errors.is_empty() {
+        None
+    } else {
+        Some(w.errors.join("; "))
+    };
+    let ins = Inspection {
+        source,
+        verdict,
+        detections: w.out,
+        error,
+        values: w.values,
+    };
+    (ins, w.record)
+}

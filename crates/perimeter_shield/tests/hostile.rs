@@ -1,0 +1,190 @@
+//! Hostile input: nothing panics, and work stays bounded by the configured caps.
+
+use perimeter_shield::{Config, inspect_event, inspect_value};
+use serde_json::json;
+
+#[test]
+fn deep_nesting() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let ins = inspect_event(deep.as_bytes(), &Config::default());
+    assert!(ins.error.is_some());
+    // Nesting within serde's limit but beyond max_depth: walked to the cap only.
+    let mut v = json!("' OR 1=1 --");
+    for _ in 0..100 {
+        v = json!({ "a": v });
+    }
+    let ins = inspect_event(
+        json!({"detail-type": "x", "detail": v})
+            .to_string()
+            .as_bytes(),
+        &Config::default(),
+    );
+    assert!(
+        ins.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("nesting deeper"),
+        "{ins:?}"
+    );
+    let body = format!("{}1{}", "[".repeat(120), "]".repeat(120));
+    let ins = inspect_event(
+        json!({"httpMethod": "POST", "body": body})
+            .to_string()
+            .as_bytes(),
+        &Config::default(),
+    );
+    assert_eq!(ins.source, "apigateway-rest");
+}
+
+#[test]
+fn huge_strings_are_capped() {
+    let cfg = Config {
+        max_body: 64 * 1024,
+        ..Config::default()
+    };
+    let big = "A".repeat(8 << 20);
+    assert!(inspect_value(&big, &cfg).is_empty());
+    let big_attack = format!("{}<script>alert(1)</script>", "a ".repeat(1 << 20));
+    // The payload sits beyond max_body: not seen, by design (documented cap).
+    assert!(inspect_value(&big_attack, &cfg).is_empty());
+    let ins = inspect_event(
+        json!({"httpMethod": "POST", "body": big})
+            .to_string()
+            .as_bytes(),
+        &cfg,
+    );
+    assert!(ins.detections.is_empty());
+    let too_big = Config {
+        max_event: 1024,
+        ..Config::default()
+    };
+    let ins = inspect_event(
+        json!({"body": "x".repeat(4096)}).to_string().as_bytes(),
+        &too_big,
+    );
+    assert!(ins.error.is_some());
+}
+
+#[test]
+fn many_values_are_capped() {
+    let items: Vec<_> = (0..50_000).map(|i| json!(format!("v{i}"))).collect();
+    let cfg = Config {
+        max_values: 1000,
+        ..Config::default()
+    };
+    let ins = inspect_event(
+        json!({"detail-type": "x", "detail": items})
+            .to_string()
+            .as_bytes(),
+        &cfg,
+    );
+    assert_eq!(ins.values, 1000);
+    assert!(ins.error.is_some());
+}
+
+#[test]
+fn invalid_utf8_and_binary() {
+    let mut bytes = br#"{"httpMethod":"GET","path":"/"#.to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe, 0xc0, 0xaf]);
+    bytes.extend_from_slice(br#""}"#);
+    let ins = inspect_event(&bytes, &Config::default());
+    assert!(ins.error.is_some());
+    let binary: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    let _ = inspect_event(&binary, &Config::default());
+    let lossy = String::from_utf8_lossy(&binary).into_owned();
+    let _ = inspect_value(&lossy, &Config::default());
+    // Every encoding trick at once, on odd boundaries.
+    for s in [
+        "%",
+        "%u",
+        "%uZZZZ",
+        "&#",
+        "&#x",
+        "&#99999999;",
+        "\\u",
+        "\\x4",
+        "%c0",
+        "%f8%80",
+        "\u{fffd}%",
+        "..%",
+        "0x",
+        "[::",
+        "http://[",
+        "http://@",
+        "http://:80",
+    ] {
+        let _ = inspect_value(s, &Config::default());
+    }
+}
+
+#[test]
+fn bad_base64_bodies() {
+    let ev = json!({"httpMethod": "POST", "path": "/", "isBase64Encoded": true, "body": "!!!not base64 <script>alert(1)</script>"});
+    let ins = inspect_event(ev.to_string().as_bytes(), &Config::default());
+    assert!(ins.error.as_deref().unwrap_or("").contains("base64"));
+    // Still inspected as text.
+    assert!(ins.detections.iter().any(|d| d.kind == "xss"));
+    let ev = json!({"Records": [{"eventSource": "aws:kinesis", "kinesis": {"data": "%%%"}}]});
+    let _ = inspect_event(ev.to_string().as_bytes(), &Config::default());
+}
+
+#[test]
+fn gzip_bomb_in_cloudwatch_logs() {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // 200 MB of zeros compress to about 200 KB.
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..200 {
+        enc.write_all(&chunk).unwrap();
+    }
+    let gz = enc.finish().unwrap();
+    let data = base64::engine::general_purpose::STANDARD.encode(&gz);
+    let ev = json!({"awslogs": {"data": data}});
+    let cfg = Config {
+        max_decompressed: 1 << 20,
+        ..Config::default()
+    };
+    let ins = inspect_event(ev.to_string().as_bytes(), &cfg);
+    assert_eq!(ins.source, "cloudwatch-logs");
+    assert!(
+        ins.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("decompresses to more than"),
+        "{ins:?}"
+    );
+    // Not gzip at all.
+    let ev = json!({"awslogs": {"data": "aGVsbG8="}});
+    let ins = inspect_event(ev.to_string().as_bytes(), &Config::default());
+    assert!(ins.error.as_deref().unwrap_or("").contains("gzip"));
+}
+
+#[test]
+fn corpus_lines_never_panic() {
+    // Every payload line, fed through the same engine: the libinjectionrs port and our
+    // decoders must survive all of them (a cheap stand-in for fuzzing on our corpora).
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpora/payloads"
+    );
+    let cfg = Config::default();
+    for f in [
+        "sqli.txt",
+        "xss.txt",
+        "cmdi.txt",
+        "code.txt",
+        "nosqli.txt",
+        "xxe.txt",
+    ] {
+        let data = std::fs::read(format!("{dir}/{f}")).expect("corpus present");
+        for line in data.split(|&b| b == b'\n') {
+            let s = String::from_utf8_lossy(line);
+            let _ = inspect_value(&s, &cfg);
+            // Truncated at every 7th byte, to hit tokenizer states mid-token.
+            for cut in (1..line.len()).step_by(7).take(8) {
+                let _ = inspect_value(&String::from_utf8_lossy(&line[..cut]), &cfg);
+            }
+        }
+    }
+}
