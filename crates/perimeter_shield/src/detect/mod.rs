@@ -650,6 +650,15 @@ pub(crate) fn find_any(lower: &str, needles: &[&str]) -> Option<(usize, usize)> 
         .min_by_key(|r| r.0)
 }
 
+/// Compiles a detector pattern over bytes with ASCII classes (`\w`, `\b`, `\s`): the
+/// views are ASCII-lower-cased already, and ASCII word boundaries keep the fast lazy DFA
+/// even on non-ASCII input (Unicode `\b` makes it give up on the first non-ASCII byte).
+pub(crate) fn re(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+}
+
 /// Whether `key` (lower-case) is a MongoDB query operator.
 pub(crate) fn nosqli_operator(key: &str) -> bool {
     nosqli::OPERATORS.contains(&key)
