@@ -68,8 +68,8 @@ pub struct Config {
     /// Bodies (and any single value) longer than this many bytes are inspected up to this
     /// length only.
     pub max_body: usize,
-    /// Largest event accepted by [`inspect_event`]; larger events are inspected as far as
-    /// this many bytes parse (in practice: not at all) and reported in `Inspection::error`.
+    /// Largest event accepted by [`inspect_event`]; a larger one is not inspected and
+    /// `Inspection::error` says so.
     pub max_event: usize,
     /// JSON nesting deeper than this is not walked (bodies, nested JSON strings).
     pub max_depth: usize,

@@ -170,6 +170,21 @@ impl<'c> Walker<'c> {
         }
         if base64 {
             match decode::base64(text, self.cfg.max_body.saturating_mul(4) / 3 + 4) {
+                Some(bytes) if bytes.starts_with(&[0x1f, 0x8b]) => {
+                    // Gzip inside base64: CloudWatch Logs subscriptions through Kinesis and
+                    // Firehose, compressed bodies. Decompressed with the same cap as awslogs.
+                    match decode::gunzip(&bytes, self.cfg.max_decompressed) {
+                        Ok((_, true)) => self.error(format!(
+                            "{}: decompresses to more than {} bytes; not inspected",
+                            self.path.as_str(),
+                            self.cfg.max_decompressed
+                        )),
+                        Ok((plain, false)) => {
+                            self.text_body(&String::from_utf8_lossy(&plain), content_type)
+                        }
+                        Err(e) => self.error(format!("{}: bad gzip: {e}", self.path.as_str())),
+                    }
+                }
                 Some(bytes) => {
                     let s = String::from_utf8_lossy(&bytes);
                     self.text_body(&s, content_type);

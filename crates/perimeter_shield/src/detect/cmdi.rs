@@ -14,7 +14,7 @@
 //! Command substitution, `${IFS}`, shellshock and `$'…'` tricks are matched directly.
 
 use super::{Hit, Kind, View};
-use regex::Regex;
+use regex::bytes::Regex;
 use std::sync::LazyLock;
 
 const EXOTIC: &[&str] = &[
@@ -200,14 +200,14 @@ fn shell_arg(cmd: &str, arg: &[u8]) -> bool {
 }
 
 static DIRECT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    super::re(
         r#"\(\s*\)\s*\{\s*:\s*;\s*\}\s*;|\$\{?ifs\b|\$\{(?:path|home|pwd):0:1\}|[;|&]\s*\$[a-z_]\w*\s*$|=\$['"][^'"]+['"]\s*;\s*\$[a-z_]|/bin/(?:ba|z|k|da)?sh\b|\bcmd(?:\.exe)?\s+/[ck]\b|\bpowershell(?:\.exe)?\s+-|\b(?:nc|ncat|netcat)\s+(?:-\w+\s+)*-[el]\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-\S+\s+)*(?:https?|ftp)://"#,
     )
     .ok()
 });
 
 static SUBST: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\$\(\s*[a-z/][^)]*\)|`\s*[a-z/][^`]*`").ok());
+    LazyLock::new(|| super::re(r"\$\(\s*[a-z/][^)]*\)|`\s*[a-z/][^`]*`").ok());
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     let lower = view.lower.as_str();
@@ -218,7 +218,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
             *best = Some(Hit::new(Kind::Cmdi, conf, start, end));
         }
     };
-    if let Some(m) = DIRECT.as_ref().and_then(|r| r.find(lower)) {
+    if let Some(m) = DIRECT.as_ref().and_then(|r| r.find(lower.as_bytes())) {
         consider(&mut best, 0.9, m.start(), m.end());
     }
     // Candidate positions: (offset, after a real separator?, after a weak one?)
@@ -280,7 +280,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         i = if i == 0 { p.max(1) } else { i + 1 };
     }
     if best.is_none()
-        && let Some(m) = SUBST.as_ref().and_then(|r| r.find(lower))
+        && let Some(m) = SUBST.as_ref().and_then(|r| r.find(lower.as_bytes()))
     {
         consider(&mut best, 0.7, m.start(), m.end());
     }

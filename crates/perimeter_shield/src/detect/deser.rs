@@ -4,11 +4,11 @@
 //! Json.NET/fastjson type hints, PHP serialized objects.
 
 use super::{Hit, Kind, View};
-use regex::Regex;
+use regex::bytes::Regex;
 use std::sync::LazyLock;
 
 static PATTERNS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    super::re(
         r#"(?x)
         (?P<node>_\$\$nd_func\$\$_)
       | (?P<javahex>\baced0005)
@@ -35,7 +35,10 @@ const BASE64_PREFIXES: &[(&str, f32)] = &[
 ];
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
-    if let Some(m) = PATTERNS.as_ref().and_then(|r| r.find(&view.lower)) {
+    if let Some(m) = PATTERNS
+        .as_ref()
+        .and_then(|r| r.find(view.lower.as_bytes()))
+    {
         hits.push(Hit::new(Kind::Deserialization, 0.9, m.start(), m.end()));
         return;
     }

@@ -391,8 +391,10 @@ const KEYWORDS: &[(&str, u32)] = &[
 ];
 
 static KEYWORD_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    // A full DFA: a few hundred KB for these patterns, and the fastest overlapping search.
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(KEYWORDS.iter().map(|(k, _)| k))
         .ok()
 });
@@ -498,7 +500,12 @@ pub(crate) fn scan_value(
     let kw = keywords(value);
     let sig = Signals { class, kw };
     let needs_normalizing = class & (PERCENT | AMP | BACKSLASH | HIGH) != 0;
-    if !needs_normalizing && !wanted(&sig).iter().any(|w| *w) {
+    let want = wanted(&sig);
+    let any_enabled = ORDER
+        .iter()
+        .zip(want)
+        .any(|(k, w)| w && config.detectors.enabled(*k));
+    if !needs_normalizing && !any_enabled {
         return;
     }
     let mut hits: Vec<Hit> = Vec::new();
@@ -641,6 +648,15 @@ pub(crate) fn find_any(lower: &str, needles: &[&str]) -> Option<(usize, usize)> 
             memchr::memmem::find(lower.as_bytes(), n.as_bytes()).map(|i| (i, i + n.len()))
         })
         .min_by_key(|r| r.0)
+}
+
+/// Compiles a detector pattern over bytes with ASCII classes (`\w`, `\b`, `\s`): the
+/// views are ASCII-lower-cased already, and ASCII word boundaries keep the fast lazy DFA
+/// even on non-ASCII input (Unicode `\b` makes it give up on the first non-ASCII byte).
+pub(crate) fn re(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
 }
 
 /// Whether `key` (lower-case) is a MongoDB query operator.

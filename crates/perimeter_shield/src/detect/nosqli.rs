@@ -3,7 +3,7 @@
 //! Operator objects inside parsed JSON bodies are found by the walker (`walk.rs`).
 
 use super::{Hit, Kind, View};
-use regex::Regex;
+use regex::bytes::Regex;
 use std::sync::LazyLock;
 
 /// MongoDB query operators an attacker uses to turn an equality into a predicate.
@@ -37,19 +37,19 @@ pub(crate) const OPERATORS: &[&str] = &[
 ];
 
 static BRACKET: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"\[\s*\$(ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|size|type|all|options)\s*\]").ok()
+    super::re(r"\[\s*\$(ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|size|type|all|options)\s*\]").ok()
 });
 static KEYED: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"["']?\$(ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|function|comment)["']?\s*:"#).ok()
+    super::re(r#"["']?\$(ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|function|comment)["']?\s*:"#).ok()
 });
 static JS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?:['"]\s*(?:;|\|\||&&)\s*(?:return\s*\(?\s*(?:true|1|!0)|sleep\s*\(|while\s*\(|this\.)|\bthis\.\w+\.match\s*\(|\bdb\.\w+\.(?:find|drop|insert|remove)|;\s*return\s*\(?\s*(?:true|\d|'[^']*'\s*==)|(?:\|\||&&)\s*['"]?[\w.]+['"]?\s*[!=]==?\s*['"]?[\w.]+|\bdo\s*\{[^}]*\}\s*while\s*\(|:\s*/[^/\s]*/[gimsx]*\s*\})"#).ok()
+    super::re(r#"(?:['"]\s*(?:;|\|\||&&)\s*(?:return\s*\(?\s*(?:true|1|!0)|sleep\s*\(|while\s*\(|this\.)|\bthis\.\w+\.match\s*\(|\bdb\.\w+\.(?:find|drop|insert|remove)|;\s*return\s*\(?\s*(?:true|\d|'[^']*'\s*==)|(?:\|\||&&)\s*['"]?[\w.]+['"]?\s*[!=]==?\s*['"]?[\w.]+|\bdo\s*\{[^}]*\}\s*while\s*\(|:\s*/[^/\s]*/[gimsx]*\s*\})"#).ok()
 });
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     let lower = &view.lower;
     for (re, conf) in [(&BRACKET, 0.9), (&KEYED, 0.9), (&JS, 0.85)] {
-        if let Some(m) = re.as_ref().and_then(|r| r.find(lower)) {
+        if let Some(m) = re.as_ref().and_then(|r| r.find(lower.as_bytes())) {
             hits.push(Hit::new(Kind::Nosqli, conf, m.start(), m.end()));
             return;
         }

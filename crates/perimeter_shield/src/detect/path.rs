@@ -4,44 +4,44 @@
 //! stream wrappers LFI uses (`php://filter`, `expect://`, `file://`).
 
 use super::{Hit, Kind, View};
-use regex::Regex;
+use regex::bytes::Regex;
 use std::sync::LazyLock;
 
 static TRAVERSAL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[/\\=:'\x22\s])\.{2,}(?:;[^/\\]*)?[/\\]|[/\\]\.{2,}[/\\]").ok()
+    super::re(r"(?:^|[/\\=:'\x22\s])\.{2,}(?:;[^/\\]*)?[/\\]|[/\\]\.{2,}[/\\]").ok()
 });
 
 static TARGET: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    super::re(
         r"(?:^|[/\\])etc[/\\]+(?:passwd|shadow|group|hosts|issue|hostname|motd|sudoers|crontab|master\.passwd|security|httpd|apache2|nginx|mysql|ssh|environment|profile|fstab|resolv\.conf)\b|(?:^|[/\\])proc[/\\]+(?:self|\d+)[/\\]|\bboot\.ini\b|\b(?:win|system)\.ini\b|(?:^|[/\\])(?:windows|winnt)[/\\]+(?:system32|win\.ini|repair|system\.ini|debug|panther)|(?:^|[/\\])\.(?:htaccess|htpasswd|env|git[/\\]config|aws[/\\]credentials|ssh[/\\]|bash_history|npmrc|docker[/\\]config)|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|(?:^|[/\\])(?:web|applicationhost)\.config\b|(?:^|[/\\])var[/\\]+(?:log|run[/\\]secrets|lib[/\\]mysql|www)[/\\]|(?:^|[/\\])root[/\\]+\.|[/\\]inetpub[/\\]|(?:^|[/\\])usr[/\\]+local[/\\]|(?:^|[/\\])(?:dev[/\\]+(?:random|zero|urandom|stdin|tcp)|tmp[/\\]+sess_)",
     )
     .ok()
 });
 
 static WRAPPER: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"\b(?:php://(?:filter|input|fd|memory|temp|stdin)|expect://|phar://|zip://|compress\.zlib://|data://text|glob://|file:/{1,3}[a-z/.~\\])|^[a-z]:[/\\]").ok()
+    super::re(r"\b(?:php://(?:filter|input|fd|memory|temp|stdin)|expect://|phar://|zip://|compress\.zlib://|data://text|glob://|file:/{1,3}[a-z/.~\\])|^[a-z]:[/\\]").ok()
 });
 
 /// Encoding-looking tokens a fuzzer wraps separators in (`%c0%af`, `%c1%8s`, `%uf025`,
 /// `0x2f`, and undecodable `%qf`): in the skeleton view each becomes a `/`, since a server
 /// that decodes them at all decodes them to separators or dots.
 static JUNK: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"%u[0-9a-f]{4}|%[0-9a-z]{2}|0x[0-9a-f]{2}|%+|\\").ok());
+    LazyLock::new(|| super::re(r"%u[0-9a-f]{4}|%[0-9a-z]{2}|0x[0-9a-f]{2}|%+|\\").ok());
 
 /// Sensitive file names that need no leading directory to be recognized.
 static LOOSE_TARGET: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"passwd|shadow|boot\.ini|win\.ini|system\.ini|desktop\.ini|system32|etc/+(?:issue|hosts|group|motd)|httpd\.conf|\.htaccess|\.htpasswd|web\.config|php\.ini|my\.cnf|error_log|access_log|id_rsa|\{file\}").ok()
+    super::re(r"passwd|shadow|boot\.ini|win\.ini|system\.ini|desktop\.ini|system32|etc/+(?:issue|hosts|group|motd)|httpd\.conf|\.htaccess|\.htpasswd|web\.config|php\.ini|my\.cnf|error_log|access_log|id_rsa|\{file\}").ok()
 });
 
 /// A whole value that is an absolute path into a system directory.
 static SYSTEM_PATH: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[a-z]:[/\\]|[/\\](?:etc|var/(?:log|www|lib|run|mail|spool|adm|backups|db|apache2?|nginx)|proc|root|boot|windows|winnt|inetpub|private/etc|usr/local/(?:etc|apache2?|nginx))[/\\])[\w ./\\~$-]*\s*$").ok()
+    super::re(r"^\s*(?:[a-z]:[/\\]|[/\\](?:etc|var/(?:log|www|lib|run|mail|spool|adm|backups|db|apache2?|nginx)|proc|root|boot|windows|winnt|inetpub|private/etc|usr/local/(?:etc|apache2?|nginx))[/\\])[\w ./\\~$-]*\s*$").ok()
 });
 
 /// A whole value that is an absolute path to a log, configuration, key or dot file: the
 /// targets of local file inclusion lists.
 static SENSITIVE_FILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[a-z]:)?[/\\][\w ./\\~$-]*(?:\.(?:log|ini|conf|cnf|cfg|config|profile|history|htaccess|htpasswd|pem|key|bak|sql|sqlite|mdb|inc)|_log|[/\\]\.[a-z_]+rc|[/\\]\.(?:profile|bash_profile|bash_history|login|cshrc))(?:%00)?\s*$").ok()
+    super::re(r"^\s*(?:[a-z]:)?[/\\][\w ./\\~$-]*(?:\.(?:log|ini|conf|cnf|cfg|config|profile|history|htaccess|htpasswd|pem|key|bak|sql|sqlite|mdb|inc)|_log|[/\\]\.[a-z_]+rc|[/\\]\.(?:profile|bash_profile|bash_history|login|cshrc))(?:%00)?\s*$").ok()
 });
 
 /// Counts `..`-like segments (`..`, `...`, `.?`) in the skeleton view.
@@ -66,13 +66,15 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         .replace("2f", "/");
     let skeleton = JUNK
         .as_ref()
-        .map(|r| r.replace_all(&unhexed, "/"))
+        .map(|r| {
+            String::from_utf8_lossy(&r.replace_all(unhexed.as_bytes(), &b"/"[..])).into_owned()
+        })
         .unwrap_or_default();
     let skeleton = skeleton.replace('\\', "/");
     let dots = dot_segments(&skeleton);
     let loose = LOOSE_TARGET
         .as_ref()
-        .and_then(|r| r.find(&skeleton))
+        .and_then(|r| r.find(skeleton.as_bytes()))
         .is_some();
     if dots >= 2 || (dots >= 1 && loose) || (loose && junk_count >= 2) {
         let conf = match (dots, loose) {
@@ -84,8 +86,12 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         return;
     }
     let nul_suffix = lower.trim_end().ends_with("%00") || view.text.trim_end().ends_with('\0');
-    let system = SYSTEM_PATH.as_ref().is_some_and(|r| r.is_match(lower));
-    let sensitive = SENSITIVE_FILE.as_ref().is_some_and(|r| r.is_match(lower));
+    let system = SYSTEM_PATH
+        .as_ref()
+        .is_some_and(|r| r.is_match(lower.as_bytes()));
+    let sensitive = SENSITIVE_FILE
+        .as_ref()
+        .is_some_and(|r| r.is_match(lower.as_bytes()));
     if (system || sensitive) && nul_suffix {
         hits.push(Hit::new(Kind::PathTraversal, 0.9, 0, lower.len()));
         return;
@@ -107,13 +113,13 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     let mut traversals = 0usize;
     let mut first: Option<(usize, usize)> = None;
     if let Some(re) = TRAVERSAL.as_ref() {
-        for m in re.find_iter(lower).take(8) {
+        for m in re.find_iter(lower.as_bytes()).take(8) {
             traversals += 1;
             first.get_or_insert((m.start(), m.end()));
         }
     }
-    let target = TARGET.as_ref().and_then(|r| r.find(lower));
-    let wrapper = WRAPPER.as_ref().and_then(|r| r.find(lower));
+    let target = TARGET.as_ref().and_then(|r| r.find(lower.as_bytes()));
+    let wrapper = WRAPPER.as_ref().and_then(|r| r.find(lower.as_bytes()));
     let (conf, range) = match (traversals, target, wrapper, first) {
         (n, Some(t), _, Some(f)) if n >= 1 => (0.95, (f.0, t.end())),
         (n, _, _, Some(f)) if n >= 2 => (0.9, (f.0, f.1)),

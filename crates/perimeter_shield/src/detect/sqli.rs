@@ -5,7 +5,7 @@
 //! process (under `panic = "abort"` that guard is void; the fuzz tests then matter).
 
 use super::{Hit, Kind, View};
-use regex::Regex;
+use regex::bytes::Regex;
 use std::sync::LazyLock;
 
 /// A SQL injection engine: `Some(fingerprint)` when `input` is an injection.
@@ -69,7 +69,11 @@ fn confidence_of(fp: &str, view: &View<'_>) -> f32 {
         )
     }) || lower.contains("--")
         || lower.contains("/*");
-    if punct || SQL_WORDS.as_ref().is_some_and(|r| r.is_match(lower)) {
+    if punct
+        || SQL_WORDS
+            .as_ref()
+            .is_some_and(|r| r.is_match(lower.as_bytes()))
+    {
         0.85
     } else {
         0.0
@@ -77,5 +81,5 @@ fn confidence_of(fp: &str, view: &View<'_>) -> f32 {
 }
 
 static SQL_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"\b(?:union|select|or|xor|rlike|regexp|between|null|sleep|benchmark|information_schema|substr|substring|ascii|char|concat|version|user|database|from|where|having)\b|@@").ok()
+    super::re(r"\b(?:union|select|or|xor|rlike|regexp|between|null|sleep|benchmark|information_schema|substr|substring|ascii|char|concat|version|user|database|from|where|having)\b|@@").ok()
 });

@@ -4,7 +4,7 @@
 //! libinjection's HTML5 tokenizer is a last, weaker signal for markup none of these match.
 
 use super::{Hit, Kind, View};
-use regex::Regex;
+use regex::bytes::Regex;
 use std::sync::LazyLock;
 
 struct Rule {
@@ -15,7 +15,7 @@ struct Rule {
 macro_rules! rule {
     ($re:expr, $c:expr) => {
         Rule {
-            re: LazyLock::new(|| Regex::new($re).ok()),
+            re: LazyLock::new(|| super::re($re).ok()),
             confidence: $c,
         }
     };
@@ -62,7 +62,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         if best.is_some_and(|b| b.confidence >= rule.confidence) {
             continue;
         }
-        if let Some(m) = rule.re.as_ref().and_then(|r| r.find(lower)) {
+        if let Some(m) = rule.re.as_ref().and_then(|r| r.find(lower.as_bytes())) {
             best = Some(Hit::new(Kind::Xss, rule.confidence, m.start(), m.end()));
         }
     }
