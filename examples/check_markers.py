@@ -8,7 +8,8 @@ For each example it runs `perimeter scan <example> --format json` and reports:
 - every marker code (e.g. AUTH001) with no finding of that code whose primary or related
   location is on the marked line (MISSED, or ELSEWHERE when the code fired on other lines);
 - every finding on no marker (EXTRA), i.e. a false positive or a flaw nobody marked.
-Markers whose family is `planned` (INJ, DEP, …) are counted but not checked.
+Markers whose family is `planned` (e.g. `AUTH, planned`) are counted but not checked. Scans use the
+examples' own advisory database (`examples/osv`), so DEP002 findings are checked too.
 Exits 1 when anything is missed or extra, so it can guard the examples in CI.
 """
 
@@ -30,7 +31,7 @@ def markers(root):
     found = []
     for folder, _, files in os.walk(root):
         for name in sorted(files):
-            if name.endswith(".md"):
+            if name.endswith(".md") or name == "MARKERS":
                 continue
             path = os.path.join(folder, name)
             try:
@@ -45,11 +46,26 @@ def markers(root):
                 line = number if text[: m.start()].strip() else number + 1
                 for code in (c.strip() for c in m.group(2).split(",")):
                     found.append((os.path.relpath(path, root), line, code, m.group(1)))
+    # Files that cannot carry a comment (JSON lockfiles) list their flaws in MARKERS.
+    sidecar = os.path.join(root, "MARKERS")
+    if os.path.exists(sidecar):
+        with open(sidecar, encoding="utf-8") as f:
+            for text in f:
+                if not text.strip() or text.startswith("#"):
+                    continue
+                place, codes, what = text.strip().split(" ", 2)
+                file, line = place.rsplit(":", 1)
+                for code in codes.split(","):
+                    found.append((file, int(line), code, what))
     return found
 
 
 def scan(command, root):
-    out = subprocess.run(command + ["scan", root, "--format", "json"], capture_output=True, text=True)
+    out = subprocess.run(
+        command + ["scan", root, "--format", "json", "--vuln-db", os.path.join(HERE, "osv")],
+        capture_output=True,
+        text=True,
+    )
     if out.returncode not in (0, 1):
         sys.exit(f"perimeter failed on {root} (exit {out.returncode}):\n{out.stderr}")
     return json.loads(out.stdout)["findings"]

@@ -6,9 +6,9 @@ const _ = require('lodash');
 
 exports.handler = async (event) => {
   for (const record of event.Records) {
-    // VULN: deep merge of message JSON with lodash 4.17.15, prototype pollution CVE-2020-8203 (DEP, planned)
+    // Deep merge of message JSON with lodash 4.17.15: prototype pollution, CVE-2020-8203 (DEP002 on package-lock.json).
     const order = _.merge({}, JSON.parse(record.body));
-    // VULN: request to a URL taken from the message (INJ, planned)
+    // VULN: request to a URL taken from the message (INJ007)
     await axios.post(order.warehouseCallback, { id: order.id, items: order.items });
   }
 };

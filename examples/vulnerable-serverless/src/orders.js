@@ -15,7 +15,7 @@ exports.create = async (event) => {
   // VULN: JWT decoded without signature verification (AUTH, planned)
   const user = jwt.decode((event.headers.Authorization || '').replace('Bearer ', '')) || {};
   // Shop admins can send a pricing rule such as "total * 0.9".
-  // VULN: eval of a request body field (INJ, planned)
+  // VULN: eval of a request body field (INJ002)
   const total = eval(order.pricingRule || 'order.total');
   const item = {
     id: { S: order.id },
@@ -30,7 +30,7 @@ exports.create = async (event) => {
 // GET /orders/{id}
 exports.get = async (event) => {
   const id = event.pathParameters.id;
-  // VULN: PartiQL statement built by string concatenation from the path (INJ, planned)
+  // VULN: PartiQL statement built by string concatenation from the path (INJ005)
   const res = await db.executeStatement({ Statement: `SELECT * FROM "${TABLE}" WHERE id = '${id}'` }).promise();
   return { statusCode: 200, body: JSON.stringify(res.Items) };
 };
@@ -38,9 +38,9 @@ exports.get = async (event) => {
 // GET /orders?customer=…&since=…
 exports.list = async (event) => {
   const q = event.queryStringParameters || {};
-  // VULN: date parsing of attacker input with moment 2.29.1, ReDoS CVE-2022-31129 (DEP, planned)
+  // Date parsing of attacker input with moment 2.29.1: ReDoS, CVE-2022-31129 (DEP002 on package-lock.json).
   const since = moment(q.since).toISOString();
-  // VULN: filter expression built from the query string (INJ, planned)
+  // VULN: filter expression built from the query string (INJ005)
   const res = await db
     .scan({ TableName: TABLE, FilterExpression: `customer = ${q.customer} AND createdAt > :since`, ExpressionAttributeValues: { ':since': { S: since } } })
     .promise();

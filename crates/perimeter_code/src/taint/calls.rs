@@ -455,15 +455,22 @@ impl<'a, 't> Analyzer<'a, 't> {
             "loads" | "load" | "parse" | "literal_eval" | "readValue" | "fromJson" | "parseObject"
         );
         let receiver_is_literal = call.receiver.is_some_and(is_string_literal);
-        let propagates =
-            bare || call.is_new || receiver_is_literal || PROPAGATING.contains(&m) || parses;
+        // `_.merge({}, parsed)`, `Object.assign(target, parsed)`: the result is the parsed
+        // object itself, still shaped by the sender.
+        let merges = MERGING.contains(&m);
+        let propagates = bare
+            || call.is_new
+            || receiver_is_literal
+            || PROPAGATING.contains(&m)
+            || parses
+            || merges;
         if !propagates {
             return None;
         }
         let mut t = t;
         t.fresh = false;
         t.container = false;
-        t.structured = parses;
+        t.structured = parses || (merges && t.structured);
         if matches!(m, "format" | "Sprintf" | "formatted") {
             // The format string is the literal receiver (`"{}/x".format(a)`) or the first
             // argument (`fmt.Sprintf("%s/x", a)`, `String.format(...)`).
@@ -522,6 +529,22 @@ const NON_PROPAGATING: &[&str] = &[
 
 /// Library functions (called on a module or a clean object) whose result carries the event
 /// text of their arguments.
+/// Object-merging helpers (lodash, Object, deepmerge): their result carries every argument.
+const MERGING: &[&str] = &[
+    "merge",
+    "mergeWith",
+    "assign",
+    "assignIn",
+    "defaults",
+    "defaultsDeep",
+    "extend",
+    "clone",
+    "cloneDeep",
+    "deepmerge",
+    "pick",
+    "omit",
+];
+
 const PROPAGATING: &[&str] = &[
     "b64decode",
     "b64encode",

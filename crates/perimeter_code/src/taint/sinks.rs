@@ -88,6 +88,43 @@ const SHELLS: &[&str] = &[
 ];
 const SHELL_FLAGS: &[&str] = &["-c", "/c", "-lc", "-Command", "-command"];
 
+/// DynamoDB parameters that hold an expression in DynamoDB's own query language.
+const DYNAMODB_EXPRESSIONS: &[&str] = &[
+    "FilterExpression",
+    "KeyConditionExpression",
+    "ConditionExpression",
+    "UpdateExpression",
+    "ProjectionExpression",
+];
+
+/// JavaScript SDK v2 client and DocumentClient methods that take those expressions.
+const DYNAMODB_EXPRESSION_CALLS: &[&str] = &[
+    "scan",
+    "query",
+    "updateItem",
+    "update",
+    "deleteItem",
+    "delete",
+    "putItem",
+    "put",
+    "getItem",
+    "get",
+];
+
+/// SDK v3 commands (client-dynamodb and lib-dynamodb) that take them.
+const DYNAMODB_EXPRESSION_COMMANDS: &[&str] = &[
+    "ScanCommand",
+    "QueryCommand",
+    "UpdateItemCommand",
+    "UpdateCommand",
+    "DeleteItemCommand",
+    "DeleteCommand",
+    "PutItemCommand",
+    "PutCommand",
+    "GetItemCommand",
+    "GetCommand",
+];
+
 const MONGO_METHODS: &[&str] = &[
     "find",
     "find_one",
@@ -279,6 +316,18 @@ impl<'a, 't> Analyzer<'a, 't> {
             "read_sql" | "read_sql_query" => {
                 out.push((SinkKind::Sql, arg(0, &["sql"])));
             }
+            "scan" | "query" | "update_item" | "delete_item" | "put_item" | "get_item"
+                if kwargs
+                    .iter()
+                    .any(|(k, _)| DYNAMODB_EXPRESSIONS.contains(&k.as_str())) =>
+            {
+                // DynamoDB expressions built from event text (see the JavaScript case).
+                for (key, taint) in kwargs {
+                    if DYNAMODB_EXPRESSIONS.contains(&key.as_str()) {
+                        out.push((SinkKind::NoSql, taint.clone()));
+                    }
+                }
+            }
             "execute_statement" | "executeStatement" => {
                 // DynamoDB PartiQL takes `Statement`; RDS Data API and Redshift Data API take
                 // SQL in `sql` / `Sql`.
@@ -464,6 +513,23 @@ impl<'a, 't> Analyzer<'a, 't> {
                 out.push((kind, t));
             }
             return out;
+        }
+        // DynamoDB condition, filter, key and update expressions are a small query language:
+        // event text spliced into one changes what the call reads or writes.
+        if DYNAMODB_EXPRESSION_CALLS.contains(&m)
+            || DYNAMODB_EXPRESSION_COMMANDS
+                .iter()
+                .any(|command| c.ends_with(command))
+        {
+            let input = call.args.first().filter(|a| a.kind() == "object");
+            for key in DYNAMODB_EXPRESSIONS {
+                if let Some(value) = input.and_then(|o| self.object_key(*o, key)) {
+                    out.push((SinkKind::NoSql, self.eval(value)));
+                }
+            }
+            if !out.is_empty() {
+                return out;
+            }
         }
         if receiver.is_some() {
             return out;

@@ -24,9 +24,9 @@ def handler(event, context):
     params = event.get("queryStringParameters") or {}
     tag = params.get("tag", "")
     order = params.get("order", "created_at")
-    # VULN: SQL built by string formatting from the query string (INJ, planned)
     sql = "SELECT id, owner, title FROM photos WHERE tag = '%s' ORDER BY %s" % (tag, order)
     with _db().cursor() as cur:
+        # VULN: SQL built by string formatting from the query string, executed as is (INJ004)
         cur.execute(sql)
         rows = cur.fetchall()
     return {

@@ -13,7 +13,7 @@ def handler(event, context):
         key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
         local = "/tmp/" + os.path.basename(key)
         s3.download_file(BUCKET, key, local)
-        # VULN: OS command built from the S3 object key, which any uploader chooses (INJ, planned)
+        # VULN: OS command built from the S3 object key, which any uploader chooses (INJ001)
         os.system("convert '%s' -resize 200x200 /tmp/thumb.jpg" % local)
         # Every thumbnail is a new object in the same bucket, and the trigger has no prefix filter.
         # This is the recursion that DOW003 reports on template.yaml (UPLOAD_BUCKET of ThumbnailFunction).

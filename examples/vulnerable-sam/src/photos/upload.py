@@ -13,9 +13,9 @@ def handler(event, context):
     body = json.loads(event.get("body") or "{}")
     owner = event["requestContext"]["authorizer"]["claims"]["sub"]
     # Clients send a crop box such as "(0, 0, 640, 480)".
-    # VULN: eval of a request body field (INJ, planned)
+    # VULN: eval of a request body field (INJ002)
     crop = eval(body.get("crop", "None"))
-    # VULN: yaml.load without SafeLoader on request data, with PyYAML 5.3 (INJ, planned)
+    # VULN: yaml.load without SafeLoader on request data, with PyYAML 5.3 (INJ003)
     exif = yaml.load(body.get("exif", "{}"), Loader=yaml.Loader)
     item = {
         "owner": owner,

@@ -1,12 +1,15 @@
 //! ## What it does
 //! Flags NoSQL queries built from event data: DynamoDB PartiQL statements
 //! (`execute_statement(Statement=...)`, `ExecuteStatementCommand`) formatted with event values,
-//! MongoDB `$where` clauses containing event data, and query objects (or field values) taken
+//! DynamoDB condition, filter, key, update and projection expressions (`FilterExpression`,
+//! `KeyConditionExpression`, `UpdateExpression`, …) with event text spliced in, MongoDB `$where` clauses containing event data, and query objects (or field values) taken
 //! straight from parsed event JSON, which lets the sender inject operators such as `{"$ne":
 //! null}`.
 //!
 //! ## Why is this bad?
-//! A formatted PartiQL statement is SQL injection against your table. A parsed JSON object used
+//! A formatted PartiQL statement is SQL injection against your table; a DynamoDB expression
+//! with event text in it lets the sender rewrite the condition (`x OR attribute_exists(pk)`),
+//! widen a scan or update other attributes. A parsed JSON object used
 //! as a Mongo filter lets the sender replace a value by an operator (`{"password": {"$ne": ""}}`
 //! logs in without a password), and `$where` runs JavaScript on the database server.
 //!
@@ -41,7 +44,8 @@
 //!
 //! ## Remediation
 //! Use PartiQL parameters (`?` with `Parameters`), or the key-value APIs (`GetItem`, `Query` with
-//! `ExpressionAttributeValues`). For MongoDB, build filters field by field from values converted
+//! `ExpressionAttributeValues`); keep DynamoDB expressions constant and pass every value as a
+//! `:placeholder` in `ExpressionAttributeValues` (names in `ExpressionAttributeNames`). For MongoDB, build filters field by field from values converted
 //! to the expected type (`str(...)`, `String(...)`), reject keys starting with `$`, and do not
 //! use `$where`.
 //!
@@ -68,7 +72,7 @@ static META: RuleMeta = RuleMeta {
     source: include_str!("nosql_injection.rs"),
 };
 
-const REMEDIATION: &str = "Use PartiQL parameters or key-value APIs; build Mongo filters from typed values, reject '$' keys, avoid $where.";
+const REMEDIATION: &str = "Use PartiQL parameters, constant DynamoDB expressions with ExpressionAttributeValues, or key-value APIs; build Mongo filters from typed values, reject '$' keys, avoid $where.";
 
 impl Rule for NosqlInjection {
     fn meta(&self) -> &RuleMeta {

@@ -17,6 +17,8 @@
 //! `<your-key>`, `${VAR}`, `{{…}}`, `xxxx`), environment lookups (`process.env.X`,
 //! `os.environ[...]`) and published documentation examples (`AKIAIOSFODNN7EXAMPLE`) are not
 //! reported; secrets in tests, fixtures, examples and documentation are one level lower.
+//! Environment variables declared in the template are left to SEC001 and SEC002, which name
+//! the variable.
 //!
 //! ## Why is this bad?
 //! Code is copied everywhere: the repository and its history, CI caches, the deployment
@@ -130,7 +132,8 @@ impl Rule for SecretInCode {
             let mut occurrences: std::collections::HashMap<(&str, &str, &str), usize> =
                 std::collections::HashMap::new();
             for hit in &bundle.secrets {
-                if !seen.insert((&hit.location, hit.detector.as_str())) {
+                if in_environment(app, hit) || !seen.insert((&hit.location, hit.detector.as_str()))
+                {
                     continue;
                 }
                 // The fingerprint must survive edits elsewhere in the file: detector, file and
@@ -151,6 +154,16 @@ impl Rule for SecretInCode {
             }
         }
     }
+}
+
+/// A hit on a function's environment variable in the template (a Serverless service's folder
+/// holds its `serverless.yml`): SEC001 and SEC002 report those, with the variable's name.
+fn in_environment(app: &App, hit: &SecretHit) -> bool {
+    app.functions
+        .iter()
+        .flat_map(|f| &f.environment)
+        .flat_map(|e| [&e.location, &e.value.location])
+        .any(|l| l.file == hit.location.file && l.line == hit.location.line)
 }
 
 /// Functions that deploy `bundle`, as their code or as a layer.
@@ -320,6 +333,33 @@ mod tests {
         a.code[0].secrets[0].location.line = 30;
         let moved = run(&SecretInCode, &a);
         assert_eq!(first[0].fingerprint, moved[0].fingerprint);
+    }
+
+    #[test]
+    fn environment_variables_in_the_template_are_left_to_sec001() {
+        let mut a = app();
+        let mut f = function("Fn", "R", 3);
+        f.code = Some(code("src", &[]));
+        f.environment.push(perimeter_model::EnvVar {
+            name: "STRIPE_KEY".into(),
+            value: perimeter_model::Attr::explicit(
+                "sk_live_x".to_string(),
+                Location::new("src/app.py", 3, 18),
+            ),
+            location: Location::new("src/app.py", 3, 7),
+        });
+        a.functions.push(f);
+        a.code.push(bundle(
+            "src",
+            BundleKind::Folder,
+            vec![
+                hit("stripe-key", Confidence::High, 3),
+                hit("stripe-key", Confidence::High, 4),
+            ],
+        ));
+        let found = run(&SecretInCode, &a);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].location.line, 4);
     }
 
     #[test]
