@@ -33,6 +33,7 @@ fn main() {
         suppressed: 0,
         rules: &rules,
         tool_version: env!("CARGO_PKG_VERSION"),
+        iam_catalog_date: "2026-10-27",
     };
     let before = Instant::now();
     let out = match format {

@@ -31,6 +31,8 @@ struct Tool<'a> {
     version: &'a str,
     #[serde(rename = "informationUri")]
     information_uri: &'a str,
+    /// Date of the embedded AWS IAM action catalog.
+    iam_catalog_date: &'a str,
 }
 
 #[derive(Serialize)]
@@ -127,6 +129,7 @@ pub fn json(input: &ReportInput<'_>) -> String {
         tool: Tool {
             name: TOOL_NAME,
             version: input.tool_version,
+            iam_catalog_date: input.iam_catalog_date,
             information_uri: INFORMATION_URI,
         },
         summary: SummaryOut {

@@ -42,6 +42,9 @@ pub struct ReportInput<'a> {
     pub rules: &'a [&'static dyn Rule],
     /// perimeter's version, e.g. `env!("CARGO_PKG_VERSION")` of the binary.
     pub tool_version: &'a str,
+    /// The date of the embedded AWS IAM action catalog the IAM rules judged against
+    /// (`perimeter_iam::DATA_DATE`), shown so a report says how current its IAM knowledge is.
+    pub iam_catalog_date: &'a str,
 }
 
 /// The tool name every emitter reports.

@@ -95,6 +95,7 @@ pub fn sarif(input: &ReportInput<'_>) -> String {
                 "name": TOOL_NAME,
                 "version": input.tool_version,
                 "semanticVersion": input.tool_version,
+                "properties": { "iamCatalogDate": input.iam_catalog_date },
                 "informationUri": INFORMATION_URI,
                 "rules": rules,
             } },

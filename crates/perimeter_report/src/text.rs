@@ -128,6 +128,9 @@ pub fn text(input: &ReportInput<'_>, options: &TextOptions) -> String {
     }
 
     out.push_str(&summary_line(&Summary::of(input)));
+    if !input.iam_catalog_date.is_empty() {
+        let _ = write!(out, " (AWS IAM catalog of {})", input.iam_catalog_date);
+    }
     out.push('\n');
     out
 }

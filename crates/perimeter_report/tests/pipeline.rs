@@ -44,6 +44,7 @@ fn run(root: &Path) -> usize {
         suppressed: 0,
         rules: &rules,
         tool_version: "0.0.0-test",
+        iam_catalog_date: "2026-10-27",
     };
 
     let out = text(&input, &TextOptions::default());

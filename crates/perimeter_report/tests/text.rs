@@ -54,7 +54,7 @@ fn limits_and_missing_root() {
     assert!(out.contains("… 1 more functions not shown"));
     // No file could be read: no frame at all, and no panic.
     assert!(!out.contains(" | "));
-    assert!(out.ends_with("6 findings (1 critical, 2 high, 1 medium, 1 low, 1 info), 2 functions, 1 app, 2 files with errors, 2 suppressed\n"));
+    assert!(out.ends_with("6 findings (1 critical, 2 high, 1 medium, 1 low, 1 info), 2 functions, 1 app, 2 files with errors, 2 suppressed (AWS IAM catalog of 2026-10-27)\n"));
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn empty_scan() {
     let out = text(&scan.input(&root), &TextOptions::default());
     assert_eq!(
         out,
-        "0 findings (0 critical, 0 high, 0 medium, 0 low, 0 info), 0 functions, 0 apps, 0 files with errors, 2 suppressed\n"
+        "0 findings (0 critical, 0 high, 0 medium, 0 low, 0 info), 0 functions, 0 apps, 0 files with errors, 2 suppressed (AWS IAM catalog of 2026-10-27)\n"
     );
 }
 

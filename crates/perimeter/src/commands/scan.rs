@@ -68,6 +68,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         suppressed: applied.suppressed.len(),
         rules: &rules,
         tool_version: version,
+        iam_catalog_date: perimeter_iam::DATA_DATE,
     };
     let rendered = match args.format {
         Format::Text => {

@@ -110,6 +110,7 @@ impl Scan {
             suppressed: 2,
             rules: &self.rules,
             tool_version: "0.1.0",
+            iam_catalog_date: "2026-10-27",
         }
     }
 }
