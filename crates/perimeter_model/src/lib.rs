@@ -470,6 +470,11 @@ pub struct Resource {
     /// For layers: the folder or archive of the layer's content relative to the scan root
     /// (SAM `ContentUri`, `Content` given as a local path, Serverless `layers.*.path`).
     pub code_path: Option<Attr<String>>,
+    /// The customer managed KMS key that encrypts the resource (bucket default encryption,
+    /// table SSE, queue, topic, secret, stream), as written: a key's logical ID when it is
+    /// declared in the app, else its ARN, ID or alias. `None` when the resource uses an
+    /// AWS-owned or AWS-managed key, whose use needs no IAM permission.
+    pub kms_key: Option<Attr<String>>,
 }
 
 impl Resource {
@@ -492,6 +497,7 @@ impl Resource {
             log_group_for: None,
             notifies: Vec::new(),
             code_path: None,
+            kms_key: None,
         }
     }
 }

@@ -246,12 +246,51 @@ pub(crate) fn needs_of(
                         flavor,
                         evidence(action),
                     ));
+                    // A resource encrypted with a customer managed key also needs the key.
+                    let Some(key) = encryption_key(app, target) else {
+                        continue;
+                    };
+                    for kms_action in map.kms_for(action) {
+                        needs.extend(need(
+                            app,
+                            kms_action,
+                            &key,
+                            knowledge,
+                            flavor,
+                            evidence(kms_action),
+                        ));
+                    }
                 }
             }
         }
     }
     needs.extend(baseline::needs(app, function, knowledge, flavor));
     (needs, unrecognized)
+}
+
+/// The customer managed KMS key of a declared resource, as a target: the key declared in the
+/// app, or its ARN. `None` when the resource has no such key (or it is not declared here).
+fn encryption_key<'a>(app: &'a App, target: &Target<'a>) -> Option<Target<'a>> {
+    let Target::Declared(resource) = target else {
+        return None;
+    };
+    let key = resource.kms_key.as_ref()?;
+    Some(match key.as_str() {
+        Some(id) => match app.resource(id) {
+            Some(declared) => Target::Declared(declared),
+            None if id.starts_with("arn:") && !id.contains(":alias/") => {
+                Target::Arn(id.to_string())
+            }
+            None => Target::Unknown(format!(
+                "`{}` is encrypted with key `{id}`, which is not a key ARN declared here",
+                resource.id
+            )),
+        },
+        None => Target::Unknown(format!(
+            "`{}` is encrypted with a KMS key whose ARN is only known at deploy time",
+            resource.id
+        )),
+    })
 }
 
 /// The needs for `action` on `target`: one per applicable resource type.

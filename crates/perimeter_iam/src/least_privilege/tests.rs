@@ -819,3 +819,87 @@ fn denied_actions_are_not_granted_and_wildcard_counts_use_the_engine() {
     let deletes = crate::catalog::catalog().count("dynamodb:Delete*");
     assert_eq!(p.granted_unused[0].unused_count, Some(all - deletes - 1));
 }
+
+#[test]
+fn a_resource_encrypted_with_a_customer_key_needs_the_key_too() {
+    let mut a = app(SourceKind::Sam);
+    a.resources.push(Resource::new(
+        "DataKey",
+        ResourceKind::Key,
+        "AWS::KMS::Key",
+        loc(70),
+    ));
+    for r in a.resources.iter_mut() {
+        match r.id.as_str() {
+            "Bucket" => r.kms_key = Some(Attr::explicit("DataKey".to_string(), loc(56))),
+            "Queue" => {
+                r.kms_key = Some(Attr::explicit(
+                    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+                        .to_string(),
+                    loc(61),
+                ))
+            }
+            _ => {}
+        }
+    }
+    a.roles.push(role("FnRole", true, vec![]));
+    a.functions.push(function(
+        "Fn",
+        "FnRole",
+        vec![
+            call(
+                "s3",
+                "GetObject",
+                &[("Bucket", ArgValue::EnvVar("B".into()))],
+                3,
+            ),
+            call(
+                "sqs",
+                "SendMessage",
+                &[("QueueUrl", ArgValue::EnvVar("Q".into()))],
+                4,
+            ),
+            call(
+                "dynamodb",
+                "GetItem",
+                &[("TableName", ArgValue::EnvVar("T".into()))],
+                5,
+            ),
+        ],
+        vec![
+            env("B", "${Bucket}"),
+            env("Q", "${Queue}"),
+            env("T", "${Table}"),
+        ],
+    ));
+    let p = &synthesize_app(&a, knowledge())[0];
+    let queue_key =
+        json!("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    // Reading an object decrypts with the bucket's key; sending to an encrypted queue both
+    // generates a data key and decrypts with the queue's key (as AWS documents for SQS SSE).
+    assert_eq!(
+        statement_for(p, "kms:Decrypt").resource,
+        vec![json!({"Fn::GetAtt": ["DataKey", "Arn"]}), queue_key.clone()]
+    );
+    assert_eq!(
+        statement_for(p, "kms:GenerateDataKey").resource,
+        vec![queue_key]
+    );
+    assert!(
+        p.evidence
+            .iter()
+            .any(|e| e.action == "kms:Decrypt" && e.line == 3)
+    );
+    // The table has no customer key: no KMS action for it.
+    assert_eq!(
+        p.policy
+            .statement
+            .iter()
+            .flat_map(|s| &s.action)
+            .filter(|a| a.starts_with("kms:"))
+            .count(),
+        2,
+        "kms:Decrypt and kms:GenerateDataKey, nothing for the table: {:#?}",
+        p.policy
+    );
+}

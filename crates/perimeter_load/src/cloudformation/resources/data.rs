@@ -63,6 +63,7 @@ pub(crate) fn create(app: &mut App, ctx: &Context, e: &Entry) {
     if let Some(n) = name_prop.and_then(|p| e.prop(p)) {
         r.name = Some(ctx.string(n));
     }
+    r.kms_key = kms_key(ctx, e);
     match e.type_name {
         "AWS::S3::Bucket" => {
             if let Some(acl) = e.prop("AccessControl") {
@@ -91,6 +92,34 @@ pub(crate) fn create(app: &mut App, ctx: &Context, e: &Entry) {
         _ => {}
     }
     app.resources.push(r);
+}
+
+/// The customer managed key a data resource is encrypted with, where its type says so.
+/// AWS-managed keys (`alias/aws/…`) need no IAM permission and are left out.
+fn kms_key(ctx: &Context, e: &Entry) -> Option<perimeter_model::Attr<String>> {
+    let node = match e.type_name {
+        "AWS::S3::Bucket" => e
+            .prop("BucketEncryption")
+            .and_then(|b| b.get("ServerSideEncryptionConfiguration"))
+            .and_then(|rules| {
+                rules.items().into_iter().find_map(|rule| {
+                    rule.get("ServerSideEncryptionByDefault")
+                        .and_then(|d| d.get("KMSMasterKeyID"))
+                })
+            }),
+        "AWS::DynamoDB::Table" => e
+            .prop("SSESpecification")
+            .and_then(|s| s.get("KMSMasterKeyId")),
+        "AWS::SQS::Queue" | "AWS::SNS::Topic" => e.prop("KmsMasterKeyId"),
+        "AWS::SecretsManager::Secret" => e.prop("KmsKeyId"),
+        "AWS::Kinesis::Stream" => e.prop("StreamEncryption").and_then(|s| s.get("KeyId")),
+        _ => None,
+    }?;
+    let key = super::source_attr(ctx, node);
+    if key.as_str().is_some_and(|k| k.contains("alias/aws/")) {
+        return None;
+    }
+    Some(key)
 }
 
 pub(crate) fn link(app: &mut App, linker: &Linker, e: &Entry) {
