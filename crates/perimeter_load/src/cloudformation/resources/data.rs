@@ -102,7 +102,7 @@ fn kms_key(ctx: &Context, e: &Entry) -> Option<perimeter_model::Attr<String>> {
             .prop("BucketEncryption")
             .and_then(|b| b.get("ServerSideEncryptionConfiguration"))
             .and_then(|rules| {
-                rules.items().into_iter().find_map(|rule| {
+                rules.items().iter().find_map(|rule| {
                     rule.get("ServerSideEncryptionByDefault")
                         .and_then(|d| d.get("KMSMasterKeyID"))
                 })
