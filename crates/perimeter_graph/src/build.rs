@@ -3,10 +3,11 @@
 
 use crate::matching::{Reach, Target, grant_reach, references, services};
 use crate::paths::{PathLimits, find_paths};
-use crate::{Edge, EdgeKind, Graph, Node, NodeKind};
+use crate::{Edge, EdgeKind, Graph, Node, NodeCost, NodeKind};
 use perimeter_iam::{AccessLevel, EffectivePermissions, find_escalations};
 use perimeter_model::{App, ArgValue, Function, Location, Model, ResourceKind, TriggerKind};
 use perimeter_rules::exposure::{EntryPoint, function_exposure, function_label, kind_name};
+use perimeter_score::cost::{DEFAULT_ACCOUNT_CONCURRENCY, default_prices, function_cost};
 use std::collections::BTreeMap;
 
 pub const INTERNET: &str = "internet";
@@ -68,6 +69,7 @@ impl Builder {
             subtype: None,
             public: id == INTERNET,
             location: None,
+            cost: None,
         });
     }
 
@@ -111,6 +113,7 @@ impl Builder {
                 subtype: Some(resource_kind(r.kind).to_string()),
                 public: false,
                 location: loc(&r.location),
+                cost: None,
             });
         }
         for role in &app.roles {
@@ -122,6 +125,7 @@ impl Builder {
                 subtype: None,
                 public: false,
                 location: loc(&role.location),
+                cost: None,
             });
         }
         for f in &app.functions {
@@ -133,6 +137,12 @@ impl Builder {
                 subtype: None,
                 public: false,
                 location: loc(&f.location),
+                cost: function_cost(app, f, default_prices(), DEFAULT_ACCOUNT_CONCURRENCY).map(
+                    |e| NodeCost {
+                        per_hour: (e.per_hour * 100.0).round() / 100.0,
+                        summary: e.summary(),
+                    },
+                ),
             });
         }
         for f in &app.functions {
@@ -171,6 +181,7 @@ impl Builder {
                 subtype: Some(kind_name(entry.kind).to_string()),
                 public: entry.public,
                 location: loc(&entry.location),
+                cost: None,
             });
             self.edge(
                 &tid,

@@ -60,6 +60,19 @@ pub struct Node {
     /// `file:line` where it is declared, when it is declared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// For a publicly reachable function: the worst-case cost of a request flood
+    /// ([`perimeter_score::cost`], us-east-1 prices, default account concurrency).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<NodeCost>,
+}
+
+/// Denial of wallet on a function node.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeCost {
+    /// US dollars per hour.
+    pub per_hour: f64,
+    /// One sentence with the binding limit and the cap a setting would give.
+    pub summary: String,
 }
 
 /// What an edge means.
