@@ -8,7 +8,7 @@ use perimeter_iam::{AccessLevel, EffectivePermissions, find_escalations};
 use perimeter_model::{App, ArgValue, Function, Location, Model, ResourceKind, TriggerKind};
 use perimeter_rules::exposure::{EntryPoint, function_exposure, function_label, kind_name};
 use perimeter_score::cost::{DEFAULT_ACCOUNT_CONCURRENCY, default_prices, function_cost};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 pub const INTERNET: &str = "internet";
 pub const AUTHENTICATED: &str = "authenticated";
@@ -35,6 +35,10 @@ pub fn build(model: &Model) -> Graph {
 struct Builder {
     nodes: Vec<Node>,
     edges: Vec<Edge>,
+    /// Ids already in `nodes`, and (from, to, kind) already in `edges`: large trees have
+    /// thousands of each.
+    node_ids: HashSet<String>,
+    edge_keys: HashSet<(String, String, EdgeKind)>,
 }
 
 fn loc(location: &Location) -> Option<String> {
@@ -47,7 +51,7 @@ fn node_id(app: &App, id: &str) -> String {
 
 impl Builder {
     fn node(&mut self, node: Node) {
-        if !self.nodes.iter().any(|n| n.id == node.id) {
+        if self.node_ids.insert(node.id.clone()) {
             self.nodes.push(node);
         }
     }
@@ -82,10 +86,9 @@ impl Builder {
         ease: u8,
         reason: String,
     ) {
-        if self
-            .edges
-            .iter()
-            .any(|e| e.from == from && e.to == to && e.kind == kind)
+        if !self
+            .edge_keys
+            .insert((from.to_string(), to.to_string(), kind))
         {
             return;
         }

@@ -61,8 +61,13 @@ pub fn find_paths(graph: &Graph, limits: &PathLimits) -> Vec<Path> {
         .iter()
         .map(|n| (n.id.as_str(), n.kind))
         .collect();
+    let labels = graph
+        .nodes
+        .iter()
+        .map(|n| (n.id.as_str(), n.label.as_str()))
+        .collect();
     let mut search = Search {
-        graph,
+        labels,
         out_edges,
         kinds,
         limits,
@@ -77,7 +82,7 @@ pub fn find_paths(graph: &Graph, limits: &PathLimits) -> Vec<Path> {
     for depth in 1..=limits.max_len {
         search.depth = depth;
         for from in &limits.from {
-            if graph.node(from).is_some() {
+            if search.kinds.contains_key(from.as_str()) {
                 let mut stack = Vec::new();
                 search.walk(from, from, &mut stack);
             }
@@ -87,9 +92,9 @@ pub fn find_paths(graph: &Graph, limits: &PathLimits) -> Vec<Path> {
 }
 
 struct Search<'g> {
-    graph: &'g Graph,
     out_edges: HashMap<&'g str, Vec<&'g Edge>>,
     kinds: HashMap<&'g str, NodeKind>,
+    labels: HashMap<&'g str, &'g str>,
     limits: &'g PathLimits,
     counts: HashMap<(String, String, PathKind), usize>,
     paths: Vec<Path>,
@@ -175,9 +180,9 @@ impl<'g> Search<'g> {
     }
 
     fn label(&self, id: &str) -> String {
-        self.graph
-            .node(id)
-            .map_or_else(|| id.to_string(), |n| n.label.clone())
+        self.labels
+            .get(id)
+            .map_or_else(|| id.to_string(), |l| (*l).to_string())
     }
 
     fn explain(&self, steps: &[Edge], weakest: &Edge, kind: PathKind) -> String {
