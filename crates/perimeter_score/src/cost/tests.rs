@@ -2,6 +2,7 @@
 //! $0.0000166667 per GB-s x86_64, $0.0000133334 arm64, REST $3.50 / HTTP $1.00 per million).
 
 use super::*;
+use perimeter_model::ApiKind;
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
