@@ -342,7 +342,9 @@ impl Builder {
                 }
             }
         }
-        for ((to, kind), (actions, reach)) in found {
+        for ((to, kind), (mut actions, reach)) in found {
+            // The data-plane actions a reader recognises first, then catalog order.
+            actions.sort_by_key(|a| !is_headline(a));
             let mut label = actions
                 .iter()
                 .take(LABEL_ACTIONS)
@@ -439,6 +441,49 @@ fn edge_kind(action: &str, level: AccessLevel, on_function: bool) -> EdgeKind {
         AccessLevel::Write | AccessLevel::Tagging => EdgeKind::CanWrite,
         AccessLevel::Read | AccessLevel::List => EdgeKind::CanRead,
     }
+}
+
+/// Actions worth naming first in a label: the ones that move data or code.
+fn is_headline(action: &str) -> bool {
+    const HEADLINE: &[&str] = &[
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:PutBucketPolicy",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:DeleteTable",
+        "dynamodb:PutResourcePolicy",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:PutResourcePolicy",
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:ScheduleKeyDeletion",
+        "kms:PutKeyPolicy",
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:PutParameter",
+        "ssm:DeleteParameter",
+        "sqs:SendMessage",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:SetQueueAttributes",
+        "sns:Publish",
+        "sns:SetTopicAttributes",
+        "kinesis:GetRecords",
+        "kinesis:PutRecord",
+        "events:PutEvents",
+        "lambda:InvokeFunction",
+        "lambda:UpdateFunctionCode",
+        "lambda:AddPermission",
+    ];
+    HEADLINE.contains(&action)
 }
 
 fn resource_kind(kind: ResourceKind) -> &'static str {
