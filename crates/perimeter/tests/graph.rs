@@ -250,6 +250,33 @@ fn json_has_the_documented_shape_and_focus_narrows_it() {
             .any(|n| n["id"] == "serverless.yml#fulfil")
     );
 
+    // Paths from a chosen start: the queue-fed function reaches the table through its role.
+    let (code, out, err) = run(&[
+        "graph",
+        path.to_str().expect("utf-8"),
+        "--format",
+        "json",
+        "--from",
+        "serverless.yml#fulfil",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let from: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let from_paths = from["paths"].as_array().expect("paths");
+    assert!(!from_paths.is_empty());
+    assert!(
+        from_paths
+            .iter()
+            .all(|p| p["from"] == "serverless.yml#fulfil")
+    );
+    assert!(
+        from_paths
+            .iter()
+            .any(|p| p["to"] == "serverless.yml#OrdersTable")
+    );
+    let (code, _, err) = run(&["graph", path.to_str().expect("utf-8"), "--from", "mars"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("internet"), "{err}");
+
     let (code, _, err) = run(&["graph", path.to_str().expect("utf-8"), "--function", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("serverless.yml#fulfil"), "{err}");

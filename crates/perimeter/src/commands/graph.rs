@@ -36,6 +36,11 @@ pub struct GraphArgs {
     /// deployed name, or `APP#ID`).
     #[arg(long, value_name = "NAME")]
     pub function: Option<String>,
+    /// Start attack paths here instead of at `internet`, `authenticated` and `aws-accounts`:
+    /// an entry (`internet`, `authenticated`, `aws-accounts`, `aws-services`, `schedule`) or any
+    /// node id (e.g. `template.yaml#MyFunction`). Repeatable.
+    #[arg(long, value_name = "NODE")]
+    pub from: Vec<String>,
     /// Write the output to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -70,6 +75,25 @@ pub fn run(args: &GraphArgs) -> Result<ExitCode> {
         code: true,
     })?;
     let mut graph = perimeter_graph::build(&loaded.model);
+    if !args.from.is_empty() {
+        if let Some(unknown) = args.from.iter().find(|f| graph.node(f).is_none()) {
+            let entries: Vec<&str> = graph
+                .nodes
+                .iter()
+                .filter(|n| n.kind == perimeter_graph::NodeKind::Entry)
+                .map(|n| n.id.as_str())
+                .collect();
+            bail!(
+                "no node `{unknown}` in the graph; entry points: {}",
+                entries.join(", ")
+            );
+        }
+        let limits = perimeter_graph::PathLimits {
+            from: args.from.clone(),
+            ..perimeter_graph::PathLimits::default()
+        };
+        graph.paths = perimeter_graph::find_paths(&graph, &limits);
+    }
     if let Some(name) = &args.function {
         let focused = graph.focus(name);
         if focused.nodes.is_empty() {
