@@ -321,3 +321,6 @@ pub fn api_front(app: &App, kind: TriggerKind, source: Option<&str>) -> Option<A
             .and_then(|t| t.known().copied()),
     })
 }
+
+#[cfg(test)]
+mod tests;
