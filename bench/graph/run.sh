@@ -7,3 +7,4 @@ corpora=${CORPORA:-$here/../shared/corpora/iac}
 cargo run -q ${PROFILE:-} -p perimeter_graph --example graph_bench -- \
   "$here/examples/vulnerable-sam" "$here/examples/vulnerable-serverless" \
   "$corpora/serverless-examples" "$corpora/serverless-patterns" "$corpora/sam-translator/output"
+cargo run -q ${PROFILE:-} -p perimeter_graph --example graph_bench -- --synthetic 5000

@@ -4,11 +4,12 @@
 use crate::matching::{Reach, Target, grant_reach, references, services};
 use crate::paths::{PathLimits, find_paths};
 use crate::{Edge, EdgeKind, Graph, Node, NodeCost, NodeKind};
+use perimeter_iam::ResourceScope;
 use perimeter_iam::{AccessLevel, EffectivePermissions, find_escalations};
 use perimeter_model::{App, ArgValue, Function, Location, Model, ResourceKind, TriggerKind};
 use perimeter_rules::exposure::{EntryPoint, function_exposure, function_label, kind_name};
 use perimeter_score::cost::{DEFAULT_ACCOUNT_CONCURRENCY, default_prices, function_cost};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub const INTERNET: &str = "internet";
 pub const AUTHENTICATED: &str = "authenticated";
@@ -162,8 +163,9 @@ impl Builder {
             }
             self.sdk_calls(app, f);
         }
+        let targets = Targets::of(app);
         for role in &app.roles {
-            self.permissions(app, role);
+            self.permissions(app, role, &targets);
         }
     }
 
@@ -300,27 +302,25 @@ impl Builder {
 
     /// Edges from a role to what its effective permissions reach, and to the account when an
     /// escalation path is open.
-    fn permissions(&mut self, app: &App, role: &perimeter_model::Role) {
+    fn permissions(&mut self, app: &App, role: &perimeter_model::Role, targets: &Targets) {
         let perms = EffectivePermissions::of_role(role);
         let rid = node_id(app, &role.id);
         let grants = perms.grants();
         // (target node, kind) → (actions, strongest reach, a pattern that gave it).
         let mut found: BTreeMap<(String, EdgeKind), (Vec<&str>, Reach)> = BTreeMap::new();
-        let mut targets: Vec<(String, Target, Option<ResourceKind>)> = Vec::new();
-        for r in &app.resources {
-            let name = r.name.as_ref().and_then(|n| n.as_str()).unwrap_or(&r.id);
-            targets.push((
-                node_id(app, &r.id),
-                Target::new(&r.id, name, Some(r.kind)),
-                Some(r.kind),
-            ));
-        }
-        for f in &app.functions {
-            targets.push((node_id(app, &f.id), Target::new(&f.id, &f.name, None), None));
-        }
         for grant in &grants {
             let service = grant.action.service();
-            for (tid, target, kind) in &targets {
+            let all = targets.of_service(service);
+            let named;
+            let candidates: &[usize] = match targets.named_by(&grant.resources) {
+                Some(list) => {
+                    named = list;
+                    &named
+                }
+                None => all,
+            };
+            for &i in candidates {
+                let (tid, target, kind) = &targets.list[i];
                 if !services(*kind).contains(&service) {
                     continue;
                 }
@@ -427,6 +427,104 @@ impl Builder {
             paths: Vec::new(),
         }
     }
+}
+
+/// The things of an app a policy may name, indexed so that a statement naming its resources
+/// (the usual least-privilege shape) is matched without scanning every resource of the app.
+struct Targets<'a> {
+    list: Vec<(String, Target<'a>, Option<ResourceKind>)>,
+    by_service: HashMap<&'static str, Vec<usize>>,
+    by_key: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Targets<'a> {
+    fn of(app: &'a App) -> Self {
+        let mut list = Vec::new();
+        for r in &app.resources {
+            let name = r.name.as_ref().and_then(|n| n.as_str()).unwrap_or(&r.id);
+            list.push((
+                node_id(app, &r.id),
+                Target::new(&r.id, name, Some(r.kind)),
+                Some(r.kind),
+            ));
+        }
+        for f in &app.functions {
+            list.push((node_id(app, &f.id), Target::new(&f.id, &f.name, None), None));
+        }
+        let mut by_service: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        for (i, (_, t, kind)) in list.iter().enumerate() {
+            for s in services(*kind) {
+                by_service.entry(s).or_default().push(i);
+            }
+            by_key.entry(t.id).or_default().push(i);
+            if t.name != t.id {
+                by_key.entry(t.name).or_default().push(i);
+            }
+        }
+        Targets {
+            list,
+            by_service,
+            by_key,
+        }
+    }
+
+    fn of_service(&self, service: &str) -> &[usize] {
+        self.by_service.get(service).map_or(&[], Vec::as_slice)
+    }
+
+    /// The targets a resource list can name when none of its entries is a wildcard: those
+    /// referred to (`${Id…}`) or named (the last `/` or `:` segment). `None` when some entry
+    /// may cover resources it does not name (a wildcard, `*`, `NotResource`).
+    fn named_by(&self, scope: &ResourceScope) -> Option<Vec<usize>> {
+        let ResourceScope::Only(list) = scope else {
+            return None;
+        };
+        let mut out: Vec<usize> = Vec::new();
+        for entry in list.iter().filter_map(|r| r.as_str()) {
+            let plain = strip_references(entry);
+            if plain.contains('*') || plain.contains('?') {
+                return None;
+            }
+            let mut rest = entry;
+            while let Some(start) = rest.find("${") {
+                let after = &rest[start + 2..];
+                let end = after.find('}').unwrap_or(after.len());
+                let inner = &after[..end];
+                let id = inner.split('.').next().unwrap_or(inner);
+                if let Some(hits) = self.by_key.get(id) {
+                    out.extend(hits);
+                }
+                rest = &after[end.min(after.len())..];
+            }
+            let last = entry.rsplit(['/', ':']).next().unwrap_or(entry);
+            for key in [entry, last] {
+                if let Some(hits) = self.by_key.get(key) {
+                    out.extend(hits);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+}
+
+/// `entry` without its `${…}` references (whose text may hold no wildcard of its own).
+fn strip_references(entry: &str) -> String {
+    let mut out = String::new();
+    let mut rest = entry;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(end) => rest = &rest[start + end + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The edge an action makes: invoking a function, or reading/writing/deleting/administering.
