@@ -80,6 +80,40 @@ fn main() {
     if args.first().map(String::as_str) == Some("--synthetic") {
         let n = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(5000);
         let model = synthetic(n);
+        // Where the time goes: the IAM engine, exposure, and the cost model, each alone.
+        let app = &model.apps[0];
+        let t = Instant::now();
+        let grants: usize = app
+            .roles
+            .iter()
+            .map(|r| {
+                perimeter_iam::EffectivePermissions::of_role(r)
+                    .grants()
+                    .len()
+            })
+            .sum();
+        let iam = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let entries: usize = app
+            .functions
+            .iter()
+            .map(|f| {
+                perimeter_rules::exposure::function_exposure(app, f)
+                    .entry_points
+                    .len()
+            })
+            .sum();
+        let exposure = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let costed = app
+            .functions
+            .iter()
+            .filter(|f| perimeter_score::cost::cost_reason(app, f).is_some())
+            .count();
+        let cost = t.elapsed().as_secs_f64();
+        println!(
+            "  of which: IAM engine {iam:.3} s ({grants} grants), exposure {exposure:.3} s ({entries} entry points), cost {cost:.3} s ({costed} public)"
+        );
         let t = Instant::now();
         let graph = perimeter_graph::build(&model);
         println!(

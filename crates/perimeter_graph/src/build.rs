@@ -8,7 +8,7 @@ use perimeter_iam::ResourceScope;
 use perimeter_iam::{AccessLevel, EffectivePermissions, find_escalations};
 use perimeter_model::{App, ArgValue, Function, Location, Model, ResourceKind, TriggerKind};
 use perimeter_rules::exposure::{EntryPoint, function_exposure, function_label, kind_name};
-use perimeter_score::cost::{DEFAULT_ACCOUNT_CONCURRENCY, default_prices, function_cost};
+use perimeter_score::cost::{DEFAULT_ACCOUNT_CONCURRENCY, default_prices, exposure_cost};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub const INTERNET: &str = "internet";
@@ -38,7 +38,7 @@ struct Builder {
     edges: Vec<Edge>,
     /// Ids already in `nodes`, and (from, to, kind) already in `edges`: large trees have
     /// thousands of each.
-    node_ids: HashSet<String>,
+    node_ids: HashMap<String, usize>,
     edge_keys: HashSet<(String, String, EdgeKind)>,
 }
 
@@ -52,7 +52,8 @@ fn node_id(app: &App, id: &str) -> String {
 
 impl Builder {
     fn node(&mut self, node: Node) {
-        if self.node_ids.insert(node.id.clone()) {
+        if !self.node_ids.contains_key(&node.id) {
+            self.node_ids.insert(node.id.clone(), self.nodes.len());
             self.nodes.push(node);
         }
     }
@@ -141,12 +142,7 @@ impl Builder {
                 subtype: None,
                 public: false,
                 location: loc(&f.location),
-                cost: function_cost(app, f, default_prices(), DEFAULT_ACCOUNT_CONCURRENCY).map(
-                    |e| NodeCost {
-                        per_hour: (e.per_hour * 100.0).round() / 100.0,
-                        summary: e.summary(),
-                    },
-                ),
+                cost: None,
             });
         }
         for f in &app.functions {
@@ -171,7 +167,22 @@ impl Builder {
 
     fn exposure(&mut self, app: &App, f: &Function) {
         let fid = node_id(app, &f.id);
-        for (i, entry) in function_exposure(app, f).entry_points.iter().enumerate() {
+        let exposure = function_exposure(app, f);
+        let cost = exposure_cost(
+            app,
+            f,
+            &exposure,
+            default_prices(),
+            DEFAULT_ACCOUNT_CONCURRENCY,
+        )
+        .map(|e| NodeCost {
+            per_hour: (e.per_hour * 100.0).round() / 100.0,
+            summary: e.summary(),
+        });
+        if let Some(node) = self.node_ids.get(&fid).and_then(|&i| self.nodes.get_mut(i)) {
+            node.cost = cost;
+        }
+        for (i, entry) in exposure.entry_points.iter().enumerate() {
             let local = entry
                 .trigger
                 .clone()

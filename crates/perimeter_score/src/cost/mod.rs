@@ -5,7 +5,7 @@
 pub use perimeter_cost::*;
 
 use perimeter_model::{App, Function};
-use perimeter_rules::exposure::function_exposure;
+use perimeter_rules::exposure::{Exposure, function_exposure};
 
 /// The worst-case flood cost of `function` when anyone can invoke it (`None` otherwise): the
 /// costliest of its public entry points, at `prices` and an account concurrency quota of
@@ -17,6 +17,18 @@ pub fn function_cost(
     account_concurrency: u32,
 ) -> Option<CostEstimate> {
     let exposure = function_exposure(app, function);
+    exposure_cost(app, function, &exposure, prices, account_concurrency)
+}
+
+/// [`function_cost`] for a caller that already has the function's exposure (the graph
+/// computes it once per function).
+pub fn exposure_cost(
+    app: &App,
+    function: &Function,
+    exposure: &Exposure,
+    prices: &'static Prices,
+    account_concurrency: u32,
+) -> Option<CostEstimate> {
     let mut notes = Vec::new();
     let mut worst: Option<CostEstimate> = None;
     for entry in exposure.public_entry_points() {
