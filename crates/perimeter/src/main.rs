@@ -38,6 +38,8 @@ enum Command {
     },
     /// Write the least-privilege policy of each function from what its code calls.
     Policy(commands::policy::PolicyArgs),
+    /// Draw the attack graph (entry points → functions → roles → data) and its attack paths.
+    Graph(commands::graph::GraphArgs),
     /// Print a rule's documentation (by code, e.g. AUTH002, or name).
     Explain {
         /// Rule code or name.
@@ -136,6 +138,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Policy(args) => commands::policy::run(&args),
+        Command::Graph(args) => commands::graph::run(&args),
         Command::Rules { format } => commands::catalog::list(matches!(format, CatalogFormat::Json)),
         Command::Explain { rule } => commands::catalog::explain(&rule),
         Command::Db(args) => commands::db::run(&args),

@@ -14,6 +14,7 @@
 //!
 //! The scorer reads the model and the findings only; it never re-runs rules.
 
+pub mod cost;
 mod reach;
 
 use perimeter_model::{App, Function, Location, Model, TriggerKind};

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod db;
+pub mod graph;
 pub mod load;
 pub mod policy;
 pub mod scan;

@@ -10,6 +10,11 @@
 //! (denial of wallet), and the function eats the concurrency that every other function in the
 //! account and region shares, so they start to throttle too (denial of service).
 //!
+//! The message gives the worst case in dollars (us-east-1 prices, the account's default
+//! concurrency of 1,000, every invocation running its full timeout at its memory size) and what
+//! reserved concurrency 10 would cap it at; `perimeter graph --format json` carries the same
+//! figure per function, and `perimeter_score::cost` the assumptions behind it.
+//!
 //! ## Example
 //! ```yaml
 //! AWSTemplateFormatVersion: '2010-09-09'
@@ -64,6 +69,9 @@
 use crate::exposure::function_exposure;
 use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
+use perimeter_cost::{
+    DEFAULT_ACCOUNT_CONCURRENCY, api_front, default_prices, dollars, estimate, function_inputs,
+};
 use perimeter_model::{App, TriggerKind};
 
 pub struct UnthrottledPublicFunction;
@@ -103,6 +111,14 @@ impl Rule for UnthrottledPublicFunction {
                 !(via_api && api.is_some_and(|a| a.throttle_rate.is_some() || a.usage_plan))
             });
             let Some(entry) = unthrottled else { continue };
+            let api = api_front(app, entry.kind, entry.source.as_deref());
+            let (inputs, _) = function_inputs(function, api, DEFAULT_ACCOUNT_CONCURRENCY);
+            let cost = estimate(&inputs, default_prices());
+            let cap = cost
+                .caps
+                .first()
+                .map(|c| format!(", {} would cap it at {}/h", c.setting, dollars(c.per_hour)))
+                .unwrap_or_default();
             out.push(
                 Finding::new(
                     &META,
@@ -111,8 +127,14 @@ impl Rule for UnthrottledPublicFunction {
                     &function.id,
                     "concurrency",
                     format!(
-                        "Function `{}` can be invoked by anyone ({}) and has no reserved concurrency and no API throttling: a request flood scales it to the account's concurrency limit at your expense.",
-                        function_label(function), entry.description
+                        "Function `{}` can be invoked by anyone ({}) and has no reserved concurrency and no API throttling: a request flood scales it to the account's concurrency limit at your expense, up to {}/h ({} s × {} MB, {} prices of {}){cap}.",
+                        function_label(function),
+                        entry.description,
+                        dollars(cost.per_hour),
+                        inputs.timeout_s,
+                        inputs.memory_mb,
+                        cost.region,
+                        cost.prices_date
                     ),
                     function.location.clone(),
                     REMEDIATION,
@@ -149,6 +171,18 @@ mod tests {
         assert_eq!(found[0].resource, "Open");
         assert!(
             found[0].message.contains("api GET / (no auth)"),
+            "{}",
+            found[0].message
+        );
+        // 3 s × 128 MB behind a REST API: 1,000 / 3 s = 333.3 inv/s = 1.2 M inv/h; requests
+        // $0.24 + compute 1,000 × 0.125 GB × 3,600 s × $0.0000166667 = $7.50 + REST $4.20.
+        assert!(
+            found[0]
+                .message
+                .contains("up to $11.94/h (3 s × 128 MB, us-east-1 prices of")
+                && found[0]
+                    .message
+                    .contains("reserved concurrency 10 would cap it at $0.1194/h"),
             "{}",
             found[0].message
         );
