@@ -77,6 +77,9 @@ pub enum CandidateKind {
     /// `serverless.ts` / `.js` / `.cjs` / `.mjs`: a service declared in code. perimeter never
     /// runs scanned code, so it is reported as not read rather than silently missed.
     ServerlessCode,
+    /// A Terraform `.tf` file: the files of one folder are loaded together as one module
+    /// (see [`crate::terraform`]).
+    Terraform,
     /// Any other `.yaml`/`.yml`/`.json`: a template only if its content says so. Files that do
     /// not even mention `Resources`/`AWSTemplateFormatVersion` are not parsed, and misses are
     /// silent.
@@ -252,6 +255,7 @@ pub fn classify(name: &str) -> Option<CandidateKind> {
             Some(CandidateKind::NamedTemplate)
         }
         "yaml" | "yml" | "json" => Some(CandidateKind::MaybeTemplate),
+        "tf" => Some(CandidateKind::Terraform),
         _ => None,
     }
 }
