@@ -22,7 +22,7 @@ resource "aws_iam_role" "api" {
 resource "aws_iam_role_policy" "api" {
   name   = "api"
   role   = aws_iam_role.api.id
-  policy = data.aws_iam_policy_document.api.json
+  policy = data.aws_iam_policy_document.api.json # VULN: dynamodb:* on the table, more than the code uses (IAM001, IAM012)
 }
 
 data "aws_iam_policy_document" "api" {
@@ -42,7 +42,7 @@ resource "aws_dynamodb_table" "notes" {
   }
 }
 
-resource "aws_lambda_function" "api" {
+resource "aws_lambda_function" "api" { # VULN: tracing off, no code signing, public without reserved concurrency (DOW001, LOG002, SIGN001)
   function_name    = "${local.prefix}-api"
   filename         = data.archive_file.code.output_path
   source_code_hash = data.archive_file.code.output_base64sha256
@@ -63,7 +63,7 @@ resource "aws_cloudwatch_log_group" "api" {
   retention_in_days = 30
 }
 
-resource "aws_apigatewayv2_api" "http" {
+resource "aws_apigatewayv2_api" "http" { # VULN: HTTP API without access logs (LOG003)
   name          = "${local.prefix}-http"
   protocol_type = "HTTP"
 }
@@ -75,7 +75,7 @@ resource "aws_apigatewayv2_integration" "api" {
   payload_format_version = "2.0"
 }
 
-resource "aws_apigatewayv2_route" "list" {
+resource "aws_apigatewayv2_route" "list" { # VULN: unauthenticated route (AUTH001)
   api_id    = aws_apigatewayv2_api.http.id
   route_key = "GET /notes"
   target    = "integrations/${aws_apigatewayv2_integration.api.id}"
@@ -113,29 +113,29 @@ EOF
 
 resource "aws_iam_role_policy_attachment" "export_admin" {
   role       = aws_iam_role.export.name
-  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess" # VULN: AdministratorAccess attached to a function role (IAM003)
 }
 
-resource "aws_lambda_function" "export" {
+resource "aws_lambda_function" "export" { # VULN: no log retention, tracing off, no code signing, public without reserved concurrency (DOW001, LOG001, LOG002, SIGN001)
   function_name = "${local.prefix}-export"
   filename      = data.archive_file.code.output_path
   handler       = "handler.handler"
-  runtime       = "nodejs14.x"
+  runtime       = "nodejs14.x" # VULN: deprecated runtime (DEP001)
   role          = aws_iam_role.export.arn
-  timeout       = 900
+  timeout       = 900 # VULN: 15-minute timeout on a public function URL (DOW002)
 
   environment {
     variables = {
-      PARTNER_ACCESS_KEY_ID = "AKIA4HQX7ZP2LMNR5TUV"
+      PARTNER_ACCESS_KEY_ID = "AKIA4HQX7ZP2LMNR5TUV" # VULN: AWS access key id in plain text (SEC001)
     }
   }
 }
 
 resource "aws_lambda_function_url" "export" {
   function_name      = aws_lambda_function.export.function_name
-  authorization_type = "NONE"
+  authorization_type = "NONE" # VULN: function URL anyone can call (AUTH002)
   cors {
-    allow_origins = ["*"]
+    allow_origins = ["*"] # VULN: any origin on a public URL (AUTH005)
   }
 }
 
