@@ -111,9 +111,27 @@ fn terraform_corpus_loads_without_panic() {
         for e in &tf_errors {
             println!("  {e}");
         }
-        assert!(apps.len() >= b.min_modules, "{}: {} modules", b.folder, apps.len());
-        assert!(functions >= b.min_functions, "{}: {functions} functions", b.folder);
-        assert!(runtimes >= b.min_known_runtimes, "{}: {runtimes} runtimes", b.folder);
-        assert!(tf_errors.len() <= b.max_errors, "{}: {} errors", b.folder, tf_errors.len());
+        assert!(
+            apps.len() >= b.min_modules,
+            "{}: {} modules",
+            b.folder,
+            apps.len()
+        );
+        assert!(
+            functions >= b.min_functions,
+            "{}: {functions} functions",
+            b.folder
+        );
+        assert!(
+            runtimes >= b.min_known_runtimes,
+            "{}: {runtimes} runtimes",
+            b.folder
+        );
+        assert!(
+            tf_errors.len() <= b.max_errors,
+            "{}: {} errors",
+            b.folder,
+            tf_errors.len()
+        );
     }
 }

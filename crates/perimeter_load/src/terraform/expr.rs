@@ -221,6 +221,21 @@ impl Ev<'_> {
                         },
                         None => unresolved("missing argument", line, col),
                     },
+                    "length" => match arg(0) {
+                        Some(n) if n.is_seq() => scalar(n.items().len().to_string(), line, col),
+                        Some(n) if n.is_map() && !is_unresolved(&n) => {
+                            scalar(n.entries().len().to_string(), line, col)
+                        }
+                        Some(n) if n.as_str().is_some() => scalar(
+                            n.as_str()
+                                .map(|s| s.chars().count())
+                                .unwrap_or(0)
+                                .to_string(),
+                            line,
+                            col,
+                        ),
+                        _ => unresolved("length of an unknown value", line, col),
+                    },
                     "concat" => {
                         let mut items = Vec::new();
                         for a in f.args.iter() {
@@ -420,6 +435,20 @@ impl Ev<'_> {
                     return unresolved(format!("{ty}.{name} is not in this module"), line, col);
                 };
                 let attr = rest.first().and_then(|o| get_attr(o));
+                // An input argument of the resource (`http_method`, `stage_name`) reads as
+                // written there; identities and computed attributes become references.
+                if let Some(a) = attr
+                    && !is_identity(a)
+                    && let Some(block) = self.module.block(inst.file, inst.block)
+                    && let Some(v) = block.body.get_attribute(a)
+                {
+                    let ev = Ev {
+                        module: self.module,
+                        file: inst.file,
+                        bindings: &inst.bindings,
+                    };
+                    return moved(&ev.eval(&v.value, depth + 1), line, col);
+                }
                 reference(inst, attr, line, col)
             }
         }
@@ -499,6 +528,30 @@ fn index_of<'o>(
         Some(TraversalOperator::LegacyIndex(i)) => (Some(i.value().to_string()), &rest[1..]),
         _ => (None, rest),
     }
+}
+
+/// Attributes that stand for the resource itself: they become `Ref` / `Fn::GetAtt`, so that
+/// links follow them, even when the same value is also written as an argument.
+fn is_identity(attr: &str) -> bool {
+    matches!(
+        attr,
+        "arn"
+            | "qualified_arn"
+            | "invoke_arn"
+            | "qualified_invoke_arn"
+            | "execution_arn"
+            | "root_resource_id"
+            | "stream_arn"
+            | "id"
+            | "name"
+            | "function_name"
+            | "bucket"
+            | "url"
+            | "role"
+            | "api_id"
+            | "layer_arn"
+            | "unique_id"
+    )
 }
 
 /// A reference to an attribute of a resource of the module, in CloudFormation terms.
