@@ -185,6 +185,8 @@ impl Ev<'_> {
             }
             Expression::StringTemplate(t) => self.template(t, line, col, depth),
             Expression::HeredocTemplate(h) => {
+                // The template's text starts with the newline after `<<EOF`, so JSON parsed
+                // from it keeps its real line numbers when counted from the `<<EOF` line.
                 let mut n = self.template(&h.template, line, col, depth);
                 if h.indent().is_some()
                     && let NodeKind::Scalar { text, .. } = &mut n.kind
@@ -389,14 +391,13 @@ impl Ev<'_> {
                 let (idx, rest) = index_of(ops, 2, self, depth);
                 if ty == "aws_iam_policy_document"
                     && rest.first().and_then(|o| get_attr(o)) == Some("json")
+                    && let Some(d) = self.module.data(ty, name, idx.as_deref())
                 {
-                    if let Some(d) = self.module.data(ty, name, idx.as_deref()) {
-                        return moved(
-                            &super::translate::policy_document(self.module, d),
-                            line,
-                            col,
-                        );
-                    }
+                    return moved(
+                        &super::translate::policy_document(self.module, d),
+                        line,
+                        col,
+                    );
                 }
                 // A zip built by `archive_file` deploys its source: the code is that folder.
                 if ty == "archive_file"
@@ -639,16 +640,16 @@ fn dedent(text: &str) -> String {
 /// A JSON document written as a string (a heredoc policy), as nodes placed at the string.
 pub(crate) fn parse_json_at(text: &str, line: u32, col: u32) -> Node {
     match crate::doc::parse_json(text) {
-        Ok(Some(n)) => shift(&n, line.saturating_sub(1), col),
+        Ok(Some(n)) => shift(&n, line.saturating_sub(1)),
         Ok(None) => unresolved("empty JSON document", line, col),
         Err(e) => unresolved(format!("invalid JSON: {}", e.message), line, col),
     }
 }
 
 /// Lines of a parsed JSON string counted from the line the string starts on.
-fn shift(node: &Node, lines: u32, col: u32) -> Node {
+fn shift(node: &Node, lines: u32) -> Node {
     let kind = match &node.kind {
-        NodeKind::Seq(items) => NodeKind::Seq(items.iter().map(|i| shift(i, lines, col)).collect()),
+        NodeKind::Seq(items) => NodeKind::Seq(items.iter().map(|i| shift(i, lines)).collect()),
         NodeKind::Map(entries) => NodeKind::Map(
             entries
                 .iter()
@@ -659,7 +660,7 @@ fn shift(node: &Node, lines: u32, col: u32) -> Node {
                             line: k.line + lines,
                             column: k.column,
                         },
-                        shift(v, lines, col),
+                        shift(v, lines),
                     )
                 })
                 .collect(),
