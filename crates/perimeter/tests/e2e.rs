@@ -390,7 +390,11 @@ fn every_planted_iac_flaw_is_found_on_its_line() {
             }
         }
         // The Terraform example is smaller (two functions).
-        let least = if example.ends_with("terraform") { 15 } else { 20 };
+        let least = if example.ends_with("terraform") {
+            15
+        } else {
+            20
+        };
         assert!(expected >= least, "{example}: only {expected} markers");
         assert!(
             missing.is_empty(),

@@ -418,7 +418,8 @@ mod tests {
         assert_eq!(classify("event.JSON"), Some(CandidateKind::MaybeTemplate));
         assert_eq!(classify("package-lock.json"), None);
         assert_eq!(classify("tsconfig.build.json"), None);
-        assert_eq!(classify("main.tf"), None);
+        assert_eq!(classify("main.tf"), Some(CandidateKind::Terraform));
+        assert_eq!(classify("terraform.tfvars"), None);
         assert_eq!(classify("README"), None);
     }
 
@@ -492,6 +493,7 @@ mod tests {
                     CandidateKind::MaybeTemplate,
                     false
                 ),
+                ("main.tf".to_string(), CandidateKind::Terraform, false),
                 (
                     "svc/serverless.yml".to_string(),
                     CandidateKind::Serverless,

@@ -57,6 +57,7 @@ fn complete_module() {
         api.log_retention_days.as_ref().and_then(|r| r.known()),
         Some(&14)
     );
+    assert!(api.triggers.iter().any(|t| t.kind == TriggerKind::Schedule));
     let rest = app.api("aws_api_gateway_rest_api.rest").expect("rest api");
     assert_eq!(rest.access_logging.known(), Some(&true));
     // The role carries its trust (from a policy document data source), inline and attached policies.
@@ -66,6 +67,11 @@ fn complete_module() {
     assert!(
         role.statements()
             .any(|(_, s)| s.known_actions().any(|a| a == "s3:GetObject"))
+    );
+    assert!(
+        role.managed_policy_arns
+            .iter()
+            .any(|a| a.as_str() == Some("arn:aws:iam::aws:policy/ReadOnlyAccess"))
     );
     let bucket = app.resource("aws_s3_bucket.in").expect("bucket");
     assert_eq!(bucket.kind, ResourceKind::Bucket);

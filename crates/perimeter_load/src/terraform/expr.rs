@@ -415,6 +415,19 @@ impl Ev<'_> {
                     };
                     return moved(&ev.eval(&src.value, depth + 1), line, col);
                 }
+                // `data "aws_iam_policy"` given by ARN reads as that ARN.
+                if ty == "aws_iam_policy"
+                    && rest.first().and_then(|o| get_attr(o)) == Some("arn")
+                    && let Some((file, block)) = self.module.data(ty, name, idx.as_deref())
+                    && let Some(arn) = block.body.get_attribute("arn")
+                {
+                    let ev = Ev {
+                        module: self.module,
+                        file,
+                        bindings: &NO_BINDINGS,
+                    };
+                    return moved(&ev.eval(&arn.value, depth + 1), line, col);
+                }
                 match (ty, rest.first().and_then(|o| get_attr(o))) {
                     ("aws_region", Some("name" | "id" | "region")) => {
                         scalar("${AWS::Region}", line, col)

@@ -27,6 +27,8 @@ struct Folded {
     integrations: HashMap<(String, String, String), Node>,
     /// `aws_api_gateway_method_settings` by API.
     method_settings: HashMap<String, Vec<Node>>,
+    /// `aws_cloudwatch_event_target` by rule.
+    event_targets: HashMap<String, Vec<Node>>,
 }
 
 /// The synthetic template of every file of the module, in file order.
@@ -251,6 +253,15 @@ fn fold(module: &Module) -> Folded {
                     r.a("integration_http_method"),
                 );
                 f.integrations.insert(key, map(p, line, col));
+            }
+            "aws_cloudwatch_event_target" => {
+                if let (Some(rule), Some(arn)) = (tgt("rule"), r.a("arn")) {
+                    f.event_targets.entry(rule).or_default().push(map(
+                        vec![("Arn".into(), arn)],
+                        line,
+                        col,
+                    ));
+                }
             }
             "aws_api_gateway_method_settings" => {
                 if let (Some(api), Some(s)) = (tgt("rest_api_id"), r.sub("settings")) {
@@ -663,6 +674,23 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             put(&mut p, "Protocol", r.a("protocol"));
             put(&mut p, "Endpoint", r.a("endpoint"));
             "AWS::SNS::Subscription"
+        }
+        "aws_cloudwatch_event_rule" => {
+            put(&mut p, "Name", r.a("name"));
+            put(&mut p, "ScheduleExpression", r.a("schedule_expression"));
+            put(&mut p, "EventPattern", r.a("event_pattern"));
+            put(&mut p, "EventBusName", r.a("event_bus_name"));
+            if let Some(t) = folded.event_targets.get(&inst.syn) {
+                p.push(("Targets".into(), seq(t.clone(), 1, 1)));
+            }
+            "AWS::Events::Rule"
+        }
+        "aws_scheduler_schedule" => {
+            put(&mut p, "ScheduleExpression", r.a("schedule_expression"));
+            if let Some(arn) = r.sub("target").and_then(|t| r.ab(t, "arn")) {
+                p.push(("Target".into(), map(vec![("Arn".into(), arn)], 1, 1)));
+            }
+            "AWS::Scheduler::Schedule"
         }
         "aws_sqs_queue" => {
             put(&mut p, "QueueName", r.a("name"));
