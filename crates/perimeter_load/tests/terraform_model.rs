@@ -58,6 +58,7 @@ fn complete_module() {
         Some(&14)
     );
     assert!(api.triggers.iter().any(|t| t.kind == TriggerKind::Schedule));
+    assert!(api.triggers.iter().any(|t| t.kind == TriggerKind::Alb));
     let rest = app.api("aws_api_gateway_rest_api.rest").expect("rest api");
     assert_eq!(rest.access_logging.known(), Some(&true));
     // The role carries its trust (from a policy document data source), inline and attached policies.

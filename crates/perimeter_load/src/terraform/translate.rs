@@ -29,6 +29,8 @@ struct Folded {
     method_settings: HashMap<String, Vec<Node>>,
     /// `aws_cloudwatch_event_target` by rule.
     event_targets: HashMap<String, Vec<Node>>,
+    /// `aws_lb_target_group_attachment` by target group.
+    lb_targets: HashMap<String, Vec<Node>>,
 }
 
 /// The synthetic template of every file of the module, in file order.
@@ -258,6 +260,15 @@ fn fold(module: &Module) -> Folded {
                 if let (Some(rule), Some(arn)) = (tgt("rule"), r.a("arn")) {
                     f.event_targets.entry(rule).or_default().push(map(
                         vec![("Arn".into(), arn)],
+                        line,
+                        col,
+                    ));
+                }
+            }
+            "aws_lb_target_group_attachment" | "aws_alb_target_group_attachment" => {
+                if let (Some(group), Some(id)) = (tgt("target_group_arn"), r.a("target_id")) {
+                    f.lb_targets.entry(group).or_default().push(map(
+                        vec![("Id".into(), id)],
                         line,
                         col,
                     ));
@@ -691,6 +702,18 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                 p.push(("Target".into(), map(vec![("Arn".into(), arn)], 1, 1)));
             }
             "AWS::Scheduler::Schedule"
+        }
+        "aws_lb_target_group" | "aws_alb_target_group" => {
+            put(&mut p, "TargetType", r.a("target_type"));
+            if let Some(t) = folded.lb_targets.get(&inst.syn) {
+                p.push(("Targets".into(), seq(t.clone(), 1, 1)));
+            }
+            "AWS::ElasticLoadBalancingV2::TargetGroup"
+        }
+        "aws_cloudwatch_log_subscription_filter" => {
+            put(&mut p, "DestinationArn", r.a("destination_arn"));
+            put(&mut p, "LogGroupName", r.a("log_group_name"));
+            "AWS::Logs::SubscriptionFilter"
         }
         "aws_sqs_queue" => {
             put(&mut p, "QueueName", r.a("name"));
