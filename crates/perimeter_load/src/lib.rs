@@ -59,7 +59,7 @@ pub fn load_path(root: &Path, options: &LoadOptions) -> Result<Model, LoadPathEr
         .par_iter()
         .map(|c| scan::load_candidate(c, &found.base, options))
         .collect();
-    outcomes.extend(scan::load_terraform(&tf));
+    outcomes.extend(scan::load_terraform(&tf, &found.base));
     let mut model = Model {
         apps: Vec::new(),
         errors: found.errors,

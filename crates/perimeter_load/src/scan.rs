@@ -159,7 +159,7 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
 }
 
 /// Loads the `.tf` candidates folder by folder: each folder is one Terraform module.
-pub(crate) fn load_terraform(candidates: &[&Candidate]) -> Vec<Outcome> {
+pub(crate) fn load_terraform(candidates: &[&Candidate], base: &Path) -> Vec<Outcome> {
     use rayon::prelude::*;
     let mut modules: std::collections::BTreeMap<String, Vec<&Candidate>> = Default::default();
     for c in candidates {
@@ -167,38 +167,54 @@ pub(crate) fn load_terraform(candidates: &[&Candidate]) -> Vec<Outcome> {
         modules.entry(dir.to_string()).or_default().push(c);
     }
     let modules: Vec<(String, Vec<&Candidate>)> = modules.into_iter().collect();
-    modules
+    let loaded: Vec<Result<crate::terraform::ModuleOutcome, Outcome>> = modules
         .par_iter()
-        .flat_map_iter(|(dir, files)| {
-            let Some(dir_path) = files.first().and_then(|c| c.path.parent()) else {
-                return Vec::new();
-            };
+        .filter_map(|(dir, files)| {
+            let dir_path = files.first().and_then(|c| c.path.parent())?;
             let list: Vec<(std::path::PathBuf, String)> = files
                 .iter()
                 .map(|c| (c.path.clone(), c.rel.clone()))
                 .collect();
             let first = files.first().map(|c| c.rel.as_str()).unwrap_or(dir);
-            let loaded = catch_unwind(AssertUnwindSafe(|| {
-                crate::terraform::load_module(dir_path, dir, &list)
-            }));
-            match loaded {
-                Ok(m) => m
-                    .errors
-                    .into_iter()
-                    .map(Outcome::Error)
-                    .chain(m.app.map(|a| Outcome::App(Box::new(a))))
-                    .collect(),
-                Err(_) => vec![Outcome::Error(LoadError {
-                    file: first.to_string(),
-                    line: None,
-                    column: None,
-                    message:
-                        "internal error: the Terraform loader panicked; please report this module"
+            Some(
+                catch_unwind(AssertUnwindSafe(|| {
+                    crate::terraform::load_module(base, dir_path, dir, &list)
+                }))
+                .map_err(|_| {
+                    Outcome::Error(LoadError {
+                        file: first.to_string(),
+                        line: None,
+                        column: None,
+                        message: "internal error: the Terraform loader panicked; please report \
+                                  this module"
                             .to_string(),
-                })],
-            }
+                    })
+                }),
+            )
         })
-        .collect()
+        .collect();
+    // A folder another module calls as a local child is part of that module, not a root.
+    let children: std::collections::HashSet<String> = loaded
+        .iter()
+        .filter_map(|m| m.as_ref().ok())
+        .flat_map(|m| m.children.iter().cloned())
+        .collect();
+    let mut out = Vec::new();
+    for m in loaded {
+        match m {
+            Ok(m) => {
+                out.extend(m.errors.into_iter().map(Outcome::Error));
+                if let Some(app) = m.app {
+                    let dir = if app.id == "." { "" } else { app.id.as_str() };
+                    if !children.contains(dir) {
+                        out.push(Outcome::App(Box::new(app)));
+                    }
+                }
+            }
+            Err(e) => out.push(e),
+        }
+    }
+    out
 }
 
 /// Runs a loader so that a bug in it costs one file, not the whole scan. Loaders must not

@@ -134,3 +134,21 @@ fn syntax_error_names_file_and_line() {
     assert_eq!(e.line, Some(3), "{e}");
     assert!(e.message.starts_with("invalid HCL"), "{e}");
 }
+
+#[test]
+fn local_child_modules_are_part_of_their_caller() {
+    let app = load("modules");
+    let f = app
+        .function("module.api.aws_lambda_function.this")
+        .expect("child function, addressed under its module");
+    assert_eq!(f.name, "orders");
+    assert_eq!(f.runtime.as_str(), Some("python3.8"));
+    assert_eq!(f.location.file, "fn/main.tf");
+    assert_eq!(f.role.as_str(), Some("module.api.aws_iam_role.this"));
+    assert_eq!(
+        f.code_path.as_ref().and_then(|c| c.as_str()),
+        Some("fn/src")
+    );
+    // A module output used by the caller links back to the child's function.
+    assert!(f.url.is_some(), "{:?}", f.url);
+}

@@ -116,6 +116,15 @@ impl Ev<'_> {
         self.module.files[self.file].pos(span.map(|s| s.start).unwrap_or(0))
     }
 
+    /// The module scope of the file being read.
+    fn scope(&self) -> &str {
+        self.module
+            .files
+            .get(self.file)
+            .map(|f| f.scope.as_str())
+            .unwrap_or("")
+    }
+
     /// `expr` as a node.
     pub fn node(&self, expr: &Expression) -> Node {
         self.eval(expr, 0)
@@ -341,7 +350,7 @@ impl Ev<'_> {
                 let Some(name) = attr(0) else {
                     return unresolved("var without a name", line, col);
                 };
-                match self.module.variable(name) {
+                match self.module.variable(self.scope(), name) {
                     Some((file, expr)) => {
                         let ev = Ev {
                             module: self.module,
@@ -358,7 +367,7 @@ impl Ev<'_> {
                 let Some(name) = attr(0) else {
                     return unresolved("local without a name", line, col);
                 };
-                match self.module.local(name) {
+                match self.module.local(self.scope(), name) {
                     Some((file, expr)) => {
                         let ev = Ev {
                             module: self.module,
@@ -391,7 +400,7 @@ impl Ev<'_> {
                 let (idx, rest) = index_of(ops, 2, self, depth);
                 if ty == "aws_iam_policy_document"
                     && rest.first().and_then(|o| get_attr(o)) == Some("json")
-                    && let Some(d) = self.module.data(ty, name, idx.as_deref())
+                    && let Some(d) = self.module.data(self.scope(), ty, name, idx.as_deref())
                 {
                     return moved(
                         &super::translate::policy_document(self.module, d),
@@ -402,7 +411,8 @@ impl Ev<'_> {
                 // A zip built by `archive_file` deploys its source: the code is that folder.
                 if ty == "archive_file"
                     && rest.first().and_then(|o| get_attr(o)) == Some("output_path")
-                    && let Some((file, block)) = self.module.data(ty, name, idx.as_deref())
+                    && let Some((file, block)) =
+                        self.module.data(self.scope(), ty, name, idx.as_deref())
                     && let Some(src) = block
                         .body
                         .get_attribute("source_dir")
@@ -418,7 +428,8 @@ impl Ev<'_> {
                 // `data "aws_iam_policy"` given by ARN reads as that ARN.
                 if ty == "aws_iam_policy"
                     && rest.first().and_then(|o| get_attr(o)) == Some("arn")
-                    && let Some((file, block)) = self.module.data(ty, name, idx.as_deref())
+                    && let Some((file, block)) =
+                        self.module.data(self.scope(), ty, name, idx.as_deref())
                     && let Some(arn) = block.body.get_attribute("arn")
                 {
                     let ev = Ev {
@@ -439,13 +450,31 @@ impl Ev<'_> {
                     _ => unresolved(format!("data.{ty}.{name} is read at plan time"), line, col),
                 }
             }
-            "module" => unresolved("module output", line, col),
+            "module" => {
+                let (Some(m), Some(out)) = (attr(0), attr(1)) else {
+                    return unresolved("module output", line, col);
+                };
+                let child = format!("{}module.{m}.", self.scope());
+                match self.module.output(&child, out) {
+                    Some((file, expr)) => {
+                        let ev = Ev {
+                            module: self.module,
+                            file,
+                            bindings: &NO_BINDINGS,
+                        };
+                        let v = moved(&ev.eval(expr, depth + 1), line, col);
+                        self.apply(v, &ops[2..], line, col, depth)
+                    }
+                    None => unresolved(format!("module.{m}.{out} is not known"), line, col),
+                }
+            }
             ty => {
                 let Some(name) = attr(0) else {
                     return unresolved(format!("unknown name `{ty}`"), line, col);
                 };
                 let (idx, rest) = index_of(ops, 1, self, depth);
-                let Some(inst) = self.module.instance(ty, name, idx.as_deref()) else {
+                let Some(inst) = self.module.instance(self.scope(), ty, name, idx.as_deref())
+                else {
                     return unresolved(format!("{ty}.{name} is not in this module"), line, col);
                 };
                 let attr = rest.first().and_then(|o| get_attr(o));

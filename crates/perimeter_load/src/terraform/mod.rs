@@ -22,24 +22,32 @@ mod rename;
 mod translate;
 
 use crate::cloudformation::{Context, create_resources_into, link_resources_into};
-use module::{Module, TfFile};
+use module::{Module, ModuleCall, TfFile, block_label};
 use perimeter_model::{App, LoadError, SourceKind};
 use std::path::Path;
 
 /// Largest `.tf` / `.tfvars` file read.
 const MAX_BYTES: u64 = 4 * 1024 * 1024;
+/// Deepest chain of local child modules followed, and most files one root module may pull in.
+const MAX_MODULE_DEPTH: usize = 4;
+const MAX_MODULE_FILES: usize = 500;
 
 /// What loading one module gave: the app (when any file of it could be read) and the errors
 /// of the files that could not.
 pub struct ModuleOutcome {
     pub app: Option<App>,
     pub errors: Vec<LoadError>,
+    /// Folders (relative to the scan root) loaded as child modules of this one: they are not
+    /// root modules of their own.
+    pub children: Vec<String>,
 }
 
 /// Loads the module made of `files` (`(path on disk, path relative to the scan root)`), all in
-/// the folder `dir` (relative to the scan root, `""` for the root itself). Auto-loaded variable
-/// files (`terraform.tfvars`, `*.auto.tfvars`) are read from `dir_path`.
+/// the folder `dir` (relative to the scan root `base`, `""` for the root itself). Auto-loaded
+/// variable files (`terraform.tfvars`, `*.auto.tfvars`) are read from `dir_path`; local child
+/// modules (`source = "./…"`) inside the scan root are read and loaded into the same app.
 pub fn load_module(
+    base: &Path,
     dir_path: &Path,
     dir: &str,
     files: &[(std::path::PathBuf, String)],
@@ -53,7 +61,11 @@ pub fn load_module(
         }
     }
     if parsed.is_empty() {
-        return ModuleOutcome { app: None, errors };
+        return ModuleOutcome {
+            app: None,
+            errors,
+            children: Vec::new(),
+        };
     }
     let mut tfvars = Vec::new();
     for (path, rel) in tfvars_files(dir_path, dir) {
@@ -62,11 +74,90 @@ pub fn load_module(
             Err(e) => errors.push(e),
         }
     }
-    let module = Module::new(parsed, tfvars);
+    let (calls, children) = load_children(base, dir, &mut parsed, &mut errors);
+    let module = Module::new(parsed, tfvars, &calls);
     ModuleOutcome {
         app: Some(build(dir, &module)),
         errors,
+        children,
     }
+}
+
+/// Reads the local child modules called from `files` (recursively), appending their files
+/// with their scope set. Returns the calls and the child folders read.
+fn load_children(
+    base: &Path,
+    dir: &str,
+    files: &mut Vec<TfFile>,
+    errors: &mut Vec<LoadError>,
+) -> (Vec<ModuleCall>, Vec<String>) {
+    let mut calls = Vec::new();
+    let mut children = Vec::new();
+    // (first file index, end, folder, scope, depth) of each module still to look into.
+    let mut queue = vec![(0, files.len(), dir.to_string(), String::new(), 0)];
+    while let Some((start, end, folder, scope, depth)) = queue.pop() {
+        if depth >= MAX_MODULE_DEPTH {
+            continue;
+        }
+        for fi in start..end {
+            let found: Vec<(usize, String, String)> = files[fi]
+                .body
+                .blocks()
+                .enumerate()
+                .filter(|(_, b)| b.ident.value().as_str() == "module")
+                .filter_map(|(bi, b)| {
+                    let name = block_label(b, 0)?.to_string();
+                    let source = b.body.get_attribute("source")?.value.as_str()?.to_string();
+                    (source.starts_with("./") || source.starts_with("../"))
+                        .then_some((bi, name, source))
+                })
+                .collect();
+            for (bi, name, source) in found {
+                let child = crate::cloudformation::join_relative(&folder, &source);
+                let child = if child == "." { String::new() } else { child };
+                // Never read outside the scan root.
+                if child.starts_with("..") || files.len() >= MAX_MODULE_FILES {
+                    continue;
+                }
+                let child_scope = format!("{scope}module.{name}.");
+                let mut list: Vec<std::path::PathBuf> = std::fs::read_dir(base.join(&child))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+                    .collect();
+                list.sort();
+                let first = files.len();
+                for path in list {
+                    let Some(fname) = path.file_name().and_then(|n| n.to_str()) else {
+                        continue;
+                    };
+                    let rel = if child.is_empty() {
+                        fname.to_string()
+                    } else {
+                        format!("{child}/{fname}")
+                    };
+                    match read_parse(&path, &rel) {
+                        Ok(mut f) => {
+                            f.scope = child_scope.clone();
+                            files.push(f);
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
+                calls.push(ModuleCall {
+                    scope: child_scope.clone(),
+                    file: fi,
+                    block: bi,
+                });
+                children.push(child.clone());
+                queue.push((first, files.len(), child, child_scope, depth + 1));
+            }
+        }
+    }
+    (calls, children)
 }
 
 /// Loads a module given as text (tests, and callers that read files themselves):
@@ -86,12 +177,17 @@ pub fn load_texts(dir: &str, files: &[(&str, &str)], tfvars: &[(&str, &str)]) ->
     let parsed = parse_all(files);
     let vars = parse_all(tfvars);
     if parsed.is_empty() {
-        return ModuleOutcome { app: None, errors };
+        return ModuleOutcome {
+            app: None,
+            errors,
+            children: Vec::new(),
+        };
     }
-    let module = Module::new(parsed, vars);
+    let module = Module::new(parsed, vars, &[]);
     ModuleOutcome {
         app: Some(build(dir, &module)),
         errors,
+        children: Vec::new(),
     }
 }
 

@@ -18,6 +18,9 @@ pub(crate) struct TfFile {
     pub rel: String,
     pub text: String,
     pub body: Body,
+    /// Address prefix of the module the file belongs to: `""` for the root module,
+    /// `module.name.` for a local child module called from it.
+    pub scope: String,
     /// Byte offset of each line start.
     line_starts: Vec<usize>,
 }
@@ -30,6 +33,7 @@ impl TfFile {
             rel,
             text,
             body,
+            scope: String::new(),
             line_starts,
         }
     }
@@ -58,6 +62,8 @@ pub(crate) struct Instance {
     pub address: String,
     pub tf_type: String,
     pub name: String,
+    /// Module scope (see [`TfFile::scope`]).
+    pub scope: String,
     /// Key in the module's instance table: `type.name` plus the index as written, if any.
     pub key: Option<String>,
     pub file: usize,
@@ -65,13 +71,25 @@ pub(crate) struct Instance {
     pub bindings: Bindings,
 }
 
+/// A call of a local child module: its scope, and where the call is written.
+pub(crate) struct ModuleCall {
+    pub scope: String,
+    pub file: usize,
+    pub block: usize,
+}
+
+/// Keys are `(scope, name)`.
+type Scoped<T> = HashMap<(String, String), T>;
+
 pub(crate) struct Module {
     pub files: Vec<TfFile>,
-    /// Variable defaults and tfvars values: name → (file, expression).
-    vars: HashMap<String, (usize, Expression)>,
-    locals: HashMap<String, (usize, Expression)>,
-    /// `data "type" "name"` blocks: (type, name) → (file, block index).
-    data: HashMap<(String, String), (usize, usize)>,
+    /// Variable defaults, module inputs and tfvars values → (file the expression is written
+    /// in, expression): a module input is evaluated in the calling module's scope.
+    vars: Scoped<(usize, Expression)>,
+    locals: Scoped<(usize, Expression)>,
+    outputs: Scoped<(usize, Expression)>,
+    /// `data "type" "name"` blocks: (scope, "type.name") → (file, block index).
+    data: Scoped<(usize, usize)>,
     pub instances: Vec<Instance>,
 }
 
@@ -81,37 +99,67 @@ pub(crate) fn block_label(b: &Block, i: usize) -> Option<&str> {
 
 impl Module {
     /// `tfvars` are `(file name, body)` pairs already parsed, applied in order.
-    pub fn new(files: Vec<TfFile>, tfvars: Vec<TfFile>) -> Module {
+    pub fn new(files: Vec<TfFile>, tfvars: Vec<TfFile>, calls: &[ModuleCall]) -> Module {
         let mut m = Module {
             files,
             vars: HashMap::new(),
             locals: HashMap::new(),
+            outputs: HashMap::new(),
             data: HashMap::new(),
             instances: Vec::new(),
         };
         for (fi, f) in m.files.iter().enumerate() {
+            let scope = f.scope.clone();
+            let key = |n: &str| (scope.clone(), n.to_string());
             for (bi, b) in f.body.blocks().enumerate() {
                 match b.ident.value().as_str() {
                     "variable" => {
                         if let (Some(name), Some(d)) =
                             (block_label(b, 0), b.body.get_attribute("default"))
                         {
-                            m.vars.insert(name.to_string(), (fi, d.value.clone()));
+                            m.vars.entry(key(name)).or_insert((fi, d.value.clone()));
+                        }
+                    }
+                    "output" => {
+                        if let (Some(name), Some(v)) =
+                            (block_label(b, 0), b.body.get_attribute("value"))
+                        {
+                            m.outputs.insert(key(name), (fi, v.value.clone()));
                         }
                     }
                     "locals" => {
                         for a in b.body.attributes() {
                             m.locals
-                                .insert(a.key.value().as_str().to_string(), (fi, a.value.clone()));
+                                .insert(key(a.key.value().as_str()), (fi, a.value.clone()));
                         }
                     }
                     "data" => {
                         if let (Some(t), Some(n)) = (block_label(b, 0), block_label(b, 1)) {
-                            m.data.insert((t.to_string(), n.to_string()), (fi, bi));
+                            m.data.insert(key(&format!("{t}.{n}")), (fi, bi));
                         }
                     }
                     _ => {}
                 }
+            }
+        }
+        // Inputs of module calls win over the child's defaults.
+        for call in calls {
+            let Some(block) = m.block(call.file, call.block) else {
+                continue;
+            };
+            let inputs: Vec<(String, Expression)> = block
+                .body
+                .attributes()
+                .map(|a| (a.key.value().as_str().to_string(), a.value.clone()))
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+                    )
+                })
+                .collect();
+            for (k, v) in inputs {
+                m.vars.insert((call.scope.clone(), k), (call.file, v));
             }
         }
         // tfvars values win over defaults; they are appended as extra files so their positions
@@ -125,19 +173,30 @@ impl Module {
                 .collect();
             m.files.push(tv);
             for (k, v) in values {
-                m.vars.insert(k, (fi, v));
+                m.vars.insert((String::new(), k), (fi, v));
             }
         }
         m.expand();
         m
     }
 
-    pub fn variable(&self, name: &str) -> Option<(usize, &Expression)> {
-        self.vars.get(name).map(|(f, e)| (*f, e))
+    pub fn variable(&self, scope: &str, name: &str) -> Option<(usize, &Expression)> {
+        self.vars
+            .get(&(scope.to_string(), name.to_string()))
+            .map(|(f, e)| (*f, e))
     }
 
-    pub fn local(&self, name: &str) -> Option<(usize, &Expression)> {
-        self.locals.get(name).map(|(f, e)| (*f, e))
+    pub fn local(&self, scope: &str, name: &str) -> Option<(usize, &Expression)> {
+        self.locals
+            .get(&(scope.to_string(), name.to_string()))
+            .map(|(f, e)| (*f, e))
+    }
+
+    /// The `output "name"` of the child module whose scope is `scope`.
+    pub fn output(&self, scope: &str, name: &str) -> Option<(usize, &Expression)> {
+        self.outputs
+            .get(&(scope.to_string(), name.to_string()))
+            .map(|(f, e)| (*f, e))
     }
 
     pub fn block(&self, file: usize, block: usize) -> Option<&Block> {
@@ -145,17 +204,31 @@ impl Module {
     }
 
     /// A data source block with its file.
-    pub fn data(&self, ty: &str, name: &str, _index: Option<&str>) -> Option<(usize, &Block)> {
-        let (f, b) = self.data.get(&(ty.to_string(), name.to_string()))?;
+    pub fn data(
+        &self,
+        scope: &str,
+        ty: &str,
+        name: &str,
+        _index: Option<&str>,
+    ) -> Option<(usize, &Block)> {
+        let (f, b) = self
+            .data
+            .get(&(scope.to_string(), format!("{ty}.{name}")))?;
         Some((*f, self.block(*f, *b)?))
     }
 
     /// The instance `type.name[index]`; without an index, the only instance.
-    pub fn instance(&self, ty: &str, name: &str, index: Option<&str>) -> Option<&Instance> {
+    pub fn instance(
+        &self,
+        scope: &str,
+        ty: &str,
+        name: &str,
+        index: Option<&str>,
+    ) -> Option<&Instance> {
         let mut all = self
             .instances
             .iter()
-            .filter(|i| i.tf_type == ty && i.name == name);
+            .filter(|i| i.scope == scope && i.tf_type == ty && i.name == name);
         match index {
             Some(k) => all.find(|i| i.key.as_deref() == Some(k)),
             None => {
@@ -182,19 +255,21 @@ impl Module {
                     file: fi,
                     bindings: &empty,
                 };
+                let scope = f.scope.clone();
                 let mut push = |key: Option<String>, bindings: Bindings| {
                     let address = match &key {
-                        None => format!("{ty}.{name}"),
+                        None => format!("{scope}{ty}.{name}"),
                         Some(k) if bindings.contains_key("count.index") => {
-                            format!("{ty}.{name}[{k}]")
+                            format!("{scope}{ty}.{name}[{k}]")
                         }
-                        Some(k) => format!("{ty}.{name}[{k:?}]"),
+                        Some(k) => format!("{scope}{ty}.{name}[{k:?}]"),
                     };
                     out.push(Instance {
                         syn: String::new(),
                         address,
                         tf_type: ty.to_string(),
                         name: name.to_string(),
+                        scope: scope.clone(),
                         key,
                         file: fi,
                         block: bi,
