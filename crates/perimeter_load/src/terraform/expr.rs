@@ -402,11 +402,14 @@ impl Ev<'_> {
                     && rest.first().and_then(|o| get_attr(o)) == Some("json")
                     && let Some(d) = self.module.data(self.scope(), ty, name, idx.as_deref())
                 {
-                    return moved(
-                        &super::translate::policy_document(self.module, d),
-                        line,
-                        col,
-                    );
+                    let doc = super::translate::policy_document(self.module, d);
+                    // Written in this file: statements keep their own lines, so a finding
+                    // points at the statement to fix.
+                    return if d.0 == self.file {
+                        doc
+                    } else {
+                        moved(&doc, line, col)
+                    };
                 }
                 // A zip built by `archive_file` deploys its source: the code is that folder.
                 if ty == "archive_file"
