@@ -85,6 +85,14 @@ fn terraform_corpus_loads_without_panic() {
             .flat_map(|f| [&f.runtime.value, &f.handler.value])
             .filter(|v| matches!(v, Value::Unresolved(_)))
             .count();
+        // Real modules never come near the evaluation budget (a guard against hostile input).
+        let budget_hits = apps
+            .iter()
+            .flat_map(|a| &a.functions)
+            .flat_map(|f| [&f.runtime.value, &f.handler.value, &f.role.value])
+            .filter(|v| matches!(v, Value::Unresolved(r) if r.contains("budget")))
+            .count();
+        assert_eq!(budget_hits, 0, "{}: evaluation budget hit", b.folder);
         let tf_errors: Vec<_> = model
             .errors
             .iter()

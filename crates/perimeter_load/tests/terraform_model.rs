@@ -152,3 +152,28 @@ fn local_child_modules_are_part_of_their_caller() {
     // A module output used by the caller links back to the child's function.
     assert!(f.url.is_some(), "{:?}", f.url);
 }
+
+/// Hostile modules: a cycle of locals, and locals that fan out exponentially, load quickly
+/// with the affected values unresolved.
+#[test]
+fn local_cycles_and_fan_out_stay_bounded() {
+    let mut text = String::from("locals {\n  l0 = local.l1\n  l1 = local.l0\n");
+    for i in 0..60 {
+        text.push_str(&format!(
+            "  f{i} = [local.f{}, local.f{}, local.f{}]\n",
+            i + 1,
+            i + 1,
+            i + 1
+        ));
+    }
+    text.push_str("  f60 = \"x\"\n}\n");
+    text.push_str(
+        "resource \"aws_lambda_function\" \"f\" {\n  runtime = local.l0\n  handler = local.f0\n}\n",
+    );
+    let out = perimeter_load::terraform::load_texts("", &[("main.tf", &text)], &[]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let app = out.app.expect("app");
+    let f = app.function("aws_lambda_function.f").expect("function");
+    assert!(!f.runtime.value.is_known());
+    assert!(!f.handler.value.is_known());
+}

@@ -135,6 +135,11 @@ impl Ev<'_> {
         if depth > MAX_DEPTH {
             return unresolved("expression nested too deeply", line, col);
         }
+        let left = self.module.budget.get();
+        if left == 0 {
+            return unresolved("evaluation budget exhausted", line, col);
+        }
+        self.module.budget.set(left - 1);
         match expr {
             Expression::Null(_) => Node::null(line, col),
             Expression::Bool(b) => Node {

@@ -91,7 +91,14 @@ pub(crate) struct Module {
     /// `data "type" "name"` blocks: (scope, "type.name") → (file, block index).
     data: Scoped<(usize, usize)>,
     pub instances: Vec<Instance>,
+    /// Expression evaluations left for the whole module: locals that refer to each other
+    /// several times (`a = [local.b, local.b]`, `b = [local.c, local.c]`, …) would otherwise
+    /// cost exponential time. Once spent, everything left is unresolved.
+    pub budget: std::cell::Cell<u64>,
 }
+
+/// Evaluations one module may spend (a real module needs a few thousand).
+const EVAL_BUDGET: u64 = 200_000;
 
 pub(crate) fn block_label(b: &Block, i: usize) -> Option<&str> {
     b.labels.get(i).map(|l| l.as_str())
@@ -107,6 +114,7 @@ impl Module {
             outputs: HashMap::new(),
             data: HashMap::new(),
             instances: Vec::new(),
+            budget: std::cell::Cell::new(EVAL_BUDGET),
         };
         for (fi, f) in m.files.iter().enumerate() {
             let scope = f.scope.clone();
