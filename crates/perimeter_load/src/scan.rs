@@ -200,10 +200,17 @@ pub(crate) fn load_terraform(candidates: &[&Candidate], base: &Path) -> Vec<Outc
         .flat_map(|m| m.children.iter().cloned())
         .collect();
     let mut out = Vec::new();
+    // A child module's file that cannot be read is reported once, not by every caller.
+    let mut seen_errors = std::collections::HashSet::new();
     for m in loaded {
         match m {
             Ok(m) => {
-                out.extend(m.errors.into_iter().map(Outcome::Error));
+                out.extend(
+                    m.errors
+                        .into_iter()
+                        .filter(|e| seen_errors.insert((e.file.clone(), e.line, e.column)))
+                        .map(Outcome::Error),
+                );
                 if let Some(app) = m.app {
                     let dir = if app.id == "." { "" } else { app.id.as_str() };
                     if !children.contains(dir) {

@@ -177,3 +177,15 @@ fn local_cycles_and_fan_out_stay_bounded() {
     assert!(!f.runtime.value.is_known());
     assert!(!f.handler.value.is_known());
 }
+
+/// A child module with a syntax error: reported once, naming the child's file and line; the
+/// caller still loads.
+#[test]
+fn broken_child_module_is_reported_once() {
+    let model = load_path(&fixtures().join("broken_child"), &LoadOptions::default()).expect("scan");
+    assert_eq!(model.errors.len(), 1, "{:?}", model.errors);
+    assert_eq!(model.errors[0].file, "child/main.tf");
+    assert!(matches!(model.errors[0].line, Some(2 | 3)), "{:?}", model.errors);
+    assert_eq!(model.apps.len(), 1);
+    assert!(model.apps[0].resource("aws_sqs_queue.q").is_some());
+}
