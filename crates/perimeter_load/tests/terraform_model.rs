@@ -61,6 +61,18 @@ fn complete_module() {
     assert!(api.triggers.iter().any(|t| t.kind == TriggerKind::Alb));
     let rest = app.api("aws_api_gateway_rest_api.rest").expect("rest api");
     assert_eq!(rest.access_logging.known(), Some(&true));
+    assert!(
+        rest.policy
+            .iter()
+            .any(|s| s.principals.iter().any(|p| p.is_everyone()))
+    );
+    let secret = app.resource("aws_secretsmanager_secret.s").expect("secret");
+    assert!(
+        secret
+            .policy
+            .iter()
+            .any(|s| s.principals.iter().any(|p| p.is_everyone()))
+    );
     // The role carries its trust (from a policy document data source), inline and attached policies.
     let role = app.role("aws_iam_role.fn").expect("role");
     assert_eq!(role.trust.len(), 1);
@@ -185,7 +197,11 @@ fn broken_child_module_is_reported_once() {
     let model = load_path(&fixtures().join("broken_child"), &LoadOptions::default()).expect("scan");
     assert_eq!(model.errors.len(), 1, "{:?}", model.errors);
     assert_eq!(model.errors[0].file, "child/main.tf");
-    assert!(matches!(model.errors[0].line, Some(2 | 3)), "{:?}", model.errors);
+    assert!(
+        matches!(model.errors[0].line, Some(2 | 3)),
+        "{:?}",
+        model.errors
+    );
     assert_eq!(model.apps.len(), 1);
     assert!(model.apps[0].resource("aws_sqs_queue.q").is_some());
 }

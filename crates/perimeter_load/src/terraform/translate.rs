@@ -256,6 +256,11 @@ fn fold(module: &Module) -> Folded {
                 );
                 f.integrations.insert(key, map(p, line, col));
             }
+            "aws_api_gateway_rest_api_policy" => {
+                if let (Some(api), Some(doc)) = (tgt("rest_api_id"), r.policy(r.body, "policy")) {
+                    f.props.entry(api).or_default().push(("Policy".into(), doc));
+                }
+            }
             "aws_cloudwatch_event_target" => {
                 if let (Some(rule), Some(arn)) = (tgt("rule"), r.a("arn")) {
                     f.event_targets.entry(rule).or_default().push(map(
@@ -436,6 +441,11 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             "AWS::Lambda::EventInvokeConfig"
         }
         "aws_lambda_code_signing_config" => "AWS::Lambda::CodeSigningConfig",
+        "aws_lambda_alias" => {
+            put(&mut p, "FunctionName", r.a("function_name"));
+            put(&mut p, "Name", r.a("name"));
+            "AWS::Lambda::Alias"
+        }
         "aws_lambda_layer_version" => {
             put(&mut p, "LayerName", r.a("layer_name"));
             put(&mut p, "Content", r.a("filename"));
@@ -714,6 +724,11 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             put(&mut p, "DestinationArn", r.a("destination_arn"));
             put(&mut p, "LogGroupName", r.a("log_group_name"));
             "AWS::Logs::SubscriptionFilter"
+        }
+        "aws_secretsmanager_secret_policy" => {
+            put(&mut p, "SecretId", r.a("secret_arn"));
+            put(&mut p, "ResourcePolicy", r.policy(r.body, "policy"));
+            "AWS::SecretsManager::ResourcePolicy"
         }
         "aws_sqs_queue" => {
             put(&mut p, "QueueName", r.a("name"));
