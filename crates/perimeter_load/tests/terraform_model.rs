@@ -205,3 +205,37 @@ fn broken_child_module_is_reported_once() {
     assert_eq!(model.apps.len(), 1);
     assert!(model.apps[0].resource("aws_sqs_queue.q").is_some());
 }
+
+/// String functions, and a log group whose name cannot be evaluated but is written as
+/// `/aws/lambda/` + the function's own `function_name` text.
+#[test]
+fn functions_and_log_groups_written_alike() {
+    let text = r#"
+variable "prefix" {}
+variable "env" { default = "Prod" }
+locals { sizes = { f = 512 } }
+resource "aws_lambda_function" "f" {
+  function_name = "${var.prefix}-f"
+  handler       = format("%s.%s", "app", lower(var.env))
+  runtime       = element(["python3.12", "nodejs20.x"], 1)
+  memory_size   = lookup(local.sizes, "f", 128)
+  timeout       = try(var.missing, 30)
+  description   = join("-", ["a", upper("b")])
+}
+resource "aws_cloudwatch_log_group" "f" {
+  name              = "/aws/lambda/${var.prefix}-f"
+  retention_in_days = 7
+}
+"#;
+    let out = perimeter_load::terraform::load_texts("", &[("main.tf", text)], &[]);
+    let app = out.app.expect("app");
+    let f = app.function("aws_lambda_function.f").expect("function");
+    assert_eq!(f.handler.as_str(), Some("app.prod"));
+    assert_eq!(f.runtime.as_str(), Some("nodejs20.x"));
+    assert_eq!(f.memory.known(), Some(&512));
+    assert_eq!(f.timeout.known(), Some(&30));
+    assert_eq!(
+        f.log_retention_days.as_ref().and_then(|r| r.known()),
+        Some(&7)
+    );
+}

@@ -252,6 +252,97 @@ impl Ev<'_> {
                         ),
                         _ => unresolved("length of an unknown value", line, col),
                     },
+                    "lower" | "upper" | "trimspace" => match arg(0) {
+                        Some(n) => match n.as_str() {
+                            Some(t) => scalar(
+                                match name {
+                                    "lower" => t.to_lowercase(),
+                                    "upper" => t.to_uppercase(),
+                                    _ => t.trim().to_string(),
+                                },
+                                line,
+                                col,
+                            ),
+                            None => unresolved(format!("{name}() of an unknown value"), line, col),
+                        },
+                        None => unresolved("missing argument", line, col),
+                    },
+                    "element" => match (arg(0), arg(1)) {
+                        (Some(list), Some(i)) if list.is_seq() && !list.items().is_empty() => {
+                            match i.as_str().and_then(|i| i.parse::<usize>().ok()) {
+                                Some(i) => list.items()[i % list.items().len()].clone(),
+                                None => unresolved("element index not known", line, col),
+                            }
+                        }
+                        _ => unresolved("element() of an unknown list", line, col),
+                    },
+                    "join" => match (arg(0), arg(1)) {
+                        (Some(sep), Some(list)) if list.is_seq() => {
+                            let parts: Option<Vec<&str>> =
+                                list.items().iter().map(Node::as_str).collect();
+                            match (sep.as_str(), parts) {
+                                (Some(sep), Some(parts)) => scalar(parts.join(sep), line, col),
+                                _ => unresolved("join() of unknown values", line, col),
+                            }
+                        }
+                        _ => unresolved("join() of an unknown list", line, col),
+                    },
+                    "lookup" => match (arg(0), arg(1)) {
+                        (Some(m), Some(k)) if m.is_map() && !is_unresolved(&m) => {
+                            match k.as_str().and_then(|k| m.get(k)) {
+                                Some(v) => v.clone(),
+                                None => arg(2).unwrap_or_else(|| {
+                                    unresolved("lookup() of a missing key", line, col)
+                                }),
+                            }
+                        }
+                        _ => unresolved("lookup() in an unknown map", line, col),
+                    },
+                    "coalesce" => f
+                        .args
+                        .iter()
+                        .map(|a| self.eval(a, depth + 1))
+                        .find(|n| !n.is_null() && n.as_str() != Some(""))
+                        .filter(|n| !is_unresolved(n))
+                        .unwrap_or_else(|| unresolved("coalesce() of unknown values", line, col)),
+                    // `try(x, fallback)`: the first argument when it can be evaluated.
+                    "try" => f
+                        .args
+                        .iter()
+                        .map(|a| self.eval(a, depth + 1))
+                        .find(|n| !is_unresolved(n))
+                        .unwrap_or_else(|| unresolved("try() of unknown values", line, col)),
+                    "format" => match arg(0) {
+                        Some(fmt) if fmt.as_str().is_some() => {
+                            let fmt = fmt.as_str().unwrap_or_default().to_string();
+                            let mut out = String::new();
+                            let mut args = f.args.iter().skip(1);
+                            let mut pieces = fmt.split("%s");
+                            out.push_str(pieces.next().unwrap_or_default());
+                            for piece in pieces {
+                                let Some(v) = args.next().map(|a| self.eval(a, depth + 1)) else {
+                                    return unresolved(
+                                        "format() with too few arguments",
+                                        line,
+                                        col,
+                                    );
+                                };
+                                match inline_text(&v) {
+                                    Some(t) => out.push_str(&t),
+                                    None => {
+                                        return unresolved("format() of unknown values", line, col);
+                                    }
+                                }
+                                out.push_str(piece);
+                            }
+                            if out.contains('%') {
+                                unresolved("format() verb other than %s", line, col)
+                            } else {
+                                scalar(out, line, col)
+                            }
+                        }
+                        _ => unresolved("format() of an unknown format", line, col),
+                    },
                     "concat" => {
                         let mut items = Vec::new();
                         for a in f.args.iter() {

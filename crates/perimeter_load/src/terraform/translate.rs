@@ -508,7 +508,16 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             "AWS::IAM::ManagedPolicy"
         }
         "aws_cloudwatch_log_group" => {
-            put(&mut p, "LogGroupName", r.a("name"));
+            let name = r.a("name").map(|n| {
+                if super::expr::is_unresolved(&n)
+                    && let Some(f) = log_group_function(r, inst)
+                {
+                    scalar(format!("/aws/lambda/${{{f}}}"), n.line, n.column)
+                } else {
+                    n
+                }
+            });
+            put(&mut p, "LogGroupName", name);
             // Terraform's default 0 means "never expire", as an absent value does.
             put(
                 &mut p,
@@ -765,6 +774,32 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
         _ => return None,
     };
     Some((ty, p))
+}
+
+/// The source text of attribute `name` of a block.
+fn raw<'m>(module: &'m Module, file: usize, body: &Body, name: &str) -> Option<&'m str> {
+    let span = body.get_attribute(name)?.value.span()?;
+    module.files.get(file)?.text.get(span)
+}
+
+/// The function a log group is for when its name cannot be evaluated but is written as
+/// `"/aws/lambda/<same text as the function's function_name>"` (both built from an unknown
+/// variable, say): the synthetic ID of that function.
+fn log_group_function(r: &R, inst: &Instance) -> Option<String> {
+    let module = r.ev.module;
+    let text = raw(module, inst.file, r.body, "name")?;
+    let rest = text.trim_matches('"').strip_prefix("/aws/lambda/")?;
+    module
+        .instances
+        .iter()
+        .filter(|i| i.tf_type == "aws_lambda_function" && i.scope == inst.scope)
+        .find(|i| {
+            module
+                .block(i.file, i.block)
+                .and_then(|b| raw(module, i.file, &b.body, "function_name"))
+                .is_some_and(|t| t.trim_matches('"') == rest)
+        })
+        .map(|i| i.syn.clone())
 }
 
 fn image_line(_r: &R) -> u32 {
