@@ -9,7 +9,7 @@
 //! `aws_api_gateway_method_settings` into the API's stages.
 
 use super::expr::{Ev, map, parse_json_at, scalar, seq, unresolved};
-use super::module::{Instance, Module, block_label};
+use super::module::{Instance, Module};
 use crate::doc::{Key, Node, NodeKind};
 use hcl_edit::Span;
 use hcl_edit::structure::{Block, Body};
@@ -329,8 +329,6 @@ fn canned_acl(n: Node) -> Node {
 
 fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, Props)> {
     let mut p = Props::new();
-    let (line, col) = (0, 0);
-    let _ = (line, col);
     let ty = match inst.tf_type.as_str() {
         "aws_lambda_function" => {
             put(&mut p, "FunctionName", r.a("function_name"));
@@ -357,10 +355,8 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             if let Some(code) = r.a("filename") {
                 p.push(("Code".into(), code));
             } else if let Some(image) = r.a("image_uri") {
-                p.push((
-                    "Code".into(),
-                    map(vec![("ImageUri".into(), image)], image_line(r), 1),
-                ));
+                let (l, c) = (image.line, image.column);
+                p.push(("Code".into(), map(vec![("ImageUri".into(), image)], l, c)));
             }
             if let Some(env) = r.sub("environment")
                 && let Some(vars) = r.ab(env, "variables")
@@ -802,10 +798,6 @@ fn log_group_function(r: &R, inst: &Instance) -> Option<String> {
         .map(|i| i.syn.clone())
 }
 
-fn image_line(_r: &R) -> u32 {
-    1
-}
-
 /// A `data "aws_iam_policy_document"` block as an IAM policy document node.
 pub(crate) fn policy_document(module: &Module, (file, block): (usize, &Block)) -> Node {
     let bindings = super::expr::Bindings::new();
@@ -883,7 +875,6 @@ pub(crate) fn policy_document(module: &Module, (file, block): (usize, &Block)) -
     if block.body.get_blocks("dynamic").next().is_some() {
         return unresolved("dynamic statements are not evaluated", line, col);
     }
-    let _ = block_label;
     map(
         vec![
             ("Version".into(), scalar("2012-10-17", line, col)),
