@@ -21,7 +21,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLES = ["vulnerable-sam", "vulnerable-serverless", "clean-sam"]
+EXAMPLES = ["vulnerable-sam", "vulnerable-serverless", "vulnerable-terraform", "clean-sam"]
 MARKER = re.compile(r"(?:#|//)\s*VULN:\s*(.*?)\s*\(([^()]*)\)\s*$")
 CODE = re.compile(r"[A-Z]+\d{3}")
 

@@ -77,6 +77,9 @@ pub enum CandidateKind {
     /// `serverless.ts` / `.js` / `.cjs` / `.mjs`: a service declared in code. perimeter never
     /// runs scanned code, so it is reported as not read rather than silently missed.
     ServerlessCode,
+    /// A Terraform `.tf` file: the files of one folder are loaded together as one module
+    /// (see [`crate::terraform`]).
+    Terraform,
     /// Any other `.yaml`/`.yml`/`.json`: a template only if its content says so. Files that do
     /// not even mention `Resources`/`AWSTemplateFormatVersion` are not parsed, and misses are
     /// silent.
@@ -252,6 +255,7 @@ pub fn classify(name: &str) -> Option<CandidateKind> {
             Some(CandidateKind::NamedTemplate)
         }
         "yaml" | "yml" | "json" => Some(CandidateKind::MaybeTemplate),
+        "tf" => Some(CandidateKind::Terraform),
         _ => None,
     }
 }
@@ -414,7 +418,8 @@ mod tests {
         assert_eq!(classify("event.JSON"), Some(CandidateKind::MaybeTemplate));
         assert_eq!(classify("package-lock.json"), None);
         assert_eq!(classify("tsconfig.build.json"), None);
-        assert_eq!(classify("main.tf"), None);
+        assert_eq!(classify("main.tf"), Some(CandidateKind::Terraform));
+        assert_eq!(classify("terraform.tfvars"), None);
         assert_eq!(classify("README"), None);
     }
 
@@ -488,6 +493,7 @@ mod tests {
                     CandidateKind::MaybeTemplate,
                     false
                 ),
+                ("main.tf".to_string(), CandidateKind::Terraform, false),
                 (
                     "svc/serverless.yml".to_string(),
                     CandidateKind::Serverless,

@@ -11,6 +11,7 @@ pub mod discover;
 pub mod doc;
 mod scan;
 pub mod serverless;
+pub mod terraform;
 
 use perimeter_model::{LoadError, Model};
 use rayon::prelude::*;
@@ -50,11 +51,15 @@ pub enum LoadPathError {
 /// sorted by file path so that two scans of the same tree give the same model.
 pub fn load_path(root: &Path, options: &LoadOptions) -> Result<Model, LoadPathError> {
     let found = discover::discover(root, options)?;
-    let outcomes: Vec<scan::Outcome> = found
+    let (tf, others): (Vec<&discover::Candidate>, Vec<&discover::Candidate>) = found
         .candidates
+        .iter()
+        .partition(|c| c.kind == discover::CandidateKind::Terraform);
+    let mut outcomes: Vec<scan::Outcome> = others
         .par_iter()
         .map(|c| scan::load_candidate(c, &found.base, options))
         .collect();
+    outcomes.extend(scan::load_terraform(&tf, &found.base));
     let mut model = Model {
         apps: Vec::new(),
         errors: found.errors,

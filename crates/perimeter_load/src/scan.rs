@@ -50,6 +50,9 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
             message,
         })
     };
+    if candidate.kind == CandidateKind::Terraform {
+        return Outcome::Skipped;
+    }
     if candidate.kind == CandidateKind::ServerlessCode {
         return error(
             "Serverless service written in code: not read (perimeter never runs scanned code); \
@@ -138,7 +141,8 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
             }
             guarded(file, || serverless::load(file, &node, base, options))
         }
-        CandidateKind::ServerlessCode => Outcome::Skipped,
+        // Loaded per folder by `load_path`, never one file at a time.
+        CandidateKind::ServerlessCode | CandidateKind::Terraform => Outcome::Skipped,
         CandidateKind::NamedTemplate | CandidateKind::MaybeTemplate => {
             if !node.is_map() || !cloudformation::is_template(&node) {
                 // A file named `template.yaml` whose document is empty (`---` alone) was almost
@@ -152,6 +156,72 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
             guarded(file, || Ok(cloudformation::load(file, &node, source)))
         }
     }
+}
+
+/// Loads the `.tf` candidates folder by folder: each folder is one Terraform module.
+pub(crate) fn load_terraform(candidates: &[&Candidate], base: &Path) -> Vec<Outcome> {
+    use rayon::prelude::*;
+    let mut modules: std::collections::BTreeMap<String, Vec<&Candidate>> = Default::default();
+    for c in candidates {
+        let dir = c.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        modules.entry(dir.to_string()).or_default().push(c);
+    }
+    let modules: Vec<(String, Vec<&Candidate>)> = modules.into_iter().collect();
+    let loaded: Vec<Result<crate::terraform::ModuleOutcome, Outcome>> = modules
+        .par_iter()
+        .filter_map(|(dir, files)| {
+            let dir_path = files.first().and_then(|c| c.path.parent())?;
+            let list: Vec<(std::path::PathBuf, String)> = files
+                .iter()
+                .map(|c| (c.path.clone(), c.rel.clone()))
+                .collect();
+            let first = files.first().map(|c| c.rel.as_str()).unwrap_or(dir);
+            Some(
+                catch_unwind(AssertUnwindSafe(|| {
+                    crate::terraform::load_module(base, dir_path, dir, &list)
+                }))
+                .map_err(|_| {
+                    Outcome::Error(LoadError {
+                        file: first.to_string(),
+                        line: None,
+                        column: None,
+                        message: "internal error: the Terraform loader panicked; please report \
+                                  this module"
+                            .to_string(),
+                    })
+                }),
+            )
+        })
+        .collect();
+    // A folder another module calls as a local child is part of that module, not a root.
+    let children: std::collections::HashSet<String> = loaded
+        .iter()
+        .filter_map(|m| m.as_ref().ok())
+        .flat_map(|m| m.children.iter().cloned())
+        .collect();
+    let mut out = Vec::new();
+    // A child module's file that cannot be read is reported once, not by every caller.
+    let mut seen_errors = std::collections::HashSet::new();
+    for m in loaded {
+        match m {
+            Ok(m) => {
+                out.extend(
+                    m.errors
+                        .into_iter()
+                        .filter(|e| seen_errors.insert((e.file.clone(), e.line, e.column)))
+                        .map(Outcome::Error),
+                );
+                if let Some(app) = m.app {
+                    let dir = if app.id == "." { "" } else { app.id.as_str() };
+                    if !children.contains(dir) {
+                        out.push(Outcome::App(Box::new(app)));
+                    }
+                }
+            }
+            Err(e) => out.push(e),
+        }
+    }
+    out
 }
 
 /// Runs a loader so that a bug in it costs one file, not the whole scan. Loaders must not
