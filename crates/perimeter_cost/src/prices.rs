@@ -4,6 +4,12 @@
 //! <https://aws.amazon.com/lambda/pricing/> and <https://aws.amazon.com/api-gateway/pricing/>,
 //! as recorded on [`PRICES_DATE`]. Lambda's request and GB-second prices are the same in the
 //! regions listed; API Gateway's differ. The free tier is ignored (a flood exhausts it).
+//!
+//! Checked against a second published source: the us-east-1 Lambda figures ($0.20 per
+//! million requests, $0.0000166667 / $0.0000133334 per GB-second on x86_64 / arm64) and the
+//! us-east-1 API Gateway figures ($3.50 REST, $1.00 HTTP per million). The other regions' API
+//! Gateway figures have not been cross-checked yet: re-verify them against the pricing page
+//! before relying on a non-default region's estimate.
 
 use serde::Serialize;
 
