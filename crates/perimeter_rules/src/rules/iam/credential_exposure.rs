@@ -67,7 +67,7 @@
 //! - https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
 //! - https://github.com/salesforce/cloudsplaining (credentials exposure actions)
 
-use super::{broad_grants, describe_role, name_grants, role_finding};
+use super::{broad_grants, describe_role, grants_finding, name_grants};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_iam::{EffectivePermissions, Grant, is_credential_exposure};
 use perimeter_model::App;
@@ -141,30 +141,20 @@ impl Rule for CredentialExposure {
                     grants.push(g);
                 }
             }
-            let Some(first) = grants.first() else {
-                continue;
-            };
             let message = format!(
                 "{} may create or read credentials: {}.",
                 describe_role(app, role),
                 name_grants(&grants, NAMED)
             );
-            let mut finding = role_finding(
+            out.extend(grants_finding(
                 &META,
                 app,
                 role,
-                &role.id,
                 message,
-                first.location().clone(),
+                &grants,
+                |g| format!("`{}` by policy `{}`", g.action.full_name, g.policy_name()),
                 REMEDIATION,
-            );
-            for g in &grants {
-                finding = finding.with_related(
-                    format!("`{}` by policy `{}`", g.action.full_name, g.policy_name()),
-                    g.location().clone(),
-                );
-            }
-            out.push(finding);
+            ));
         }
     }
 }

@@ -63,7 +63,7 @@
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
 //! - https://github.com/salesforce/cloudsplaining (data exfiltration actions)
 
-use super::{broad_grants, describe_role, name_grants, role_finding};
+use super::{broad_grants, describe_role, grants_finding, name_grants};
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_iam::{EffectivePermissions, is_data_exfiltration};
 use perimeter_model::App;
@@ -96,34 +96,26 @@ impl Rule for DataExfiltration {
         for role in &app.roles {
             let perms = EffectivePermissions::of_role(role);
             let grants = broad_grants(&perms, is_data_exfiltration);
-            let Some(first) = grants.first() else {
-                continue;
-            };
             let message = format!(
                 "{} may read data of every resource: {} allowed on `*`.",
                 describe_role(app, role),
                 name_grants(&grants, NAMED)
             );
-            let mut finding = role_finding(
+            out.extend(grants_finding(
                 &META,
                 app,
                 role,
-                &role.id,
                 message,
-                first.location().clone(),
-                REMEDIATION,
-            );
-            for g in &grants {
-                finding = finding.with_related(
+                &grants,
+                |g| {
                     format!(
                         "`{}` on `*` by policy `{}`",
                         g.action.full_name,
                         g.policy_name()
-                    ),
-                    g.location().clone(),
-                );
-            }
-            out.push(finding);
+                    )
+                },
+                REMEDIATION,
+            ));
         }
     }
 }

@@ -257,6 +257,32 @@ pub(crate) fn role_finding(
     )
 }
 
+/// A role finding about a set of grants: at the first grant's statement, with every grant as
+/// a related location labelled by `related`. `None` when there is no grant.
+pub(crate) fn grants_finding(
+    meta: &RuleMeta,
+    app: &App,
+    role: &Role,
+    message: String,
+    grants: &[perimeter_iam::Grant<'_>],
+    related: impl Fn(&perimeter_iam::Grant<'_>) -> String,
+    remediation: &'static str,
+) -> Option<Finding> {
+    let first = grants.first()?;
+    let finding = role_finding(
+        meta,
+        app,
+        role,
+        &role.id,
+        message,
+        first.location().clone(),
+        remediation,
+    );
+    Some(grants.iter().fold(finding, |f, g| {
+        f.with_related(related(g), g.location().clone())
+    }))
+}
+
 /// A stable key for a statement: policy name and `Sid`, else its position.
 fn statement_key(policy: &Policy, index: usize, statement: &Statement) -> String {
     match &statement.sid {
