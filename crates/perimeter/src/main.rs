@@ -28,8 +28,22 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan SAM/CloudFormation, Serverless Framework and CDK output under PATH.
+    /// Scan SAM/CloudFormation, Serverless Framework, Terraform and CDK output under PATH, a
+    /// live AWS account (`--aws`) or a saved snapshot of one (`--snapshot`).
     Scan(ScanArgs),
+    /// Scans recorded in the history database.
+    History(commands::history::HistoryArgs),
+    /// What changed: IaC against the deployed account (drift), two snapshots, or two recorded
+    /// scans.
+    Diff(commands::diff::DiffArgs),
+    /// Re-scan on a schedule, report what changed and send alerts.
+    Watch(commands::watch::WatchArgs),
+    /// Kill switch: stop functions that break the policy in perimeter.toml (dry run unless
+    /// `--apply`), or `--restore` one.
+    Enforce(commands::enforce::EnforceArgs),
+    /// Run as a Lambda function (custom runtime): each scheduled event scans this account.
+    #[command(hide = true)]
+    LambdaRuntime(commands::lambda::LambdaArgs),
     /// List the rule catalog.
     Rules {
         /// `text` (a table) or `json`.
@@ -93,13 +107,30 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// One self-contained HTML file (no network): ranked functions, findings, attack graph.
+    Html,
+    /// A summary fit for a pull-request comment.
+    Markdown,
 }
 
 #[derive(clap::Args)]
 pub struct ScanArgs {
-    /// Folder (or single file) to scan.
+    /// Folder (or single file) to scan. Ignored with `--aws` or `--snapshot`.
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// Scan the live AWS account of the standard credential chain (read-only).
+    #[arg(long, conflicts_with = "snapshot")]
+    pub aws: bool,
+    #[command(flatten)]
+    pub live: commands::aws::LiveArgs,
+    /// Scan a snapshot saved by `--save-snapshot` instead of PATH (offline, no credentials).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// With `--aws`: also save what was read as a snapshot FILE (secrets redacted).
+    #[arg(long, value_name = "FILE", requires = "aws")]
+    pub save_snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub record: commands::history::RecordArgs,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -137,6 +168,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
+        Command::History(args) => commands::history::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
+        Command::Watch(args) => commands::watch::run(&args),
+        Command::Enforce(args) => commands::enforce::run(&args),
+        Command::LambdaRuntime(args) => commands::lambda::run(&args),
         Command::Policy(args) => commands::policy::run(&args),
         Command::Graph(args) => commands::graph::run(&args),
         Command::Rules { format } => commands::catalog::list(matches!(format, CatalogFormat::Json)),

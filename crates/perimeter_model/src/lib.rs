@@ -23,7 +23,7 @@ pub use code::{
 };
 pub use location::{LoadError, Location};
 pub use policy::{
-    Condition, Effect, Policy, PolicySource, Principal, PrincipalKind, Role, Statement,
+    Condition, Effect, Policy, PolicySource, Principal, PrincipalKind, Role, RoleBinding, Statement,
 };
 pub use value::{Attr, Origin, Value};
 
@@ -54,6 +54,44 @@ pub enum SourceKind {
     Terraform,
     /// A live AWS account or a saved snapshot of one.
     Aws,
+    /// An Azure Functions project (`host.json` with `*/function.json` beside it).
+    AzureFunctions,
+}
+
+/// The cloud an [`App`] runs on. Most of the model is cloud-neutral (functions, HTTP
+/// triggers with their auth, environment, identities); what differs is named per cloud where
+/// it must be (runtime identifiers, predefined roles, price tables).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cloud {
+    #[default]
+    Aws,
+    Azure,
+    Gcp,
+}
+
+impl Cloud {
+    pub fn is_aws(&self) -> bool {
+        *self == Cloud::Aws
+    }
+}
+
+/// What a live scan (or the snapshot it saved) covered: rules that judge absence ("used by
+/// no function", "points at a deleted function") may only speak about what was looked at.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveScope {
+    pub account_id: String,
+    /// The region this app's functions were read from.
+    pub region: String,
+    /// Every region read by the same scan (roles are global: a role unused in one region
+    /// may be used in another that was not read).
+    pub regions_scanned: Vec<String>,
+    /// RFC 3339 time the account was read.
+    pub captured_at: String,
+    /// Days of CloudWatch `Invocations` metrics read per function (0 when none were read).
+    pub metrics_days: u32,
+    /// What could not be read (missing permissions, unsupported APIs), one sentence each.
+    pub gaps: Vec<String>,
 }
 
 /// One serverless application: the unit a template or a service file declares.
@@ -76,6 +114,12 @@ pub struct App {
     /// The code bundles (folders, archives, inline code, layers) the functions deploy; empty
     /// until the code stage has run.
     pub code: Vec<CodeBundle>,
+    /// The cloud the app runs on (AWS unless a loader says otherwise).
+    #[serde(skip_serializing_if = "Cloud::is_aws")]
+    pub cloud: Cloud,
+    /// For a live account or a snapshot of one: what was read, where and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveScope>,
 }
 
 impl App {
@@ -96,6 +140,8 @@ impl App {
             apis: Vec::new(),
             permissions: Vec::new(),
             code: Vec::new(),
+            cloud: Cloud::Aws,
+            live: None,
         }
     }
 
@@ -197,6 +243,32 @@ pub struct Function {
     /// What the code stage found in the function's code; `None` until it has run, or when the
     /// code is not in the scanned tree.
     pub code: Option<FunctionCode>,
+    /// Facts only a deployed function has (live scans and snapshots); `None` for IaC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployed: Option<Deployed>,
+    /// Tags, as declared or as deployed (`aws:cloudformation:logical-id` and
+    /// `aws:cloudformation:stack-name` on deployed functions tie them back to their IaC).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, Attr<String>)>,
+}
+
+/// What a deployed function looks like in its account.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deployed {
+    /// The function's ARN (unqualified).
+    pub arn: String,
+    /// RFC 3339 time of the last code or configuration update, as AWS reports it.
+    pub last_modified: Option<String>,
+    /// Base64 SHA-256 of the deployment package (`CodeSha256`).
+    pub code_sha256: Option<String>,
+    pub code_size: Option<u64>,
+    /// `Active`, `Pending`, `Inactive`, `Failed`.
+    pub state: Option<String>,
+    /// Invocations summed over the last [`LiveScope::metrics_days`] days; `None` when the
+    /// metrics could not be read.
+    pub invocations: Option<u64>,
+    /// Time of the last datapoint with invocations, when metrics were read.
+    pub last_invoked: Option<String>,
 }
 
 impl Function {
@@ -228,6 +300,8 @@ impl Function {
             url: None,
             architectures: Vec::new(),
             code: None,
+            deployed: None,
+            tags: Vec::new(),
             location,
         }
     }

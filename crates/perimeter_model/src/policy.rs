@@ -22,6 +22,23 @@ pub struct Role {
     pub trust: Vec<Statement>,
     /// A permissions boundary, when one is set.
     pub permissions_boundary: Option<Attr<String>>,
+    /// Predefined roles granted to this identity on clouds whose permissions are not IAM
+    /// statements: a GCP service account's `roles/editor` on a project, an Azure managed
+    /// identity's `Contributor` on a subscription. Empty on AWS.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bindings: Vec<RoleBinding>,
+}
+
+/// One predefined role granted to an identity at a scope (GCP IAM member bindings, Azure role
+/// assignments).
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleBinding {
+    /// `roles/owner`, `roles/storage.admin`, `Contributor`, `Owner`, …
+    pub role: Attr<String>,
+    /// What it applies to: `projects/my-project`, `/subscriptions/…/resourceGroups/rg`, a
+    /// bucket, … or unresolved.
+    pub scope: Attr<String>,
+    pub location: Location,
 }
 
 impl Role {
@@ -34,6 +51,7 @@ impl Role {
             managed_policy_arns: Vec::new(),
             trust: Vec::new(),
             permissions_boundary: None,
+            bindings: Vec::new(),
         }
     }
 

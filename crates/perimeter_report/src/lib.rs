@@ -8,12 +8,16 @@
 //! secrets are masked.
 
 mod frame;
+mod html;
 mod json;
+mod markdown;
 mod redact;
 mod sarif;
 mod text;
 
+pub use html::html;
 pub use json::{JSON_VERSION, json};
+pub use markdown::markdown;
 pub use sarif::{FINGERPRINT_KEY, sarif, sarif_level, security_severity};
 pub use text::{TextOptions, text};
 

@@ -1,4 +1,5 @@
-//! `perimeter scan [PATH]`: discover, load, check, apply the configuration, score, report.
+//! `perimeter scan [PATH]`: obtain the model (files, a live account or a snapshot), judge it
+//! ([`super::pipeline`]), report, and record it in the history when asked.
 
 use crate::{Format, ScanArgs};
 use anyhow::{Context, Result, bail};
@@ -13,19 +14,22 @@ use std::process::ExitCode;
 const DEFAULT_FAIL_ON: &str = "low";
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
-    let root = args.path.as_path();
-    if !root.exists() {
-        bail!("{}: no such file or directory", root.display());
-    }
     if let Some(day) = &args.as_of {
         match perimeter_rules::rules::dep::Date::parse(day) {
             Some(date) => perimeter_rules::rules::dep::set_today(date),
             None => bail!("invalid --as-of `{day}`: expected YYYY-MM-DD"),
         }
     }
+    let files_scan = !args.aws && args.snapshot.is_none();
+    let root = args.path.as_path();
+    if files_scan && !root.exists() {
+        bail!("{}: no such file or directory", root.display());
+    }
+    // Live and snapshot scans read perimeter.toml from the working directory.
+    let config_root = if files_scan { root } else { Path::new(".") };
     let rules = perimeter_rules::registry();
     let codes: Vec<&str> = rules.iter().map(|r| r.meta().code).collect();
-    let config = super::load::load_config(args.config.as_deref(), root, &codes)?;
+    let config = super::load::load_config(args.config.as_deref(), config_root, &codes)?;
     let fail_on = match args.fail_on.as_deref() {
         Some(flag) => parse_fail_on(flag)?,
         None => match config.fail_on {
@@ -34,38 +38,46 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         },
     };
 
-    let options = LoadOptions {
-        resolve_env: args.resolve_env,
-        stage: args.stage.clone(),
-        exclude: config.exclude.clone(),
-    };
-    let mut model = perimeter_load::load_path(root, &options)?;
-    // The code stage: each function's handler code, dependencies, secrets and SDK calls.
-    perimeter_code::attach(&mut model, root, &perimeter_code::CodeOptions::default());
-    // Dependency advisories (after the code stage has filled the bundles' dependencies).
-    super::db::check_advisories(&mut model, args.vuln_db.as_deref())?;
-    let findings = perimeter_rules::check(&model);
-
-    // The scan root's files, read on demand for inline ignores and code frames.
+    // The scan root's files, read on demand for inline ignores and code frames; live data has
+    // none (its locations are ARNs).
     let base = if root.is_file() {
         root.parent().unwrap_or(Path::new("."))
     } else {
         root
     };
-    let read = |file: &str| std::fs::read_to_string(base.join(file)).ok();
-    let applied = perimeter_config::apply(&config, &model, findings, &read);
-    let scores = perimeter_score::score(&model, &applied.kept);
+    let (mut model, source) = if args.aws {
+        let read = super::aws::read_live(&args.live)?;
+        if let Some(path) = &args.save_snapshot {
+            super::aws::save_snapshot(path, &read)?;
+        }
+        let source = live_source_name(&read.model);
+        (read.model, source)
+    } else if let Some(snapshot) = &args.snapshot {
+        let model = super::aws::load_snapshot(snapshot)?;
+        (model, snapshot.display().to_string())
+    } else {
+        let options = LoadOptions {
+            resolve_env: args.resolve_env,
+            stage: args.stage.clone(),
+            exclude: config.exclude.clone(),
+        };
+        let mut model = perimeter_load::load_path(root, &options)?;
+        // The code stage: each function's handler code, dependencies, secrets and SDK calls.
+        perimeter_code::attach(&mut model, root, &perimeter_code::CodeOptions::default());
+        (model, root.display().to_string())
+    };
+    // Dependency advisories (after the code stage has filled the bundles' dependencies).
+    super::db::check_advisories(&mut model, args.vuln_db.as_deref())?;
+    let analysis = super::pipeline::analyze(&model, &config, files_scan.then_some(base));
 
-    let mut errors = model.errors.clone();
-    errors.extend(applied.problems.iter().cloned());
     let version = env!("CARGO_PKG_VERSION");
     let input = ReportInput {
         root: base,
         model: &model,
-        findings: &applied.kept,
-        scores: &scores,
-        errors: &errors,
-        suppressed: applied.suppressed.len(),
+        findings: &analysis.findings,
+        scores: &analysis.scores,
+        errors: &analysis.errors,
+        suppressed: analysis.suppressed,
         rules: &rules,
         tool_version: version,
         iam_catalog_date: perimeter_iam::DATA_DATE,
@@ -86,6 +98,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         }
         Format::Json => perimeter_report::json(&input),
         Format::Sarif => perimeter_report::sarif(&input),
+        Format::Html => perimeter_report::html(&input),
+        Format::Markdown => perimeter_report::markdown(&input),
     };
     match &args.output {
         Some(path) => std::fs::write(path, rendered)
@@ -98,6 +112,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
                 .and_then(|()| out.flush());
         }
     }
+    super::history::record_if_asked(&args.record, &source, &model, &analysis)?;
 
     if model.apps.is_empty() && !model.errors.is_empty() {
         eprintln!(
@@ -107,12 +122,24 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let failing =
-        fail_on.is_some_and(|threshold| applied.kept.iter().any(|f| f.severity >= threshold));
+        fail_on.is_some_and(|threshold| analysis.findings.iter().any(|f| f.severity >= threshold));
     Ok(if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `aws:ACCOUNT` plus the regions read, for the history.
+fn live_source_name(model: &perimeter_model::Model) -> String {
+    let mut name = String::from("aws");
+    if let Some(live) = model.apps.iter().find_map(|a| a.live.as_ref()) {
+        name.push(':');
+        name.push_str(&live.account_id);
+        name.push(':');
+        name.push_str(&live.regions_scanned.join(","));
+    }
+    name
 }
 
 /// `never` disables failing; anything else must be a severity.

@@ -171,7 +171,7 @@ pub fn flavor_of(app: &App) -> Flavor {
         SourceKind::Sam | SourceKind::CloudFormation | SourceKind::Cdk | SourceKind::Serverless => {
             Flavor::CloudFormation
         }
-        SourceKind::Terraform | SourceKind::Aws => Flavor::Arn,
+        SourceKind::Terraform | SourceKind::Aws | SourceKind::AzureFunctions => Flavor::Arn,
     }
 }
 

@@ -1,0 +1,1 @@
+//! The collector: the standard credential chain, bounded concurrency, retries, pagination.
