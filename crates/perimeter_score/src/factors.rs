@@ -51,9 +51,8 @@ impl Level {
 
 /// The exposure of one function: its level, the route (if the graph has one) and the phrase
 /// combinations start with.
-struct Exposure<'g> {
+struct Exposure {
     level: Level,
-    route: Option<&'g Route<'g>>,
     reason: Option<Reason>,
     /// `public, unauthenticated` / `triggered by Uploads, which anyone can write to` /
     /// `reachable from the internet through ApiFunction → OrdersQueue`.
@@ -84,7 +83,7 @@ fn exposure<'g>(
     found: &[&Finding],
     index: &GraphIndex<'g>,
     routes: &'g Routes<'g>,
-) -> Exposure<'g> {
+) -> Exposure {
     let direct_codes = codes_in(found, &["AUTH001", "AUTH002", "AUTH003"]);
     let write_codes = codes_in(found, &["AUTH006"]);
     let reason = |points, text: String, codes: Vec<&'static str>| {
@@ -103,7 +102,6 @@ fn exposure<'g>(
         if through_function && direct_codes.is_empty() && write_codes.is_empty() {
             return Exposure {
                 level: Level::PublicChained,
-                route: Some(route),
                 reason: reason(
                     weight::PUBLIC_CHAINED,
                     format!("reachable from the internet through {via}"),
@@ -116,7 +114,6 @@ fn exposure<'g>(
         if first_is_write && !through_function && direct_codes.is_empty() {
             return Exposure {
                 level: Level::PublicWrite,
-                route: Some(route),
                 reason: reason(
                     weight::PUBLIC_WRITE,
                     format!("anyone can write to {via}, which triggers it"),
@@ -129,7 +126,6 @@ fn exposure<'g>(
         if !through_function && !first_is_write {
             return Exposure {
                 level: Level::PublicDirect,
-                route: Some(route),
                 reason: reason(
                     weight::PUBLIC_DIRECT,
                     format!(
@@ -148,7 +144,6 @@ fn exposure<'g>(
     if !direct_codes.is_empty() {
         return Exposure {
             level: Level::PublicDirect,
-            route: routes.internet.get(fid),
             reason: reason(
                 weight::PUBLIC_DIRECT,
                 "anyone on the internet can invoke it without authenticating".into(),
@@ -161,7 +156,6 @@ fn exposure<'g>(
     if !write_codes.is_empty() {
         return Exposure {
             level: Level::PublicWrite,
-            route: routes.internet.get(fid),
             reason: reason(
                 weight::PUBLIC_WRITE,
                 "anyone can write to a bucket, topic or queue that triggers it".into(),
@@ -171,9 +165,8 @@ fn exposure<'g>(
             codes: write_codes,
         };
     }
-    let none = |level, route, reason| Exposure {
+    let none = |level, reason| Exposure {
         level,
-        route,
         reason,
         prefix: String::new(),
         codes: Vec::new(),
@@ -192,7 +185,6 @@ fn exposure<'g>(
         };
         return none(
             Level::Authenticated,
-            Some(route),
             reason(weight::AUTHENTICATED, text, Vec::new()),
         );
     }
@@ -203,7 +195,6 @@ fn exposure<'g>(
         );
         return none(
             Level::Authenticated,
-            Some(route),
             reason(weight::AUTHENTICATED, text, Vec::new()),
         );
     }
@@ -216,7 +207,6 @@ fn exposure<'g>(
     {
         return none(
             Level::EventSource,
-            services,
             reason(
                 weight::EVENT_SOURCE,
                 "started by events whose content other parties may control".into(),
@@ -224,17 +214,23 @@ fn exposure<'g>(
             ),
         );
     }
-    none(Level::None, None, None)
+    none(Level::None, None)
 }
 
-/// Scores one function; returns its exposure level (for the ranking) with the score.
+/// What the ranking needs beyond the score: the raw points and the exposure level.
+pub struct Rank {
+    pub raw: u32,
+    pub exposure: Level,
+}
+
+/// Scores one function; returns what the ranking needs with the score.
 pub fn score_function<'g>(
     app: &App,
     function: &Function,
     found: &[&Finding],
     index: &GraphIndex<'g>,
     routes: &'g Routes<'g>,
-) -> (u8, FunctionScore) {
+) -> (Rank, FunctionScore) {
     let fid = format!("{}#{}", app.id, function.id);
     let down: Downstream = index.downstream(&fid);
     let mut reasons = Vec::new();
@@ -408,7 +404,9 @@ pub fn score_function<'g>(
     if public && !injection.is_empty() {
         reasons.push(combination(
             weight::PUBLIC_AND_INJECTION,
-            format!("{prefix}, and injectable: its event data reaches a dangerous sink in its code"),
+            format!(
+                "{prefix}, and injectable: its event data reaches a dangerous sink in its code"
+            ),
             with(&injection),
         ));
     }
@@ -431,31 +429,21 @@ pub fn score_function<'g>(
     reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
     let raw = reasons.iter().map(|r| r.points).sum();
     let score = compress(&mut reasons);
-    let route = exposure
-        .route
-        .map_or_else(Vec::new, |r| route_labels(r, index));
-
     (
-        exposure.level as u8,
+        Rank {
+            raw,
+            exposure: exposure.level,
+        },
         FunctionScore {
             app: app.id.clone(),
             function: function.id.clone(),
             name: function.name.clone(),
             score,
-            raw,
             reasons,
             triggers: triggers(function, found),
-            route,
             location: function.location.clone(),
         },
     )
-}
-
-fn route_labels(route: &Route, index: &GraphIndex) -> Vec<String> {
-    let label = |id: &str| index.node(id).map_or(id, |n| n.label.as_str()).to_string();
-    let mut out: Vec<String> = route.first().map(|e| label(&e.from)).into_iter().collect();
-    out.extend(route.steps.iter().map(|e| label(&e.to)));
-    out
 }
 
 /// The blast-radius reasons: breadth (data stores and functions within reach, beyond the
@@ -467,6 +455,7 @@ fn blast(down: &Downstream, own_escalation: bool, reasons: &mut Vec<Reason>) {
             stores.push(d.store);
         }
     }
+    stores.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.id.cmp(&b.id)));
     let items = stores.len() + down.functions.len();
     if items >= 2 {
         let points = (weight::BLAST_EACH * (items as u32 - 1)).min(weight::BLAST_CAP);

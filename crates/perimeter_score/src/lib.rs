@@ -52,15 +52,9 @@ pub struct FunctionScore {
     pub function: String,
     pub name: String,
     pub score: u32,
-    /// Points before compression (the first tie-break after the score).
-    pub raw: u32,
     pub reasons: Vec<Reason>,
     /// One short description per trigger, e.g. `api GET /users (no auth)`.
     pub triggers: Vec<String>,
-    /// The shortest attacker route to the function, as node labels from the entry point
-    /// (`Internet (anyone)`, `api GET /orders (no auth)`, `ApiFunction`, `OrdersQueue`, …,
-    /// the function); empty when no entry point reaches it.
-    pub route: Vec<String>,
     pub location: Location,
 }
 
@@ -76,7 +70,7 @@ pub fn score(model: &Model, findings: &[Finding]) -> Vec<FunctionScore> {
 pub fn score_with_graph(model: &Model, graph: &Graph, findings: &[Finding]) -> Vec<FunctionScore> {
     let index = GraphIndex::new(graph);
     let routes = factors::Routes::new(&index);
-    let mut scored: Vec<(u8, FunctionScore)> = Vec::new();
+    let mut scored: Vec<(factors::Rank, FunctionScore)> = Vec::new();
     for app in &model.apps {
         let app_findings = findings::AppFindings::new(app, findings);
         for function in &app.functions {
@@ -94,12 +88,12 @@ pub fn score_with_graph(model: &Model, graph: &Graph, findings: &[Finding]) -> V
 /// then exposure (public directly, public write, public through a function, authenticated,
 /// event source, none); then app id and function id, alphabetically. Deterministic: no two
 /// functions of a model share an (app, function) pair.
-fn rank(scored: &mut [(u8, FunctionScore)]) {
-    scored.sort_by(|(ea, a), (eb, b)| {
+fn rank(scored: &mut [(factors::Rank, FunctionScore)]) {
+    scored.sort_by(|(ra, a), (rb, b)| {
         b.score
             .cmp(&a.score)
-            .then_with(|| b.raw.cmp(&a.raw))
-            .then_with(|| eb.cmp(ea))
+            .then_with(|| rb.raw.cmp(&ra.raw))
+            .then_with(|| rb.exposure.cmp(&ra.exposure))
             .then_with(|| (&a.app, &a.function).cmp(&(&b.app, &b.function)))
     });
 }
