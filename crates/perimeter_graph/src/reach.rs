@@ -78,6 +78,8 @@ pub struct DataReach<'g> {
     pub access: EdgeKind,
     /// The edge that gives that access (its label names the actions).
     pub edge: &'g Edge,
+    /// Every access kind reached on the store along the same way, strongest first.
+    pub kinds: Vec<EdgeKind>,
     /// Functions the access goes through, empty when the function's own role has it.
     pub via: Vec<&'g Node>,
 }
@@ -248,19 +250,21 @@ impl<'g> GraphIndex<'g> {
                     }
                     if to_node.kind == NodeKind::DataStore && access_rank(edge.kind) > 0 {
                         let key = (to, !here.is_empty());
-                        let better = data
-                            .get(&key)
-                            .is_none_or(|d| access_rank(edge.kind) > access_rank(d.access));
-                        if better {
-                            data.insert(
-                                key,
-                                DataReach {
-                                    store: to_node,
-                                    access: edge.kind,
-                                    edge,
-                                    via: here.clone(),
-                                },
-                            );
+                        let slot = data.entry(key).or_insert_with(|| DataReach {
+                            store: to_node,
+                            access: edge.kind,
+                            edge,
+                            kinds: Vec::new(),
+                            via: here.clone(),
+                        });
+                        if access_rank(edge.kind) > access_rank(slot.access) {
+                            slot.access = edge.kind;
+                            slot.edge = edge;
+                        }
+                        if !slot.kinds.contains(&edge.kind) {
+                            slot.kinds.push(edge.kind);
+                            slot.kinds
+                                .sort_by_key(|k| std::cmp::Reverse(access_rank(*k)));
                         }
                     }
                 }

@@ -5,24 +5,50 @@ use perimeter_graph::reach::DataReach;
 use perimeter_model::{Function, TriggerKind};
 use perimeter_rules::Finding;
 
-/// What an access lets the attacker do to a store, as a verb phrase: `read every item of
-/// OrdersTable`, `write UsersTable`.
+/// What the accesses on a store let the attacker do, as a verb phrase: `read every item of
+/// OrdersTable`, `write UsersTable`, `read and write every object in Uploads and change who can
+/// access it`.
 pub fn data_phrase(d: &DataReach) -> String {
     let name = &d.store.label;
-    let subtype = d.store.subtype.as_deref().unwrap_or("");
-    match d.access {
-        EdgeKind::CanAdmin => format!("change who can access {name}"),
-        EdgeKind::CanDelete => format!("delete data in {name}"),
-        EdgeKind::CanWrite => format!("write {name}"),
-        _ => match subtype {
-            "table" => format!("read every item of {name}"),
-            "bucket" => format!("read every object in {name}"),
-            "stream" => format!("read every record of {name}"),
-            "secret" => format!("read the secret {name}"),
-            "parameter" => format!("read the parameter {name}"),
-            "key" => format!("decrypt with the key {name}"),
-            _ => format!("read {name}"),
-        },
+    let has = |k: EdgeKind| d.kinds.contains(&k) || d.access == k;
+    let mut verbs: Vec<String> = Vec::new();
+    for (kind, verb) in [
+        (EdgeKind::CanRead, "read"),
+        (EdgeKind::CanWrite, "write"),
+        (EdgeKind::CanDelete, "delete"),
+    ] {
+        if has(kind) {
+            verbs.push(verb.to_string());
+        }
+    }
+    let admin = has(EdgeKind::CanAdmin);
+    if verbs.is_empty() {
+        return format!("change who can access {name}");
+    }
+    // Reading is about the content: say what content; writing alone names the store.
+    let object = if has(EdgeKind::CanRead) {
+        match d.store.subtype.as_deref().unwrap_or("") {
+            "table" => format!("every item of {name}"),
+            "bucket" => format!("every object in {name}"),
+            "stream" => format!("every record of {name}"),
+            "secret" => format!("the secret {name}"),
+            "parameter" => format!("the parameter {name}"),
+            "key" => format!("with the key {name}"),
+            _ => name.clone(),
+        }
+    } else {
+        name.clone()
+    };
+    let verbs = list(&verbs);
+    let verbs = if verbs == "read" && d.store.subtype.as_deref() == Some("key") {
+        "decrypt".to_string()
+    } else {
+        verbs
+    };
+    if admin {
+        format!("{verbs} {object} and change who can access it")
+    } else {
+        format!("{verbs} {object}")
     }
 }
 
@@ -37,6 +63,15 @@ pub fn list(items: &[String]) -> String {
             items[items.len() - 1]
         ),
         n => format!("{} and {} more", items[..3].join(", "), n - 3),
+    }
+}
+
+/// Data phrases joined with `; ` (each may hold its own `and`), at most three then
+/// `; and N more stores`.
+pub fn data_list(phrases: &[String]) -> String {
+    match phrases.len() {
+        0..=3 => phrases.join("; "),
+        n => format!("{}; and {} more stores", phrases[..3].join("; "), n - 3),
     }
 }
 

@@ -3,7 +3,7 @@
 //! strongest case), except combinations, of which every applicable one counts.
 
 use crate::compress::compress;
-use crate::describe::{data_phrase, list, triggers};
+use crate::describe::{data_list, data_phrase, list, triggers};
 use crate::findings::{codes_in, codes_of_family};
 use crate::weight;
 use crate::{FunctionScore, Reason};
@@ -293,7 +293,7 @@ pub fn score_function<'g>(
     let own: Vec<&DataReach> = down.data.iter().filter(|d| d.via.is_empty()).collect();
     let data_text = (!own.is_empty()).then(|| {
         let phrases: Vec<String> = own.iter().map(|d| data_phrase(d)).collect();
-        format!("can {}", list(&phrases))
+        format!("can {}", data_list(&phrases))
     });
     if let Some(text) = &data_text {
         let points = match own.iter().map(|d| access_rank(d.access)).max() {

@@ -94,7 +94,8 @@ fn app() -> App {
         kind: PrincipalKind::Everyone,
         value: Attr::explicit("*".into(), loc(22)),
     });
-    put.actions.push(Attr::explicit("s3:PutObject".into(), loc(22)));
+    put.actions
+        .push(Attr::explicit("s3:PutObject".into(), loc(22)));
     drop.policy.push(put);
     app.resources.push(drop);
 
@@ -180,8 +181,7 @@ fn direct_public_exposure_and_data_combination() {
     assert_eq!(data.points, weight::DATA_READ);
     assert_eq!(data.text, "can read every item of OrdersTable");
     assert!(
-        texts(api)
-            .contains(&"public, unauthenticated, and can read every item of OrdersTable"),
+        texts(api).contains(&"public, unauthenticated, and can read every item of OrdersTable"),
         "{:?}",
         texts(api)
     );
@@ -248,7 +248,10 @@ fn blast_radius_counts_what_the_functions_it_starts_reach() {
         blast.text,
         "blast radius: 2 data stores and 1 other function within reach (OrdersTable, UsersTable and Worker)"
     );
-    assert!(reason(get(&scores, "Worker"), "blast").is_none(), "one store only");
+    assert!(
+        reason(get(&scores, "Worker"), "blast").is_none(),
+        "one store only"
+    );
 }
 
 #[test]
