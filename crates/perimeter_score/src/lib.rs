@@ -58,6 +58,22 @@ pub struct FunctionScore {
     pub location: Location,
 }
 
+impl FunctionScore {
+    /// Plain-text explanation: `66 NotifyFunction`, then one line per reason with its points,
+    /// factor, text and codes (the format of `docs/scoring.md`'s worked examples).
+    pub fn explain(&self) -> String {
+        let mut out = format!("{} {}\n", self.score, self.function);
+        for r in &self.reasons {
+            out.push_str(&format!("  {:>3} {:<11} {}", r.points, r.factor, r.text));
+            if !r.codes.is_empty() {
+                out.push_str(&format!(" [{}]", r.codes.join(", ")));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// Scores every function of every app, ranked (see [`rank`]). Builds the attack graph
 /// (without its path search); use [`score_with_graph`] when you already have it.
 pub fn score(model: &Model, findings: &[Finding]) -> Vec<FunctionScore> {
