@@ -968,6 +968,54 @@ mod tests {
     }
 
     #[test]
+    fn the_index_answers_exactly_as_the_scan() {
+        // Every lookup the index replaces: notifications (listed twice, and beside a trigger),
+        // permissions, sources, APIs, and WebSocket `$connect` routes in another function.
+        let mut app = app();
+        let mut drop = Resource::new("Drop", ResourceKind::Bucket, "AWS::S3::Bucket", loc(10));
+        drop.acl = Some(Attr::explicit("PublicReadWrite".into(), loc(11)));
+        drop.notifies.push(Attr::explicit("A".into(), loc(12)));
+        drop.notifies.push(Attr::explicit("A".into(), loc(13)));
+        drop.notifies.push(Attr::explicit("B".into(), loc(14)));
+        app.resources.push(drop);
+        app.resources.push(Resource::new(
+            "Drop",
+            ResourceKind::Queue,
+            "AWS::SQS::Queue",
+            loc(15),
+        ));
+        app.apis.push(rest_api("ServerlessRestApi"));
+        let ws = |id: &str, path: &str, auth: Auth| {
+            let mut t = api_trigger(id, "ANY", path, auth);
+            t.kind = TriggerKind::WebSocket;
+            t.http.as_mut().unwrap().api = Some("Ws".into());
+            t
+        };
+        let mut a = function("A");
+        a.triggers.push(api_trigger("Get", "GET", "/", Auth::None));
+        a.triggers.push(ws("Msg", "send", Auth::None));
+        let mut b = function("B");
+        b.triggers
+            .push(source_trigger("Up", TriggerKind::S3, "Drop"));
+        b.triggers.push(ws("Connect", "$connect", Auth::None));
+        b.triggers.push(ws("Connect2", "$connect", Auth::Iam));
+        app.functions.extend([a, b, function("C")]);
+        app.permissions.push(permission("Open", "C", "*"));
+        app.permissions
+            .push(permission("Svc", "A", "s3.amazonaws.com"));
+        app.permissions
+            .push(permission("Other", "A", "123456789012"));
+        let indexed = exposure(&app);
+        let scanned: Vec<Exposure> = app
+            .functions
+            .iter()
+            .map(|f| function_exposure(&app, f))
+            .collect();
+        assert_eq!(indexed, scanned);
+        assert!(indexed.iter().all(Exposure::is_public), "{indexed:?}");
+    }
+
+    #[test]
     fn queue_trigger_is_authenticated_not_public() {
         let mut app = app();
         app.resources.push(Resource::new(
