@@ -58,7 +58,9 @@ fn worked_examples_are_real() {
     let mut stale = Vec::new();
     while let Some(at) = rest.find(marker) {
         let line_end = at + rest[at..].find('\n').expect("marker line ends");
-        let spec = rest[at + marker.len()..line_end].trim_end_matches("-->").trim();
+        let spec = rest[at + marker.len()..line_end]
+            .trim_end_matches("-->")
+            .trim();
         let (tree, function) = spec.split_once(' ').expect("PATH FUNCTION");
         let block_start = line_end + 1;
         assert!(
