@@ -94,21 +94,28 @@ fn main() {
             .sum();
         let iam = t.elapsed().as_secs_f64();
         let t = Instant::now();
+        let index = perimeter_rules::exposure::ExposureIndex::new(app);
         let entries: usize = app
             .functions
             .iter()
-            .map(|f| {
-                perimeter_rules::exposure::function_exposure(app, f)
-                    .entry_points
-                    .len()
-            })
+            .map(|f| index.function_exposure(f).entry_points.len())
             .sum();
         let exposure = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let costed = app
             .functions
             .iter()
-            .filter(|f| perimeter_score::cost::cost_reason(app, f).is_some())
+            .filter(|f| {
+                let exposure = index.function_exposure(f);
+                perimeter_graph::cost::exposure_cost(
+                    app,
+                    f,
+                    &exposure,
+                    perimeter_cost::default_prices(),
+                    perimeter_cost::DEFAULT_ACCOUNT_CONCURRENCY,
+                )
+                .is_some()
+            })
             .count();
         let cost = t.elapsed().as_secs_f64();
         println!(

@@ -1,14 +1,15 @@
 //! Building the graph from the model: nodes for everything declared, edges from exposure,
 //! roles, effective permissions, escalation paths and the code's SDK calls.
 
+use crate::cost::exposure_cost;
 use crate::matching::{Reach, Target, grant_reach, references, services};
 use crate::paths::{PathLimits, find_paths};
 use crate::{Edge, EdgeKind, Graph, Node, NodeCost, NodeKind};
+use perimeter_cost::{DEFAULT_ACCOUNT_CONCURRENCY, default_prices};
 use perimeter_iam::ResourceScope;
 use perimeter_iam::{AccessLevel, EffectivePermissions, find_escalations};
 use perimeter_model::{App, ArgValue, Function, Location, Model, ResourceKind, TriggerKind};
-use perimeter_rules::exposure::{EntryPoint, function_exposure, function_label, kind_name};
-use perimeter_score::cost::{DEFAULT_ACCOUNT_CONCURRENCY, default_prices, exposure_cost};
+use perimeter_rules::exposure::{EntryPoint, ExposureIndex, function_label, kind_name};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub const INTERNET: &str = "internet";
@@ -23,13 +24,19 @@ const LABEL_ACTIONS: usize = 3;
 
 /// Builds the graph of every app of `model`, with its attack paths (default limits).
 pub fn build(model: &Model) -> Graph {
+    let mut graph = build_without_paths(model);
+    graph.paths = find_paths(&graph, &PathLimits::default());
+    graph
+}
+
+/// The nodes and edges of every app of `model`, without the attack-path search (the scorer
+/// walks the graph itself; [`find_paths`] adds the paths later when wanted).
+pub fn build_without_paths(model: &Model) -> Graph {
     let mut b = Builder::default();
     for app in &model.apps {
         b.app(app);
     }
-    let mut graph = b.finish();
-    graph.paths = find_paths(&graph, &PathLimits::default());
-    graph
+    b.finish()
 }
 
 #[derive(Default)]
@@ -145,9 +152,16 @@ impl Builder {
                 cost: None,
             });
         }
+        // Indexed once per app: asking it per function is then linear in the app's size.
+        let index = ExposureIndex::new(app);
+        // The first role of each id, as `App::role_of` finds it, without scanning per function.
+        let mut roles: HashMap<&str, &perimeter_model::Role> = HashMap::new();
+        for role in &app.roles {
+            roles.entry(role.id.as_str()).or_insert(role);
+        }
         for f in &app.functions {
-            self.exposure(app, f);
-            if let Some(role) = app.role_of(f) {
+            self.exposure(&index, f);
+            if let Some(role) = f.role.known().and_then(|id| roles.get(id.as_str())) {
                 self.edge(
                     &node_id(app, &f.id),
                     &node_id(app, &role.id),
@@ -165,9 +179,10 @@ impl Builder {
         }
     }
 
-    fn exposure(&mut self, app: &App, f: &Function) {
+    fn exposure(&mut self, index: &ExposureIndex, f: &Function) {
+        let app = index.app();
         let fid = node_id(app, &f.id);
-        let exposure = function_exposure(app, f);
+        let exposure = index.function_exposure(f);
         let cost = exposure_cost(
             app,
             f,
@@ -207,13 +222,14 @@ impl Builder {
                 0,
                 "the trigger starts the function".into(),
             );
-            self.entry_source(app, entry, &tid);
+            self.entry_source(index, entry, &tid);
         }
     }
 
     /// Who can fire a trigger.
-    fn entry_source(&mut self, app: &App, entry: &EntryPoint, tid: &str) {
-        if let Some(resource) = entry.source.as_deref().and_then(|s| app.resource(s)) {
+    fn entry_source(&mut self, index: &ExposureIndex, entry: &EntryPoint, tid: &str) {
+        let app = index.app();
+        if let Some(resource) = entry.source.as_deref().and_then(|s| index.resource(s)) {
             let rid = node_id(app, &resource.id);
             self.edge(
                 &rid,

@@ -14,11 +14,13 @@
 //! `docs/graph.md`; [`render`] writes DOT and Mermaid.
 
 mod build;
+pub mod cost;
 mod matching;
 mod paths;
+pub mod reach;
 pub mod render;
 
-pub use build::build;
+pub use build::{build, build_without_paths};
 pub use paths::{PathLimits, find_paths};
 
 use serde::Serialize;
@@ -61,7 +63,7 @@ pub struct Node {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// For a publicly reachable function: the worst-case cost of a request flood
-    /// ([`perimeter_score::cost`], us-east-1 prices, default account concurrency).
+    /// ([`cost`], us-east-1 prices, default account concurrency).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<NodeCost>,
 }

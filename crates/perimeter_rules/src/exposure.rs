@@ -44,6 +44,7 @@ use perimeter_model::{
     Statement, Trigger, TriggerKind,
 };
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One way a function can be invoked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -114,90 +115,232 @@ impl Exposure {
 
 /// The exposure of every function of `app`, in declaration order.
 pub fn exposure(app: &App) -> Vec<Exposure> {
+    let index = ExposureIndex::new(app);
     app.functions
         .iter()
-        .map(|f| function_exposure(app, f))
+        .map(|f| index.function_exposure(f))
         .collect()
 }
 
 /// The entry points of `function`.
+///
+/// This scans the app's resources and permissions once: to read the exposure of many functions
+/// of one app, build an [`ExposureIndex`] once and ask it, which gives the same answers.
 pub fn function_exposure(app: &App, function: &Function) -> Exposure {
-    let mut entry_points = Vec::new();
-    for trigger in &function.triggers {
-        // The URL is described once, from `function.url`, when the loader filled both.
-        if trigger.kind == TriggerKind::FunctionUrl && function.url.is_some() {
-            continue;
-        }
-        entry_points.push(trigger_entry(app, trigger));
-    }
-    if let Some(url) = &function.url {
-        let auth = url.auth_type.as_str();
-        let public = auth.is_some_and(|a| a.eq_ignore_ascii_case("NONE"));
-        let authenticated = auth.is_some_and(|a| a.eq_ignore_ascii_case("AWS_IAM"));
-        entry_points.push(EntryPoint {
-            kind: TriggerKind::FunctionUrl,
-            trigger: None,
-            source: None,
-            public,
-            authenticated,
-            synchronous: true,
-            description: format!("function URL (auth {})", auth.unwrap_or("unresolved")),
-            location: url.location.clone(),
-            public_because: None,
-        });
-    }
-    // Resources that notify the function by their own configuration, without a trigger on the
-    // function's side naming them.
-    for resource in &app.resources {
-        let notifies = resource
-            .notifies
-            .iter()
-            .any(|n| n.as_str() == Some(function.id.as_str()));
-        let has_trigger = function
-            .triggers
-            .iter()
-            .any(|t| t.source.as_ref().and_then(|s| s.as_str()) == Some(resource.id.as_str()));
-        if notifies && !has_trigger {
-            entry_points.push(resource_entry(
-                resource,
-                None,
-                resource_trigger_kind(resource.kind),
-                &resource.location,
-            ));
-        }
-    }
-    for permission in app.permissions_of(function) {
-        let Some(principal) = permission.principal.as_str() else {
-            continue;
+    ExposureIndex::scan(app).function_exposure(function)
+}
+
+/// An app's resources, APIs, permissions and notifications, indexed once so that the exposure
+/// of every function costs time in proportion to its own triggers rather than to the app's
+/// size (without it, a 5,000-function app takes quadratic time). Answers are exactly those of
+/// [`function_exposure`]: each lookup keeps the first match in declaration order, as the
+/// linear scans do.
+pub struct ExposureIndex<'a> {
+    app: &'a App,
+    /// `None` for a one-off question ([`function_exposure`]): scanning is cheaper than
+    /// indexing then.
+    maps: Option<Maps<'a>>,
+}
+
+struct Maps<'a> {
+    resources: HashMap<&'a str, &'a Resource>,
+    apis: HashMap<&'a str, &'a Api>,
+    /// Function id → its resource-based permissions, in declaration order.
+    permissions: HashMap<&'a str, Vec<&'a Permission>>,
+    /// Function id → the resources whose own configuration notifies it, in declaration order.
+    notifiers: HashMap<&'a str, Vec<&'a Resource>>,
+    /// WebSocket API id → its first `$connect` route.
+    connects: HashMap<Option<&'a str>, &'a Trigger>,
+}
+
+impl<'a> ExposureIndex<'a> {
+    /// Indexes `app` (linear in its size).
+    pub fn new(app: &'a App) -> Self {
+        let mut maps = Maps {
+            resources: HashMap::with_capacity(app.resources.len()),
+            apis: HashMap::with_capacity(app.apis.len()),
+            permissions: HashMap::new(),
+            notifiers: HashMap::new(),
+            connects: HashMap::new(),
         };
-        // Service principals are the plumbing of the triggers above (AUTH004 judges them).
-        if is_service_principal(principal) {
-            continue;
+        for r in &app.resources {
+            maps.resources.entry(r.id.as_str()).or_insert(r);
+            // A resource that lists a function twice still notifies it once.
+            let mut seen: Vec<&str> = Vec::new();
+            for target in r.notifies.iter().filter_map(|n| n.as_str()) {
+                if !seen.contains(&target) {
+                    seen.push(target);
+                    maps.notifiers.entry(target).or_default().push(r);
+                }
+            }
         }
-        // A URL permission is the function URL itself, already listed.
-        if permission.function_url_auth_type.is_some() && function.url.is_some() {
-            continue;
+        for a in &app.apis {
+            maps.apis.entry(a.id.as_str()).or_insert(a);
         }
-        let everyone = is_any_account(principal);
-        entry_points.push(EntryPoint {
-            kind: if permission.function_url_auth_type.is_some() {
-                TriggerKind::FunctionUrl
-            } else {
-                TriggerKind::Other
-            },
-            trigger: None,
-            source: Some(permission.id.clone()),
-            public: everyone && !is_narrowed_permission(permission),
-            authenticated: !everyone,
-            synchronous: true,
-            description: format!("resource policy {} (principal {principal})", permission.id),
-            location: permission.location.clone(),
-            public_because: None,
-        });
+        for p in &app.permissions {
+            if let Some(f) = p.function.value.known() {
+                maps.permissions.entry(f.as_str()).or_default().push(p);
+            }
+        }
+        for t in app.functions.iter().flat_map(|f| f.triggers.iter()) {
+            if t.kind == TriggerKind::WebSocket
+                && let Some(route) = t.http.as_ref().filter(|r| r.path == "$connect")
+            {
+                maps.connects.entry(route.api.as_deref()).or_insert(t);
+            }
+        }
+        ExposureIndex {
+            app,
+            maps: Some(maps),
+        }
     }
-    Exposure {
-        function: function.id.clone(),
-        entry_points,
+
+    fn scan(app: &'a App) -> Self {
+        ExposureIndex { app, maps: None }
+    }
+
+    /// The app this index was built from.
+    pub fn app(&self) -> &'a App {
+        self.app
+    }
+
+    /// The declared resource `id` (the first one, as [`App::resource`]).
+    pub fn resource(&self, id: &str) -> Option<&'a Resource> {
+        match &self.maps {
+            Some(m) => m.resources.get(id).copied(),
+            None => self.app.resource(id),
+        }
+    }
+
+    /// The declared API `id` (the first one, as [`App::api`]).
+    pub fn api(&self, id: &str) -> Option<&'a Api> {
+        match &self.maps {
+            Some(m) => m.apis.get(id).copied(),
+            None => self.app.api(id),
+        }
+    }
+
+    /// The resource-based permissions of `function`, in declaration order.
+    pub fn permissions_of(&self, function: &Function) -> Vec<&'a Permission> {
+        match &self.maps {
+            Some(m) => m
+                .permissions
+                .get(function.id.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            None => self
+                .app
+                .permissions
+                .iter()
+                .filter(|p| p.function.value.known() == Some(&function.id))
+                .collect(),
+        }
+    }
+
+    /// Resources whose own notification configuration names `function`, in declaration order.
+    fn notifiers_of(&self, function: &Function) -> Vec<&'a Resource> {
+        match &self.maps {
+            Some(m) => m
+                .notifiers
+                .get(function.id.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            None => self
+                .app
+                .resources
+                .iter()
+                .filter(|r| {
+                    r.notifies
+                        .iter()
+                        .any(|n| n.as_str() == Some(function.id.as_str()))
+                })
+                .collect(),
+        }
+    }
+
+    /// The `$connect` route of the WebSocket API `api`, wherever in the app it is routed.
+    fn websocket_connect(&self, api: Option<&str>) -> Option<&'a Trigger> {
+        match &self.maps {
+            Some(m) => m.connects.get(&api).copied(),
+            None => websocket_connect(self.app, api),
+        }
+    }
+
+    /// The entry points of `function` (a function of this index's app).
+    pub fn function_exposure(&self, function: &Function) -> Exposure {
+        let mut entry_points = Vec::new();
+        for trigger in &function.triggers {
+            // The URL is described once, from `function.url`, when the loader filled both.
+            if trigger.kind == TriggerKind::FunctionUrl && function.url.is_some() {
+                continue;
+            }
+            entry_points.push(self.trigger_entry(trigger));
+        }
+        if let Some(url) = &function.url {
+            let auth = url.auth_type.as_str();
+            let public = auth.is_some_and(|a| a.eq_ignore_ascii_case("NONE"));
+            let authenticated = auth.is_some_and(|a| a.eq_ignore_ascii_case("AWS_IAM"));
+            entry_points.push(EntryPoint {
+                kind: TriggerKind::FunctionUrl,
+                trigger: None,
+                source: None,
+                public,
+                authenticated,
+                synchronous: true,
+                description: format!("function URL (auth {})", auth.unwrap_or("unresolved")),
+                location: url.location.clone(),
+                public_because: None,
+            });
+        }
+        // Resources that notify the function by their own configuration, without a trigger on
+        // the function's side naming them.
+        for resource in self.notifiers_of(function) {
+            let has_trigger = function
+                .triggers
+                .iter()
+                .any(|t| t.source.as_ref().and_then(|s| s.as_str()) == Some(resource.id.as_str()));
+            if !has_trigger {
+                entry_points.push(resource_entry(
+                    resource,
+                    None,
+                    resource_trigger_kind(resource.kind),
+                    &resource.location,
+                ));
+            }
+        }
+        for permission in self.permissions_of(function) {
+            let Some(principal) = permission.principal.as_str() else {
+                continue;
+            };
+            // Service principals are the plumbing of the triggers above (AUTH004 judges them).
+            if is_service_principal(principal) {
+                continue;
+            }
+            // A URL permission is the function URL itself, already listed.
+            if permission.function_url_auth_type.is_some() && function.url.is_some() {
+                continue;
+            }
+            let everyone = is_any_account(principal);
+            entry_points.push(EntryPoint {
+                kind: if permission.function_url_auth_type.is_some() {
+                    TriggerKind::FunctionUrl
+                } else {
+                    TriggerKind::Other
+                },
+                trigger: None,
+                source: Some(permission.id.clone()),
+                public: everyone && !is_narrowed_permission(permission),
+                authenticated: !everyone,
+                synchronous: true,
+                description: format!("resource policy {} (principal {principal})", permission.id),
+                location: permission.location.clone(),
+                public_because: None,
+            });
+        }
+        Exposure {
+            function: function.id.clone(),
+            entry_points,
+        }
     }
 }
 
@@ -236,74 +379,76 @@ fn websocket_connect<'a>(app: &'a App, api: Option<&str>) -> Option<&'a Trigger>
         })
 }
 
-fn trigger_entry(app: &App, trigger: &Trigger) -> EntryPoint {
-    if let Some(route) = &trigger.http {
-        let api = route.api.as_deref().and_then(|id| app.api(id));
-        let auth = route.auth.known();
-        let api_key = route.api_key_required.known().copied();
-        let private = route.private.known().copied();
-        let mut public = matches!(auth, Some(Auth::None))
-            && api_key == Some(false)
-            && private == Some(false)
-            && !api.is_some_and(|a| a.private || policy_restricts_callers(&a.policy));
-        let mut authenticated = matches!(auth, Some(a) if !a.is_none());
-        // WebSocket APIs authenticate on `$connect` only: every other route is as open as the
-        // connection. Without a `$connect` route in the model we cannot tell, so not public.
-        let mut auth_text = describe_auth(auth, api_key == Some(true));
-        if trigger.kind == TriggerKind::WebSocket && route.path != "$connect" {
-            match websocket_connect(app, route.api.as_deref()) {
-                Some(connect) => {
-                    let via = trigger_entry(app, connect);
-                    public = via.public;
-                    authenticated = via.authenticated;
-                    let connect_auth = connect
-                        .http
-                        .as_ref()
-                        .map(|r| describe_auth(r.auth.known(), false));
-                    auth_text = format!("via $connect: {}", connect_auth.unwrap_or_default());
-                }
-                None => {
-                    public = false;
-                    auth_text = "no $connect route known".to_string();
+impl ExposureIndex<'_> {
+    fn trigger_entry(&self, trigger: &Trigger) -> EntryPoint {
+        if let Some(route) = &trigger.http {
+            let api = route.api.as_deref().and_then(|id| self.api(id));
+            let auth = route.auth.known();
+            let api_key = route.api_key_required.known().copied();
+            let private = route.private.known().copied();
+            let mut public = matches!(auth, Some(Auth::None))
+                && api_key == Some(false)
+                && private == Some(false)
+                && !api.is_some_and(|a| a.private || policy_restricts_callers(&a.policy));
+            let mut authenticated = matches!(auth, Some(a) if !a.is_none());
+            // WebSocket APIs authenticate on `$connect` only: every other route is as open as the
+            // connection. Without a `$connect` route in the model we cannot tell, so not public.
+            let mut auth_text = describe_auth(auth, api_key == Some(true));
+            if trigger.kind == TriggerKind::WebSocket && route.path != "$connect" {
+                match self.websocket_connect(route.api.as_deref()) {
+                    Some(connect) => {
+                        let via = self.trigger_entry(connect);
+                        public = via.public;
+                        authenticated = via.authenticated;
+                        let connect_auth = connect
+                            .http
+                            .as_ref()
+                            .map(|r| describe_auth(r.auth.known(), false));
+                        auth_text = format!("via $connect: {}", connect_auth.unwrap_or_default());
+                    }
+                    None => {
+                        public = false;
+                        auth_text = "no $connect route known".to_string();
+                    }
                 }
             }
+            return EntryPoint {
+                kind: trigger.kind,
+                trigger: Some(trigger.id.clone()),
+                source: route.api.clone(),
+                public,
+                authenticated,
+                synchronous: trigger.kind.is_synchronous(),
+                description: format!(
+                    "{} {} {} ({auth_text})",
+                    http_kind_name(trigger.kind),
+                    route.method,
+                    route.path
+                ),
+                location: trigger.location.clone(),
+                public_because: None,
+            };
         }
-        return EntryPoint {
+        let source_id = trigger.source.as_ref().and_then(|s| s.as_str());
+        if let Some(resource) = source_id.and_then(|id| self.resource(id)) {
+            return resource_entry(resource, Some(&trigger.id), trigger.kind, &trigger.location);
+        }
+        let name = source_id.map(str::to_string).unwrap_or_default();
+        EntryPoint {
             kind: trigger.kind,
             trigger: Some(trigger.id.clone()),
-            source: route.api.clone(),
-            public,
-            authenticated,
+            source: source_id.map(str::to_string),
+            public: false,
+            // Anything but an unauthenticated HTTP route is invoked by an AWS service on behalf of
+            // someone with IAM permissions on the source.
+            authenticated: !trigger.kind.is_http(),
             synchronous: trigger.kind.is_synchronous(),
-            description: format!(
-                "{} {} {} ({auth_text})",
-                http_kind_name(trigger.kind),
-                route.method,
-                route.path
-            ),
+            description: format!("{} {}", kind_name(trigger.kind), name)
+                .trim_end()
+                .to_string(),
             location: trigger.location.clone(),
             public_because: None,
-        };
-    }
-    let source_id = trigger.source.as_ref().and_then(|s| s.as_str());
-    if let Some(resource) = source_id.and_then(|id| app.resource(id)) {
-        return resource_entry(resource, Some(&trigger.id), trigger.kind, &trigger.location);
-    }
-    let name = source_id.map(str::to_string).unwrap_or_default();
-    EntryPoint {
-        kind: trigger.kind,
-        trigger: Some(trigger.id.clone()),
-        source: source_id.map(str::to_string),
-        public: false,
-        // Anything but an unauthenticated HTTP route is invoked by an AWS service on behalf of
-        // someone with IAM permissions on the source.
-        authenticated: !trigger.kind.is_http(),
-        synchronous: trigger.kind.is_synchronous(),
-        description: format!("{} {}", kind_name(trigger.kind), name)
-            .trim_end()
-            .to_string(),
-        location: trigger.location.clone(),
-        public_because: None,
+        }
     }
 }
 
@@ -820,6 +965,54 @@ mod tests {
             ..Default::default()
         });
         assert!(!function_exposure(&app, &app.functions[0]).is_public());
+    }
+
+    #[test]
+    fn the_index_answers_exactly_as_the_scan() {
+        // Every lookup the index replaces: notifications (listed twice, and beside a trigger),
+        // permissions, sources, APIs, and WebSocket `$connect` routes in another function.
+        let mut app = app();
+        let mut drop = Resource::new("Drop", ResourceKind::Bucket, "AWS::S3::Bucket", loc(10));
+        drop.acl = Some(Attr::explicit("PublicReadWrite".into(), loc(11)));
+        drop.notifies.push(Attr::explicit("A".into(), loc(12)));
+        drop.notifies.push(Attr::explicit("A".into(), loc(13)));
+        drop.notifies.push(Attr::explicit("B".into(), loc(14)));
+        app.resources.push(drop);
+        app.resources.push(Resource::new(
+            "Drop",
+            ResourceKind::Queue,
+            "AWS::SQS::Queue",
+            loc(15),
+        ));
+        app.apis.push(rest_api("ServerlessRestApi"));
+        let ws = |id: &str, path: &str, auth: Auth| {
+            let mut t = api_trigger(id, "ANY", path, auth);
+            t.kind = TriggerKind::WebSocket;
+            t.http.as_mut().unwrap().api = Some("Ws".into());
+            t
+        };
+        let mut a = function("A");
+        a.triggers.push(api_trigger("Get", "GET", "/", Auth::None));
+        a.triggers.push(ws("Msg", "send", Auth::None));
+        let mut b = function("B");
+        b.triggers
+            .push(source_trigger("Up", TriggerKind::S3, "Drop"));
+        b.triggers.push(ws("Connect", "$connect", Auth::None));
+        b.triggers.push(ws("Connect2", "$connect", Auth::Iam));
+        app.functions.extend([a, b, function("C")]);
+        app.permissions.push(permission("Open", "C", "*"));
+        app.permissions
+            .push(permission("Svc", "A", "s3.amazonaws.com"));
+        app.permissions
+            .push(permission("Other", "A", "123456789012"));
+        let indexed = exposure(&app);
+        let scanned: Vec<Exposure> = app
+            .functions
+            .iter()
+            .map(|f| function_exposure(&app, f))
+            .collect();
+        assert_eq!(indexed, scanned);
+        assert!(indexed.iter().all(Exposure::is_public), "{indexed:?}");
     }
 
     #[test]

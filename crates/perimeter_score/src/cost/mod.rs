@@ -1,57 +1,10 @@
-//! Denial of wallet in dollars for the scorer and the graph: the cost model of
-//! [`perimeter_cost`] (re-exported here), applied to each publicly reachable function through
-//! its public entry points as [`perimeter_rules::exposure`] sees them.
+//! Denial of wallet in dollars for the scorer: the cost model of [`perimeter_cost`] and its
+//! application to each publicly reachable function (`perimeter_graph::cost`, which puts the
+//! figure on the graph's function nodes), re-exported together so callers keep one path.
 
 pub use perimeter_cost::*;
 
-use perimeter_model::{App, Function};
-use perimeter_rules::exposure::{Exposure, function_exposure};
-
-/// The worst-case flood cost of `function` when anyone can invoke it (`None` otherwise): the
-/// costliest of its public entry points, at `prices` and an account concurrency quota of
-/// `account_concurrency` ([`DEFAULT_ACCOUNT_CONCURRENCY`] unless the user knows better).
-pub fn function_cost(
-    app: &App,
-    function: &Function,
-    prices: &'static Prices,
-    account_concurrency: u32,
-) -> Option<CostEstimate> {
-    let exposure = function_exposure(app, function);
-    exposure_cost(app, function, &exposure, prices, account_concurrency)
-}
-
-/// [`function_cost`] for a caller that already has the function's exposure (the graph
-/// computes it once per function).
-pub fn exposure_cost(
-    app: &App,
-    function: &Function,
-    exposure: &Exposure,
-    prices: &'static Prices,
-    account_concurrency: u32,
-) -> Option<CostEstimate> {
-    let mut notes = Vec::new();
-    let mut worst: Option<CostEstimate> = None;
-    for entry in exposure.public_entry_points() {
-        let api = api_front(app, entry.kind, entry.source.as_deref());
-        let (inputs, n) = function_inputs(function, api, account_concurrency);
-        notes = n;
-        let mut est = estimate(&inputs, prices);
-        est.assumptions
-            .insert(0, format!("the flood comes through {}", entry.description));
-        if worst.as_ref().is_none_or(|w| est.per_hour > w.per_hour) {
-            worst = Some(est);
-        }
-    }
-    let mut worst = worst?;
-    worst.assumptions.extend(notes);
-    Some(worst)
-}
-
-/// The sentence a score reason can carry for `function`, at the default prices and account
-/// concurrency: `None` when the function is not public.
-pub fn cost_reason(app: &App, function: &Function) -> Option<String> {
-    function_cost(app, function, default_prices(), DEFAULT_ACCOUNT_CONCURRENCY).map(|e| e.summary())
-}
+pub use perimeter_graph::cost::{cost_reason, exposure_cost, function_cost};
 
 #[cfg(test)]
 mod tests;
