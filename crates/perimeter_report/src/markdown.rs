@@ -283,7 +283,7 @@ fn finding_line(f: &Finding, link_base: Option<&str>) -> String {
     format!(
         "- **{}** {} — {}\n",
         text(f.code),
-        text(&f.message),
+        message(&f.message),
         location
     )
 }
@@ -321,8 +321,7 @@ pub(crate) fn text(value: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '@' => out.push_str("@\u{200B}"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '|' | '#' | '~' | '!' | '{'
-            | '}' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -334,13 +333,46 @@ pub(crate) fn text(value: &str) -> String {
     out
 }
 
-/// Text inside a code span: backticks and line breaks would end it, pipes would split a
-/// table row.
+/// A finding message: its `` `code` `` spans stay code spans (their content cannot contain a
+/// backtick, so they cannot end early), the text between them goes through [`text`]. A stray
+/// backtick from a scanned name only shifts which parts are code: both kinds are inert.
+/// Cut to [`MESSAGE_CHARS`].
+fn message(value: &str) -> String {
+    let value: String = if value.chars().count() > MESSAGE_CHARS {
+        let mut cut: String = value.chars().take(MESSAGE_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        value.to_string()
+    };
+    let parts: Vec<&str> = value.split('`').collect();
+    if parts.len() % 2 == 0 {
+        // An odd number of backticks: no pairing to trust.
+        return text(&value);
+    }
+    let mut out = String::with_capacity(value.len() + 8);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 0 {
+            out.push_str(&text(part));
+        } else if !part.trim().is_empty() {
+            out.push('`');
+            out.push_str(&code_text(part));
+            out.push('`');
+        }
+    }
+    out
+}
+
+/// Longest finding message, in characters.
+const MESSAGE_CHARS: usize = 300;
+
+/// Text inside a code span (in a list item, never a table): backticks would end it, line
+/// breaks would end the item.
 fn code_text(value: &str) -> String {
     value
         .chars()
         .map(|c| match c {
-            '`' | '|' => '\'',
+            '`' => '\'',
             c if c.is_control() => ' ',
             c => c,
         })
@@ -368,9 +400,14 @@ mod tests {
     fn untrusted_text_is_inert() {
         assert_eq!(
             text("<script>[x](http://e) *a* |b| @team\n#h"),
-            "&lt;script&gt;\\[x\\]\\(http://e\\) \\*a\\* \\|b\\| @\u{200B}team \\#h"
+            "&lt;script&gt;\\[x\\](http://e) \\*a\\* \\|b\\| @\u{200B}team #h"
         );
-        assert_eq!(code_text("a`b|c\n"), "a'b'c ");
+        assert_eq!(
+            message("Function `a<b>*` runs `x` on *y*"),
+            "Function `a<b>*` runs `x` on \\*y\\*"
+        );
+        assert_eq!(message("odd ` tick *"), "odd \\` tick \\*");
+        assert_eq!(code_text("a`b|c\n"), "a'b|c ");
     }
 
     #[test]
