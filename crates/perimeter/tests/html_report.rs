@@ -143,10 +143,16 @@ fn the_html_report_renders_in_chromium_with_every_function_and_the_graph() {
         "the report's script did not run (blocked by the CSP?)"
     );
     for name in &functions {
-        assert!(dom.contains(name.as_str()), "function {name} missing from the DOM");
+        assert!(
+            dom.contains(name.as_str()),
+            "function {name} missing from the DOM"
+        );
     }
     // The graph: nodes and edges created by the script (none are in the file itself).
-    assert!(!html.contains("class=\"node "), "graph nodes must come from the script");
+    assert!(
+        !html.contains("class=\"node "),
+        "graph nodes must come from the script"
+    );
     let drawn: usize = attribute_of(&dom, "graph", "data-nodes")
         .and_then(|n| n.parse().ok())
         .expect("the script marks how many nodes it drew");

@@ -59,7 +59,8 @@ fn csp_hash(content: &str) -> String {
 /// Replaces each `{{NAME}}` of `template` once, in one pass over the template only, so a
 /// value that contains `{{…}}` is never expanded.
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
@@ -141,7 +142,10 @@ mod tests {
     fn script_json_cannot_close_its_element() {
         let v = serde_json::json!({"name": "</script><script>alert(1)</script>&"});
         let s = script_json(&v);
-        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'), "{s}");
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&'),
+            "{s}"
+        );
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
     }

@@ -57,7 +57,10 @@ impl MarkdownOptions {
                 (Some(server), Some(repo), Some(sha)) => {
                     let workspace = var("GITHUB_WORKSPACE");
                     root_prefix(root, workspace.as_deref().map(Path::new)).map(|prefix| {
-                        format!("{}/{repo}/blob/{sha}/{prefix}", server.trim_end_matches('/'))
+                        format!(
+                            "{}/{repo}/blob/{sha}/{prefix}",
+                            server.trim_end_matches('/')
+                        )
                     })
                 }
                 _ => None,
@@ -108,7 +111,13 @@ pub fn markdown_with(input: &ReportInput<'_>, options: &MarkdownOptions) -> Stri
     let _ = writeln!(out, "## perimeter: {}\n", headline(&s));
     out.push_str("| Severity | Findings |\n|---|---:|\n");
     for sev in Severity::ALL.iter().rev() {
-        let _ = writeln!(out, "| {} {} | {} |", icon(*sev), sev.as_str(), s.count(*sev));
+        let _ = writeln!(
+            out,
+            "| {} {} | {} |",
+            icon(*sev),
+            sev.as_str(),
+            s.count(*sev)
+        );
     }
     let _ = writeln!(
         out,
@@ -158,7 +167,11 @@ pub fn markdown_with(input: &ReportInput<'_>, options: &MarkdownOptions) -> Stri
         }
         let more = input.scores.len() - ranked.len();
         if more > 0 {
-            let _ = writeln!(out, "\n{} more not listed.", plural(more, "function", "functions"));
+            let _ = writeln!(
+                out,
+                "\n{} more not listed.",
+                plural(more, "function", "functions")
+            );
         }
         out.push('\n');
     }
@@ -223,11 +236,7 @@ pub fn markdown_with(input: &ReportInput<'_>, options: &MarkdownOptions) -> Stri
             plural(s.errors, "error", "errors")
         );
     }
-    let _ = writeln!(
-        out,
-        "<sub>perimeter {}</sub>",
-        text(input.tool_version)
-    );
+    let _ = writeln!(out, "<sub>perimeter {}</sub>", text(input.tool_version));
     // The reserve makes this unreachable in practice; a hard cut keeps the promise anyway.
     if out.len() > options.max_chars {
         let mut cut = options.max_chars.saturating_sub(40);
@@ -346,7 +355,7 @@ fn message(value: &str) -> String {
         value.to_string()
     };
     let parts: Vec<&str> = value.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         // An odd number of backticks: no pairing to trust.
         return text(&value);
     }
@@ -418,12 +427,18 @@ mod tests {
     #[test]
     fn root_prefix_within_the_repository() {
         assert_eq!(root_prefix(Path::new("."), None).as_deref(), Some(""));
-        assert_eq!(root_prefix(Path::new("./infra/sam"), None).as_deref(), Some("infra/sam/"));
+        assert_eq!(
+            root_prefix(Path::new("./infra/sam"), None).as_deref(),
+            Some("infra/sam/")
+        );
         assert_eq!(root_prefix(Path::new("../x"), None), None);
         assert_eq!(
             root_prefix(Path::new("/ws/repo/infra"), Some(Path::new("/ws/repo"))).as_deref(),
             Some("infra/")
         );
-        assert_eq!(root_prefix(Path::new("/elsewhere"), Some(Path::new("/ws"))), None);
+        assert_eq!(
+            root_prefix(Path::new("/elsewhere"), Some(Path::new("/ws"))),
+            None
+        );
     }
 }

@@ -68,7 +68,11 @@ fn check_structure(report: &str, function_names: &[String]) {
                 attr.name()
             );
             if attr.name() == "href" {
-                assert!(attr.value().starts_with('#'), "external href {}", attr.value());
+                assert!(
+                    attr.value().starts_with('#'),
+                    "external href {}",
+                    attr.value()
+                );
             }
         }
     }
@@ -99,7 +103,11 @@ fn check_structure(report: &str, function_names: &[String]) {
         .filter(|n| n.tag_name().name() == "tr")
         .count();
     assert_eq!(pages, function_names.len());
-    assert_eq!(rows, function_names.len() + 1, "one row per function and the header");
+    assert_eq!(
+        rows,
+        function_names.len() + 1,
+        "one row per function and the header"
+    );
     for name in function_names {
         assert!(text.contains(name.as_str()), "function {name} missing");
     }
@@ -113,11 +121,7 @@ fn examples() -> PathBuf {
 fn with_pipeline(root: &Path, check: impl FnOnce(&str, &perimeter_model::Model, &[Finding])) {
     let mut model = perimeter_load::load_path(root, &perimeter_load::LoadOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()));
-    perimeter_code::attach(
-        &mut model,
-        root,
-        &perimeter_code::CodeOptions::default(),
-    );
+    perimeter_code::attach(&mut model, root, &perimeter_code::CodeOptions::default());
     let findings = perimeter_rules::check(&model);
     let scores = perimeter_score::score(&model, &findings);
     let rules = perimeter_rules::registry();
@@ -146,32 +150,40 @@ fn names(model: &perimeter_model::Model) -> Vec<String> {
 
 #[test]
 fn vulnerable_sam_report_is_complete_and_self_contained() {
-    with_pipeline(&examples().join("vulnerable-sam"), |report, model, findings| {
-        assert_eq!(names(model).len(), 5);
-        check_structure(report, &names(model));
-        // Code frames, a generated policy and attack paths are on the pages.
-        assert!(report.contains("<pre class=\"frame\">"));
-        assert!(report.contains("Least-privilege policy"));
-        assert!(report.contains("<pre class=\"policy\">"));
-        assert!(report.contains("Attack paths ("));
-        // Secrets a SEC finding points at are never printed whole.
-        for f in findings.iter().filter(|f| f.code.starts_with("SEC")) {
-            let Ok(file) = std::fs::read_to_string(examples().join("vulnerable-sam").join(&f.location.file))
-            else {
-                continue;
-            };
-            let Some(line) = file.lines().nth(f.location.line as usize - 1) else {
-                continue;
-            };
-            if let Some(value) = line
-                .split_once([':', '='])
-                .map(|(_, v)| v.trim().trim_matches(['"', '\'', ',']).trim())
-                .filter(|v| v.chars().count() >= 12)
-            {
-                assert!(!report.contains(value), "{}: secret in the report", f.location);
+    with_pipeline(
+        &examples().join("vulnerable-sam"),
+        |report, model, findings| {
+            assert_eq!(names(model).len(), 5);
+            check_structure(report, &names(model));
+            // Code frames, a generated policy and attack paths are on the pages.
+            assert!(report.contains("<pre class=\"frame\">"));
+            assert!(report.contains("Least-privilege policy"));
+            assert!(report.contains("<pre class=\"policy\">"));
+            assert!(report.contains("Attack paths ("));
+            // Secrets a SEC finding points at are never printed whole.
+            for f in findings.iter().filter(|f| f.code.starts_with("SEC")) {
+                let Ok(file) = std::fs::read_to_string(
+                    examples().join("vulnerable-sam").join(&f.location.file),
+                ) else {
+                    continue;
+                };
+                let Some(line) = file.lines().nth(f.location.line as usize - 1) else {
+                    continue;
+                };
+                if let Some(value) = line
+                    .split_once([':', '='])
+                    .map(|(_, v)| v.trim().trim_matches(['"', '\'', ',']).trim())
+                    .filter(|v| v.chars().count() >= 12)
+                {
+                    assert!(
+                        !report.contains(value),
+                        "{}: secret in the report",
+                        f.location
+                    );
+                }
             }
-        }
-    });
+        },
+    );
 }
 
 #[test]
@@ -214,10 +226,17 @@ fn hostile_names_and_messages_are_escaped() {
     assert!(!report.contains("<img"), "unescaped img");
     assert!(report.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_eq!(report.matches("<script").count(), 2);
-    assert!(report.contains("{{BODY}}"), "placeholders in values are not expanded");
+    assert!(
+        report.contains("{{BODY}}"),
+        "placeholders in values are not expanded"
+    );
     check_structure(
         &report,
-        &["ApiFunction".to_string(), "WorkerFunction".to_string(), function_name(&scan)],
+        &[
+            "ApiFunction".to_string(),
+            "WorkerFunction".to_string(),
+            function_name(&scan),
+        ],
     );
 }
 

@@ -26,11 +26,7 @@ fn example(name: &str) -> String {
     let root = examples().join(name);
     let mut model = perimeter_load::load_path(&root, &perimeter_load::LoadOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()));
-    perimeter_code::attach(
-        &mut model,
-        &root,
-        &perimeter_code::CodeOptions::default(),
-    );
+    perimeter_code::attach(&mut model, &root, &perimeter_code::CodeOptions::default());
     let findings = perimeter_rules::check(&model);
     let scores = perimeter_score::score(&model, &findings);
     let rules = perimeter_rules::registry();
@@ -95,7 +91,11 @@ fn stays_under_the_comment_limit_with_a_note() {
     }
     let root = common::root();
     let md = markdown_with(&scan.input(&root), &options("big"));
-    assert!(md.chars().count() <= GITHUB_COMMENT_LIMIT, "{} chars", md.chars().count());
+    assert!(
+        md.chars().count() <= GITHUB_COMMENT_LIMIT,
+        "{} chars",
+        md.chars().count()
+    );
     assert!(md.len() > GITHUB_COMMENT_LIMIT / 2, "the budget is used");
     assert!(md.contains("not shown to keep this comment under GitHub's size limit"));
     assert!(details_balanced(&md));

@@ -59,7 +59,11 @@ pub(crate) fn layout(
     node_order: &HashMap<&str, usize>,
 ) -> Layout {
     // Bands: the shared band first, then apps by rank, then by id.
-    let mut apps: Vec<&str> = graph.nodes.iter().filter_map(|n| n.app.as_deref()).collect();
+    let mut apps: Vec<&str> = graph
+        .nodes
+        .iter()
+        .filter_map(|n| n.app.as_deref())
+        .collect();
     apps.sort_by_key(|a| (app_order.get(a).copied().unwrap_or(usize::MAX), *a));
     apps.dedup();
     let band_of_app: HashMap<&str, usize> =
@@ -297,9 +301,7 @@ mod tests {
         // Functions f0..f3 run as roles r3..r0: in graph order every pair crosses.
         let mut graph = Graph::default();
         for i in 0..4 {
-            graph
-                .nodes
-                .push(node(&format!("f{i}"), NodeKind::Function));
+            graph.nodes.push(node(&format!("f{i}"), NodeKind::Function));
         }
         for i in 0..4 {
             graph.nodes.push(node(&format!("r{i}"), NodeKind::Role));

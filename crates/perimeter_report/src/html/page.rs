@@ -5,7 +5,7 @@
 
 use super::layout::{Layout, layout};
 use super::{escape, script_json};
-use crate::frame::{FrameLine, FrameStyle, Files};
+use crate::frame::{Files, FrameLine, FrameStyle};
 use crate::{ReportInput, Summary, qualified_function, severity_index, sorted_findings};
 use perimeter_graph::{Graph, NodeKind, PathKind};
 use perimeter_iam::least_privilege::{self, FunctionPolicy};
@@ -13,7 +13,7 @@ use perimeter_model::{App, Function};
 use perimeter_rules::exposure::kind_name;
 use perimeter_rules::{Finding, Severity};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write;
 
 /// Apps are collapsed into one box each when the graph has more nodes than this.
@@ -145,8 +145,10 @@ pub(super) fn render(input: &ReportInput<'_>) -> Rendered {
             "<section class=\"card\" id=\"other-findings\"><h2>Findings not tied to a function ({})</h2>",
             others.len()
         );
+        let mut framed: HashSet<&perimeter_model::Location> = HashSet::new();
         for f in &others {
-            finding_html(&mut body, f, (&mut files, &secret_lines), true);
+            let frame = framed.insert(&f.location);
+            finding_html(&mut body, f, (&mut files, &secret_lines), frame);
         }
         body.push_str("</section>\n");
     }
@@ -295,11 +297,15 @@ fn ranking(out: &mut String, input: &ReportInput<'_>, entries: &[Entry<'_>]) {
             sev.as_str()
         );
     }
-    out.push_str("</select></label><label>Family <select id=\"f-fam\"><option value=\"\">any</option>");
+    out.push_str(
+        "</select></label><label>Family <select id=\"f-fam\"><option value=\"\">any</option>",
+    );
     for fam in &families {
         let _ = write!(out, "<option value=\"{0}\">{0}</option>", escape(fam));
     }
-    out.push_str("</select></label><label>Trigger <select id=\"f-trig\"><option value=\"\">any</option>");
+    out.push_str(
+        "</select></label><label>Trigger <select id=\"f-trig\"><option value=\"\">any</option>",
+    );
     for (value, label) in &triggers {
         let _ = write!(
             out,
@@ -487,7 +493,10 @@ fn function_page(
             let codes = if r.codes.is_empty() {
                 String::new()
             } else {
-                format!(" <span class=\"muted\">({})</span>", escape(&r.codes.join(", ")))
+                format!(
+                    " <span class=\"muted\">({})</span>",
+                    escape(&r.codes.join(", "))
+                )
             };
             let _ = write!(
                 out,
@@ -508,8 +517,11 @@ fn function_page(
     }
     let _ = writeln!(out, "<h3>Findings ({})</h3>", entry.findings.len());
     let (files, secrets) = frames;
+    // Several findings on one spot (the function's declaration, its role's policy): one frame.
+    let mut framed: HashSet<&perimeter_model::Location> = HashSet::new();
     for f in &entry.findings {
-        finding_html(out, f, (&mut *files, secrets), true);
+        let frame = framed.insert(&f.location);
+        finding_html(out, f, (&mut *files, secrets), frame);
     }
     if let Some(policy) = policy {
         out.push_str("<h3>Least-privilege policy</h3>");
@@ -590,16 +602,11 @@ fn finding_html(
             context: FRAME_CONTEXT,
             max_width: FRAME_WIDTH,
             mask_all: is_secret_finding(f),
-            secret_lines: secrets
-                .get(&f.location.file)
-                .map_or(&[][..], Vec::as_slice),
+            secret_lines: secrets.get(&f.location.file).map_or(&[][..], Vec::as_slice),
         };
-        if let Some(frame) = files.frame(
-            &f.location.file,
-            f.location.line,
-            f.location.column,
-            &style,
-        ) {
+        if let Some(frame) =
+            files.frame(&f.location.file, f.location.line, f.location.column, &style)
+        {
             frame_html(out, &frame);
         }
     }
@@ -630,28 +637,28 @@ fn frame_html(out: &mut String, frame: &[FrameLine]) {
         })
         .max()
         .unwrap_or(1);
+    // Plain lines (the gutter in `<i>`, the offending line in `<mark>`): frames are most of a
+    // large report's weight, so the markup stays minimal.
     out.push_str("<pre class=\"frame\">");
-    for line in frame {
+    for (i, line) in frame.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
         match line {
             FrameLine::Code {
                 number,
                 text,
                 marked,
             } => {
-                let _ = write!(
-                    out,
-                    "<span class=\"ln{}\"><i>{number:>width$} | </i>{}</span>",
-                    if *marked { " mark" } else { "" },
-                    escape(text)
-                );
+                let _ = write!(out, "<i>{number:>width$} </i>");
+                if *marked {
+                    let _ = write!(out, "<mark>{}</mark>", escape(text));
+                } else {
+                    out.push_str(&escape(text));
+                }
             }
             FrameLine::Caret { offset } => {
-                let _ = write!(
-                    out,
-                    "<span class=\"ln\"><i>{:>width$} | </i>{}^</span>",
-                    "",
-                    " ".repeat(*offset)
-                );
+                let _ = write!(out, "<i>{:>width$} </i>{}^", "", " ".repeat(*offset));
             }
         }
     }
@@ -732,7 +739,11 @@ fn graph_data(
         .iter()
         .map(|p| {
             let mut chain: Vec<usize> = index.get(p.from.as_str()).copied().into_iter().collect();
-            chain.extend(p.steps.iter().filter_map(|s| index.get(s.to.as_str()).copied()));
+            chain.extend(
+                p.steps
+                    .iter()
+                    .filter_map(|s| index.get(s.to.as_str()).copied()),
+            );
             json!(chain)
         })
         .collect();
