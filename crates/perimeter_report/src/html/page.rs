@@ -61,7 +61,9 @@ pub(super) fn render(input: &ReportInput<'_>) -> Rendered {
 
     // Findings of each ranked function; the rest are listed on their own.
     let findings = sorted_findings(input.findings);
-    let mut assigned = vec![false; findings.len()];
+    // How many functions each finding concerns (a role's finding concerns every function that
+    // runs with it): one shared by several is written once, and referenced from their pages.
+    let mut assigned = vec![0usize; findings.len()];
     let entries: Vec<Entry> = input
         .scores
         .iter()
@@ -73,7 +75,7 @@ pub(super) fn render(input: &ReportInput<'_>) -> Rendered {
                 .enumerate()
                 .filter(|(_, f)| concerns(app, function, &score.app, &score.function, f))
                 .map(|(i, f)| {
-                    assigned[i] = true;
+                    assigned[i] += 1;
                     *f
                 })
                 .collect();
@@ -90,8 +92,20 @@ pub(super) fn render(input: &ReportInput<'_>) -> Rendered {
     let others: Vec<&Finding> = findings
         .iter()
         .zip(&assigned)
-        .filter(|(_, a)| !**a)
+        .filter(|(_, a)| **a == 0)
         .map(|(f, _)| *f)
+        .collect();
+    let shared: Vec<&Finding> = findings
+        .iter()
+        .zip(&assigned)
+        .filter(|(_, a)| **a > 1)
+        .map(|(f, _)| *f)
+        .collect();
+    // Anchor of each shared finding, by address (findings are not comparable by value cheaply).
+    let shared_ids: HashMap<*const Finding, usize> = shared
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (std::ptr::from_ref::<Finding>(f), i))
         .collect();
 
     let policies: HashMap<(String, String), FunctionPolicy> =
@@ -136,9 +150,25 @@ pub(super) fn render(input: &ReportInput<'_>) -> Rendered {
             policy,
             &graph,
             (&mut files, &secret_lines),
+            &shared_ids,
         );
     }
     body.push_str("</section>\n");
+    if !shared.is_empty() {
+        let _ = writeln!(
+            body,
+            "<section class=\"card\" id=\"shared-findings\"><h2>Findings shared by several functions ({})</h2>",
+            shared.len()
+        );
+        let mut framed: HashSet<&perimeter_model::Location> = HashSet::new();
+        for (i, f) in shared.iter().enumerate() {
+            let frame = framed.insert(&f.location);
+            let _ = write!(body, "<div id=\"x-{i}\">");
+            finding_html(&mut body, f, (&mut files, &secret_lines), frame);
+            body.push_str("</div>\n");
+        }
+        body.push_str("</section>\n");
+    }
     if !others.is_empty() {
         let _ = writeln!(
             body,
@@ -231,7 +261,7 @@ fn severity_class(s: Severity) -> &'static str {
 fn header(out: &mut String, input: &ReportInput<'_>) {
     let _ = writeln!(
         out,
-        "<header class=\"top\"><h1>perimeter report</h1><span class=\"muted\">{}</span><nav><a href=\"#summary\">Summary</a><a href=\"#ranking\">Ranking</a><a href=\"#graph-section\">Attack graph</a><a href=\"#pages\">Functions</a><a href=\"#other-findings\">Other findings</a><a href=\"#errors\">Errors</a></nav></header>",
+        "<header class=\"top\"><h1>perimeter report</h1><span class=\"muted\">{}</span><nav><a href=\"#summary\">Summary</a><a href=\"#ranking\">Ranking</a><a href=\"#graph-section\">Attack graph</a><a href=\"#pages\">Functions</a><a href=\"#shared-findings\">Shared findings</a><a href=\"#other-findings\">Other findings</a><a href=\"#errors\">Errors</a></nav></header>",
         escape(&input.root.display().to_string())
     );
 }
@@ -447,6 +477,7 @@ fn function_page(
     policy: Option<&FunctionPolicy>,
     graph: &Graph,
     frames: (&mut Files<'_>, &HashMap<String, Vec<u32>>),
+    shared: &HashMap<*const Finding, usize>,
 ) {
     let app_name = entry.app.map_or(score.app.as_str(), |a| a.name.as_str());
     let worst = entry.findings.iter().map(|f| f.severity).max();
@@ -520,6 +551,10 @@ fn function_page(
     // Several findings on one spot (the function's declaration, its role's policy): one frame.
     let mut framed: HashSet<&perimeter_model::Location> = HashSet::new();
     for f in &entry.findings {
+        if let Some(id) = shared.get(&std::ptr::from_ref::<Finding>(f)) {
+            shared_ref(out, f, *id);
+            continue;
+        }
         let frame = framed.insert(&f.location);
         finding_html(out, f, (&mut *files, secrets), frame);
     }
@@ -576,6 +611,20 @@ fn function_page(
         }
     }
     out.push_str("</section>\n");
+}
+
+/// A one-line reference to a finding written once in the shared section.
+fn shared_ref(out: &mut String, f: &Finding, id: usize) {
+    let sev = severity_class(f.severity);
+    let _ = writeln!(
+        out,
+        "<article class=\"finding s-{sev}\" data-sev=\"{}\" data-fam=\"{}\"><span class=\"sev sev-{sev}\">{sev}</span> <b>{}</b> {} <a href=\"#x-{id}\">shared with other functions: details</a> <span class=\"loc\">{}</span></article>",
+        severity_index(f.severity),
+        escape(family(f.code)),
+        escape(f.code),
+        escape(f.name),
+        escape(&f.location.to_string())
+    );
 }
 
 fn finding_html(
