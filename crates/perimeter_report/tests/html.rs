@@ -210,7 +210,7 @@ fn hostile_names_and_messages_are_escaped() {
         Some("Evil"),
         "Evil",
         evil,
-        &format!("Function `{evil}` is </section></main>{evil} and {{{{BODY}}}}"),
+        format!("Function `{evil}` is </section></main>{evil} and {{{{BODY}}}}"),
         Location::new(format!("src/{evil}.py"), 1, 1),
         "",
     ));

@@ -148,9 +148,8 @@ pub(super) fn render(input: &ReportInput<'_>) -> Rendered {
             score,
             entry,
             policy,
-            &graph,
+            (&graph, &shared_ids),
             (&mut files, &secret_lines),
-            &shared_ids,
         );
     }
     body.push_str("</section>\n");
@@ -475,9 +474,8 @@ fn function_page(
     score: &perimeter_score::FunctionScore,
     entry: &Entry<'_>,
     policy: Option<&FunctionPolicy>,
-    graph: &Graph,
+    (graph, shared): (&Graph, &HashMap<*const Finding, usize>),
     frames: (&mut Files<'_>, &HashMap<String, Vec<u32>>),
-    shared: &HashMap<*const Finding, usize>,
 ) {
     let app_name = entry.app.map_or(score.app.as_str(), |a| a.name.as_str());
     let worst = entry.findings.iter().map(|f| f.severity).max();
