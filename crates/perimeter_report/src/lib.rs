@@ -1,9 +1,10 @@
 //! perimeter's output emitters: a human text report, a JSON document with a stable contract
-//! (see `CONTRACT.md`) and SARIF 2.1.0 for code-scanning services.
+//! (see `CONTRACT.md`), SARIF 2.1.0 for code-scanning services, a self-contained HTML report
+//! (with the attack graph) and a Markdown summary for pull-request comments.
 //!
 //! Every emitter takes one [`ReportInput`] (the scan's results, already filtered by the
-//! configuration) and returns a `String`; none of them writes anywhere. Only the text emitter
-//! reads files (to show code frames), and it treats every file as untrusted: missing, huge or
+//! configuration) and returns a `String`; none of them writes anywhere. Only the text and HTML
+//! emitters read files (to show code frames), and they treat every file as untrusted: missing, huge or
 //! binary files just get no frame, control characters are neutralised, and values that may be
 //! secrets are masked.
 
@@ -17,7 +18,7 @@ mod text;
 
 pub use html::html;
 pub use json::{JSON_VERSION, json};
-pub use markdown::markdown;
+pub use markdown::{GITHUB_COMMENT_LIMIT, MarkdownOptions, markdown, markdown_with};
 pub use sarif::{FINGERPRINT_KEY, sarif, sarif_level, security_severity};
 pub use text::{TextOptions, text};
 
