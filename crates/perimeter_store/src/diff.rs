@@ -31,6 +31,7 @@ pub enum Change {
     FunctionAdded {
         function: String,
         public: bool,
+        score: u32,
     },
     /// Only on the left (gone since the earlier scan; declared but not deployed).
     FunctionRemoved {
@@ -173,9 +174,13 @@ impl Change {
     pub fn describe(&self) -> String {
         let list = |v: &[String]| v.join(", ");
         match self {
-            Change::FunctionAdded { function, public } => format!(
-                "+ function {function}{}",
-                if *public { " (public)" } else { "" }
+            Change::FunctionAdded {
+                function,
+                public,
+                score,
+            } => format!(
+                "+ function {function} (score {score}{})",
+                if *public { ", public" } else { "" }
             ),
             Change::FunctionRemoved { function } => format!("- function {function}"),
             Change::NewPublicEntry { function, entry } => {
@@ -329,6 +334,7 @@ pub fn diff(left: &ScanSummary, right: &ScanSummary, mode: DiffMode) -> Diff {
             changes.push(Change::FunctionAdded {
                 function: f.label(),
                 public: f.is_public(),
+                score: f.score,
             });
             for t in f.triggers.iter().filter(|t| t.public) {
                 changes.push(Change::NewPublicEntry {
