@@ -49,10 +49,10 @@ pub fn send_to(alerts: &AlertsConfig, alert: &Alert) {
             warn("stdout", &e.into());
         }
     }
-    if let Some(target) = &alerts.syslog {
-        if let Err(e) = send_syslog(target, alert) {
-            warn("syslog", &e);
-        }
+    if let Some(target) = &alerts.syslog
+        && let Err(e) = send_syslog(target, alert)
+    {
+        warn("syslog", &e);
     }
     for hook in &alerts.webhooks {
         if let Err(e) = send_webhook(hook, alert, &json) {

@@ -4,7 +4,7 @@
 
 use super::pipeline::Analysis;
 use anyhow::{Context, Result, bail};
-use perimeter_model::{App, Function, Model};
+use perimeter_model::{App, Function, Model, SourceKind};
 use perimeter_store::{ScanSummary, Store, SummaryInput, ValueHasher};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -127,9 +127,14 @@ pub fn record_if_asked(
         return Ok(());
     }
     let (mut store, path) = open(args.db.as_deref())?;
-    // A file scan's source is its root: code hashes are read from there.
+    // A file scan's source is its root: code hashes are read from there. Live data and
+    // snapshots carry the deployed package's hash instead.
     let root = Path::new(source);
-    let base = root.exists().then(|| code_base(root));
+    let files = model
+        .apps
+        .iter()
+        .all(|a| a.live.is_none() && a.source != SourceKind::Aws);
+    let base = (files && root.exists()).then(|| code_base(root));
     let summary = summarize(source, model, analysis, store.hasher(), base.as_deref());
     let id = store
         .record(&summary, env!("CARGO_PKG_VERSION"))
