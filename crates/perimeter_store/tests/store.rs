@@ -42,6 +42,13 @@ Resources:
       Runtime: nodejs20.x
       Handler: index.handler
       CodeUri: old/
+      Events:
+        Work:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+  Jobs:
+    Type: AWS::SQS::Queue
 "#;
 
 const V2: &str = r#"
@@ -256,6 +263,14 @@ fn deployed_from(iac: &Model) -> Model {
                 invocations: None,
                 last_invoked: None,
             });
+            // Deployed triggers name their source by ARN, with the name CloudFormation generated.
+            for t in &mut f.triggers {
+                if let Some(src) = &mut t.source {
+                    src.value = perimeter_model::Value::Known(
+                        "arn:aws:sqs:eu-west-1:123456789012:orders-stack-Jobs-XyZ".into(),
+                    );
+                }
+            }
             for e in &mut f.environment {
                 if !e.value.value.is_known() {
                     // What the stack resolved `!Ref Stage` to: unresolved in the IaC, so no drift.
@@ -278,6 +293,9 @@ fn drift_matches_by_tags_and_names_and_ignores_unresolved_values() {
     let d = diff(&left, &summary_of("aws", &same, &hasher), DiffMode::Drift);
     assert_eq!(d.matched, 2);
     assert!(d.is_empty(), "{:#?}", d.changes);
+    let old = left.functions.iter().find(|f| f.id == "Old").unwrap();
+    assert_eq!(old.triggers.len(), 1, "{:#?}", old.triggers);
+    assert!(old.triggers[0].key_is_logical, "{:#?}", old.triggers);
 
     let mut changed = deployed_from(&iac);
     let app = &mut changed.apps[0];
