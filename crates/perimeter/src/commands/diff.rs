@@ -158,7 +158,11 @@ fn summarize_side(
         Side::Aws | Side::Snapshot(_) => {
             let (model, source) = match side {
                 Side::Snapshot(p) => (super::aws::load_snapshot(p)?, p.display().to_string()),
-                _ => (super::aws::read_live(&args.live)?.model, "aws".to_string()),
+                _ => {
+                    let model = super::aws::read_live(&args.live)?.model;
+                    let source = super::watch::live_source(&model);
+                    (model, source)
+                }
             };
             let config = super::load::load_config(args.config.as_deref(), Path::new("."), &codes)?;
             let analysis = super::pipeline::analyze(&model, &config, None);

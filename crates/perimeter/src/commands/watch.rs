@@ -189,7 +189,7 @@ fn run_once(args: &WatchArgs, files: bool) -> Result<()> {
 }
 
 /// `aws:ACCOUNT:REGIONS` as `scan` names live sources.
-fn live_source(model: &perimeter_model::Model) -> String {
+pub fn live_source(model: &perimeter_model::Model) -> String {
     match model.apps.iter().find_map(|a| a.live.as_ref()) {
         Some(live) => format!("aws:{}:{}", live.account_id, live.regions_scanned.join(",")),
         None => "aws".to_string(),
