@@ -243,6 +243,29 @@ mod tests {
     }
 
     #[test]
+    fn syslog_goes_over_udp() {
+        let receiver = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        receiver
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let addr = receiver.local_addr().unwrap().to_string();
+        send_syslog(&SyslogTarget::Udp(addr), &alert()).unwrap();
+        let mut buf = [0u8; 9000];
+        let n = receiver.recv(&mut buf).unwrap();
+        let line = String::from_utf8_lossy(&buf[..n]);
+        assert!(line.starts_with("<11>1 "), "{line}");
+        assert!(line.contains("\"kind\":\"new-public-entry\""), "{line}");
+    }
+
+    #[test]
+    fn long_alerts_are_cut_on_a_char_boundary() {
+        let mut a = alert();
+        a.title = "é".repeat(MAX_SYSLOG_BYTES);
+        let line = syslog_line(&a);
+        assert!(line.len() <= MAX_SYSLOG_BYTES);
+    }
+
+    #[test]
     fn slack_messages_escape_and_hide_tokens() {
         let m = slack_message(&alert());
         let text = m["blocks"][0]["text"]["text"].as_str().unwrap();
