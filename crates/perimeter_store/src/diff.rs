@@ -302,6 +302,9 @@ pub struct Diff {
     pub right: String,
     /// Functions found on both sides.
     pub matched: usize,
+    /// Drift only: deployed functions left out because nothing ties them to this IaC (other
+    /// stacks and services of the account).
+    pub unrelated: usize,
     pub changes: Vec<Change>,
 }
 
@@ -329,8 +332,36 @@ pub fn diff(left: &ScanSummary, right: &ScanSummary, mode: DiffMode) -> Diff {
             });
         }
     }
+    // In drift, a deployed function is "only deployed" when it belongs to a stack (or a
+    // Serverless service and stage) that deploys some function of this IaC; the rest of the
+    // account is someone else's.
+    let stacks: BTreeSet<&str> = pairs
+        .iter()
+        .filter_map(|&(_, r)| right.functions[r].cfn_stack.as_deref())
+        .collect();
+    let prefixes: BTreeSet<String> = pairs
+        .iter()
+        .filter_map(|&(l, r)| {
+            let (l, r) = (&left.functions[l], &right.functions[r]);
+            let name = r.name.known()?;
+            (l.app_kind == "serverless")
+                .then(|| name.strip_suffix(&l.id))
+                .flatten()
+                .map(str::to_string)
+        })
+        .collect();
+    let related = |f: &FunctionSummary| {
+        mode == DiffMode::Changes
+            || f.cfn_stack.as_deref().is_some_and(|s| stacks.contains(s))
+            || f.name
+                .known()
+                .is_some_and(|n| prefixes.iter().any(|p| n.starts_with(p.as_str())))
+    };
+    let mut unrelated = 0;
     for (i, f) in right.functions.iter().enumerate() {
-        if !right_matched[i] {
+        if !right_matched[i] && !related(f) {
+            unrelated += 1;
+        } else if !right_matched[i] {
             changes.push(Change::FunctionAdded {
                 function: f.label(),
                 public: f.is_public(),
@@ -351,6 +382,7 @@ pub fn diff(left: &ScanSummary, right: &ScanSummary, mode: DiffMode) -> Diff {
         left: left.source.clone(),
         right: right.source.clone(),
         matched: pairs.len(),
+        unrelated,
         changes,
     }
 }

@@ -307,11 +307,17 @@ fn drift_matches_by_tags_and_names_and_ignores_unresolved_values() {
     orders.memory = Attr::explicit(1024, orders.location.clone());
     orders.environment.retain(|e| e.name != "TABLE");
     app.functions.retain(|f| f.name == "orders-api");
+    // One more function in the same stack (drift), one from elsewhere in the account (not).
     let mut extra = app.functions[0].clone();
-    extra.name = "hand-made".into();
-    extra.id = "hand-made".into();
-    extra.tags.clear();
+    extra.name = "orders-stack-Manual-1".into();
+    extra.id = extra.name.clone();
+    extra.tags[0].1.value = perimeter_model::Value::Known("Manual".into());
     app.functions.push(extra);
+    let mut other = app.functions[0].clone();
+    other.name = "someone-else".into();
+    other.id = "someone-else".into();
+    other.tags.clear();
+    app.functions.push(other);
     let d = diff(
         &left,
         &summary_of("aws", &changed, &hasher),
@@ -319,6 +325,7 @@ fn drift_matches_by_tags_and_names_and_ignores_unresolved_values() {
     );
     let k = kinds(&d.changes);
     assert_eq!(d.matched, 1, "{k:?}");
+    assert_eq!(d.unrelated, 1, "{k:?}");
     assert!(k.contains(&"setting-changed"), "{k:?}");
     assert!(k.contains(&"environment-changed"), "{k:?}");
     assert!(k.contains(&"function-removed"), "{k:?}");

@@ -201,6 +201,12 @@ pub fn render_text(result: &Diff, mode: DiffMode) -> String {
         out.push_str(&change.describe());
         out.push('\n');
     }
+    if result.unrelated > 0 {
+        out.push_str(&format!(
+            "  ({} deployed function(s) of other stacks or services left out)\n",
+            result.unrelated
+        ));
+    }
     if result.is_empty() {
         out.push_str(&format!("no {what}\n"));
     } else {
