@@ -34,6 +34,8 @@ pub struct Config {
     /// Per-rule settings by upper-case code.
     pub rules: BTreeMap<String, RuleSetting>,
     pub ignores: Vec<ConfigIgnore>,
+    /// `[alerts]`: when `watch` and `enforce` alert, and where to.
+    pub alerts: crate::alerts::AlertsConfig,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
             exclude_matchers: Vec::new(),
             rules: BTreeMap::new(),
             ignores: Vec::new(),
+            alerts: Default::default(),
         }
     }
 }
@@ -276,6 +279,7 @@ impl Parser<'_> {
                         }
                     }
                 }
+                "alerts" => config.alerts = crate::alerts::parse(value, &mut |s, m| self.problem(s, m)),
                 other => self.problem(
                     key.span(),
                     format!("unknown key `{other}` (expected `fail-on`, `exclude`, `rules` or `[[ignore]]`)"),

@@ -6,11 +6,13 @@
 //! comments. Every ignore must say why, and an ignore that matches nothing is reported, so
 //! suppressions cannot silently rot.
 
+mod alerts;
 mod apply;
 mod config;
 mod glob;
 mod inline;
 
+pub use alerts::{AlertsConfig, SyslogTarget, Webhook, WebhookFormat};
 pub use apply::{Applied, Suppressed, SuppressedBy, apply};
 pub use config::{CONFIG_FILE_NAME, Config, ConfigIgnore, MAX_CONFIG_BYTES, RuleSetting};
 pub use inline::{InlineIgnore, MARKER, scan_inline};
