@@ -6,6 +6,7 @@
 //! decompressed sizes and the number of values inspected are all capped by [`Config`].
 
 mod decode;
+mod json;
 mod detect;
 mod path;
 mod source;

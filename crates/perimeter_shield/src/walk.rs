@@ -6,7 +6,7 @@
 use crate::detect::{self, Kind};
 use crate::path::JsonPath;
 use crate::{Config, Detection, Inspection, decode, source};
-use serde_json::Value;
+use crate::json::{self, Json};
 
 pub(crate) struct Walker<'c> {
     pub cfg: &'c Config,
@@ -99,7 +99,7 @@ impl<'c> Walker<'c> {
     }
 
     /// Walks every string in `v` (object keys checked for operators), to `max_depth`.
-    pub fn walk_value(&mut self, v: &Value, depth: usize) {
+    pub fn walk_value(&mut self, v: &Json<'_>, depth: usize) {
         if depth > self.cfg.max_depth {
             self.error(format!(
                 "nesting deeper than {} at {}",
@@ -109,13 +109,13 @@ impl<'c> Walker<'c> {
             return;
         }
         match v {
-            Value::String(s) => self.walk_string(s, depth),
-            Value::Array(items) => {
+            Json::Str(s) => self.walk_string(s, depth),
+            Json::Arr(items) => {
                 for (i, item) in items.iter().enumerate() {
                     self.index(i, |w| w.walk_value(item, depth + 1));
                 }
             }
-            Value::Object(map) => {
+            Json::Obj(map) => {
                 for (k, item) in map {
                     self.check_key(k);
                     self.key(k, |w| w.walk_value(item, depth + 1));
@@ -159,7 +159,7 @@ impl<'c> Walker<'c> {
 
     /// A request body: base64 when flagged, then by content type (JSON, form, multipart,
     /// anything else as text).
-    pub fn body(&mut self, body: &Value, base64: bool, content_type: Option<&str>) {
+    pub fn body(&mut self, body: &Json<'_>, base64: bool, content_type: Option<&str>) {
         let Some(text) = body.as_str() else {
             // Some sources (tests, direct invocations) give an already-parsed body.
             self.walk_value(body, 1);
@@ -319,13 +319,13 @@ fn looks_like_form(text: &str) -> bool {
 }
 
 /// Parses `s` as JSON when it looks like an object or array.
-pub(crate) fn parse_embedded_json(s: &str, cfg: &Config) -> Option<Value> {
+pub(crate) fn parse_embedded_json<'a>(s: &'a str, cfg: &Config) -> Option<Json<'a>> {
     let t = s.trim();
     let (first, last) = (t.as_bytes().first()?, t.as_bytes().last()?);
     if !matches!((first, last), (b'{', b'}') | (b'[', b']')) || t.len() > cfg.max_body {
         return None;
     }
-    serde_json::from_str(t).ok()
+    json::parse(t).ok()
 }
 
 /// `inspect_value`'s implementation.
@@ -362,7 +362,7 @@ fn inspect_with<'c>(
             cfg.max_event
         ));
     } else {
-        match serde_json::from_slice::<Value>(event) {
+        match json::parse_bytes(event) {
             Ok(v) => {
                 let s = source::recognize(&v);
                 source = s.name();
