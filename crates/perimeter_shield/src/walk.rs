@@ -320,6 +320,13 @@ fn looks_like_form(text: &str) -> bool {
 
 /// Parses `s` as JSON when it looks like an object or array.
 pub(crate) fn parse_embedded_json<'a>(s: &'a str, cfg: &Config) -> Option<Json<'a>> {
+    // Most strings are not JSON: decide on the first byte before trimming both ends.
+    if !matches!(
+        s.as_bytes().iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    ) {
+        return None;
+    }
     let t = s.trim();
     let (first, last) = (t.as_bytes().first()?, t.as_bytes().last()?);
     if !matches!((first, last), (b'{', b'}') | (b'[', b']')) || t.len() > cfg.max_body {
