@@ -249,6 +249,12 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("import", K_CODE),
     // Paths.
     ("..", K_PATH),
+    // Base64 of `../` and `..\` (a base64-decoded file parameter).
+    ("li4v", K_PATH),
+    ("li5c", K_PATH),
+    // PHP filter-chain parts (`convert.iconv.UTF8.CSISO2022KR`), sent alone or chained.
+    ("convert.iconv.", K_PATH),
+    ("convert.base64-", K_PATH),
     ("etc/", K_PATH),
     ("passwd", K_PATH),
     ("boot.ini", K_PATH),
@@ -486,15 +492,16 @@ fn wanted(s: &Signals) -> [bool; 9] {
         // nosqli
         c & DOLLAR != 0 || k & K_NOSQL != 0,
         // cmdi
-        c & (SEMI | PIPE | AMP | BACKTICK | DOLLAR | NEWLINE | QUOTE | LT) != 0 || k & K_CMD != 0,
+        c & (SEMI | PIPE | AMP | BACKTICK | DOLLAR | NEWLINE | QUOTE | LT) != 0
+            || k & (K_CMD | K_CODE) != 0,
         // code
         k & K_CODE != 0,
         // path
         k & K_PATH != 0,
         // ssrf
         k & K_SSRF != 0,
-        // xxe (entity references in markup need both `&` and `<`)
-        k & K_XXE != 0 || c & (AMP | LT) == (AMP | LT),
+        // xxe (entity references: in markup, or alone as `&name;` / `%name;`)
+        k & K_XXE != 0 || c & (AMP | LT) == (AMP | LT) || c & (AMP | PERCENT) != 0 && c & SEMI != 0,
         // xss
         c & LT != 0 || k & K_XSS != 0,
         // deser
