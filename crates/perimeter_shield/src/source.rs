@@ -266,6 +266,11 @@ pub(crate) fn walk(source: Source, v: &Json<'_>, w: &mut Walker<'_>) {
                             w.key(f, |w| w.walk_value(x, 1));
                         }
                     }
+                    // The user migration trigger hands over the password the user typed:
+                    // user-controlled text, inspected and never echoed.
+                    if let Some(x) = req.get("password") {
+                        w.key("password", |w| w.secret(|w| w.walk_value(x, 1)));
+                    }
                 });
             }
         }
@@ -308,9 +313,8 @@ fn header_matters(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     match n.as_str() {
         "user-agent" | "referer" | "referrer" | "cookie" | "origin" | "host" | "forwarded"
-        | "true-client-ip" | "client-ip" | "contact" | "from" | "via" | "authorization" => {
-            n != "authorization"
-        }
+        | "true-client-ip" | "client-ip" | "contact" | "from" | "via" | "authorization"
+        | "proxy-authorization" => true,
         _ => {
             n.starts_with("x-")
                 && !n.starts_with("x-amz")
@@ -342,6 +346,10 @@ fn headers(h: Members<'_, '_>, w: &mut Walker<'_>) {
                 let visit = |w: &mut Walker<'_>| {
                     if name.eq_ignore_ascii_case("cookie") {
                         cookies(s.split(';'), w);
+                    } else if name.eq_ignore_ascii_case("authorization")
+                        || name.eq_ignore_ascii_case("proxy-authorization")
+                    {
+                        authorization(s, w);
                     } else {
                         w.scan(s);
                     }
@@ -387,10 +395,13 @@ fn header_value<'a>(v: &'a Json<'_>, name: &str) -> Option<&'a str> {
 
 /// API Gateway (REST, HTTP, WebSocket, authorizers), ALB, function URLs, VPC Lattice.
 fn http(v: &Json<'_>, w: &mut Walker<'_>) {
-    for f in ["path", "rawPath", "raw_path", "authorizationToken"] {
+    for f in ["path", "rawPath", "raw_path"] {
         if let Some(p) = v.get(f).and_then(Json::as_str) {
             w.key(f, |w| w.scan(p));
         }
+    }
+    if let Some(t) = v.get("authorizationToken").and_then(Json::as_str) {
+        w.key("authorizationToken", |w| authorization(t, w));
     }
     if let Some(p) = v.get("pathParameters").and_then(Json::as_object) {
         w.key("pathParameters", |w| {
@@ -436,6 +447,7 @@ fn http(v: &Json<'_>, w: &mut Walker<'_>) {
     if let Some(h) = v.get(header_field).and_then(Json::as_object) {
         w.key(header_field, |w| headers(h, w));
     }
+    request_context(v, w);
     if let Some(c) = v.get("cookies").and_then(Json::as_array) {
         w.key("cookies", |w| {
             cookies(c.iter().filter_map(Json::as_str), w)
@@ -494,4 +506,109 @@ fn cloudwatch_logs(v: &Json<'_>, w: &mut Walker<'_>) {
             });
         });
     });
+}
+
+/// `requestContext` fields an attacker sets. Most of the context is AWS's own (request and
+/// account ids, stage, `domainName` — requests are routed by it, so it is one of the API's
+/// own names —, `sourceIp` from the connection, IAM caller identities AWS verified). Two
+/// kinds carry client-chosen text:
+/// - the User-Agent copy (`identity.userAgent`, `http.userAgent`): inspected only when the
+///   event has no User-Agent header (a mapping template or a stripped header), since the
+///   header itself is inspected already;
+/// - authorizer claims and context (`authorizer.claims`, `authorizer.jwt.claims`,
+///   `authorizer.lambda`, custom authorizer context): a verified token still carries
+///   attributes the user chose at sign-up (`name`, `email`, `custom:*`), and a Lambda
+///   authorizer's context is often copied from the request.
+fn request_context(v: &Json<'_>, w: &mut Walker<'_>) {
+    let Some(rc) = v.get("requestContext") else {
+        return;
+    };
+    w.key("requestContext", |w| {
+        if header_value(v, "user-agent").is_none() {
+            for (outer, field) in [("identity", "userAgent"), ("http", "userAgent")] {
+                if let Some(ua) = rc.get(outer).and_then(|o| o.get(field)).and_then(Json::as_str)
+                {
+                    w.key(outer, |w| w.key(field, |w| w.scan(ua)));
+                }
+            }
+        }
+        let Some(auth) = rc.get("authorizer").and_then(Json::as_object) else {
+            return;
+        };
+        w.key("authorizer", |w| {
+            for (k, val) in auth {
+                match &**k {
+                    // IAM: AWS's own verified identity.
+                    "iam" | "principalId" | "integrationLatency" => {}
+                    "jwt" => {
+                        if let Some(c) = val.get("claims") {
+                            w.key("jwt", |w| w.key("claims", |w| w.walk_value(c, 1)));
+                        }
+                    }
+                    _ => w.key(k, |w| w.walk_value(val, 1)),
+                }
+            }
+        });
+    });
+}
+
+/// An `Authorization` header or authorizer token. The credential is never logged: every
+/// detection under it carries a redacted excerpt. Judged by scheme:
+/// - `Basic`: the decoded `user:password`, each part on its own;
+/// - a JWT (`Bearer` or bare): its header and claims, decoded and walked as JSON — the
+///   `kid` header and user-chosen claims are classic injection points, and nothing here has
+///   verified the signature;
+/// - anything else (opaque tokens, SigV4): each part that is not plain token characters,
+///   since a token alphabet cannot carry an injection.
+fn authorization(value: &str, w: &mut Walker<'_>) {
+    w.secret(|w| {
+        let t = value.trim();
+        let (scheme, cred) = match t.split_once(' ') {
+            Some((s, c)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
+                (s, c.trim())
+            }
+            _ => ("", t),
+        };
+        if scheme.eq_ignore_ascii_case("basic") {
+            let Some(bytes) = decode::base64(cred, 4096) else {
+                w.key("basic", |w| w.scan(cred));
+                return;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let (user, pass) = text.split_once(':').unwrap_or((&text, ""));
+            w.key("basic", |w| {
+                w.key("username", |w| w.scan(user));
+                w.key("password", |w| w.scan(pass));
+            });
+            return;
+        }
+        if let Some((header, claims)) = jwt_parts(cred) {
+            w.key("jwt", |w| {
+                for (name, part) in [("header", header), ("claims", claims)] {
+                    if let Ok(j) = crate::json::parse(&part) {
+                        w.key(name, |w| w.walk_value(&j, 1));
+                    }
+                }
+            });
+            return;
+        }
+        let token_char = |b: u8| b.is_ascii_alphanumeric() || b"._~+/=:-".contains(&b);
+        if !cred.bytes().all(|b| token_char(b) || matches!(b, b',' | b' ' | b';')) {
+            w.scan(t);
+        }
+    });
+}
+
+/// The decoded header and payload of a JWT (`xxx.yyy.zzz`, base64url JSON objects).
+fn jwt_parts(token: &str) -> Option<(String, String)> {
+    let mut parts = token.split('.');
+    let (h, p) = (parts.next()?, parts.next()?);
+    parts.next()?;
+    if !h.starts_with("eyJ") || !p.starts_with("eyJ") {
+        return None;
+    }
+    let dec = |s: &str| {
+        decode::base64(s, 16 * 1024).map(|b| String::from_utf8_lossy(&b).into_owned())
+    };
+    Some((dec(h)?, dec(p)?))
 }

@@ -17,6 +17,8 @@ pub(crate) struct Walker<'c> {
     capped: bool,
     /// When set, the path of every scanned value is recorded (for [`crate::walked_fields`]).
     pub record: Option<Vec<String>>,
+    /// Inside a credential (Authorization, passwords): excerpts are redacted.
+    secret: bool,
 }
 
 impl<'c> Walker<'c> {
@@ -29,6 +31,7 @@ impl<'c> Walker<'c> {
             errors: Vec::new(),
             capped: false,
             record: None,
+            secret: false,
         }
     }
 
@@ -45,6 +48,14 @@ impl<'c> Walker<'c> {
         let len = self.path.push_index(i);
         let r = f(self);
         self.path.cut(len);
+        r
+    }
+
+    /// Visits `f` with every detection's excerpt redacted: credentials never reach logs.
+    pub fn secret<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let was = std::mem::replace(&mut self.secret, true);
+        let r = f(self);
+        self.secret = was;
         r
     }
 
@@ -82,7 +93,13 @@ impl<'c> Walker<'c> {
             r.push(self.path.as_str().to_string());
         }
         let Walker { cfg, path, out, .. } = self;
+        let before = out.len();
         detect::scan_value(s, cfg, out, &mut || path.as_str().to_string());
+        if self.secret {
+            for d in &mut self.out[before..] {
+                d.excerpt = "[redacted]".to_string();
+            }
+        }
     }
 
     /// Records a structural detection (not from a string) at the current path.
@@ -94,7 +111,11 @@ impl<'c> Walker<'c> {
             kind: kind.as_str(),
             path: self.path.as_str().to_string(),
             confidence,
-            excerpt: excerpt.to_string(),
+            excerpt: if self.secret {
+                "[redacted]".to_string()
+            } else {
+                excerpt.to_string()
+            },
         });
     }
 
