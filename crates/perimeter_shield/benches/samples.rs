@@ -73,8 +73,10 @@ pub fn clean_body(size: usize) -> String {
 
 /// A clean ~1 MiB JSON body inside a REST event.
 pub fn clean_body_event() -> Vec<u8> {
-    serde_json::to_vec(&json!({"resource": "/x", "path": "/x", "httpMethod": "POST",
-        "headers": {"content-type": "application/json"}, "body": clean_body(1 << 20)}))
+    serde_json::to_vec(
+        &json!({"resource": "/x", "path": "/x", "httpMethod": "POST",
+        "headers": {"content-type": "application/json"}, "body": clean_body(1 << 20)}),
+    )
     .unwrap_or_default()
 }
 
@@ -96,8 +98,14 @@ pub fn apigw_rest_2k() -> Vec<u8> {
             ("CloudFront-Is-Mobile-Viewer", "false"),
             ("CloudFront-Viewer-Country", "US"),
             ("Via", "2.0 a1b2c3d4e5f6.cloudfront.net (CloudFront)"),
-            ("X-Amz-Cf-Id", "cDehVQoZnx43VYQb9j2-nvCh-9z396Uhbp027Y2JvkCPNLmGJHqlaA=="),
-            ("X-Amzn-Trace-Id", "Root=1-5e66d96f-7491f09xmpl79d18acf3d050"),
+            (
+                "X-Amz-Cf-Id",
+                "cDehVQoZnx43VYQb9j2-nvCh-9z396Uhbp027Y2JvkCPNLmGJHqlaA==",
+            ),
+            (
+                "X-Amzn-Trace-Id",
+                "Root=1-5e66d96f-7491f09xmpl79d18acf3d050",
+            ),
         ] {
             h.insert(k.to_string(), json!(v));
         }

@@ -39,7 +39,9 @@ fn main() {
     };
     let mut dets = 0;
     for _ in 0..n {
-        dets = black_box(inspect_event(black_box(&event), &cfg)).detections.len();
+        dets = black_box(inspect_event(black_box(&event), &cfg))
+            .detections
+            .len();
     }
     println!("{} bytes x {n}, {dets} detections", event.len());
 }

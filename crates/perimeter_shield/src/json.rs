@@ -450,12 +450,17 @@ mod tests {
     #[test]
     fn borrows_clean_strings_and_unescapes_others() {
         let v = ok(r#"{"k":"plain","e":"a\"b\u0041","k":"last"}"#);
-        assert!(matches!(v.as_object().unwrap()[0].1, Json::Str(Cow::Borrowed("plain"))));
+        assert!(matches!(
+            v.as_object().unwrap()[0].1,
+            Json::Str(Cow::Borrowed("plain"))
+        ));
         assert_eq!(v.get("e").and_then(Json::as_str), Some("a\"bA"));
         assert_eq!(v.get("k").and_then(Json::as_str), Some("last"));
         let v = ok(r#"{"a":{"b":[{"c":true}]}}"#);
         assert_eq!(
-            v.pointer("/a/b").and_then(|b| b.at(0)).and_then(|c| c.get("c")),
+            v.pointer("/a/b")
+                .and_then(|b| b.at(0))
+                .and_then(|c| c.get("c")),
             Some(&Json::Bool(true))
         );
         assert_eq!(ok("\"\\ud83d\\ude00\"").as_str(), Some("😀"));

@@ -6,8 +6,8 @@
 //! decompressed sizes and the number of values inspected are all capped by [`Config`].
 
 mod decode;
-mod json;
 mod detect;
+mod json;
 mod path;
 mod source;
 mod walk;

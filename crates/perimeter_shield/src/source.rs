@@ -3,8 +3,8 @@
 //! are never inspected: they cannot carry a payload and only add false positives.
 
 use crate::decode;
-use crate::walk::Walker;
 use crate::json::Json;
+use crate::walk::Walker;
 use std::borrow::Cow;
 
 type Members<'j, 'a> = &'j [(Cow<'a, str>, Json<'a>)];
@@ -131,20 +131,13 @@ pub(crate) fn recognize(v: &Json<'_>) -> Source {
     if v.has("httpMethod") || v.has("resource") {
         return Source::ApiGatewayRest;
     }
-    if v.has("raw_path")
-        || (v.has("method") && v.has("query_string_parameters"))
-    {
+    if v.has("raw_path") || (v.has("method") && v.has("query_string_parameters")) {
         return Source::VpcLattice;
     }
-    if v.has("fieldName") && v.has("arguments")
-        || v.has("info") && v.has("arguments")
-    {
+    if v.has("fieldName") && v.has("arguments") || v.has("info") && v.has("arguments") {
         return Source::AppSync;
     }
-    if v.has("protocolData")
-        || v.has("clickType")
-        || v.has("deviceEvent")
-    {
+    if v.has("protocolData") || v.has("clickType") || v.has("deviceEvent") {
         return Source::Iot;
     }
     Source::Generic
@@ -312,8 +305,19 @@ fn attributes(attrs: Members<'_, '_>, value_field: &str, w: &mut Walker<'_>) {
 fn header_matters(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     match n.as_str() {
-        "user-agent" | "referer" | "referrer" | "cookie" | "origin" | "host" | "forwarded"
-        | "true-client-ip" | "client-ip" | "contact" | "from" | "via" | "authorization"
+        "user-agent"
+        | "referer"
+        | "referrer"
+        | "cookie"
+        | "origin"
+        | "host"
+        | "forwarded"
+        | "true-client-ip"
+        | "client-ip"
+        | "contact"
+        | "from"
+        | "via"
+        | "authorization"
         | "proxy-authorization" => true,
         _ => {
             n.starts_with("x-")
@@ -449,9 +453,7 @@ fn http(v: &Json<'_>, w: &mut Walker<'_>) {
     }
     request_context(v, w);
     if let Some(c) = v.get("cookies").and_then(Json::as_array) {
-        w.key("cookies", |w| {
-            cookies(c.iter().filter_map(Json::as_str), w)
-        });
+        w.key("cookies", |w| cookies(c.iter().filter_map(Json::as_str), w));
     }
     if let Some(body) = v.get("body")
         && !body.is_null()
@@ -526,7 +528,10 @@ fn request_context(v: &Json<'_>, w: &mut Walker<'_>) {
     w.key("requestContext", |w| {
         if header_value(v, "user-agent").is_none() {
             for (outer, field) in [("identity", "userAgent"), ("http", "userAgent")] {
-                if let Some(ua) = rc.get(outer).and_then(|o| o.get(field)).and_then(Json::as_str)
+                if let Some(ua) = rc
+                    .get(outer)
+                    .and_then(|o| o.get(field))
+                    .and_then(Json::as_str)
                 {
                     w.key(outer, |w| w.key(field, |w| w.scan(ua)));
                 }
@@ -564,7 +569,9 @@ fn authorization(value: &str, w: &mut Walker<'_>) {
     w.secret(|w| {
         let t = value.trim();
         let (scheme, cred) = match t.split_once(' ') {
-            Some((s, c)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
+            Some((s, c))
+                if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+            {
                 (s, c.trim())
             }
             _ => ("", t),
@@ -593,7 +600,10 @@ fn authorization(value: &str, w: &mut Walker<'_>) {
             return;
         }
         let token_char = |b: u8| b.is_ascii_alphanumeric() || b"._~+/=:-".contains(&b);
-        if !cred.bytes().all(|b| token_char(b) || matches!(b, b',' | b' ' | b';')) {
+        if !cred
+            .bytes()
+            .all(|b| token_char(b) || matches!(b, b',' | b' ' | b';'))
+        {
             w.scan(t);
         }
     });
@@ -607,8 +617,7 @@ fn jwt_parts(token: &str) -> Option<(String, String)> {
     if !h.starts_with("eyJ") || !p.starts_with("eyJ") {
         return None;
     }
-    let dec = |s: &str| {
-        decode::base64(s, 16 * 1024).map(|b| String::from_utf8_lossy(&b).into_owned())
-    };
+    let dec =
+        |s: &str| decode::base64(s, 16 * 1024).map(|b| String::from_utf8_lossy(&b).into_owned());
     Some((dec(h)?, dec(p)?))
 }

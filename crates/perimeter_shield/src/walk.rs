@@ -4,9 +4,9 @@
 //! caps of [`Config`] are enforced here.
 
 use crate::detect::{self, Kind};
+use crate::json::{self, Json};
 use crate::path::JsonPath;
 use crate::{Config, Detection, Inspection, decode, source};
-use crate::json::{self, Json};
 
 pub(crate) struct Walker<'c> {
     pub cfg: &'c Config,

@@ -320,6 +320,12 @@ fn sql_gate_skips_prose_but_not_injections() {
     ]);
     assert_hits(
         "sqli",
-        &["a'+'b", "1' *id-'0", "x' || 'y", "admin'--", "1 union select 1"],
+        &[
+            "a'+'b",
+            "1' *id-'0",
+            "x' || 'y",
+            "admin'--",
+            "1 union select 1",
+        ],
     );
 }
