@@ -1,8 +1,9 @@
 //! The detectors and the cheap prefilter in front of them.
 //!
-//! A value first goes through one byte-class pass (which special characters occur) and one
-//! case-insensitive Aho-Corasick pass over the trigger words of every detector. A clean value
-//! stops there, with nothing allocated. A value that triggers something gets a lower-case copy
+//! A value first goes through one pass over its bytes that both records which special
+//! characters occur and walks a case-insensitive Aho-Corasick DFA over the trigger words of
+//! every detector (SQL words only as whole words). A clean value stops there, with nothing
+//! allocated. A value that triggers something gets a lower-case copy
 //! and, when it holds encodings, a normalized view ([`crate::decode::normalize`]); only the
 //! detectors it triggered run, each over both views.
 
