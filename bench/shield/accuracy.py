@@ -34,6 +34,18 @@ def run_shield(binary, mode, path):
     return [json.loads(l) for l in p.stdout.decode().splitlines()]
 
 
+PREDEFINED = {"lt", "gt", "amp", "quot", "apos"}
+
+
+def xxe_capable(line):
+    """Whether a line holds anything XXE is made of (independent of any detector)."""
+    import re
+    if re.search(r"<!(?:doctype|entity|element|attlist|notation)|xi:include|xmlns:xi|<xsl:", line, re.I):
+        return True
+    refs = re.findall(r"[&%]([A-Za-z_][\w.-]*);", line)
+    return any(r.lower() not in PREDEFINED for r in refs)
+
+
 def libinj():
     try:
         import libinjection
@@ -79,9 +91,20 @@ def main():
             lcol = f"{100*lh/n:.1f}%"
         print(f"{name+'.txt':<22}{n:>7}{100*anyhit/n:>11.1f}%{100*kind/n:>12.1f}%{100*block/n:>13.1f}%{lcol:>14}")
         if name == "path":
+            # `XXpathXX` lines are RFI URL templates: the payload is whatever replaces the
+            # placeholder, so as written they carry none. Headline recall leaves them out.
             keep = [i for i, l in enumerate(raw) if b"XXpathXX" not in l]
             hit = sum(res[i]["verdict"] != "pass" for i in keep)
-            print(f"{'  without XXpathXX':<22}{len(keep):>7}{100*hit/len(keep):>11.1f}%   (RFI URL templates whose payload is a placeholder)")
+            kd = sum(any(d["kind"] == KIND[name] for d in res[i]["detections"]) for i in keep)
+            print(f"{'  without XXpathXX':<22}{len(keep):>7}{100*hit/len(keep):>11.1f}%{100*kd/len(keep):>12.1f}%   (RFI URL templates whose payload is a placeholder)")
+        if name == "xxe":
+            # XXE needs a DTD declaration, a reference to a non-predefined entity, XInclude
+            # or XSLT; the file also holds XPath injections, plain XML documents, section
+            # headings and fuzzing values (numbers, `null`) that can carry none of them.
+            keep = [i for i, l in enumerate(raw) if xxe_capable(l.decode("utf-8", "replace"))]
+            hit = sum(res[i]["verdict"] != "pass" for i in keep)
+            kd = sum(any(d["kind"] == KIND[name] for d in res[i]["detections"]) for i in keep)
+            print(f"{'  XXE-capable lines':<22}{len(keep):>7}{100*hit/len(keep):>11.1f}%{100*kd/len(keep):>12.1f}%   (DTD, custom entity reference, XInclude or XSLT)")
         if a.show_misses == name:
             for l, r in zip(raw, res):
                 if r["verdict"] == "pass":

@@ -7,6 +7,7 @@
 
 mod decode;
 mod detect;
+mod json;
 mod path;
 mod source;
 mod walk;

@@ -45,9 +45,24 @@ impl JsonPath {
 
     /// Appends an index; returns the length to cut back to.
     pub fn push_index(&mut self, i: usize) -> usize {
-        use std::fmt::Write as _;
+        // By hand: `write!` through `fmt` costs more than the rest of a clean value's visit.
         let len = self.buf.len();
-        let _ = write!(self.buf, "[{i}]");
+        let mut digits = [0u8; 20];
+        let mut n = i;
+        let mut k = digits.len();
+        loop {
+            k -= 1;
+            digits[k] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.buf.push('[');
+        for &d in &digits[k..] {
+            self.buf.push(char::from(d));
+        }
+        self.buf.push(']');
         len
     }
 
@@ -69,6 +84,9 @@ mod tests {
         let mut p = JsonPath::root();
         p.push_key("Records");
         p.push_index(0);
+        let i = p.push_index(1234567);
+        assert_eq!(p.as_str(), "$.Records[0][1234567]");
+        p.cut(i);
         let l = p.push_key("user-agent");
         assert_eq!(p.as_str(), "$.Records[0].user-agent");
         p.cut(l);

@@ -3,8 +3,11 @@
 //! are never inspected: they cannot carry a payload and only add false positives.
 
 use crate::decode;
+use crate::json::Json;
 use crate::walk::Walker;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+type Members<'j, 'a> = &'j [(Cow<'a, str>, Json<'a>)];
 
 /// A recognized event source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,16 +63,16 @@ impl Source {
     }
 }
 
-fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
-    v.get(k).and_then(Value::as_str)
+fn s<'a>(v: &'a Json<'_>, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Json::as_str)
 }
 
 /// Recognizes the source from the event's shape.
-pub(crate) fn recognize(v: &Value) -> Source {
-    let Some(obj) = v.as_object() else {
+pub(crate) fn recognize(v: &Json<'_>) -> Source {
+    if !v.is_object() {
         return Source::Generic;
-    };
-    if let Some(first) = v.get("Records").and_then(|r| r.get(0)) {
+    }
+    if let Some(first) = v.get("Records").and_then(|r| r.at(0)) {
         let es = s(first, "eventSource")
             .or_else(|| s(first, "EventSource"))
             .unwrap_or("");
@@ -94,13 +97,13 @@ pub(crate) fn recognize(v: &Value) -> Source {
         Some("aws:mq" | "aws:rmq" | "aws:amq") => return Source::Mq,
         _ => {}
     }
-    if obj.contains_key("deliveryStreamArn") && obj.contains_key("records") {
+    if v.has("deliveryStreamArn") && v.has("records") {
         return Source::Firehose;
     }
-    if obj.contains_key("detail-type") && obj.contains_key("detail") {
+    if v.has("detail-type") && v.has("detail") {
         return Source::EventBridge;
     }
-    if obj.contains_key("triggerSource") && obj.contains_key("userPoolId") {
+    if v.has("triggerSource") && v.has("userPoolId") {
         return Source::Cognito;
     }
     if let Some(rc) = v.get("requestContext") {
@@ -119,36 +122,29 @@ pub(crate) fn recognize(v: &Value) -> Source {
             };
         }
     }
-    if obj.contains_key("methodArn") || obj.contains_key("routeArn") {
+    if v.has("methodArn") || v.has("routeArn") {
         return Source::Authorizer;
     }
-    if obj.contains_key("rawPath") {
+    if v.has("rawPath") {
         return Source::FunctionUrl;
     }
-    if obj.contains_key("httpMethod") || obj.contains_key("resource") {
+    if v.has("httpMethod") || v.has("resource") {
         return Source::ApiGatewayRest;
     }
-    if obj.contains_key("raw_path")
-        || (obj.contains_key("method") && obj.contains_key("query_string_parameters"))
-    {
+    if v.has("raw_path") || (v.has("method") && v.has("query_string_parameters")) {
         return Source::VpcLattice;
     }
-    if obj.contains_key("fieldName") && obj.contains_key("arguments")
-        || obj.contains_key("info") && obj.contains_key("arguments")
-    {
+    if v.has("fieldName") && v.has("arguments") || v.has("info") && v.has("arguments") {
         return Source::AppSync;
     }
-    if obj.contains_key("protocolData")
-        || obj.contains_key("clickType")
-        || obj.contains_key("deviceEvent")
-    {
+    if v.has("protocolData") || v.has("clickType") || v.has("deviceEvent") {
         return Source::Iot;
     }
     Source::Generic
 }
 
 /// Walks the attacker-controlled fields of `v` for `source`.
-pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
+pub(crate) fn walk(source: Source, v: &Json<'_>, w: &mut Walker<'_>) {
     match source {
         Source::ApiGatewayRest
         | Source::ApiGatewayHttp
@@ -158,7 +154,7 @@ pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
         | Source::Authorizer
         | Source::VpcLattice => http(v, w),
         Source::S3 => records(v, w, "Records", |r, w| {
-            if let Some(key) = r.pointer("/s3/object/key").and_then(Value::as_str) {
+            if let Some(key) = r.pointer("/s3/object/key").and_then(Json::as_str) {
                 // S3 notifications URL-encode keys, with '+' for spaces.
                 let decoded = decode::form_component(key);
                 w.key("s3", |w| {
@@ -170,7 +166,7 @@ pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
             if let Some(body) = r.get("body") {
                 w.key("body", |w| w.body(body, false, None));
             }
-            if let Some(attrs) = r.get("messageAttributes").and_then(Value::as_object) {
+            if let Some(attrs) = r.get("messageAttributes").and_then(Json::as_object) {
                 w.key("messageAttributes", |w| attributes(attrs, "stringValue", w));
             }
         }),
@@ -182,7 +178,7 @@ pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
                         w.key(field, |w| w.body(t, false, None));
                     }
                 }
-                if let Some(attrs) = sns.get("MessageAttributes").and_then(Value::as_object) {
+                if let Some(attrs) = sns.get("MessageAttributes").and_then(Json::as_object) {
                     w.key("MessageAttributes", |w| attributes(attrs, "Value", w));
                 }
             });
@@ -208,7 +204,7 @@ pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
             }
         }),
         Source::Kafka => {
-            if let Some(topics) = v.get("records").and_then(Value::as_object) {
+            if let Some(topics) = v.get("records").and_then(Json::as_object) {
                 w.key("records", |w| {
                     for (topic, recs) in topics {
                         w.key(topic, |w| {
@@ -232,7 +228,7 @@ pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
                     w.key("data", |w| w.body(d, true, None));
                 }
             });
-            if let Some(queues) = v.get("rmqMessagesByQueue").and_then(Value::as_object) {
+            if let Some(queues) = v.get("rmqMessagesByQueue").and_then(Json::as_object) {
                 w.key("rmqMessagesByQueue", |w| {
                     for (q, msgs) in queues {
                         w.key(q, |w| {
@@ -263,6 +259,11 @@ pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
                             w.key(f, |w| w.walk_value(x, 1));
                         }
                     }
+                    // The user migration trigger hands over the password the user typed:
+                    // user-controlled text, inspected and never echoed.
+                    if let Some(x) = req.get("password") {
+                        w.key("password", |w| w.secret(|w| w.walk_value(x, 1)));
+                    }
                 });
             }
         }
@@ -272,7 +273,7 @@ pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
                     w.key(f, |w| w.walk_value(x, 1));
                 }
             }
-            if let Some(h) = v.pointer("/request/headers").and_then(Value::as_object) {
+            if let Some(h) = v.pointer("/request/headers").and_then(Json::as_object) {
                 w.key("request", |w| w.key("headers", |w| headers(h, w)));
             }
         }
@@ -280,8 +281,8 @@ pub(crate) fn walk(source: Source, v: &Value, w: &mut Walker<'_>) {
     }
 }
 
-fn records(v: &Value, w: &mut Walker<'_>, field: &str, f: impl Fn(&Value, &mut Walker<'_>)) {
-    let Some(recs) = v.get(field).and_then(Value::as_array) else {
+fn records(v: &Json<'_>, w: &mut Walker<'_>, field: &str, f: impl Fn(&Json<'_>, &mut Walker<'_>)) {
+    let Some(recs) = v.get(field).and_then(Json::as_array) else {
         return;
     };
     w.key(field, |w| {
@@ -291,7 +292,7 @@ fn records(v: &Value, w: &mut Walker<'_>, field: &str, f: impl Fn(&Value, &mut W
     });
 }
 
-fn attributes(attrs: &Map<String, Value>, value_field: &str, w: &mut Walker<'_>) {
+fn attributes(attrs: Members<'_, '_>, value_field: &str, w: &mut Walker<'_>) {
     for (name, a) in attrs {
         if let Some(t) = a.get(value_field) {
             w.key(name, |w| w.key(value_field, |w| w.walk_value(t, 1)));
@@ -304,10 +305,20 @@ fn attributes(attrs: &Map<String, Value>, value_field: &str, w: &mut Walker<'_>)
 fn header_matters(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     match n.as_str() {
-        "user-agent" | "referer" | "referrer" | "cookie" | "origin" | "host" | "forwarded"
-        | "true-client-ip" | "client-ip" | "contact" | "from" | "via" | "authorization" => {
-            n != "authorization"
-        }
+        "user-agent"
+        | "referer"
+        | "referrer"
+        | "cookie"
+        | "origin"
+        | "host"
+        | "forwarded"
+        | "true-client-ip"
+        | "client-ip"
+        | "contact"
+        | "from"
+        | "via"
+        | "authorization"
+        | "proxy-authorization" => true,
         _ => {
             n.starts_with("x-")
                 && !n.starts_with("x-amz")
@@ -319,7 +330,7 @@ fn header_matters(name: &str) -> bool {
     }
 }
 
-fn headers(h: &Map<String, Value>, w: &mut Walker<'_>) {
+fn headers(h: Members<'_, '_>, w: &mut Walker<'_>) {
     let all = w.cfg.all_headers;
     for (name, value) in h {
         if !(all || header_matters(name)) {
@@ -327,8 +338,8 @@ fn headers(h: &Map<String, Value>, w: &mut Walker<'_>) {
         }
         w.key(name, |w| {
             let values: Vec<(Option<usize>, &str)> = match value {
-                Value::String(s) => vec![(None, s.as_str())],
-                Value::Array(a) => a
+                Json::Str(s) => vec![(None, &**s)],
+                Json::Arr(a) => a
                     .iter()
                     .enumerate()
                     .filter_map(|(i, x)| x.as_str().map(|s| (Some(i), s)))
@@ -339,6 +350,10 @@ fn headers(h: &Map<String, Value>, w: &mut Walker<'_>) {
                 let visit = |w: &mut Walker<'_>| {
                     if name.eq_ignore_ascii_case("cookie") {
                         cookies(s.split(';'), w);
+                    } else if name.eq_ignore_ascii_case("authorization")
+                        || name.eq_ignore_ascii_case("proxy-authorization")
+                    {
+                        authorization(s, w);
                     } else {
                         w.scan(s);
                     }
@@ -365,14 +380,14 @@ fn cookies<'a>(items: impl Iterator<Item = &'a str>, w: &mut Walker<'_>) {
     }
 }
 
-fn header_value<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+fn header_value<'a>(v: &'a Json<'_>, name: &str) -> Option<&'a str> {
     for field in ["headers", "multiValueHeaders"] {
-        if let Some(h) = v.get(field).and_then(Value::as_object) {
+        if let Some(h) = v.get(field).and_then(Json::as_object) {
             for (k, val) in h {
                 if k.eq_ignore_ascii_case(name) {
                     return match val {
-                        Value::String(s) => Some(s),
-                        Value::Array(a) => a.first().and_then(Value::as_str),
+                        Json::Str(s) => Some(s),
+                        Json::Arr(a) => a.first().and_then(Json::as_str),
                         _ => None,
                     };
                 }
@@ -383,13 +398,16 @@ fn header_value<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
 }
 
 /// API Gateway (REST, HTTP, WebSocket, authorizers), ALB, function URLs, VPC Lattice.
-fn http(v: &Value, w: &mut Walker<'_>) {
-    for f in ["path", "rawPath", "raw_path", "authorizationToken"] {
-        if let Some(p) = v.get(f).and_then(Value::as_str) {
+fn http(v: &Json<'_>, w: &mut Walker<'_>) {
+    for f in ["path", "rawPath", "raw_path"] {
+        if let Some(p) = v.get(f).and_then(Json::as_str) {
             w.key(f, |w| w.scan(p));
         }
     }
-    if let Some(p) = v.get("pathParameters").and_then(Value::as_object) {
+    if let Some(t) = v.get("authorizationToken").and_then(Json::as_str) {
+        w.key("authorizationToken", |w| authorization(t, w));
+    }
+    if let Some(p) = v.get("pathParameters").and_then(Json::as_object) {
         w.key("pathParameters", |w| {
             for (k, x) in p {
                 w.key(k, |w| w.walk_value(x, 1));
@@ -401,14 +419,14 @@ fn http(v: &Value, w: &mut Walker<'_>) {
     // the multi-value map is the superset, so only it is walked when present.
     let query_fields: &[&str] = if v
         .get("multiValueQueryStringParameters")
-        .is_some_and(Value::is_object)
+        .is_some_and(Json::is_object)
     {
         &["multiValueQueryStringParameters"]
     } else {
         &["queryStringParameters", "query_string_parameters"]
     };
     for f in query_fields.iter().copied() {
-        if let Some(q) = v.get(f).and_then(Value::as_object) {
+        if let Some(q) = v.get(f).and_then(Json::as_object) {
             had_query = true;
             w.key(f, |w| {
                 for (k, x) in q {
@@ -422,21 +440,20 @@ fn http(v: &Value, w: &mut Walker<'_>) {
             });
         }
     }
-    if !had_query && let Some(raw) = v.get("rawQueryString").and_then(Value::as_str) {
+    if !had_query && let Some(raw) = v.get("rawQueryString").and_then(Json::as_str) {
         w.key("rawQueryString", |w| w.form(raw));
     }
-    let header_field = if v.get("multiValueHeaders").is_some_and(Value::is_object) {
+    let header_field = if v.get("multiValueHeaders").is_some_and(Json::is_object) {
         "multiValueHeaders"
     } else {
         "headers"
     };
-    if let Some(h) = v.get(header_field).and_then(Value::as_object) {
+    if let Some(h) = v.get(header_field).and_then(Json::as_object) {
         w.key(header_field, |w| headers(h, w));
     }
-    if let Some(c) = v.get("cookies").and_then(Value::as_array) {
-        w.key("cookies", |w| {
-            cookies(c.iter().filter_map(Value::as_str), w)
-        });
+    request_context(v, w);
+    if let Some(c) = v.get("cookies").and_then(Json::as_array) {
+        w.key("cookies", |w| cookies(c.iter().filter_map(Json::as_str), w));
     }
     if let Some(body) = v.get("body")
         && !body.is_null()
@@ -444,15 +461,15 @@ fn http(v: &Value, w: &mut Walker<'_>) {
         let b64 = v
             .get("isBase64Encoded")
             .or_else(|| v.get("is_base64_encoded"))
-            .and_then(Value::as_bool)
+            .and_then(Json::as_bool)
             .unwrap_or(false);
         let ct = header_value(v, "content-type");
         w.key("body", |w| w.body(body, b64, ct));
     }
 }
 
-fn cloudwatch_logs(v: &Value, w: &mut Walker<'_>) {
-    let Some(data) = v.pointer("/awslogs/data").and_then(Value::as_str) else {
+fn cloudwatch_logs(v: &Json<'_>, w: &mut Walker<'_>) {
+    let Some(data) = v.pointer("/awslogs/data").and_then(Json::as_str) else {
         return;
     };
     let max = w.cfg.max_decompressed;
@@ -473,22 +490,134 @@ fn cloudwatch_logs(v: &Value, w: &mut Walker<'_>) {
         ));
         return;
     }
-    let Ok(doc) = serde_json::from_slice::<Value>(&bytes) else {
+    let Ok(doc) = crate::json::parse_bytes(&bytes) else {
         w.error("awslogs.data is not JSON");
         return;
     };
-    let Some(events) = doc.get("logEvents").and_then(Value::as_array) else {
+    let Some(events) = doc.get("logEvents").and_then(Json::as_array) else {
         return;
     };
     w.key("awslogs", |w| {
         w.key("data", |w| {
             w.key("logEvents", |w| {
                 for (i, e) in events.iter().enumerate() {
-                    if let Some(m) = e.get("message").and_then(Value::as_str) {
+                    if let Some(m) = e.get("message").and_then(Json::as_str) {
                         w.index(i, |w| w.key("message", |w| w.walk_string(m, 1)));
                     }
                 }
             });
         });
     });
+}
+
+/// `requestContext` fields an attacker sets. Most of the context is AWS's own (request and
+/// account ids, stage, `domainName` — requests are routed by it, so it is one of the API's
+/// own names —, `sourceIp` from the connection, IAM caller identities AWS verified). Two
+/// kinds carry client-chosen text:
+/// - the User-Agent copy (`identity.userAgent`, `http.userAgent`): inspected only when the
+///   event has no User-Agent header (a mapping template or a stripped header), since the
+///   header itself is inspected already;
+/// - authorizer claims and context (`authorizer.claims`, `authorizer.jwt.claims`,
+///   `authorizer.lambda`, custom authorizer context): a verified token still carries
+///   attributes the user chose at sign-up (`name`, `email`, `custom:*`), and a Lambda
+///   authorizer's context is often copied from the request.
+fn request_context(v: &Json<'_>, w: &mut Walker<'_>) {
+    let Some(rc) = v.get("requestContext") else {
+        return;
+    };
+    w.key("requestContext", |w| {
+        if header_value(v, "user-agent").is_none() {
+            for (outer, field) in [("identity", "userAgent"), ("http", "userAgent")] {
+                if let Some(ua) = rc
+                    .get(outer)
+                    .and_then(|o| o.get(field))
+                    .and_then(Json::as_str)
+                {
+                    w.key(outer, |w| w.key(field, |w| w.scan(ua)));
+                }
+            }
+        }
+        let Some(auth) = rc.get("authorizer").and_then(Json::as_object) else {
+            return;
+        };
+        w.key("authorizer", |w| {
+            for (k, val) in auth {
+                match &**k {
+                    // IAM: AWS's own verified identity.
+                    "iam" | "principalId" | "integrationLatency" => {}
+                    "jwt" => {
+                        if let Some(c) = val.get("claims") {
+                            w.key("jwt", |w| w.key("claims", |w| w.walk_value(c, 1)));
+                        }
+                    }
+                    _ => w.key(k, |w| w.walk_value(val, 1)),
+                }
+            }
+        });
+    });
+}
+
+/// An `Authorization` header or authorizer token. The credential is never logged: every
+/// detection under it carries a redacted excerpt. Judged by scheme:
+/// - `Basic`: the decoded `user:password`, each part on its own;
+/// - a JWT (`Bearer` or bare): its header and claims, decoded and walked as JSON — the
+///   `kid` header and user-chosen claims are classic injection points, and nothing here has
+///   verified the signature;
+/// - anything else (opaque tokens, SigV4): each part that is not plain token characters,
+///   since a token alphabet cannot carry an injection.
+fn authorization(value: &str, w: &mut Walker<'_>) {
+    w.secret(|w| {
+        let t = value.trim();
+        let (scheme, cred) = match t.split_once(' ') {
+            Some((s, c))
+                if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+            {
+                (s, c.trim())
+            }
+            _ => ("", t),
+        };
+        if scheme.eq_ignore_ascii_case("basic") {
+            let Some(bytes) = decode::base64(cred, 4096) else {
+                w.key("basic", |w| w.scan(cred));
+                return;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let (user, pass) = text.split_once(':').unwrap_or((&text, ""));
+            w.key("basic", |w| {
+                w.key("username", |w| w.scan(user));
+                w.key("password", |w| w.scan(pass));
+            });
+            return;
+        }
+        if let Some((header, claims)) = jwt_parts(cred) {
+            w.key("jwt", |w| {
+                for (name, part) in [("header", header), ("claims", claims)] {
+                    if let Ok(j) = crate::json::parse(&part) {
+                        w.key(name, |w| w.walk_value(&j, 1));
+                    }
+                }
+            });
+            return;
+        }
+        let token_char = |b: u8| b.is_ascii_alphanumeric() || b"._~+/=:-".contains(&b);
+        if !cred
+            .bytes()
+            .all(|b| token_char(b) || matches!(b, b',' | b' ' | b';'))
+        {
+            w.scan(t);
+        }
+    });
+}
+
+/// The decoded header and payload of a JWT (`xxx.yyy.zzz`, base64url JSON objects).
+fn jwt_parts(token: &str) -> Option<(String, String)> {
+    let mut parts = token.split('.');
+    let (h, p) = (parts.next()?, parts.next()?);
+    parts.next()?;
+    if !h.starts_with("eyJ") || !p.starts_with("eyJ") {
+        return None;
+    }
+    let dec =
+        |s: &str| decode::base64(s, 16 * 1024).map(|b| String::from_utf8_lossy(&b).into_owned());
+    Some((dec(h)?, dec(p)?))
 }

@@ -4,9 +4,9 @@
 //! caps of [`Config`] are enforced here.
 
 use crate::detect::{self, Kind};
+use crate::json::{self, Json};
 use crate::path::JsonPath;
 use crate::{Config, Detection, Inspection, decode, source};
-use serde_json::Value;
 
 pub(crate) struct Walker<'c> {
     pub cfg: &'c Config,
@@ -17,6 +17,8 @@ pub(crate) struct Walker<'c> {
     capped: bool,
     /// When set, the path of every scanned value is recorded (for [`crate::walked_fields`]).
     pub record: Option<Vec<String>>,
+    /// Inside a credential (Authorization, passwords): excerpts are redacted.
+    secret: bool,
 }
 
 impl<'c> Walker<'c> {
@@ -29,6 +31,7 @@ impl<'c> Walker<'c> {
             errors: Vec::new(),
             capped: false,
             record: None,
+            secret: false,
         }
     }
 
@@ -45,6 +48,14 @@ impl<'c> Walker<'c> {
         let len = self.path.push_index(i);
         let r = f(self);
         self.path.cut(len);
+        r
+    }
+
+    /// Visits `f` with every detection's excerpt redacted: credentials never reach logs.
+    pub fn secret<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let was = std::mem::replace(&mut self.secret, true);
+        let r = f(self);
+        self.secret = was;
         r
     }
 
@@ -82,7 +93,13 @@ impl<'c> Walker<'c> {
             r.push(self.path.as_str().to_string());
         }
         let Walker { cfg, path, out, .. } = self;
+        let before = out.len();
         detect::scan_value(s, cfg, out, &mut || path.as_str().to_string());
+        if self.secret {
+            for d in &mut self.out[before..] {
+                d.excerpt = "[redacted]".to_string();
+            }
+        }
     }
 
     /// Records a structural detection (not from a string) at the current path.
@@ -94,12 +111,16 @@ impl<'c> Walker<'c> {
             kind: kind.as_str(),
             path: self.path.as_str().to_string(),
             confidence,
-            excerpt: excerpt.to_string(),
+            excerpt: if self.secret {
+                "[redacted]".to_string()
+            } else {
+                excerpt.to_string()
+            },
         });
     }
 
     /// Walks every string in `v` (object keys checked for operators), to `max_depth`.
-    pub fn walk_value(&mut self, v: &Value, depth: usize) {
+    pub fn walk_value(&mut self, v: &Json<'_>, depth: usize) {
         if depth > self.cfg.max_depth {
             self.error(format!(
                 "nesting deeper than {} at {}",
@@ -109,13 +130,13 @@ impl<'c> Walker<'c> {
             return;
         }
         match v {
-            Value::String(s) => self.walk_string(s, depth),
-            Value::Array(items) => {
+            Json::Str(s) => self.walk_string(s, depth),
+            Json::Arr(items) => {
                 for (i, item) in items.iter().enumerate() {
                     self.index(i, |w| w.walk_value(item, depth + 1));
                 }
             }
-            Value::Object(map) => {
+            Json::Obj(map) => {
                 for (k, item) in map {
                     self.check_key(k);
                     self.key(k, |w| w.walk_value(item, depth + 1));
@@ -159,7 +180,7 @@ impl<'c> Walker<'c> {
 
     /// A request body: base64 when flagged, then by content type (JSON, form, multipart,
     /// anything else as text).
-    pub fn body(&mut self, body: &Value, base64: bool, content_type: Option<&str>) {
+    pub fn body(&mut self, body: &Json<'_>, base64: bool, content_type: Option<&str>) {
         let Some(text) = body.as_str() else {
             // Some sources (tests, direct invocations) give an already-parsed body.
             self.walk_value(body, 1);
@@ -319,13 +340,20 @@ fn looks_like_form(text: &str) -> bool {
 }
 
 /// Parses `s` as JSON when it looks like an object or array.
-pub(crate) fn parse_embedded_json(s: &str, cfg: &Config) -> Option<Value> {
+pub(crate) fn parse_embedded_json<'a>(s: &'a str, cfg: &Config) -> Option<Json<'a>> {
+    // Most strings are not JSON: decide on the first byte before trimming both ends.
+    if !matches!(
+        s.as_bytes().iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    ) {
+        return None;
+    }
     let t = s.trim();
     let (first, last) = (t.as_bytes().first()?, t.as_bytes().last()?);
     if !matches!((first, last), (b'{', b'}') | (b'[', b']')) || t.len() > cfg.max_body {
         return None;
     }
-    serde_json::from_str(t).ok()
+    json::parse(t).ok()
 }
 
 /// `inspect_value`'s implementation.
@@ -362,7 +390,7 @@ fn inspect_with<'c>(
             cfg.max_event
         ));
     } else {
-        match serde_json::from_slice::<Value>(event) {
+        match json::parse_bytes(event) {
             Ok(v) => {
                 let s = source::recognize(&v);
                 source = s.name();

@@ -270,3 +270,62 @@ fn excerpts_are_short_and_redacted() {
         assert!(!d.excerpt.contains("4111111111111111"), "{d:?}");
     }
 }
+
+#[test]
+fn encodings_and_forms_added_for_recall() {
+    // Traversal through hex literals, percent runs before a hex pair, base64, filter chains.
+    assert_hits(
+        "path-traversal",
+        &[
+            "..0x2f..0x2f..0x2fetc0x2fpasswd",
+            "/0x2e0x2e0x5c0x2e0x2e0x5cwindows0x5cwin.ini",
+            "..%%32%%66..%%32%%66etc%%32%%66hosts",
+            "Li4vLi4vLi4vZXRjL3Bhc3N3ZA==",
+            "convert.iconv.UTF8.CSISO2022KR",
+        ],
+    );
+    // Code that hands a command to a shell is command injection too.
+    assert_hits(
+        "cmdi",
+        &[
+            "system('whoami')",
+            "<?php exec(\"cat /etc/hosts\"); ?>",
+            "<!--#exec cmd=\"/usr/bin/id\"-->",
+            "passthru($_GET['c'])",
+            "||dir|c:\\",
+            "<id",
+        ],
+    );
+    assert_hits("xxe", &["&xxe;", "%remote;"]);
+    // …while the everyday look-alikes stay clean.
+    assert_clean(&[
+        "0x2f is the slash",
+        "U29tZSBvcmRpbmFyeSBiYXNlNjQgdGV4dA==",
+        "&amp;",
+        "Tom & Jerry; id card",
+        "the 'id' field",
+    ]);
+    // Code detections of their own, but no command in them.
+    for v in ["exec('SELECT 1')", "eval('1+1')"] {
+        assert!(!flags(v, "cmdi"), "{v}: {:?}", kinds(v));
+    }
+}
+
+#[test]
+fn sql_gate_skips_prose_but_not_injections() {
+    assert_clean(&[
+        "Customer 12 O'Neil",
+        "Prefers morning delivery; call ahead (front desk) - thanks",
+        "Thanks! Delivery before 5pm if possible.",
+    ]);
+    assert_hits(
+        "sqli",
+        &[
+            "a'+'b",
+            "1' *id-'0",
+            "x' || 'y",
+            "admin'--",
+            "1 union select 1",
+        ],
+    );
+}

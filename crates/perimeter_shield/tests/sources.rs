@@ -182,3 +182,115 @@ fn allow_listed_paths_are_skipped() {
     let paths: Vec<_> = ins.detections.iter().map(|d| d.path.as_str()).collect();
     assert_eq!(paths, ["$.body.q"]);
 }
+
+fn b64(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn b64url(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+}
+
+fn rest_with_auth(auth: &str) -> Value {
+    json!({"resource": "/x", "path": "/x", "httpMethod": "GET",
+        "headers": {"Authorization": auth, "User-Agent": "curl/8.0"},
+        "requestContext": {"identity": {"userAgent": "curl/8.0"}}})
+}
+
+#[test]
+fn authorization_is_inspected_and_redacted() {
+    let cfg = Config::default();
+    // Injection in an opaque bearer token, in Basic's password, in a JWT `kid` header.
+    let secret = "s3cr3t-' OR '1'='1";
+    for (auth, path) in [
+        (
+            format!("Bearer {secret}"),
+            "$.headers.Authorization".to_string(),
+        ),
+        (
+            format!("Basic {}", b64(&format!("alice:{secret}"))),
+            "$.headers.Authorization.basic.password".to_string(),
+        ),
+        (
+            format!(
+                "Bearer {}.{}.c2ln",
+                b64url(r#"{"alg":"HS256","kid":"../../../../dev/null"}"#),
+                b64url(r#"{"sub":"alice"}"#)
+            ),
+            "$.headers.Authorization.jwt.header.kid".to_string(),
+        ),
+    ] {
+        let ev = rest_with_auth(&auth);
+        let ins = inspect_event(ev.to_string().as_bytes(), &cfg);
+        assert_ne!(ins.verdict, Verdict::Pass, "{auth}");
+        assert!(ins.detections.iter().any(|d| d.path == path), "{ins:?}");
+        for d in &ins.detections {
+            assert_eq!(d.excerpt, "[redacted]", "credential leaked: {d:?}");
+        }
+    }
+    // Ordinary credentials pass: a JWT, Basic, SigV4, an opaque token.
+    for auth in [
+        format!(
+            "Bearer {}.{}.c2lnbmF0dXJl",
+            b64url(r#"{"alg":"RS256","kid":"2024-key-1","typ":"JWT"}"#),
+            b64url(r#"{"sub":"8f2c","email":"jane.o'connor@example.com","scope":"read write"}"#)
+        ),
+        format!("Basic {}", b64("alice:correct horse battery staple")),
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7".to_string(),
+        "Bearer 2YotnFZFEjr1zCsicMWpAA".to_string(),
+    ] {
+        let ev = rest_with_auth(&auth);
+        let ins = inspect_event(ev.to_string().as_bytes(), &cfg);
+        assert_eq!(ins.verdict, Verdict::Pass, "{auth}: {ins:?}");
+    }
+    // A TOKEN authorizer's token is judged the same way.
+    let ev = json!({"type": "TOKEN", "methodArn": "arn:aws:execute-api:us-east-1:1:a/b/GET/",
+        "authorizationToken": format!("Bearer {secret}")});
+    let ins = inspect_event(ev.to_string().as_bytes(), &cfg);
+    assert!(
+        ins.detections
+            .iter()
+            .any(|d| d.path == "$.authorizationToken" && d.excerpt == "[redacted]"),
+        "{ins:?}"
+    );
+}
+
+#[test]
+fn cognito_passwords_and_request_context() {
+    let cfg = Config::default();
+    let ev = json!({"version": "1", "triggerSource": "UserMigration_Authentication",
+        "region": "us-east-1", "userPoolId": "us-east-1_x", "userName": "alice",
+        "callerContext": {"awsSdkVersion": "1", "clientId": "c"},
+        "request": {"password": "x'; DROP TABLE users; --", "validationData": null},
+        "response": {}});
+    let ins = inspect_event(ev.to_string().as_bytes(), &cfg);
+    let d = ins
+        .detections
+        .iter()
+        .find(|d| d.path == "$.request.password")
+        .unwrap_or_else(|| panic!("{ins:?}"));
+    assert_eq!(d.excerpt, "[redacted]");
+    // Claims a user chose at sign-up reach the function through a verified token.
+    let ev = json!({"version": "2.0", "routeKey": "GET /x", "rawPath": "/x", "rawQueryString": "",
+        "headers": {"user-agent": "curl/8.0"},
+        "requestContext": {"http": {"method": "GET", "path": "/x", "userAgent": "curl/8.0"},
+            "domainName": "id.execute-api.us-east-1.amazonaws.com",
+            "authorizer": {"jwt": {"claims": {"name": "<script>alert(1)</script>"}, "scopes": []}}}});
+    assert_detects(
+        &ev,
+        "apigateway-http",
+        "xss",
+        "$.requestContext.authorizer.jwt.claims.name",
+    );
+    // The User-Agent copy in the context counts when the header is missing.
+    let ev = json!({"resource": "/x", "path": "/x", "httpMethod": "GET", "headers": {},
+        "requestContext": {"identity": {"userAgent": "() { :; }; /bin/bash -c 'id'"}}});
+    assert_detects(
+        &ev,
+        "apigateway-rest",
+        "cmdi",
+        "$.requestContext.identity.userAgent",
+    );
+}

@@ -206,6 +206,41 @@ static DIRECT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// A call that hands its argument to a shell (PHP `system`/`exec`/`passthru`/…, Python
+/// `os.system`/`os.popen`, Node `execSync`/`spawn`, Java `Runtime.exec`, an SSI
+/// `<!--#exec cmd=`), or `eval` given a string: the argument is captured and judged below.
+static SHELL_CALL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    super::re(
+        r#"(?:\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|execsync|spawn|spawnsync|execfile|eval)\s*\(\s*|<!--\s*#\s*exec\s+cmd\s*=\s*)(?:['"`]\s*([^'"`]{0,200})|(\$))"#,
+    )
+    .ok()
+});
+
+/// `system('id')`, `exec("sleep 5")`, `<!--#exec cmd="/usr/bin/id"-->`,
+/// `system($_SERVER[...])`: code that runs an OS command is command injection too, whatever
+/// the code detector also says. The string must start with a known command (so
+/// `exec('SELECT 1')` or `eval('1+1')` stay with the other detectors); a variable handed
+/// to a shell call (not `eval`) counts as well.
+fn shell_call(lower: &str) -> Option<Hit> {
+    let re = SHELL_CALL.as_ref()?;
+    for c in re.captures_iter(lower.as_bytes()).take(8) {
+        let whole = c.get(0)?;
+        if c.get(2).is_some() {
+            if !lower[whole.start()..].starts_with("eval") {
+                return Some(Hit::new(Kind::Cmdi, 0.85, whole.start(), whole.end()));
+            }
+            continue;
+        }
+        let arg = c.get(1).map_or(&b""[..], |m| m.as_bytes());
+        let (word, _) = word_at(arg, 0);
+        let w = std::str::from_utf8(word).unwrap_or("");
+        if !w.is_empty() && (EXOTIC.contains(&w) || COMMON.contains(&w)) {
+            return Some(Hit::new(Kind::Cmdi, 0.9, whole.start(), whole.end()));
+        }
+    }
+    None
+}
+
 static SUBST: LazyLock<Option<Regex>> =
     LazyLock::new(|| super::re(r"\$\(\s*[a-z/][^)]*\)|`\s*[a-z/][^`]*`").ok());
 
@@ -263,11 +298,20 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
                 let arg: &[u8] = if spaced { arg } else { b"" };
                 let at_end =
                     at_end && (end == s.len() || !matches!(s[end], b'\'' | b'"') || strong_sep);
+                // `dir|c:\`, `id;…`: the word is a whole command, ended by a separator.
+                let piped = strong_sep
+                    && rest
+                        .iter()
+                        .find(|b| !matches!(b, b' ' | b'\t'))
+                        .is_some_and(|&b| matches!(b, b'|' | b';' | b'&'));
                 let conf = match (strong_sep, weak_sep, exotic) {
                     (true, _, true) => 0.9,
-                    (true, _, false) if at_end || shellish => 0.9,
+                    (true, _, false) if at_end || shellish || piped => 0.9,
                     (false, true, true) => 0.85,
                     (false, true, false) if shellish => 0.8,
+                    // `'id'`, `<id`, `^id`: a bare command after a quote or redirection,
+                    // and nothing else in the value.
+                    (false, true, false) if at_end && s.len() <= end + 2 => 0.6,
                     (false, false, true) if shellish || arg.is_empty() => 0.75,
                     (false, false, false) if shellish => 0.7,
                     _ => 0.0,
@@ -278,6 +322,11 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
             }
         }
         i = if i == 0 { p.max(1) } else { i + 1 };
+    }
+    if best.is_none_or(|b| b.confidence < 0.9)
+        && let Some(h) = shell_call(lower)
+    {
+        consider(&mut best, h.confidence, h.start, h.end);
     }
     if best.is_none()
         && let Some(m) = SUBST.as_ref().and_then(|r| r.find(lower.as_bytes()))

@@ -1,8 +1,9 @@
 //! The detectors and the cheap prefilter in front of them.
 //!
-//! A value first goes through one byte-class pass (which special characters occur) and one
-//! case-insensitive Aho-Corasick pass over the trigger words of every detector. A clean value
-//! stops there, with nothing allocated. A value that triggers something gets a lower-case copy
+//! A value first goes through one pass over its bytes that both records which special
+//! characters occur and walks a case-insensitive Aho-Corasick DFA over the trigger words of
+//! every detector (SQL words only as whole words). A clean value stops there, with nothing
+//! allocated. A value that triggers something gets a lower-case copy
 //! and, when it holds encodings, a normalized view ([`crate::decode::normalize`]); only the
 //! detectors it triggered run, each over both views.
 
@@ -17,7 +18,6 @@ mod xss;
 mod xxe;
 
 use crate::{Config, Detection};
-use aho_corasick::AhoCorasick;
 use serde::Serialize;
 use std::sync::LazyLock;
 
@@ -97,6 +97,9 @@ pub(crate) const HIGH: u32 = 1 << 19; // non-ASCII or control bytes
 pub(crate) const BANG: u32 = 1 << 20;
 pub(crate) const COLON: u32 = 1 << 21;
 pub(crate) const AT: u32 = 1 << 22;
+pub(crate) const CARET: u32 = 1 << 23;
+/// `+` and `-`: arithmetic or concatenation next to a quote is a SQL sign.
+pub(crate) const ARITH: u32 = 1 << 24;
 
 static CLASS: [u32; 256] = {
     let mut t = [0u32; 256];
@@ -127,6 +130,9 @@ static CLASS: [u32; 256] = {
     t[b'!' as usize] = BANG;
     t[b':' as usize] = COLON;
     t[b'@' as usize] = AT;
+    t[b'^' as usize] = CARET;
+    t[b'+' as usize] = ARITH;
+    t[b'-' as usize] = ARITH;
     let mut i = 0;
     while i < 32 {
         if i != b'\n' as usize && i != b'\r' as usize && i != b'\t' as usize {
@@ -143,23 +149,6 @@ static CLASS: [u32; 256] = {
     t
 };
 
-fn classes(bytes: &[u8]) -> u32 {
-    // Four independent accumulators keep the loop free of a serial dependency.
-    let mut acc = [0u32; 4];
-    let mut chunks = bytes.chunks_exact(4);
-    for c in &mut chunks {
-        acc[0] |= CLASS[c[0] as usize];
-        acc[1] |= CLASS[c[1] as usize];
-        acc[2] |= CLASS[c[2] as usize];
-        acc[3] |= CLASS[c[3] as usize];
-    }
-    let mut m = acc[0] | acc[1] | acc[2] | acc[3];
-    for &b in chunks.remainder() {
-        m |= CLASS[b as usize];
-    }
-    m
-}
-
 // Keyword groups (bits in the second prefilter mask).
 pub(crate) const K_SQL: u32 = 1;
 pub(crate) const K_CMD: u32 = 1 << 1;
@@ -170,6 +159,9 @@ pub(crate) const K_XXE: u32 = 1 << 5;
 pub(crate) const K_XSS: u32 = 1 << 6;
 pub(crate) const K_DESER: u32 = 1 << 7;
 pub(crate) const K_NOSQL: u32 = 1 << 8;
+/// A SQL word standing alone (word boundaries on both sides) or a SQL comment/variable
+/// marker: the signs [`sqli::detect`] wants before it runs the tokenizer.
+pub(crate) const K_SQLW: u32 = 1 << 9;
 
 const KEYWORDS: &[(&str, u32)] = &[
     // SQL words that make a value worth tokenizing even without special characters.
@@ -184,9 +176,9 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("benchmark", K_SQL),
     ("order by", K_SQL),
     ("group by", K_SQL),
-    ("--", K_SQL),
-    ("/*", K_SQL),
-    ("@@", K_SQL),
+    ("--", K_SQL | K_SQLW),
+    ("/*", K_SQL | K_SQLW),
+    ("@@", K_SQL | K_SQLW),
     (" like ", K_SQL),
     ("drop ", K_SQL),
     ("insert ", K_SQL),
@@ -258,6 +250,12 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("import", K_CODE),
     // Paths.
     ("..", K_PATH),
+    // Base64 of `../` and `..\` (a base64-decoded file parameter).
+    ("li4v", K_PATH),
+    ("li5c", K_PATH),
+    // PHP filter-chain parts (`convert.iconv.UTF8.CSISO2022KR`), sent alone or chained.
+    ("convert.iconv.", K_PATH),
+    ("convert.base64-", K_PATH),
     ("etc/", K_PATH),
     ("passwd", K_PATH),
     ("boot.ini", K_PATH),
@@ -390,25 +388,177 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("/.*/", K_NOSQL),
 ];
 
-static KEYWORD_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    // A full DFA: a few hundred KB for these patterns, and the fastest overlapping search.
-    AhoCorasick::builder()
+/// SQL words and functions, matched only as whole words (`or` in `morning` does not
+/// count). Prose words that are also SQL (`if`, `end`, `call`, `set`, `with`, …) are left
+/// out: a real injection always carries a stronger sign too (see `sqli::detect`).
+const SQL_WORDS: &[&str] = &[
+    "or",
+    "and",
+    "xor",
+    "not",
+    "is",
+    "null",
+    "like",
+    "rlike",
+    "regexp",
+    "sounds",
+    "between",
+    "div",
+    "mod",
+    "eqv",
+    "imp",
+    "union",
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "drop",
+    "exec",
+    "execute",
+    "declare",
+    "waitfor",
+    "sleep",
+    "benchmark",
+    "having",
+    "where",
+    "from",
+    "into",
+    "order",
+    "group",
+    "limit",
+    "offset",
+    "case",
+    "iif",
+    "cast",
+    "convert",
+    "collate",
+    "create",
+    "alter",
+    "truncate",
+    "procedure",
+    "shutdown",
+    "raiserror",
+    "load",
+    "load_file",
+    "outfile",
+    "dumpfile",
+    "char",
+    "chr",
+    "nchar",
+    "concat",
+    "concat_ws",
+    "group_concat",
+    "substring",
+    "substr",
+    "ascii",
+    "ord",
+    "unhex",
+    "char_length",
+    "bit_length",
+    "md5",
+    "sha1",
+    "elt",
+    "make_set",
+    "greatest",
+    "ifnull",
+    "isnull",
+    "nullif",
+    "coalesce",
+    "randomblob",
+    "extractvalue",
+    "updatexml",
+    "name_const",
+    "multipoint",
+    "geometrycollection",
+    "linestring",
+    "version",
+    "user",
+    "current_user",
+    "system_user",
+    "session_user",
+    "database",
+    "schema",
+    "table",
+    "information_schema",
+    "schema_name",
+    "table_name",
+    "column_name",
+    "sysobjects",
+    "syscolumns",
+    "rownum",
+    "sysdate",
+    "xmltype",
+    "to_char",
+    "pg_sleep",
+    "xp_cmdshell",
+];
+
+/// SQL word prefixes whose rest is any identifier (`sp_executesql`, `dbms_pipe`, …):
+/// only the left boundary is checked.
+const SQL_PREFIXES: &[&str] = &["sp_", "dbms_", "utl_", "json_"];
+
+/// The keyword automaton: [`KEYWORDS`], then [`SQL_WORDS`], then [`SQL_PREFIXES`], as one
+/// case-insensitive DFA walked by hand in [`signals`] (no prefilter: most values are short
+/// and the trigger words are too common for one to pay off).
+static KEYWORD_DFA: LazyLock<Option<aho_corasick::dfa::DFA>> = LazyLock::new(|| {
+    aho_corasick::dfa::DFA::builder()
         .ascii_case_insensitive(true)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(KEYWORDS.iter().map(|(k, _)| k))
+        .prefilter(false)
+        .build(
+            KEYWORDS
+                .iter()
+                .map(|(k, _)| *k)
+                .chain(SQL_WORDS.iter().copied())
+                .chain(SQL_PREFIXES.iter().copied()),
+        )
         .ok()
 });
 
-fn keywords(text: &str) -> u32 {
-    let Some(ac) = KEYWORD_AC.as_ref() else {
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Byte classes and keyword groups of `text`, in one pass over its bytes.
+fn signals(text: &str) -> Signals {
+    use aho_corasick::automaton::Automaton as _;
+    let bytes = text.as_bytes();
+    let Some(dfa) = KEYWORD_DFA.as_ref() else {
         // Building a fixed automaton cannot fail in practice; if it did, run everything.
-        return u32::MAX;
+        return Signals {
+            class: u32::MAX,
+            kw: u32::MAX,
+        };
     };
-    let mut m = 0;
-    for hit in ac.find_overlapping_iter(text) {
-        m |= KEYWORDS[hit.pattern().as_usize()].1;
+    let Ok(mut sid) = dfa.start_state(aho_corasick::Anchored::No) else {
+        return Signals {
+            class: u32::MAX,
+            kw: u32::MAX,
+        };
+    };
+    let mut class = 0u32;
+    let mut kw = 0u32;
+    for (i, &b) in bytes.iter().enumerate() {
+        class |= CLASS[b as usize];
+        sid = dfa.next_state(aho_corasick::Anchored::No, sid, b);
+        if dfa.is_special(sid) && dfa.is_match(sid) {
+            for m in 0..dfa.match_len(sid) {
+                let p = dfa.match_pattern(sid, m).as_usize();
+                if let Some((_, groups)) = KEYWORDS.get(p) {
+                    kw |= groups;
+                    continue;
+                }
+                let len = dfa.pattern_len(dfa.match_pattern(sid, m));
+                let start = i + 1 - len;
+                let left = start == 0 || !is_word_byte(bytes[start - 1]);
+                let prefix = p >= KEYWORDS.len() + SQL_WORDS.len();
+                let right = prefix || bytes.get(i + 1).is_none_or(|&n| !is_word_byte(n));
+                if left && right {
+                    kw |= K_SQLW;
+                }
+            }
+        }
     }
-    m
+    Signals { class, kw }
 }
 
 /// The prefilter result for one view.
@@ -429,15 +579,16 @@ fn wanted(s: &Signals) -> [bool; 9] {
         // nosqli
         c & DOLLAR != 0 || k & K_NOSQL != 0,
         // cmdi
-        c & (SEMI | PIPE | AMP | BACKTICK | DOLLAR | NEWLINE | QUOTE | LT) != 0 || k & K_CMD != 0,
+        c & (SEMI | PIPE | AMP | BACKTICK | DOLLAR | NEWLINE | QUOTE | LT) != 0
+            || k & (K_CMD | K_CODE) != 0,
         // code
         k & K_CODE != 0,
         // path
         k & K_PATH != 0,
         // ssrf
         k & K_SSRF != 0,
-        // xxe (entity references in markup need both `&` and `<`)
-        k & K_XXE != 0 || c & (AMP | LT) == (AMP | LT),
+        // xxe (entity references: in markup, or alone as `&name;` / `%name;`)
+        k & K_XXE != 0 || c & (AMP | LT) == (AMP | LT) || c & (AMP | PERCENT) != 0 && c & SEMI != 0,
         // xss
         c & LT != 0 || k & K_XSS != 0,
         // deser
@@ -496,9 +647,8 @@ pub(crate) fn scan_value(
     if value.len() < 2 {
         return;
     }
-    let class = classes(value.as_bytes());
-    let kw = keywords(value);
-    let sig = Signals { class, kw };
+    let sig = signals(value);
+    let class = sig.class;
     let needs_normalizing = class & (PERCENT | AMP | BACKSLASH | HIGH) != 0;
     let want = wanted(&sig);
     let any_enabled = ORDER
@@ -525,10 +675,7 @@ pub(crate) fn scan_value(
         let view = View {
             text: norm,
             lower: norm.to_ascii_lowercase(),
-            sig: Signals {
-                class: classes(norm.as_bytes()),
-                kw: keywords(norm),
-            },
+            sig: signals(norm),
         };
         run_view(&view, config, &mut hits);
         emit(

@@ -19,14 +19,15 @@ static TARGET: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 static WRAPPER: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    super::re(r"\b(?:php://(?:filter|input|fd|memory|temp|stdin)|expect://|phar://|zip://|compress\.zlib://|data://text|glob://|file:/{1,3}[a-z/.~\\])|^[a-z]:[/\\]").ok()
+    super::re(r"\bconvert\.(?:iconv\.|base64-(?:en|de)code)|\b(?:php://(?:filter|input|fd|memory|temp|stdin)|expect://|phar://|zip://|compress\.zlib://|data://text|glob://|file:/{1,3}[a-z/.~\\])|^[a-z]:[/\\]").ok()
 });
 
 /// Encoding-looking tokens a fuzzer wraps separators in (`%c0%af`, `%c1%8s`, `%uf025`,
-/// `0x2f`, and undecodable `%qf`): in the skeleton view each becomes a `/`, since a server
-/// that decodes them at all decodes them to separators or dots.
+/// `0x2f`, undecodable `%qf`, and percent runs before a hex pair, `%%32`, from broken
+/// double encoders): in the skeleton view each becomes a `/`, since a server that decodes
+/// them at all decodes them to separators or dots.
 static JUNK: LazyLock<Option<Regex>> =
-    LazyLock::new(|| super::re(r"%u[0-9a-f]{4}|%[0-9a-z]{2}|0x[0-9a-f]{2}|%+|\\").ok());
+    LazyLock::new(|| super::re(r"%u[0-9a-f]{4}|%+[0-9a-z]{2}|0x[0-9a-f]{2}|%+|\\").ok());
 
 /// Sensitive file names that need no leading directory to be recognized.
 static LOOSE_TARGET: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -56,11 +57,42 @@ fn dot_segments(skeleton: &str) -> usize {
         .count()
 }
 
+/// A value that is one base64 token decoding to a traversal (`Li4vLi4v…` is `../../…`):
+/// applications that take a base64 file name decode it before opening the file.
+fn base64_traversal(text: &str) -> bool {
+    let t = text.trim();
+    if t.len() < 8
+        || t.len() > 4096
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
+    {
+        return false;
+    }
+    let Some(bytes) = crate::decode::base64(t, 4096) else {
+        return false;
+    };
+    let d = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+    d.matches("../").count() + d.matches("..\\").count() >= 2
+        || (d.contains("../") || d.contains("..\\"))
+            && LOOSE_TARGET
+                .as_ref()
+                .is_some_and(|r| r.is_match(d.as_bytes()))
+}
+
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     let lower = view.lower.as_str();
+    if (lower.contains("li4v") || lower.contains("li5c")) && base64_traversal(view.text) {
+        hits.push(Hit::new(Kind::PathTraversal, 0.9, 0, lower.len()));
+        return;
+    }
     let junk_count = lower.matches('%').count() + lower.matches("0x").count();
-    // `..2f` / `..5c`: a hex separator that lost its `%`.
+    // Hex literals of the traversal characters (`0x2e0x2e0x2f`) first, then `..2f` /
+    // `..5c`: a hex separator that lost its `%`.
     let unhexed = lower
+        .replace("0x2e", ".")
+        .replace("0x2f", "/")
+        .replace("0x5c", "/")
         .replace("..2f", "../")
         .replace("..5c", "../")
         .replace("2f", "/");

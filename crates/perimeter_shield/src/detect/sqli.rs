@@ -4,7 +4,10 @@
 //! in `catch_unwind` so a slice-index panic inside it costs a missed detection, not the
 //! process (under `panic = "abort"` that guard is void; the fuzz tests then matter).
 
-use super::{Hit, Kind, View};
+use super::{
+    AMP, ARITH, BACKTICK, CARET, EQ, GT, HASH, Hit, K_SQLW, Kind, LT, PERCENT, PIPE, QUOTE, SLASH,
+    STAR, View,
+};
 use regex::bytes::Regex;
 use std::sync::LazyLock;
 
@@ -40,6 +43,9 @@ impl SqliEngine for LibinjectionRs {
 static ENGINE: LibinjectionRs = LibinjectionRs;
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
+    if !sql_sign(view) {
+        return;
+    }
     let Some(fp) = ENGINE.detect(view.text.as_bytes()) else {
         return;
     };
@@ -83,3 +89,25 @@ fn confidence_of(fp: &str, view: &View<'_>) -> f32 {
 static SQL_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     super::re(r"\b(?:union|select|or|xor|rlike|regexp|between|null|sleep|benchmark|information_schema|substr|substring|ascii|char|concat|version|user|database|from|where|having)\b|@@").ok()
 });
+
+/// A necessary sign of SQL before the tokenizer runs (it costs about a microsecond per
+/// value, and a quote or parenthesis alone is everyday text: `O'Neil`, `(front desk)`). An
+/// injection has to do something once it is out of its literal: compare (`=`, `<`, `>`),
+/// comment out the rest (`--`, `#`, `/*`), concatenate or compute next to a quote
+/// (`'+'`, `' - '`, `'&'`), or use a SQL word or function (the prefilter's whole-word
+/// [`K_SQLW`] group). On the corpus this gate drops none of the detections the tokenizer
+/// made without it (sqli.txt, 12,550 lines) and skips the tokenizer for 90% of benign.txt.
+fn sql_sign(view: &View<'_>) -> bool {
+    let c = view.sig.class;
+    if c & (EQ | LT | GT | PIPE | CARET | BACKTICK | HASH) != 0 || view.sig.kw & K_SQLW != 0 {
+        return true;
+    }
+    c & QUOTE != 0
+        && c & (ARITH | STAR | SLASH | PERCENT | AMP) != 0
+        && QUOTE_OP
+            .as_ref()
+            .is_none_or(|r| r.is_match(view.lower.as_bytes()))
+}
+
+static QUOTE_OP: LazyLock<Option<Regex>> =
+    LazyLock::new(|| super::re(r#"['"]\s*[-+*/%&]|[-+*/%&]\s*['"]"#).ok());

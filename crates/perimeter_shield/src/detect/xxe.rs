@@ -52,7 +52,8 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         find_any(lower, &["<xsl:"])
             .and_then(|r| find_any(lower, XSLT_REACH).map(|x| (0.85, r.0, x.1.max(r.1))))
     })
-    .or_else(|| custom_entity_in_markup(lower));
+    .or_else(|| custom_entity_in_markup(lower))
+    .or_else(|| lone_entity_reference(lower));
     if let Some((c, s, e)) = hit {
         hits.push(Hit::new(Kind::Xxe, c, s, e));
     }
@@ -83,4 +84,27 @@ fn custom_entity_in_markup(lower: &str) -> Option<(f32, usize, usize)> {
         }
     }
     None
+}
+
+/// A value that is nothing but a reference to an entity XML does not predefine (`&xxe;`,
+/// `%remote;`): what is injected into a text node or attribute when the DTD that defines
+/// the entity is already in place (or sent in another field).
+fn lone_entity_reference(lower: &str) -> Option<(f32, usize, usize)> {
+    let t = lower.trim();
+    let name = t
+        .strip_prefix('&')
+        .or_else(|| t.strip_prefix('%'))?
+        .strip_suffix(';')?;
+    let ok = (1..=32).contains(&name.len())
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    (ok && !PREDEFINED.contains(&name)).then(|| {
+        let start = lower.len() - lower.trim_start().len();
+        (0.6, start, start + t.len())
+    })
 }

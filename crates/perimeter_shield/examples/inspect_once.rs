@@ -1,0 +1,47 @@
+//! Runs one benchmark input through the shield `N` times, for `valgrind --tool=callgrind`
+//! (an instruction count is the noise-free speed figure on a shared machine).
+//! Usage: `inspect_once rest2k|rest-corpus|body|prose [N]`.
+
+#[path = "../benches/samples.rs"]
+mod samples;
+
+use perimeter_shield::{Config, inspect_event, inspect_value};
+use std::hint::black_box;
+
+fn main() {
+    let which = std::env::args().nth(1).unwrap_or_default();
+    let n: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let cfg = Config::default();
+    let event = match which.as_str() {
+        "rest2k" => samples::apigw_rest_2k(),
+        "rest1k" => samples::apigw_2k(),
+        "rest-corpus" => samples::corpus()
+            .into_iter()
+            .find(|(name, _)| name.starts_with("apigateway-rest "))
+            .map(|(_, b)| b)
+            .unwrap_or_default(),
+        "body" => samples::clean_body_event(),
+        "prose" => {
+            let text = samples::prose();
+            for _ in 0..n {
+                black_box(inspect_value(black_box(&text), &cfg));
+            }
+            println!("{} bytes x {n}", text.len());
+            return;
+        }
+        _ => {
+            eprintln!("usage: inspect_once rest2k|rest1k|rest-corpus|body|prose [N]");
+            std::process::exit(2);
+        }
+    };
+    let mut dets = 0;
+    for _ in 0..n {
+        dets = black_box(inspect_event(black_box(&event), &cfg))
+            .detections
+            .len();
+    }
+    println!("{} bytes x {n}, {dets} detections", event.len());
+}

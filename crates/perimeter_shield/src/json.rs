@@ -1,0 +1,477 @@
+//! A strict, borrowing JSON parser for events and bodies.
+//!
+//! `serde_json::Value` copies every string and (with the workspace's `preserve_order`)
+//! hashes every key into an `IndexMap`; for a scanner that only reads each value once that
+//! is most of the cost. This parser keeps strings as slices of the input and allocates only
+//! for strings that contain escapes (unescaped once) and for the arrays and objects
+//! themselves. It accepts exactly RFC 8259 JSON (numbers, escapes and control characters
+//! checked), so "is this JSON?" gets the same answer as before, and nesting is capped at
+//! [`MAX_NESTING`] levels with an error rather than a deep recursion. Objects keep every
+//! member in document order, duplicates included: each is inspected, and
+//! [`Json::get`] returns the last, as most JSON libraries do.
+
+use std::borrow::Cow;
+
+/// Nesting beyond this is a parse error (serde_json's limit, too).
+pub(crate) const MAX_NESTING: usize = 128;
+
+/// One parsed JSON value borrowing from the input.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Json<'a> {
+    Null,
+    Bool(bool),
+    /// The number's text, validated.
+    Num(&'a str),
+    Str(Cow<'a, str>),
+    Arr(Vec<Json<'a>>),
+    Obj(Vec<(Cow<'a, str>, Json<'a>)>),
+}
+
+/// Why parsing failed, with the byte offset.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} at byte {at}")]
+pub(crate) struct JsonError {
+    pub what: &'static str,
+    pub at: usize,
+}
+
+impl<'a> Json<'a> {
+    /// The member `key` of an object (the last one when duplicated).
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        match self {
+            Json::Obj(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Element `i` of an array.
+    pub fn at(&self, i: usize) -> Option<&Json<'a>> {
+        match self {
+            Json::Arr(a) => a.get(i),
+            _ => None,
+        }
+    }
+
+    /// Follows a `/a/b` pointer of object keys.
+    pub fn pointer(&self, pointer: &str) -> Option<&Json<'a>> {
+        pointer
+            .split('/')
+            .skip(1)
+            .try_fold(self, |v, key| v.get(key))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Json<'a>]> {
+        match self {
+            Json::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[(Cow<'a, str>, Json<'a>)]> {
+        match self {
+            Json::Obj(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self, Json::Obj(_))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    /// Whether an object has member `key`.
+    pub fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+/// Parses a whole document (surrounding whitespace allowed).
+pub(crate) fn parse(text: &str) -> Result<Json<'_>, JsonError> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        i: 0,
+    };
+    p.ws();
+    let v = p.value(0)?;
+    p.ws();
+    if p.i != p.s.len() {
+        return Err(p.err("trailing characters"));
+    }
+    Ok(v)
+}
+
+/// Parses JSON bytes; invalid UTF-8 is an error, as in serde_json.
+pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<Json<'_>, JsonError> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => parse(t),
+        Err(e) => Err(JsonError {
+            what: "invalid UTF-8",
+            at: e.valid_up_to(),
+        }),
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    i: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn err(&self, what: &'static str) -> JsonError {
+        JsonError { what, at: self.i }
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
+        match self.s.get(self.i) {
+            Some(b'"') => Ok(Json::Str(self.string()?)),
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'n') => self.literal("null", Json::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.err("expected a value")),
+            None => Err(self.err("unexpected end")),
+        }
+    }
+
+    fn literal(&mut self, word: &'static str, v: Json<'a>) -> Result<Json<'a>, JsonError> {
+        if self.s[self.i..].starts_with(word.as_bytes()) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            Err(self.err("expected a literal"))
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while self.s.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<Json<'a>, JsonError> {
+        let start = self.i;
+        if self.s[self.i] == b'-' {
+            self.i += 1;
+        }
+        match self.s.get(self.i) {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.err("bad number")),
+        }
+        if self.s.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(self.err("bad number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.s.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.i) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.err("bad number"));
+            }
+        }
+        Ok(Json::Num(&self.text[start..self.i]))
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
+        if depth > MAX_NESTING {
+            return Err(self.err("recursion limit exceeded"));
+        }
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.s.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Ok(Json::Arr(items));
+        }
+        loop {
+            self.ws();
+            items.push(self.value(depth)?);
+            self.ws();
+            match self.s.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Json::Arr(items));
+                }
+                _ => return Err(self.err("expected , or ]")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
+        if depth > MAX_NESTING {
+            return Err(self.err("recursion limit exceeded"));
+        }
+        self.i += 1;
+        let mut members = Vec::new();
+        self.ws();
+        if self.s.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Ok(Json::Obj(members));
+        }
+        loop {
+            self.ws();
+            if self.s.get(self.i) != Some(&b'"') {
+                return Err(self.err("expected a key"));
+            }
+            let k = self.string()?;
+            self.ws();
+            if self.s.get(self.i) != Some(&b':') {
+                return Err(self.err("expected :"));
+            }
+            self.i += 1;
+            self.ws();
+            let v = self.value(depth)?;
+            members.push((k, v));
+            self.ws();
+            match self.s.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Json::Obj(members));
+                }
+                _ => return Err(self.err("expected , or }")),
+            }
+        }
+    }
+
+    /// A string starting at the opening quote: borrowed when it has no escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        self.i += 1;
+        let start = self.i;
+        let end = self.special_from(start)?;
+        if self.s[end] == b'"' {
+            self.i = end + 1;
+            return Ok(Cow::Borrowed(&self.text[start..end]));
+        }
+        // Escapes: unescape into an owned string.
+        let mut out: Vec<u8> = Vec::with_capacity(end - start + 16);
+        out.extend_from_slice(&self.s[start..end]);
+        self.i = end;
+        loop {
+            // At a backslash or a quote.
+            match self.s.get(self.i) {
+                Some(b'"') => {
+                    self.i += 1;
+                    break;
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    self.escape(&mut out)?;
+                }
+                _ => return Err(self.err("unterminated string")),
+            }
+            let from = self.i;
+            let to = self.special_from(from)?;
+            out.extend_from_slice(&self.s[from..to]);
+            self.i = to;
+        }
+        // The input is UTF-8 and escapes push whole chars, so this cannot fail; stay safe.
+        Ok(Cow::Owned(match String::from_utf8(out) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }))
+    }
+
+    /// The offset of the next `"` or `\` from `from`; a raw control character first is an
+    /// error. Eight bytes at a time (SWAR): one pass finds the end and validates the span.
+    fn special_from(&mut self, from: usize) -> Result<usize, JsonError> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let s = self.s;
+        let mut i = from;
+        while i + 8 <= s.len() {
+            let mut chunk = [0u8; 8];
+            chunk.copy_from_slice(&s[i..i + 8]);
+            let x = u64::from_le_bytes(chunk);
+            let quote = x ^ (ONES * u64::from(b'"'));
+            let bslash = x ^ (ONES * u64::from(b'\\'));
+            // A byte is zero in `v` ⇔ the high bit of (v - 1) & !v is set; bytes < 0x20
+            // likewise with `x - 0x20` (exact for the first hit, which is all we use).
+            let hit = (quote.wrapping_sub(ONES) & !quote)
+                | (bslash.wrapping_sub(ONES) & !bslash)
+                | (x.wrapping_sub(ONES * 0x20) & !x);
+            if hit & HIGHS != 0 {
+                break;
+            }
+            i += 8;
+        }
+        while let Some(&b) = s.get(i) {
+            match b {
+                b'"' | b'\\' => return Ok(i),
+                0..0x20 => {
+                    self.i = i;
+                    return Err(self.err("control character in string"));
+                }
+                _ => i += 1,
+            }
+        }
+        self.i = i;
+        Err(self.err("unterminated string"))
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let h = self
+            .s
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| self.err("bad \\u escape"))?;
+        let mut cp = 0u32;
+        for &c in h {
+            let d = (c as char)
+                .to_digit(16)
+                .ok_or_else(|| self.err("bad \\u escape"))?;
+            cp = cp << 4 | d;
+        }
+        self.i += 4;
+        Ok(cp)
+    }
+
+    fn escape(&mut self, out: &mut Vec<u8>) -> Result<(), JsonError> {
+        let c = *self.s.get(self.i).ok_or_else(|| self.err("bad escape"))?;
+        self.i += 1;
+        let b = match c {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let mut cp = self.hex4()?;
+                if (0xd800..0xdc00).contains(&cp) && self.s[self.i..].starts_with(b"\\u") {
+                    let save = self.i;
+                    self.i += 2;
+                    let lo = self.hex4()?;
+                    if (0xdc00..0xe000).contains(&lo) {
+                        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    } else {
+                        self.i = save;
+                    }
+                }
+                // Lone surrogates become U+FFFD: still inspected, never an error.
+                let ch = char::from_u32(cp).unwrap_or('\u{fffd}');
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                return Ok(());
+            }
+            _ => return Err(self.err("bad escape")),
+        };
+        out.push(b);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Json<'_> {
+        parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn agrees_with_serde_on_validity() {
+        for s in [
+            "{}",
+            "[]",
+            " [1, -0, 0.5, 1e9, -2.5E-3, true, false, null] ",
+            r#"{"a":"b\"c\\\/\b\f\n\r\t\u00e9\ud83d\ude00","":{}}"#,
+            r#""\ud800""#,
+            "\"é ✓\"",
+            "[\"a\",[[[]]]]",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1e",
+            "+1",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "\"\\x41\"",
+            "\"a\nb\"",
+            "\"abc",
+            "[1] x",
+            "tru",
+            "nul",
+            "",
+            "   ",
+            "{\"a\":[1,2}",
+        ] {
+            let serde = serde_json::from_str::<serde_json::Value>(s).is_ok();
+            let ours = parse(s).is_ok();
+            // Lone surrogates: serde rejects, we keep the string (as U+FFFD).
+            if s == r#""\ud800""# {
+                assert!(ours);
+                continue;
+            }
+            assert_eq!(ours, serde, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn borrows_clean_strings_and_unescapes_others() {
+        let v = ok(r#"{"k":"plain","e":"a\"b\u0041","k":"last"}"#);
+        assert!(matches!(
+            v.as_object().unwrap()[0].1,
+            Json::Str(Cow::Borrowed("plain"))
+        ));
+        assert_eq!(v.get("e").and_then(Json::as_str), Some("a\"bA"));
+        assert_eq!(v.get("k").and_then(Json::as_str), Some("last"));
+        let v = ok(r#"{"a":{"b":[{"c":true}]}}"#);
+        assert_eq!(
+            v.pointer("/a/b")
+                .and_then(|b| b.at(0))
+                .and_then(|c| c.get("c")),
+            Some(&Json::Bool(true))
+        );
+        assert_eq!(ok("\"\\ud83d\\ude00\"").as_str(), Some("😀"));
+    }
+
+    #[test]
+    fn nesting_is_capped_without_recursion_overflow() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(parse(&deep).unwrap_err().what, "recursion limit exceeded");
+        let ok_deep = format!("{}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        assert!(parse(&ok_deep).is_ok());
+        assert!(parse_bytes(&[b'"', 0xff, b'"']).is_err());
+    }
+}
