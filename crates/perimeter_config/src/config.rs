@@ -34,6 +34,8 @@ pub struct Config {
     /// Per-rule settings by upper-case code.
     pub rules: BTreeMap<String, RuleSetting>,
     pub ignores: Vec<ConfigIgnore>,
+    /// The kill switch's policy (`[enforce]`); `None`: `perimeter enforce` refuses to act.
+    pub enforce: Option<crate::enforce::EnforceConfig>,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
             exclude_matchers: Vec::new(),
             rules: BTreeMap::new(),
             ignores: Vec::new(),
+            enforce: None,
         }
     }
 }
@@ -275,6 +278,10 @@ impl Parser<'_> {
                             config.ignores.push(ignore);
                         }
                     }
+                }
+                "enforce" => {
+                    let (known, line) = (self.known_codes, self.line(&key.span()));
+                    config.enforce = crate::enforce::parse(value, known, line, &mut |span, message| self.problem(span, message));
                 }
                 other => self.problem(
                     key.span(),
