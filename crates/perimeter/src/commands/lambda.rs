@@ -218,7 +218,12 @@ fn handle(settings: &Settings, invocation: &Invocation) -> Result<String> {
             )?)
         }
     };
+    // The scheduled event's time, when it has one, ties the result to its schedule.
+    let event_time = serde_json::from_slice::<serde_json::Value>(&invocation.event)
+        .ok()
+        .and_then(|e| e.get("time").and_then(|t| t.as_str()).map(str::to_string));
     Ok(serde_json::json!({
+        "event_time": event_time,
         "account": account,
         "region": region,
         "functions": read.model.apps.iter().map(|a| a.functions.len()).sum::<usize>(),
