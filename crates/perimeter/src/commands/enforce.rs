@@ -547,30 +547,39 @@ mod tests {
             &perimeter_rules::registry().iter().map(|r| r.meta().code).collect::<Vec<_>>(),
         )
         .expect("config");
-        let analysis = super::super::pipeline::analyze(&model, &config, None);
+        let mut analysis = super::super::pipeline::analyze(&model, &config, None);
+        // A kept AUTH001 finding on the closed function: blocked by `block-codes`.
+        let meta = perimeter_rules::find_rule("AUTH001")
+            .expect("AUTH001")
+            .meta();
+        analysis.findings.push(perimeter_rules::Finding::new(
+            meta,
+            "aws:1:eu-west-1",
+            Some("prod-closed"),
+            "prod-closed",
+            "k",
+            "m",
+            Location::new("x", 1, 1),
+            "r",
+        ));
         let policy = config.enforce.clone().expect("policy");
         let verdicts = verdicts(&model, &analysis, &policy);
         let names: Vec<_> = verdicts
             .iter()
-            .map(|v| (v.name.as_str(), v.violates()))
+            .map(|v| (v.name.as_str(), v.reasons.clone()))
             .collect();
-        assert_eq!(names, [("prod-open", true), ("prod-closed", false)]);
-        let open = &verdicts[0];
-        assert_eq!(open.region, "eu-west-1");
-        assert!(
-            open.reasons
-                .iter()
-                .any(|r| r.starts_with("finding AUTH001")),
-            "{:?}",
-            open.reasons
+        assert_eq!(
+            names,
+            [
+                (
+                    "prod-open",
+                    vec!["public without authentication: function URL (auth NONE)".to_string()]
+                ),
+                ("prod-closed", vec!["finding AUTH001".to_string()]),
+            ]
         );
-        assert!(
-            open.reasons
-                .iter()
-                .any(|r| r.starts_with("public without authentication: function URL")),
-            "{:?}",
-            open.reasons
-        );
+        assert_eq!(verdicts[0].region, "eu-west-1");
+        assert!(verdicts.iter().all(Verdict::violates));
     }
 
     #[test]
