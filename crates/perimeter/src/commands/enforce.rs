@@ -10,7 +10,6 @@
 //! Off by default: without an `[enforce]` section the command refuses to act. `--restore`
 //! works without it (undoing our own block is always allowed).
 
-use super::alert::Alert;
 use super::aws::LiveArgs;
 use super::pipeline::Analysis;
 use anyhow::{Result, bail};
@@ -61,6 +60,8 @@ pub struct Verdict {
     pub tagged_blocked: bool,
 }
 
+// Without the `aws` feature nothing carries out a plan: these helpers are then unused.
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 impl Verdict {
     pub fn violates(&self) -> bool {
         !self.reasons.is_empty()
@@ -229,6 +230,7 @@ pub fn carry_out(
     apply: bool,
     live: &LiveArgs,
 ) -> Result<Report> {
+    use super::alert::Alert;
     use perimeter_aws::enforce::{Action, BlockTags, Connect, Enforcer, decide};
     use std::collections::BTreeMap;
 
@@ -351,6 +353,7 @@ pub fn carry_out(_: &[Verdict], _: &Config, _: bool, _: &LiveArgs) -> Result<Rep
     bail!("this perimeter was built without live AWS support (cargo feature `aws`)")
 }
 
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 fn step(
     verdict: &Verdict,
     action: &'static str,
@@ -372,6 +375,7 @@ fn step(
 
 #[cfg(feature = "aws")]
 fn restore(args: &EnforceArgs, config: &Config, function: &str) -> Result<ExitCode> {
+    use super::alert::Alert;
     use perimeter_aws::enforce::{Connect, Enforcer};
     // A function ARN names its region; a name is looked up in --region or the default one.
     let region = function
