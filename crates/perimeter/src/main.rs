@@ -165,7 +165,18 @@ pub struct ScanArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Lambda's custom runtime starts the executable named `bootstrap`: that is the Lambda mode.
+    let bootstrap = std::env::args_os()
+        .next()
+        .and_then(|a| PathBuf::from(a).file_name().map(|n| n == "bootstrap"))
+        .unwrap_or(false);
+    let cli = if bootstrap {
+        Cli {
+            command: Command::LambdaRuntime(commands::lambda::LambdaArgs::default()),
+        }
+    } else {
+        Cli::parse()
+    };
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
         Command::History(args) => commands::history::run(&args),

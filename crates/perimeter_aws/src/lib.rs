@@ -8,3 +8,4 @@
 
 pub mod collect;
 pub mod enforce;
+pub mod output;

@@ -36,6 +36,8 @@ pub struct Config {
     pub ignores: Vec<ConfigIgnore>,
     /// `[alerts]`: when `watch` and `enforce` alert, and where to.
     pub alerts: crate::alerts::AlertsConfig,
+    /// The kill switch's policy (`[enforce]`); `None`: `perimeter enforce` refuses to act.
+    pub enforce: Option<crate::enforce::EnforceConfig>,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             rules: BTreeMap::new(),
             ignores: Vec::new(),
             alerts: Default::default(),
+            enforce: None,
         }
     }
 }
@@ -280,6 +283,10 @@ impl Parser<'_> {
                     }
                 }
                 "alerts" => config.alerts = crate::alerts::parse(value, &mut |s, m| self.problem(s, m)),
+                "enforce" => {
+                    let (known, line) = (self.known_codes, self.line(&key.span()));
+                    config.enforce = crate::enforce::parse(value, known, line, &mut |span, message| self.problem(span, message));
+                }
                 other => self.problem(
                     key.span(),
                     format!("unknown key `{other}` (expected `fail-on`, `exclude`, `rules` or `[[ignore]]`)"),

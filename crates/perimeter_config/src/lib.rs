@@ -9,12 +9,14 @@
 mod alerts;
 mod apply;
 mod config;
+mod enforce;
 mod glob;
 mod inline;
 
 pub use alerts::{AlertsConfig, SyslogTarget, Webhook, WebhookFormat};
 pub use apply::{Applied, Suppressed, SuppressedBy, apply};
 pub use config::{CONFIG_FILE_NAME, Config, ConfigIgnore, MAX_CONFIG_BYTES, RuleSetting};
+pub use enforce::EnforceConfig;
 pub use inline::{InlineIgnore, MARKER, scan_inline};
 
 use perimeter_model::LoadError;

@@ -7,6 +7,7 @@ pub mod dep;
 pub mod dow;
 pub mod iam;
 pub mod inj;
+pub mod life;
 pub mod log;
 pub mod sec;
 pub mod sign;
@@ -24,6 +25,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
     rules.extend(dep::rules());
     rules.extend(sign::rules());
     rules.extend(inj::rules());
+    rules.extend(life::rules());
     rules.sort_by_key(|r| r.meta().code);
     rules
 }
