@@ -36,7 +36,7 @@ const MAX_BYTES: u64 = doc::MAX_FILE_BYTES as u64;
 /// without it are not parsed: this keeps sample events, lockfiles and other data out of the
 /// parser. Over-matching (a nested `Resources:` key) only costs a parse.
 static TEMPLATE_HINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31|(?m:^[ \t]*['"]?Resources['"]?[ \t]*:)|"Resources"\s*:"#)
+    Regex::new(r#"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31|(?m:^[ \t]*['"]?Resources['"]?[ \t]*:)|"Resources"\s*:|"format_version"\s*:"#)
         .expect("constant pattern")
 });
 
@@ -144,6 +144,10 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
         // Loaded per folder by `load_path`, never one file at a time.
         CandidateKind::ServerlessCode | CandidateKind::Terraform => Outcome::Skipped,
         CandidateKind::NamedTemplate | CandidateKind::MaybeTemplate => {
+            // `terraform show -json` output: a Terraform app of its own.
+            if crate::terraform::plan::is_plan(&node) {
+                return guarded(file, || crate::terraform::plan::load(file, &node));
+            }
             if !node.is_map() || !cloudformation::is_template(&node) {
                 // A file named `template.yaml` whose document is empty (`---` alone) was almost
                 // certainly meant as one; any other non-template is a silent miss.

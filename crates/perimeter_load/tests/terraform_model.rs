@@ -239,3 +239,117 @@ resource "aws_cloudwatch_log_group" "f" {
         Some(&7)
     );
 }
+
+#[test]
+fn for_splat_dynamic_files_and_policy_documents() {
+    let app = load("expressions");
+    // `count = length([for …])` expands, names come from the `for` expression.
+    let q1 = app.resource("aws_sqs_queue.q[1]").expect("queue 1");
+    assert_eq!(q1.name.as_ref().and_then(|n| n.as_str()), Some("jobs-b"));
+    let f = app.function("aws_lambda_function.fn").expect("fn");
+    assert_eq!(
+        f.env("FIRST").and_then(|e| e.value.as_str()),
+        Some("jobs-a")
+    );
+    // The trust policy read with file() links the role.
+    let role = app.role("aws_iam_role.fn").expect("role");
+    assert_eq!(role.trust.len(), 1);
+    let statements: Vec<(String, Vec<String>)> = role
+        .statements()
+        .map(|(p, s)| {
+            (
+                p.name.clone(),
+                s.actions
+                    .iter()
+                    .map(|a| a.as_str().unwrap_or("?").to_string())
+                    .chain(
+                        s.resources
+                            .iter()
+                            .map(|r| r.as_str().unwrap_or("?").to_string()),
+                    )
+                    .collect(),
+            )
+        })
+        .collect();
+    let has = |policy: &str, want: &[&str]| {
+        statements
+            .iter()
+            .any(|(p, items)| p == policy && want.iter().all(|w| items.iter().any(|i| i == w)))
+    };
+    // source documents, then the dynamic statements over a splat, then overrides by sid.
+    assert!(
+        has("aws_iam_role_policy.fn", &["logs:PutLogEvents"]),
+        "{statements:?}"
+    );
+    assert!(
+        has("aws_iam_role_policy.fn", &["s3:GetObject"]),
+        "{statements:?}"
+    );
+    assert!(!has("aws_iam_role_policy.fn", &["s3:*"]), "{statements:?}");
+    assert!(
+        has(
+            "aws_iam_role_policy.fn",
+            &["sqs:SendMessage", "aws_sqs_queue.q[1]"]
+        ) || statements.iter().any(|(p, i)| p == "aws_iam_role_policy.fn"
+            && i.iter().any(|x| x == "sqs:SendMessage")
+            && i.iter().any(|x| x.contains("aws_sqs_queue.q[1]"))),
+        "{statements:?}"
+    );
+    // templatefile() fills its variables (a `for` expression with a condition feeds one).
+    assert!(
+        has(
+            "aws_iam_role_policy.tpl",
+            &[
+                "dynamodb:GetItem",
+                "arn:aws:dynamodb:us-east-1:123456789012:table/ORDERS-V2"
+            ]
+        ),
+        "{statements:?}"
+    );
+    // Never outside the scan root; registry modules are not read.
+    assert!(
+        !statements
+            .iter()
+            .any(|(p, _)| p == "aws_iam_role_policy.outside")
+    );
+    let m = app.function("aws_lambda_function.from_module").expect("m");
+    match &m.role.value {
+        Value::Unresolved(why) => assert!(why.contains("registry"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn terraform_show_json_plan() {
+    let model = load_path(&fixtures().join("plan"), &LoadOptions::default()).expect("scan");
+    assert!(model.errors.is_empty(), "{:?}", model.errors);
+    assert_eq!(model.apps.len(), 1);
+    let app = &model.apps[0];
+    assert_eq!(app.source, SourceKind::Terraform);
+    assert_eq!(app.id, "tfplan.json");
+    let f = app
+        .function("aws_lambda_function.orders_0")
+        .unwrap_or_else(|| {
+            panic!(
+                "{:?}",
+                app.functions.iter().map(|f| &f.id).collect::<Vec<_>>()
+            )
+        });
+    // Values as planned; `${` in a value stays text.
+    assert_eq!(f.name, "orders-${stage}");
+    assert_eq!(f.runtime.as_str(), Some("python3.8"));
+    assert_eq!(f.memory.known(), Some(&512));
+    assert_eq!(f.tracing.known(), Some(&true));
+    assert_eq!(f.env("STAGE").and_then(|e| e.value.as_str()), Some("prod"));
+    // The role ARN is known only after apply: the configuration's reference links it.
+    assert_eq!(f.role.as_str(), Some("aws_iam_role.fn"));
+    let role = app.role_of(f).expect("role");
+    assert!(role.statements().count() >= 1);
+    // Resources of child modules are read too (other clouds included).
+    assert!(
+        app.functions
+            .iter()
+            .any(|f| f.id.contains("google_cloudfunctions_function")
+                && f.runtime.as_str() == Some("nodejs20"))
+    );
+}

@@ -31,13 +31,33 @@ pub fn find_rule(code_or_name: &str) -> Option<&'static dyn Rule> {
         .find(|r| r.meta().code.eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name)
 }
 
-/// Runs every rule over every app; findings sorted by file, line, code.
+/// Rules whose meaning holds on every cloud (public HTTP endpoints, identities with
+/// primitive roles, secrets in settings and code, runtimes and dependencies, injections):
+/// code prefixes. Every other rule reads settings only AWS has (IAM statements, reserved
+/// concurrency, X-Ray, log groups, code signing, API Gateway) and is not run on Azure or
+/// Google Cloud apps, where the model's AWS defaults would make it speak falsely.
+pub const CROSS_CLOUD_RULES: &[&str] = &[
+    "AUTH002", "IAM013", "SEC001", "SEC002", "SEC003", "DEP001", "DEP002", "DEP003", "INJ",
+];
+
+/// `true` when `rule` applies to `app`'s cloud (see [`CROSS_CLOUD_RULES`]).
+pub fn applies_to(rule: &dyn Rule, app: &App) -> bool {
+    app.cloud.is_aws()
+        || CROSS_CLOUD_RULES
+            .iter()
+            .any(|p| rule.meta().code.starts_with(p))
+}
+
+/// Runs every rule over every app (the rules that apply to its cloud); findings sorted by
+/// file, line, code.
 pub fn check(model: &Model) -> Vec<Finding> {
     let rules = registry();
     let mut out = Vec::new();
     for app in &model.apps {
         for rule in &rules {
-            rule.check(app, &mut out);
+            if applies_to(*rule, app) {
+                rule.check(app, &mut out);
+            }
         }
     }
     out.sort_by(|a, b| {

@@ -1,5 +1,5 @@
-//! The examples in every rule's documentation are tested: in `## Example`, the first YAML block
-//! must make the rule fire and the one after "Use instead:" must not.
+//! The examples in every rule's documentation are tested: in `## Example`, the first YAML (or
+//! Terraform `hcl`) block must make the rule fire and the one after "Use instead:" must not.
 //!
 //! Each block is loaded through the real loaders, as `<CODE>/example-bad.yaml` or
 //! `<CODE>/example-good.yaml` (a Serverless Framework service when it has `service:` and no
@@ -31,7 +31,7 @@ fn example_blocks(documentation: &str) -> Vec<String> {
             continue;
         }
         match (&mut current, line.trim_start().starts_with("```")) {
-            (None, true) if line.trim() == "```yaml" || line.trim() == "```yml" => {
+            (None, true) if matches!(line.trim(), "```yaml" | "```yml" | "```hcl") => {
                 current = Some(String::new())
             }
             (Some(_), true) => blocks.extend(current.take()),
@@ -46,6 +46,14 @@ fn example_blocks(documentation: &str) -> Vec<String> {
 }
 
 fn load(rel: &str, text: &str) -> Result<App, String> {
+    if text.trim_start().starts_with("resource \"") || text.trim_start().starts_with("data \"") {
+        let rel = rel.replace(".yaml", ".tf");
+        let outcome = perimeter_load::terraform::load_texts("", &[(&rel, text)], &[]);
+        if let Some(e) = outcome.errors.first() {
+            return Err(format!("{rel}: {}", e.message));
+        }
+        return outcome.app.ok_or_else(|| format!("{rel}: no module"));
+    }
     let node = doc::parse_yaml(text)
         .map_err(|e| format!("{rel}: {e}"))?
         .ok_or_else(|| format!("{rel}: empty"))?;
@@ -62,7 +70,9 @@ fn load(rel: &str, text: &str) -> Result<App, String> {
 
 fn run(rule: &dyn Rule, app: &App) -> Vec<Finding> {
     let mut out = Vec::new();
-    rule.check(app, &mut out);
+    if perimeter_rules::applies_to(rule, app) {
+        rule.check(app, &mut out);
+    }
     out
 }
 

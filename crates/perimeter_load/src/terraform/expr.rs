@@ -21,7 +21,14 @@ use std::collections::HashMap;
 const MAX_DEPTH: usize = 48;
 
 /// What `count.index`, `each.key` and `each.value` stand for while one instance is read.
-pub(crate) type Bindings = HashMap<&'static str, Node>;
+/// Names bound while one instance or one element is read: `count.index`, `each.key`,
+/// `each.value`, the variables of a `for` expression, the iterator of a `dynamic` block.
+pub(crate) type Bindings = HashMap<String, Node>;
+
+/// Most elements a `for` expression produces.
+const MAX_FOR_ITEMS: usize = 256;
+/// Largest file `file()` / `templatefile()` read.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The evaluation context for one expression: the module, the file it is written in, and the
 /// instance bindings.
@@ -210,9 +217,10 @@ impl Ev<'_> {
                 n
             }
             Expression::Parenthesis(p) => self.eval(p.inner(), depth + 1),
-            Expression::Variable(v) => {
-                unresolved(format!("bare name `{}`", v.value().as_str()), line, col)
-            }
+            Expression::Variable(v) => match self.bindings.get(v.value().as_str()) {
+                Some(n) => moved(n, line, col),
+                None => unresolved(format!("bare name `{}`", v.value().as_str()), line, col),
+            },
             Expression::Conditional(c) => {
                 let cond = self.eval(&c.cond_expr, depth + 1);
                 match cond.as_str() {
@@ -354,6 +362,46 @@ impl Ev<'_> {
                         }
                         seq(items, line, col)
                     }
+                    "file" | "templatefile" => match arg(0).as_ref().and_then(|n| n.as_str()) {
+                        Some(path) => {
+                            let vars = if name == "templatefile" { arg(1) } else { None };
+                            self.read_file(path, vars.as_ref(), line, col)
+                        }
+                        None => unresolved(format!("{name}() of an unknown path"), line, col),
+                    },
+                    "flatten" => match arg(0) {
+                        Some(n) if n.is_seq() => {
+                            let mut items = Vec::new();
+                            for i in n.items() {
+                                if i.is_seq() {
+                                    items.extend(i.items().iter().cloned());
+                                } else {
+                                    items.push(i.clone());
+                                }
+                            }
+                            seq(items, line, col)
+                        }
+                        _ => unresolved("flatten() of an unknown list", line, col),
+                    },
+                    "merge" => {
+                        let mut entries: Vec<(Key, Node)> = Vec::new();
+                        for a in f.args.iter() {
+                            let n = self.eval(a, depth + 1);
+                            if !n.is_map() || is_unresolved(&n) {
+                                return unresolved("merge() of unknown maps", line, col);
+                            }
+                            for (k, v) in n.entries() {
+                                entries.retain(|(e, _)| e.name != k.name);
+                                entries.push((k.clone(), v.clone()));
+                            }
+                        }
+                        Node {
+                            kind: NodeKind::Map(entries),
+                            line,
+                            column: col,
+                            tag: None,
+                        }
+                    }
                     _ => unresolved(format!("{name}() is not evaluated"), line, col),
                 }
             }
@@ -392,7 +440,7 @@ impl Ev<'_> {
                     _ => unresolved("operation on unknown value", line, col),
                 }
             }
-            Expression::ForExpr(_) => unresolved("for expression is not evaluated", line, col),
+            Expression::ForExpr(f) => self.for_expr(f, line, col, depth),
         }
     }
 
@@ -441,6 +489,10 @@ impl Ev<'_> {
             Some(TraversalOperator::GetAttr(a)) => Some(a.value().as_str()),
             _ => None,
         };
+        // Names bound by a `for` expression or a `dynamic` block shadow everything else.
+        if let Some(v) = self.bindings.get(root) {
+            return self.apply(moved(v, line, col), ops, line, col, depth);
+        }
         match root {
             "var" => {
                 let Some(name) = attr(0) else {
@@ -564,13 +616,43 @@ impl Ev<'_> {
                         let v = moved(&ev.eval(expr, depth + 1), line, col);
                         self.apply(v, &ops[2..], line, col, depth)
                     }
-                    None => unresolved(format!("module.{m}.{out} is not known"), line, col),
+                    None => match self.module_source(m) {
+                        Some(src) if !src.starts_with("./") && !src.starts_with("../") => {
+                            unresolved(
+                                format!(
+                                    "module.{m}.{out}: module.{m} comes from `{src}`; registry, \
+                                     git and other remote modules are not read"
+                                ),
+                                line,
+                                col,
+                            )
+                        }
+                        _ => unresolved(format!("module.{m}.{out} is not known"), line, col),
+                    },
                 }
             }
             ty => {
                 let Some(name) = attr(0) else {
                     return unresolved(format!("unknown name `{ty}`"), line, col);
                 };
+                // `type.name[*].attr` / `type.name.*.attr`: one reference per instance.
+                if matches!(
+                    ops.get(1).map(|o| o.value()),
+                    Some(TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_))
+                ) {
+                    let attr = ops.get(2).and_then(|o| get_attr(o));
+                    let items: Vec<Node> = self
+                        .module
+                        .instances
+                        .iter()
+                        .filter(|i| i.scope == self.scope() && i.tf_type == ty && i.name == name)
+                        .map(|i| reference(i, attr, line, col))
+                        .collect();
+                    if items.is_empty() {
+                        return unresolved(format!("{ty}.{name} is not in this module"), line, col);
+                    }
+                    return seq(items, line, col);
+                }
                 let (idx, rest) = index_of(ops, 1, self, depth);
                 let Some(inst) = self.module.instance(self.scope(), ty, name, idx.as_deref())
                 else {
@@ -596,6 +678,143 @@ impl Ev<'_> {
         }
     }
 
+    /// The `source` of the module call `name` in the current module scope.
+    fn module_source(&self, name: &str) -> Option<String> {
+        let scope = self.scope();
+        self.module
+            .files
+            .iter()
+            .filter(|f| f.scope == scope)
+            .flat_map(|f| f.body.blocks())
+            .find(|b| {
+                b.ident.value().as_str() == "module"
+                    && b.labels.first().is_some_and(|l| l.as_str() == name)
+            })
+            .and_then(|b| b.body.get_attribute("source"))
+            .and_then(|a| a.value.as_str().map(str::to_string))
+    }
+
+    /// `[for v in coll : expr if cond]` and `{for k, v in coll : kexpr => vexpr}` over a known
+    /// collection.
+    fn for_expr(&self, f: &hcl_edit::expr::ForExpr, line: u32, col: u32, depth: usize) -> Node {
+        let coll = self.eval(&f.intro.collection_expr, depth + 1);
+        let pairs: Vec<(Node, Node)> = if coll.is_seq() {
+            coll.items()
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (scalar(i.to_string(), v.line, v.column), v.clone()))
+                .collect()
+        } else if coll.is_map() && !is_unresolved(&coll) {
+            coll.entries()
+                .iter()
+                .map(|(k, v)| (scalar(k.name.clone(), k.line, k.column), v.clone()))
+                .collect()
+        } else {
+            return unresolved("for expression over an unknown collection", line, col);
+        };
+        let mut items = Vec::new();
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        for (k, v) in pairs.into_iter().take(MAX_FOR_ITEMS) {
+            let mut bindings = self.bindings.clone();
+            if let Some(kv) = &f.intro.key_var {
+                bindings.insert(kv.value().as_str().to_string(), k);
+            }
+            bindings.insert(f.intro.value_var.value().as_str().to_string(), v);
+            let ev = Ev {
+                module: self.module,
+                file: self.file,
+                bindings: &bindings,
+            };
+            if let Some(cond) = &f.cond {
+                match ev.eval(&cond.expr, depth + 1).as_str() {
+                    Some("true") => {}
+                    Some("false") => continue,
+                    _ => return unresolved("for expression condition not known", line, col),
+                }
+            }
+            let value = ev.eval(&f.value_expr, depth + 1);
+            match &f.key_expr {
+                Some(ke) => {
+                    let key = ev.eval(ke, depth + 1);
+                    let Some(name) = key.as_str() else {
+                        return unresolved("for expression key not known", line, col);
+                    };
+                    entries.retain(|(e, _)| e.name != name);
+                    entries.push((
+                        Key {
+                            name: name.to_string(),
+                            line: value.line,
+                            column: value.column,
+                        },
+                        value,
+                    ));
+                }
+                None => items.push(value),
+            }
+        }
+        if f.key_expr.is_some() {
+            Node {
+                kind: NodeKind::Map(entries),
+                line,
+                column: col,
+                tag: None,
+            }
+        } else {
+            seq(items, line, col)
+        }
+    }
+
+    /// `file(path)` / `templatefile(path, vars)`: the text of a file inside the scan root
+    /// (relative to the module's folder), with `${name}` interpolations of a template filled
+    /// from `vars`. Anything else (outside the root, too big, template directives, unknown
+    /// names) is unresolved.
+    fn read_file(&self, path: &str, vars: Option<&Node>, line: u32, col: u32) -> Node {
+        let Some(root) = &self.module.root else {
+            return unresolved("file() of a module given as text", line, col);
+        };
+        let rel = &self.module.files[self.file].rel;
+        let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let joined = crate::cloudformation::join_relative(dir, path.trim_start_matches("./"));
+        if path.starts_with('/') || joined.starts_with("..") {
+            return unresolved(format!("file() outside the scan root: {path}"), line, col);
+        }
+        let full = root.join(&joined);
+        let text = match std::fs::metadata(&full) {
+            Ok(m) if m.is_file() && m.len() <= MAX_FILE_BYTES => std::fs::read(&full)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok()),
+            _ => None,
+        };
+        let Some(text) = text else {
+            return unresolved(format!("file() cannot read {joined}"), line, col);
+        };
+        let Some(vars) = vars else {
+            return scalar(text, line, col);
+        };
+        if text.contains("%{") {
+            return unresolved("template directives are not evaluated", line, col);
+        }
+        let mut out = String::new();
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                return unresolved("unterminated template interpolation", line, col);
+            };
+            let name = after[..end].trim();
+            match vars.get(name).and_then(inline_text) {
+                Some(v) => out.push_str(&v),
+                None => {
+                    return unresolved(format!("template variable `{name}` not known"), line, col);
+                }
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        scalar(out, line, col)
+    }
+
     fn apply(
         &self,
         mut node: Node,
@@ -604,9 +823,32 @@ impl Ev<'_> {
         col: u32,
         depth: usize,
     ) -> Node {
-        for op in ops {
+        for (i, op) in ops.iter().enumerate() {
             if is_unresolved(&node) {
                 return node;
+            }
+            if matches!(
+                op.value(),
+                TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)
+            ) {
+                // The rest of the traversal applies to each element (a single value counts as
+                // a list of one, null as an empty list).
+                let items: Vec<Node> = if node.is_seq() {
+                    node.items().to_vec()
+                } else if node.is_null() {
+                    Vec::new()
+                } else {
+                    vec![node.clone()]
+                };
+                let rest = &ops[i + 1..];
+                return seq(
+                    items
+                        .into_iter()
+                        .map(|n| self.apply(n, rest, line, col, depth + 1))
+                        .collect(),
+                    line,
+                    col,
+                );
             }
             node = match op.value() {
                 TraversalOperator::GetAttr(a) => match node.get(a.value().as_str()) {

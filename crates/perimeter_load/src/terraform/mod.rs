@@ -12,12 +12,19 @@
 //! Terraform addresses (`aws_lambda_function.api`, `aws_sqs_queue.q[0]`), which is what
 //! findings and fingerprints show.
 //!
-//! Known limits: modules called with `module "x" {}` are not followed, `for` expressions,
-//! splats and most functions are unresolved, API Gateway paths are only built when the
-//! resources of one API are in the same file, and `terraform show -json` plans are not read yet.
+//! Azure and Google Cloud functions are built into the model directly ([`clouds`]);
+//! `terraform show -json` plans and state are read by [`plan`].
+//!
+//! Known limits: only local child modules are followed (registry and git modules leave their
+//! outputs unresolved, with a note naming the source); module `count` / `for_each` are not
+//! expanded; template directives and functions not listed in [`expr`] are unresolved; API
+//! Gateway paths are only built when the resources of one API are in the same file; `.tf.json`
+//! files are not read.
 
+mod clouds;
 mod expr;
 mod module;
+pub mod plan;
 mod rename;
 mod translate;
 
@@ -75,7 +82,8 @@ pub fn load_module(
         }
     }
     let (calls, children) = load_children(base, dir, &mut parsed, &mut errors);
-    let module = Module::new(parsed, tfvars, &calls);
+    let mut module = Module::new(parsed, tfvars, &calls);
+    module.root = Some(base.to_path_buf());
     ModuleOutcome {
         app: Some(build(dir, &module)),
         errors,
@@ -226,6 +234,7 @@ fn build(dir: &str, module: &Module) -> App {
         link_resources_into(&mut app, ctx);
     }
     rename::to_addresses(&mut app, module);
+    clouds::add(&mut app, module);
     app
 }
 

@@ -95,6 +95,9 @@ pub(crate) struct Module {
     /// several times (`a = [local.b, local.b]`, `b = [local.c, local.c]`, …) would otherwise
     /// cost exponential time. Once spent, everything left is unresolved.
     pub budget: std::cell::Cell<u64>,
+    /// The scan root on disk, for `file()` / `templatefile()` (which never read outside it);
+    /// `None` when the module was given as text.
+    pub root: Option<std::path::PathBuf>,
 }
 
 /// Evaluations one module may spend (a real module needs a few thousand).
@@ -115,6 +118,7 @@ impl Module {
             data: HashMap::new(),
             instances: Vec::new(),
             budget: std::cell::Cell::new(EVAL_BUDGET),
+            root: None,
         };
         for (fi, f) in m.files.iter().enumerate() {
             let scope = f.scope.clone();
@@ -291,7 +295,7 @@ impl Module {
                             let (l, col) = ev.pos(count.value.span());
                             for i in 0..(c.max(0.0) as usize).min(MAX_INSTANCES) {
                                 let mut bind = Bindings::new();
-                                bind.insert("count.index", scalar(i.to_string(), l, col));
+                                bind.insert("count.index".into(), scalar(i.to_string(), l, col));
                                 push(Some(i.to_string()), bind);
                             }
                         }
@@ -319,8 +323,8 @@ impl Module {
                         };
                     for (k, v) in pairs.into_iter().take(MAX_INSTANCES) {
                         let mut bind = Bindings::new();
-                        bind.insert("each.key", scalar(k.clone(), v.line, v.column));
-                        bind.insert("each.value", v);
+                        bind.insert("each.key".into(), scalar(k.clone(), v.line, v.column));
+                        bind.insert("each.value".into(), v);
                         push(Some(k), bind);
                     }
                     continue;

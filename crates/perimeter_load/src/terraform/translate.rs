@@ -798,7 +798,10 @@ fn log_group_function(r: &R, inst: &Instance) -> Option<String> {
         .map(|i| i.syn.clone())
 }
 
-/// A `data "aws_iam_policy_document"` block as an IAM policy document node.
+/// A `data "aws_iam_policy_document"` block as an IAM policy document node: the statements of
+/// `source_policy_documents`, then its own (`statement` blocks, and `dynamic "statement"`
+/// blocks over a known collection), then `override_policy_documents`, whose statements replace
+/// those with the same `sid` as Terraform does.
 pub(crate) fn policy_document(module: &Module, (file, block): (usize, &Block)) -> Node {
     let bindings = super::expr::Bindings::new();
     let ev = Ev {
@@ -808,72 +811,110 @@ pub(crate) fn policy_document(module: &Module, (file, block): (usize, &Block)) -
     };
     let (line, col) = ev.pos(block.span());
     let mut statements = Vec::new();
-    for st in block.body.get_blocks("statement") {
-        let (sl, sc) = ev.pos(st.span());
-        let b = &st.body;
-        let mut p = Props::new();
-        put(&mut p, "Sid", attr(&ev, b, "sid"));
-        p.push((
-            "Effect".into(),
-            attr(&ev, b, "effect").unwrap_or_else(|| scalar("Allow", sl, sc)),
-        ));
-        put(&mut p, "Action", attr(&ev, b, "actions"));
-        put(&mut p, "NotAction", attr(&ev, b, "not_actions"));
-        put(&mut p, "Resource", attr(&ev, b, "resources"));
-        put(&mut p, "NotResource", attr(&ev, b, "not_resources"));
-        for (tf, cfn) in [
-            ("principals", "Principal"),
-            ("not_principals", "NotPrincipal"),
-        ] {
-            let mut pr = Props::new();
-            for pb in b.get_blocks(tf) {
-                let (Some(t), Some(ids)) = (
-                    attr(&ev, &pb.body, "type"),
-                    attr(&ev, &pb.body, "identifiers"),
-                ) else {
+    let sid = |n: &Node| n.get("Sid").and_then(Node::as_str).map(str::to_string);
+    let merge = |statements: &mut Vec<Node>, list: Node, replace: bool| -> bool {
+        if !list.is_seq() {
+            return false;
+        }
+        for doc in list.items() {
+            let doc = as_document(doc);
+            let Some(st) = doc.get("Statement") else {
+                return false;
+            };
+            let items: Vec<Node> = if st.is_seq() {
+                st.items().to_vec()
+            } else {
+                vec![st.clone()]
+            };
+            for item in items {
+                if replace && let Some(s) = sid(&item) {
+                    statements.retain(|e| sid(e).as_deref() != Some(s.as_str()));
+                }
+                statements.push(item);
+            }
+        }
+        true
+    };
+    for (name, replace) in [("source_policy_documents", false), ("source_json", false)] {
+        if let Some(a) = attr(&ev, &block.body, name) {
+            let list = if a.is_seq() {
+                a
+            } else {
+                seq(vec![a], line, col)
+            };
+            if !merge(&mut statements, list, replace) {
+                return unresolved(format!("{name} not known statically"), line, col);
+            }
+        }
+    }
+    for st in block.body.blocks() {
+        match st.ident.value().as_str() {
+            "statement" => statements.push(statement(&ev, &st.body, st.span())),
+            "dynamic" if block_label_is(st, "statement") => {
+                let Some(each) = st.body.get_attribute("for_each") else {
                     continue;
                 };
-                let t = t.as_str().unwrap_or("AWS").to_string();
-                // `type = "*"` with `identifiers = ["*"]` is everyone.
-                let t = if t == "*" { "AWS".to_string() } else { t };
-                pr.push((t, ids));
+                let iterator = st
+                    .body
+                    .get_attribute("iterator")
+                    .and_then(|a| match &a.value {
+                        hcl_edit::expr::Expression::Variable(v) => {
+                            Some(v.value().as_str().to_string())
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "statement".to_string());
+                let coll = ev.node(&each.value);
+                let pairs: Vec<(Node, Node)> = if coll.is_seq() {
+                    coll.items()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (scalar(i.to_string(), v.line, v.column), v.clone()))
+                        .collect()
+                } else if coll.is_map() && !super::expr::is_unresolved(&coll) {
+                    coll.entries()
+                        .iter()
+                        .map(|(k, v)| (scalar(k.name.clone(), k.line, k.column), v.clone()))
+                        .collect()
+                } else {
+                    return unresolved("dynamic statements over an unknown collection", line, col);
+                };
+                let Some(content) = st
+                    .body
+                    .blocks()
+                    .find(|b| b.ident.value().as_str() == "content")
+                else {
+                    continue;
+                };
+                for (k, v) in pairs.into_iter().take(256) {
+                    let mut b = super::expr::Bindings::new();
+                    let (l, c) = (v.line, v.column);
+                    b.insert(
+                        iterator.clone(),
+                        map(vec![("key".into(), k), ("value".into(), v)], l, c),
+                    );
+                    let dev = Ev {
+                        module,
+                        file,
+                        bindings: &b,
+                    };
+                    statements.push(statement(&dev, &content.body, content.span()));
+                }
             }
-            if !pr.is_empty() {
-                p.push((cfn.into(), map(pr, sl, sc)));
-            }
+            _ => {}
         }
-        let mut cond: Vec<(String, Props)> = Vec::new();
-        for cb in b.get_blocks("condition") {
-            let (Some(test), Some(var), Some(values)) = (
-                attr(&ev, &cb.body, "test"),
-                attr(&ev, &cb.body, "variable"),
-                attr(&ev, &cb.body, "values"),
-            ) else {
-                continue;
-            };
-            let (Some(test), Some(var)) = (test.as_str(), var.as_str()) else {
-                cond.push((
-                    "?".into(),
-                    vec![("?".into(), unresolved("condition", sl, sc))],
-                ));
-                continue;
-            };
-            match cond.iter_mut().find(|(t, _)| t == test) {
-                Some((_, keys)) => keys.push((var.to_string(), values)),
-                None => cond.push((test.to_string(), vec![(var.to_string(), values)])),
-            }
-        }
-        if !cond.is_empty() {
-            let c = cond
-                .into_iter()
-                .map(|(t, keys)| (t, map(keys, sl, sc)))
-                .collect();
-            p.push(("Condition".into(), map(c, sl, sc)));
-        }
-        statements.push(map(p, sl, sc));
     }
-    if block.body.get_blocks("dynamic").next().is_some() {
-        return unresolved("dynamic statements are not evaluated", line, col);
+    for (name, replace) in [("override_policy_documents", true), ("override_json", true)] {
+        if let Some(a) = attr(&ev, &block.body, name) {
+            let list = if a.is_seq() {
+                a
+            } else {
+                seq(vec![a], line, col)
+            };
+            if !merge(&mut statements, list, replace) {
+                return unresolved(format!("{name} not known statically"), line, col);
+            }
+        }
     }
     map(
         vec![
@@ -883,4 +924,73 @@ pub(crate) fn policy_document(module: &Module, (file, block): (usize, &Block)) -
         line,
         col,
     )
+}
+
+fn block_label_is(b: &Block, label: &str) -> bool {
+    b.labels.first().is_some_and(|l| l.as_str() == label)
+}
+
+/// One `statement` block (or the `content` of a dynamic one) as an IAM statement node.
+fn statement(ev: &Ev, b: &Body, span: Option<std::ops::Range<usize>>) -> Node {
+    let (sl, sc) = ev.pos(span);
+    let mut p = Props::new();
+    put(&mut p, "Sid", attr(ev, b, "sid"));
+    p.push((
+        "Effect".into(),
+        attr(ev, b, "effect").unwrap_or_else(|| scalar("Allow", sl, sc)),
+    ));
+    put(&mut p, "Action", attr(ev, b, "actions"));
+    put(&mut p, "NotAction", attr(ev, b, "not_actions"));
+    put(&mut p, "Resource", attr(ev, b, "resources"));
+    put(&mut p, "NotResource", attr(ev, b, "not_resources"));
+    for (tf, cfn) in [
+        ("principals", "Principal"),
+        ("not_principals", "NotPrincipal"),
+    ] {
+        let mut pr = Props::new();
+        for pb in b.get_blocks(tf) {
+            let (Some(t), Some(ids)) = (
+                attr(ev, &pb.body, "type"),
+                attr(ev, &pb.body, "identifiers"),
+            ) else {
+                continue;
+            };
+            let t = t.as_str().unwrap_or("AWS").to_string();
+            // `type = "*"` with `identifiers = ["*"]` is everyone.
+            let t = if t == "*" { "AWS".to_string() } else { t };
+            pr.push((t, ids));
+        }
+        if !pr.is_empty() {
+            p.push((cfn.into(), map(pr, sl, sc)));
+        }
+    }
+    let mut cond: Vec<(String, Props)> = Vec::new();
+    for cb in b.get_blocks("condition") {
+        let (Some(test), Some(var), Some(values)) = (
+            attr(ev, &cb.body, "test"),
+            attr(ev, &cb.body, "variable"),
+            attr(ev, &cb.body, "values"),
+        ) else {
+            continue;
+        };
+        let (Some(test), Some(var)) = (test.as_str(), var.as_str()) else {
+            cond.push((
+                "?".into(),
+                vec![("?".into(), unresolved("condition", sl, sc))],
+            ));
+            continue;
+        };
+        match cond.iter_mut().find(|(t, _)| t == test) {
+            Some((_, keys)) => keys.push((var.to_string(), values)),
+            None => cond.push((test.to_string(), vec![(var.to_string(), values)])),
+        }
+    }
+    if !cond.is_empty() {
+        let c = cond
+            .into_iter()
+            .map(|(t, keys)| (t, map(keys, sl, sc)))
+            .collect();
+        p.push(("Condition".into(), map(c, sl, sc)));
+    }
+    map(p, sl, sc)
 }

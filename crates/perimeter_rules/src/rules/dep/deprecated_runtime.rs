@@ -9,6 +9,12 @@
 //!
 //! Container-image functions have no `Runtime` and are not judged here.
 //!
+//! Google Cloud and Azure functions are judged on their own dated tables (checked on
+//! 2026-11-22 against Google's Cloud Run functions "Runtime support" schedule and Microsoft's
+//! "Supported languages in Azure Functions"): on Google Cloud, *high* once the runtime is
+//! decommissioned (no more deploys); on Azure, which publishes only an end-of-support date,
+//! *medium* once it has passed.
+//!
 //! ## Why is this bad?
 //! A deprecated runtime no longer receives security patches, for the language runtime or the
 //! operating system under it: vulnerabilities found after the deprecation date stay
@@ -51,12 +57,14 @@
 //! - CWE-1104: Use of Unmaintained Third Party Components
 //! - https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
 //! - https://docs.aws.amazon.com/lambda/latest/dg/runtime-support-policy.html
+//! - https://cloud.google.com/functions/docs/runtime-support
+//! - https://learn.microsoft.com/en-us/azure/azure-functions/supported-languages
 
 use super::clock::{Date, today};
-use super::runtimes::{RuntimeLifecycle, lifecycle};
+use super::runtimes::{RuntimeLifecycle, lifecycle_on};
 use crate::exposure::function_label;
 use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
-use perimeter_model::App;
+use perimeter_model::{App, Cloud};
 
 pub struct DeprecatedRuntime;
 
@@ -80,7 +88,18 @@ pub const WARN_DAYS: i64 = 180;
 
 /// The severity and the sentence describing `runtime`'s state on `today`, or `None` when it is
 /// more than [`WARN_DAYS`] from deprecation.
+#[cfg(test)]
 pub fn judge(runtime: &RuntimeLifecycle, today: Date) -> Option<(Severity, String)> {
+    judge_on(Cloud::Aws, runtime, today)
+}
+
+/// [`judge`] in the words of `cloud`'s lifecycle: AWS blocks updates, Google decommissions,
+/// Azure ends support.
+pub fn judge_on(
+    cloud: Cloud,
+    runtime: &RuntimeLifecycle,
+    today: Date,
+) -> Option<(Severity, String)> {
     let deprecation = runtime.deprecation?;
     let projected = if runtime.projected {
         " (projected)"
@@ -90,22 +109,35 @@ pub fn judge(runtime: &RuntimeLifecycle, today: Date) -> Option<(Severity, Strin
     if let Some(update) = runtime.block_update
         && today >= update
     {
+        let blocked = match cloud {
+            Cloud::Gcp => format!("Google decommissioned it on {update}{projected}"),
+            _ => format!("AWS blocks updating functions on it since {update}{projected}"),
+        };
         return Some((
             Severity::High,
             format!(
-                "was deprecated on {deprecation} and AWS blocks updating functions on it since {update}{projected}: no security patches, and no fix can be deployed without migrating"
+                "was deprecated on {deprecation} and {blocked}: no security patches, and no fix can be deployed without migrating"
             ),
         ));
     }
     if today >= deprecation {
         let blocks = match (runtime.block_create, runtime.block_update) {
+            (_, Some(update)) if cloud == Cloud::Gcp => {
+                format!("; Google decommissions it (no more deploys) on {update}{projected}")
+            }
             (_, Some(update)) => format!("; updates will be blocked from {update}{projected}"),
             _ => String::new(),
         };
         return Some((
             Severity::Medium,
             format!(
-                "is deprecated since {deprecation}: it no longer receives security patches{blocks}"
+                "{} since {deprecation}{}: it no longer receives security patches{blocks}",
+                if cloud == Cloud::Azure {
+                    "is out of support"
+                } else {
+                    "is deprecated"
+                },
+                if cloud == Cloud::Azure { projected } else { "" }
             ),
         ));
     }
@@ -130,10 +162,10 @@ impl Rule for DeprecatedRuntime {
             let Some(id) = function.runtime.as_str() else {
                 continue;
             };
-            let Some(runtime) = lifecycle(id) else {
+            let Some(runtime) = lifecycle_on(app.cloud, id) else {
                 continue;
             };
-            let Some((severity, state)) = judge(runtime, today) else {
+            let Some((severity, state)) = judge_on(app.cloud, runtime, today) else {
                 continue;
             };
             let successor = if runtime.successor != runtime.id {

@@ -6,14 +6,16 @@
 use crate::Rule;
 
 mod clock;
+mod cloud_runtimes;
 mod deprecated_runtime;
 mod runtimes;
 mod unpinned_dependencies;
 mod vulnerable_dependency;
 
 pub use clock::{Date, set_today, today};
+pub use cloud_runtimes::{AZURE_RUNTIMES, CLOUD_RUNTIMES_AS_OF, GCP_RUNTIMES};
 pub use deprecated_runtime::WARN_DAYS;
-pub use runtimes::{RUNTIMES, RUNTIMES_AS_OF, RuntimeLifecycle, lifecycle};
+pub use runtimes::{RUNTIMES, RUNTIMES_AS_OF, RuntimeLifecycle, lifecycle, lifecycle_on};
 
 /// The rules of this family.
 pub fn rules() -> Vec<&'static dyn Rule> {

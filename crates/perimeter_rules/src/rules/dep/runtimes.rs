@@ -34,11 +34,11 @@ pub struct RuntimeLifecycle {
 /// When the table was last checked against the AWS page.
 pub const RUNTIMES_AS_OF: Date = Date::new(2026, 7, 25);
 
-const fn d(year: i32, month: u8, day: u8) -> Option<Date> {
+pub(super) const fn d(year: i32, month: u8, day: u8) -> Option<Date> {
     Some(Date::new(year, month, day))
 }
 
-const fn rt(
+pub(super) const fn rt(
     id: &'static str,
     name: &'static str,
     deprecation: Option<Date>,
@@ -58,7 +58,7 @@ const fn rt(
 }
 
 /// A row like [`rt`] whose dates are projected rather than announced by AWS.
-const fn projected(
+pub(super) const fn projected(
     id: &'static str,
     name: &'static str,
     deprecation: Option<Date>,
@@ -135,10 +135,22 @@ pub const RUNTIMES: &[RuntimeLifecycle] = &[
     projected("go1.x", "Go 1.x", d(2024, 1, 8), d(2024, 2, 8), d(2026, 9, 30), "provided.al2023"),
 ];
 
-/// The lifecycle of runtime `id` (case-insensitive).
+/// The lifecycle of Lambda runtime `id` (case-insensitive).
 pub fn lifecycle(id: &str) -> Option<&'static RuntimeLifecycle> {
     let id = id.trim();
     RUNTIMES.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+}
+
+/// The lifecycle of runtime `id` on `cloud`: Lambda's table, or Google Cloud Functions' /
+/// Azure Functions' ([`super::cloud_runtimes`]).
+pub fn lifecycle_on(cloud: perimeter_model::Cloud, id: &str) -> Option<&'static RuntimeLifecycle> {
+    let id = id.trim();
+    let table = match cloud {
+        perimeter_model::Cloud::Aws => RUNTIMES,
+        perimeter_model::Cloud::Gcp => super::cloud_runtimes::GCP_RUNTIMES,
+        perimeter_model::Cloud::Azure => super::cloud_runtimes::AZURE_RUNTIMES,
+    };
+    table.iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod credential_exposure;
 mod cross_account_resource_policy;
 mod data_exfiltration;
 mod granted_unused;
+mod over_privileged_binding;
 mod privilege_escalation;
 mod shared_role;
 mod unknown_action;
@@ -41,6 +42,7 @@ pub fn rules() -> Vec<&'static dyn Rule> {
         &unknown_action::UnknownAction,
         &cross_account_resource_policy::CrossAccountResourcePolicy,
         &granted_unused::GrantedUnused,
+        &over_privileged_binding::OverPrivilegedBinding,
     ]
 }
 
