@@ -218,9 +218,10 @@ impl<'a> Project<'a> {
             }
             let bloc = loc(b);
             if ty.eq_ignore_ascii_case("httpTrigger") {
-                let level = b
-                    .get("authLevel")
-                    .and_then(|n| n.as_str().map(|s| (s, loc(n))));
+                let level = b.get("authLevel").map(|n| match n.as_str() {
+                    Some(s) => Attr::explicit(s.to_string(), loc(n)),
+                    None => Attr::unresolved("authLevel is not a string", loc(n)),
+                });
                 let auth = triggers::auth_level(level, &bloc);
                 let methods: Vec<String> = b
                     .get("methods")

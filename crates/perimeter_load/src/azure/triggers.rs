@@ -17,11 +17,16 @@ pub const DEFAULT_ROUTE_PREFIX: &str = "api";
 /// What the caller of an HTTP trigger must present.
 pub const FUNCTION_KEY: &str = "function key";
 
-/// `authLevel` as written (or `None` when absent) into the route's auth.
-pub fn auth_level(level: Option<(&str, Location)>, declared_at: &Location) -> Attr<Auth> {
-    match level {
-        None => Attr::defaulted(Auth::Other(FUNCTION_KEY.to_string()), declared_at.clone()),
-        Some((text, loc)) => match text.to_ascii_lowercase().as_str() {
+/// `authLevel` as written (or `None` when absent) into the route's auth; an unresolved
+/// level stays unresolved.
+pub fn auth_level(level: Option<Attr<String>>, declared_at: &Location) -> Attr<Auth> {
+    let Some(level) = level else {
+        return Attr::defaulted(Auth::Other(FUNCTION_KEY.to_string()), declared_at.clone());
+    };
+    let loc = level.location.clone();
+    match level.value {
+        perimeter_model::Value::Unresolved(reason) => Attr::unresolved(reason, loc),
+        perimeter_model::Value::Known(text) => match text.to_ascii_lowercase().as_str() {
             "anonymous" => Attr::explicit(Auth::None, loc),
             "function" | "admin" | "system" => {
                 Attr::explicit(Auth::Other(FUNCTION_KEY.to_string()), loc)
@@ -141,16 +146,20 @@ mod tests {
     fn auth_levels() {
         let l = loc();
         assert_eq!(
-            auth_level(Some(("Anonymous", l.clone())), &l).known(),
+            auth_level(Some(Attr::explicit("Anonymous".into(), l.clone())), &l).known(),
             Some(&Auth::None)
         );
         assert_eq!(
-            auth_level(Some(("admin", l.clone())), &l).known(),
+            auth_level(Some(Attr::explicit("admin".into(), l.clone())), &l).known(),
             Some(&Auth::Other(FUNCTION_KEY.into()))
         );
         let default = auth_level(None, &l);
         assert_eq!(default.origin, perimeter_model::Origin::Defaulted);
-        assert!(!auth_level(Some(("%AUTH%", l.clone())), &l).value.is_known());
+        assert!(
+            !auth_level(Some(Attr::explicit("%AUTH%".into(), l.clone())), &l)
+                .value
+                .is_known()
+        );
     }
 
     #[test]

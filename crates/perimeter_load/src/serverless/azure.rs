@@ -62,11 +62,9 @@ pub fn build(
     // App settings: the plugin copies `environment` into the function app's settings;
     // some services spell them `appSettings`.
     f.environment = environment(reader, provider.get("environment"), own("environment"));
-    for extra in [provider.get("appSettings"), own("appSettings")]
-        .into_iter()
-        .flatten()
+    let app_settings = environment(reader, provider.get("appSettings"), own("appSettings"));
     {
-        for var in environment(reader, None, Some(extra)) {
+        for var in app_settings {
             if f.env(&var.name).is_none() {
                 f.environment.push(var);
             }
@@ -100,7 +98,7 @@ fn add_event(reader: &Reader, f: &mut Function, function: &str, index: usize, ev
     let loc = reader.loc(event);
     let kind_name = kind.name.as_str();
     if kind_name.eq_ignore_ascii_case("http") || kind_name.eq_ignore_ascii_case("httpTrigger") {
-        let level = get("authLevel").and_then(|n| n.as_str().map(|s| (s, reader.loc(n))));
+        let level = get("authLevel").map(|n| reader.string(n));
         let auth = triggers::auth_level(level, &loc);
         let methods: Vec<String> = get("methods")
             .map(|m| {
