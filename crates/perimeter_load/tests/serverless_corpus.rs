@@ -181,7 +181,8 @@ fn every_corpus_service_loads_without_panic() {
         loaded_functions_ok * 100 >= with_functions * 95,
         "{loaded_functions_ok}/{with_functions} services with functions loaded them"
     );
-    assert!(functions >= 300, "too few functions: {functions}");
+    // ~60 functions of unsupported providers are no longer counted.
+    assert!(functions >= 250, "too few functions: {functions}");
     assert!(
         triggers.get("Api").copied().unwrap_or(0) >= 100,
         "too few http triggers: {triggers:?}"
