@@ -63,11 +63,9 @@ pub fn build(
     // some services spell them `appSettings`.
     f.environment = environment(reader, provider.get("environment"), own("environment"));
     let app_settings = environment(reader, provider.get("appSettings"), own("appSettings"));
-    {
-        for var in app_settings {
-            if f.env(&var.name).is_none() {
-                f.environment.push(var);
-            }
+    for var in app_settings {
+        if f.env(&var.name).is_none() {
+            f.environment.push(var);
         }
     }
     let events = own("events").map(Node::items).unwrap_or_default();
