@@ -80,6 +80,12 @@ pub enum CandidateKind {
     /// A Terraform `.tf` file: the files of one folder are loaded together as one module
     /// (see [`crate::terraform`]).
     Terraform,
+    /// `host.json`: an Azure Functions project when `*/function.json` files sit beside it or
+    /// its content says so (see [`crate::azure`]); otherwise a silent miss.
+    AzureHost,
+    /// `cdk.json`: a CDK app. Its templates are read from `cdk.out`; when there are none the
+    /// load step says to run `cdk synth` rather than reporting nothing.
+    CdkApp,
     /// Any other `.yaml`/`.yml`/`.json`: a template only if its content says so. Files that do
     /// not even mention `Resources`/`AWSTemplateFormatVersion` are not parsed, and misses are
     /// silent.
@@ -241,6 +247,11 @@ pub fn classify(name: &str) -> Option<CandidateKind> {
         "serverless.ts" | "serverless.js" | "serverless.cjs" | "serverless.mjs"
     ) {
         return Some(CandidateKind::ServerlessCode);
+    }
+    match name {
+        "host.json" => return Some(CandidateKind::AzureHost),
+        "cdk.json" => return Some(CandidateKind::CdkApp),
+        _ => {}
     }
     if NEVER_TEMPLATES.contains(&name) || name.starts_with("tsconfig.") {
         return None;

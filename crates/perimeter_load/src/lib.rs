@@ -2,10 +2,12 @@
 //!
 //! `load_path` walks the scan root ([`discover`]), reads each candidate once, parses it into a
 //! [`doc::Node`] tree, and hands it to the loader for its kind ([`cloudformation`] for SAM,
-//! CloudFormation and CDK output, [`serverless`] for the Serverless Framework). Loaders never
+//! CloudFormation and CDK output, [`serverless`] for the Serverless Framework, [`azure`] for
+//! Azure Functions projects, [`terraform`] per folder). Loaders never
 //! report findings. A file that cannot be read becomes a [`perimeter_model::LoadError`] naming
 //! the file and, where known, the line; the scan goes on with the other files.
 
+pub mod azure;
 pub mod cloudformation;
 pub mod discover;
 pub mod doc;
@@ -64,11 +66,11 @@ pub fn load_path(root: &Path, options: &LoadOptions) -> Result<Model, LoadPathEr
         apps: Vec::new(),
         errors: found.errors,
     };
-    for outcome in outcomes {
+    for outcome in outcomes.into_iter().flat_map(scan::Outcome::flatten) {
         match outcome {
             scan::Outcome::App(app) => model.apps.push(*app),
             scan::Outcome::Error(err) => model.errors.push(err),
-            scan::Outcome::Skipped => {}
+            scan::Outcome::Skipped | scan::Outcome::Many(_) => {}
         }
     }
     model

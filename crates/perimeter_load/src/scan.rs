@@ -24,6 +24,19 @@ pub(crate) enum Outcome {
     Error(LoadError),
     /// Not an application (a YAML/JSON file that is not a template): a silent miss.
     Skipped,
+    /// Several of the above from one candidate (an Azure Functions project and the files of
+    /// it that could not be read).
+    Many(Vec<Outcome>),
+}
+
+impl Outcome {
+    /// The outcomes, with [`Outcome::Many`] opened.
+    pub(crate) fn flatten(self) -> Vec<Outcome> {
+        match self {
+            Outcome::Many(many) => many.into_iter().flat_map(Outcome::flatten).collect(),
+            other => vec![other],
+        }
+    }
 }
 
 /// How much of an oversized file is read to tell whether it was meant as a template.
@@ -50,8 +63,11 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
             message,
         })
     };
-    if candidate.kind == CandidateKind::Terraform {
-        return Outcome::Skipped;
+    match candidate.kind {
+        CandidateKind::Terraform => return Outcome::Skipped,
+        CandidateKind::AzureHost => return load_azure(file, base),
+        CandidateKind::CdkApp => return cdk_app(candidate),
+        _ => {}
     }
     if candidate.kind == CandidateKind::ServerlessCode {
         return error(
@@ -141,8 +157,11 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
             }
             guarded(file, || serverless::load(file, &node, base, options))
         }
-        // Loaded per folder by `load_path`, never one file at a time.
-        CandidateKind::ServerlessCode | CandidateKind::Terraform => Outcome::Skipped,
+        // Loaded per folder by `load_path`, or handled before reading.
+        CandidateKind::ServerlessCode
+        | CandidateKind::Terraform
+        | CandidateKind::AzureHost
+        | CandidateKind::CdkApp => Outcome::Skipped,
         CandidateKind::NamedTemplate | CandidateKind::MaybeTemplate => {
             // `terraform show -json` output: a Terraform app of its own.
             if crate::terraform::plan::is_plan(&node) {
@@ -160,6 +179,85 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
             guarded(file, || Ok(cloudformation::load(file, &node, source)))
         }
     }
+}
+
+/// An Azure Functions project from its `host.json` (see [`crate::azure`]).
+fn load_azure(file: &str, base: &Path) -> Outcome {
+    let loaded = catch_unwind(AssertUnwindSafe(|| crate::azure::load_project(base, file)));
+    let Ok(project) = loaded else {
+        return Outcome::Error(LoadError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: "internal error: the Azure Functions loader panicked; please report this \
+                      project"
+                .to_string(),
+        });
+    };
+    let mut out: Vec<Outcome> = project.errors.into_iter().map(Outcome::Error).collect();
+    out.extend(project.app.map(|a| Outcome::App(Box::new(a))));
+    Outcome::Many(out)
+}
+
+/// A `cdk.json` whose cloud assembly holds no template: the app has not been synthesized,
+/// and scanning it would otherwise report nothing at all.
+fn cdk_app(candidate: &Candidate) -> Outcome {
+    let Some(dir) = candidate.path.parent() else {
+        return Outcome::Skipped;
+    };
+    // `"output"` in cdk.json moves the assembly; read it when the file is small and valid.
+    let output = std::fs::metadata(&candidate.path)
+        .ok()
+        .filter(|m| m.len() <= 1024 * 1024)
+        .and_then(|_| std::fs::read(&candidate.path).ok())
+        .and_then(|bytes| {
+            let text = doc::decode(&bytes).ok()?.to_string();
+            let node = doc::parse_json(&text).ok()??;
+            node.get("output")
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        })
+        .filter(|o| !o.is_empty() && !o.starts_with('/') && !o.split('/').any(|c| c == ".."))
+        .unwrap_or_else(|| "cdk.out".to_string());
+    if has_templates(&dir.join(&output)) {
+        return Outcome::Skipped;
+    }
+    Outcome::Error(LoadError {
+        file: candidate.rel.clone(),
+        line: None,
+        column: None,
+        message: format!(
+            "CDK app without synthesized output: no {output}/*.template.json; run `cdk synth` \
+             in this folder, then scan again (perimeter reads the synthesized CloudFormation, \
+             it never runs the app)"
+        ),
+    })
+}
+
+/// `true` when a cloud assembly folder holds a `*.template.json`, at its top or in a nested
+/// `assembly-*` folder.
+fn has_templates(out: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(out) else {
+        return false;
+    };
+    if !meta.is_dir() {
+        return false;
+    }
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        (!is_dir && name.ends_with(".template.json"))
+            || (is_dir && name.starts_with("assembly-") && {
+                std::fs::read_dir(e.path()).is_ok_and(|inner| {
+                    inner
+                        .flatten()
+                        .any(|i| i.file_name().to_string_lossy().ends_with(".template.json"))
+                })
+            })
+    })
 }
 
 /// Loads the `.tf` candidates folder by folder: each folder is one Terraform module.

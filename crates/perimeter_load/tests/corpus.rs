@@ -29,12 +29,14 @@ const BOUNDS: &[Bounds] = &[
         min_functions: 1450,
         max_errors: 5,
     },
+    // ~45 services of providers perimeter does not read (openwhisk, kubeless, cloudflare,
+    // tencent, …) are each one "provider `x` is not supported" error, not a silent app.
     Bounds {
         folder: "serverless-examples",
         min_candidates: 210,
-        min_apps: 185,
-        min_functions: 290,
-        max_errors: 5,
+        min_apps: 145,
+        min_functions: 250,
+        max_errors: 50,
     },
     Bounds {
         folder: "serverless-patterns",

@@ -129,6 +129,9 @@ fn every_corpus_service_loads_without_panic() {
                 }
             }
             Err(e) => {
+                if declares_functions && e.message.contains("is not supported") {
+                    with_functions -= 1;
+                }
                 *errors.entry(format!("load: {}", e.message)).or_default() += 1;
             }
         }
@@ -158,12 +161,28 @@ fn every_corpus_service_loads_without_panic() {
         "too few files parse: {parsed}/{}",
         files.len()
     );
-    assert_eq!(loaded, parsed, "every parsed mapping loads into an App");
+    // Services of providers perimeter does not read (openwhisk, kubeless, …) are a clear
+    // load error; every other mapping loads.
+    let unsupported: usize = errors
+        .iter()
+        .filter(|(reason, _)| reason.contains("is not supported"))
+        .map(|(_, n)| n)
+        .sum();
+    assert!(
+        (30..=60).contains(&unsupported),
+        "unsupported providers: {unsupported}"
+    );
+    assert_eq!(
+        loaded + unsupported,
+        parsed,
+        "every parsed mapping of a supported provider loads into an App"
+    );
     assert!(
         loaded_functions_ok * 100 >= with_functions * 95,
         "{loaded_functions_ok}/{with_functions} services with functions loaded them"
     );
-    assert!(functions >= 300, "too few functions: {functions}");
+    // ~60 functions of unsupported providers are no longer counted.
+    assert!(functions >= 250, "too few functions: {functions}");
     assert!(
         triggers.get("Api").copied().unwrap_or(0) >= 100,
         "too few http triggers: {triggers:?}"

@@ -305,8 +305,11 @@ fn other_providers_and_json_services() {
     );
     let f = app.function("f").expect("f");
     assert!(app.roles.is_empty() && app.apis.is_empty());
+    assert_eq!(app.cloud, perimeter_model::Cloud::Gcp);
+    // No project: the default service account cannot be named.
     assert!(!f.role.value.is_known());
-    assert_eq!(f.triggers[0].kind, TriggerKind::Api);
+    assert_eq!(f.triggers[0].kind, TriggerKind::FunctionUrl);
+    assert_eq!(f.triggers[0].type_name, "google.http");
     assert_eq!(
         f.triggers[0].http.as_ref().and_then(|h| h.api.clone()),
         None

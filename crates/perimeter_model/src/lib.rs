@@ -165,6 +165,15 @@ impl App {
         self.apis.iter().find(|a| a.id == id)
     }
 
+    /// The CDK construct path of the function, role, resource or API with this id, when
+    /// the template recorded one.
+    pub fn construct_path(&self, id: &str) -> Option<&str> {
+        let f = self.function(id).and_then(|f| f.construct_path.as_deref());
+        f.or_else(|| self.role(id).and_then(|r| r.construct_path.as_deref()))
+            .or_else(|| self.resource(id).and_then(|r| r.construct_path.as_deref()))
+            .or_else(|| self.api(id).and_then(|a| a.construct_path.as_deref()))
+    }
+
     /// The role a function runs with, when it is declared in this app.
     pub fn role_of(&self, function: &Function) -> Option<&Role> {
         match &function.role.value {
@@ -250,6 +259,10 @@ pub struct Function {
     /// `aws:cloudformation:stack-name` on deployed functions tie them back to their IaC).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<(String, Attr<String>)>,
+    /// The CDK construct path (`Stack/Construct/Resource`) from the template's
+    /// `Metadata: aws:cdk:path`, for synthesized CDK templates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub construct_path: Option<String>,
 }
 
 /// What a deployed function looks like in its account.
@@ -302,6 +315,7 @@ impl Function {
             code: None,
             deployed: None,
             tags: Vec::new(),
+            construct_path: None,
             location,
         }
     }
@@ -549,6 +563,10 @@ pub struct Resource {
     /// declared in the app, else its ARN, ID or alias. `None` when the resource uses an
     /// AWS-owned or AWS-managed key, whose use needs no IAM permission.
     pub kms_key: Option<Attr<String>>,
+    /// The CDK construct path (`Stack/Construct/Resource`) from the template's
+    /// `Metadata: aws:cdk:path`, for synthesized CDK templates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub construct_path: Option<String>,
 }
 
 impl Resource {
@@ -572,6 +590,7 @@ impl Resource {
             notifies: Vec::new(),
             code_path: None,
             kms_key: None,
+            construct_path: None,
         }
     }
 }
@@ -615,6 +634,10 @@ pub struct Api {
     pub policy: Vec<Statement>,
     /// `PRIVATE` endpoint configuration.
     pub private: bool,
+    /// The CDK construct path (`Stack/Construct/Resource`) from the template's
+    /// `Metadata: aws:cdk:path`, for synthesized CDK templates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub construct_path: Option<String>,
 }
 
 impl Api {
@@ -630,6 +653,7 @@ impl Api {
             cors: None,
             policy: Vec::new(),
             private: false,
+            construct_path: None,
             location,
         }
     }

@@ -27,6 +27,10 @@ pub struct Role {
     /// identity's `Contributor` on a subscription. Empty on AWS.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub bindings: Vec<RoleBinding>,
+    /// The CDK construct path (`Stack/Construct/Resource`) from the template's
+    /// `Metadata: aws:cdk:path`, for synthesized CDK templates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub construct_path: Option<String>,
 }
 
 /// One predefined role granted to an identity at a scope (GCP IAM member bindings, Azure role
@@ -52,6 +56,7 @@ impl Role {
             trust: Vec::new(),
             permissions_boundary: None,
             bindings: Vec::new(),
+            construct_path: None,
         }
     }
 

@@ -100,6 +100,9 @@ struct FindingOut<'a> {
     app: &'a str,
     function: Option<String>,
     resource: &'a str,
+    /// CDK construct path of the resource, for synthesized CDK templates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct_path: Option<&'a str>,
     message: &'a str,
     location: LocationOut<'a>,
     related: Vec<RelatedOut<'a>>,
@@ -183,6 +186,7 @@ pub fn json(input: &ReportInput<'_>) -> String {
                     .as_deref()
                     .map(|id| qualified_function(&f.app, id)),
                 resource: &f.resource,
+                construct_path: crate::construct_path(input.model, f),
                 message: &f.message,
                 location: (&f.location).into(),
                 related: f

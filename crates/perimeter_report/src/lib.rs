@@ -120,6 +120,18 @@ pub fn sorted_findings(findings: &[Finding]) -> Vec<&Finding> {
     out
 }
 
+/// The CDK construct path of what a finding names (its resource, else its function), when
+/// the app is a synthesized CDK template that recorded one (`Metadata: aws:cdk:path`).
+pub fn construct_path<'a>(model: &'a Model, finding: &Finding) -> Option<&'a str> {
+    let app = model.apps.iter().find(|a| a.id == finding.app)?;
+    app.construct_path(&finding.resource).or_else(|| {
+        finding
+            .function
+            .as_deref()
+            .and_then(|f| app.construct_path(f))
+    })
+}
+
 /// The app-qualified id of a function: `"<app id>#<function id>"`, as in fingerprints.
 pub fn qualified_function(app: &str, function: &str) -> String {
     format!("{app}#{function}")

@@ -103,6 +103,7 @@ pub fn text(input: &ReportInput<'_>, options: &TextOptions) -> String {
             write_finding(
                 &mut out,
                 finding,
+                crate::construct_path(input.model, finding),
                 frame.then_some((&mut files, secrets)),
                 options,
                 &paint,
@@ -211,6 +212,7 @@ fn is_secret_finding(f: &Finding) -> bool {
 fn write_finding(
     out: &mut String,
     finding: &Finding,
+    construct: Option<&str>,
     frame: Option<(&mut Files<'_>, &[u32])>,
     options: &TextOptions,
     paint: &Painter,
@@ -225,6 +227,9 @@ fn write_finding(
     );
     for line in clean_multiline(&finding.message).lines() {
         let _ = writeln!(out, "  {line}");
+    }
+    if let Some(path) = construct {
+        let _ = writeln!(out, "  construct: {}", clean(path));
     }
     let frame = frame.and_then(|(files, secret_lines)| {
         let style = FrameStyle {

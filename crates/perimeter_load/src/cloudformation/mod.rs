@@ -58,7 +58,40 @@ pub fn load(file: &str, template: &Node, source: SourceKind) -> App {
     } else {
         load_resources_into(&mut app, &ctx);
     }
+    if source == SourceKind::Cdk {
+        attach_construct_paths(&mut app, template);
+    }
     app
+}
+
+/// Copies each resource's `Metadata: aws:cdk:path` (`Stack/Construct/Resource`) onto the
+/// model element with that logical ID, so findings can name the construct the user wrote
+/// as well as the template line. SAM-expanded or framework-generated elements without a
+/// template resource of their own keep `None`.
+fn attach_construct_paths(app: &mut App, template: &Node) {
+    let Some(resources) = template.get("Resources") else {
+        return;
+    };
+    let path_of = |id: &str| -> Option<String> {
+        resources
+            .get(id)?
+            .get("Metadata")?
+            .get("aws:cdk:path")?
+            .as_str()
+            .map(str::to_string)
+    };
+    for f in &mut app.functions {
+        f.construct_path = path_of(&f.id);
+    }
+    for r in &mut app.roles {
+        r.construct_path = path_of(&r.id);
+    }
+    for r in &mut app.resources {
+        r.construct_path = path_of(&r.id);
+    }
+    for a in &mut app.apis {
+        a.construct_path = path_of(&a.id);
+    }
 }
 
 /// Adds every resource of `ctx.template` to `app`.

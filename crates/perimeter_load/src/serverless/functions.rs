@@ -252,7 +252,11 @@ fn role<'n>(
 }
 
 /// Provider variables, then the function's (which win on the same name).
-fn environment(reader: &Reader, provider: Option<&Node>, own: Option<&Node>) -> Vec<EnvVar> {
+pub(super) fn environment(
+    reader: &Reader,
+    provider: Option<&Node>,
+    own: Option<&Node>,
+) -> Vec<EnvVar> {
     let mut out: Vec<EnvVar> = Vec::new();
     for (block, is_inherited) in [(provider, true), (own, false)] {
         let Some(block) = block else { continue };
@@ -465,7 +469,7 @@ fn artifact_path(reader: &Reader, service: &Service, node: &Node) -> Option<Attr
 
 /// The service folder joined with the handler's folder when that is on disk inside the
 /// scan root.
-fn code_path(service: &Service, handler: &Attr<String>) -> Option<Attr<String>> {
+pub(super) fn code_path(service: &Service, handler: &Attr<String>) -> Option<Attr<String>> {
     let base = service.dir.trim_matches('/');
     let handler_dir = handler
         .as_str()

@@ -17,8 +17,10 @@
 //! names or ARNs.
 
 mod apis;
+mod azure;
 mod events;
 mod functions;
+mod google;
 mod iam;
 mod provider;
 mod read;
@@ -31,7 +33,7 @@ use crate::doc::{Key, Node};
 use events::Events;
 use functions::{Built, RolePlan, Service};
 use iam::RoleNeeds;
-use perimeter_model::{App, Attr, LoadError, Location, Resource, ResourceKind, SourceKind};
+use perimeter_model::{App, Attr, Cloud, LoadError, Location, Resource, ResourceKind, SourceKind};
 use provider::Provider;
 use read::Reader;
 use std::path::Path;
@@ -50,6 +52,26 @@ pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Resul
     let resolved = variables::resolve_document(file, doc, root, options);
     let stage = variables::stage_of(&resolved, options);
     let provider = Provider::new(&resolved, stage);
+    match provider.name.to_ascii_lowercase().as_str() {
+        "aws" => {}
+        "azure" => return Ok(other_cloud(file, &resolved, &provider, root, Cloud::Azure)),
+        "google" => return Ok(other_cloud(file, &resolved, &provider, root, Cloud::Gcp)),
+        other => {
+            let at = provider
+                .get("name")
+                .or_else(|| resolved.get("provider"))
+                .unwrap_or(&resolved);
+            return Err(LoadError {
+                file: file.to_string(),
+                line: Some(at.line),
+                column: Some(at.column),
+                message: format!(
+                    "provider `{other}` is not supported: perimeter reads Serverless services \
+                     for the aws, azure and google providers; this service was not scanned"
+                ),
+            });
+        }
+    }
     let name = provider.service.clone().unwrap_or_else(|| file.to_string());
     let template = resources::template(&resolved);
     let functions = function_entries(&resolved);
@@ -163,6 +185,40 @@ pub fn load(file: &str, doc: &Node, root: &Path, options: &LoadOptions) -> Resul
     app.apis
         .extend([rest, http, websocket].into_iter().flatten());
     Ok(app)
+}
+
+/// A service on Azure (`serverless-azure-functions`) or Google Cloud
+/// (`serverless-google-cloudfunctions`). Their `resources:` are ARM / Deployment Manager
+/// templates, not CloudFormation, so they are not read; each function is built by its
+/// provider's module.
+fn other_cloud(file: &str, doc: &Node, provider: &Provider, root: &Path, cloud: Cloud) -> App {
+    let empty = Node::null(1, 1);
+    let ctx = Context::new(file, &empty);
+    let reader = Reader::new(&ctx);
+    let name = provider.service.clone().unwrap_or_else(|| file.to_string());
+    let mut app = App::new(file, name, SourceKind::Serverless, file);
+    app.cloud = cloud;
+    let service_dir = Path::new(file)
+        .parent()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let service = Service {
+        root,
+        dir: &service_dir,
+        artifact: None,
+        layers: Vec::new(),
+    };
+    for (key, node) in function_entries(doc) {
+        let mut f = match cloud {
+            Cloud::Gcp => google::build(&reader, provider, &service, key, node),
+            _ => azure::build(&reader, provider, &service, key, node),
+        };
+        if let Some(reason) = variables::unresolved_reason(node) {
+            f.handler = Attr::unresolved(reason, f.location.clone());
+        }
+        app.functions.push(f);
+    }
+    app
 }
 
 /// `functions:` as a mapping, or (older services) a list of mappings.
