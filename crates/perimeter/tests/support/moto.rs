@@ -39,7 +39,14 @@ impl Moto {
             .map(|a| a.port())
             .expect("a free loopback port");
         let child = Command::new(python())
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -71,8 +78,14 @@ impl Moto {
             ("AWS_SESSION_TOKEN", "testing".into()),
             ("AWS_REGION", "us-east-1".into()),
             ("AWS_DEFAULT_REGION", "us-east-1".into()),
-            ("AWS_CONFIG_FILE", "/nonexistent/perimeter-test-config".into()),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/perimeter-test-credentials".into()),
+            (
+                "AWS_CONFIG_FILE",
+                "/nonexistent/perimeter-test-config".into(),
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/perimeter-test-credentials".into(),
+            ),
             ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ]
     }
@@ -89,7 +102,10 @@ impl Moto {
         stream.write_all(request.as_bytes()).expect("send reset");
         let mut answer = String::new();
         let _ = stream.read_to_string(&mut answer);
-        assert!(answer.starts_with("HTTP/1.1 200"), "moto reset failed: {answer}");
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "moto reset failed: {answer}"
+        );
     }
 }
 
