@@ -11,6 +11,7 @@ pub mod discover;
 pub mod doc;
 mod scan;
 pub mod serverless;
+pub mod snapshot;
 pub mod terraform;
 
 use perimeter_model::{LoadError, Model};
