@@ -90,9 +90,7 @@ impl Default for CollectOptions {
 /// Why nothing could be read at all (everything smaller is a gap).
 #[derive(Debug, Error)]
 pub enum CollectError {
-    #[error(
-        "no AWS region: pass --region REGION, set AWS_REGION, or set `region` in the profile"
-    )]
+    #[error("no AWS region: pass --region REGION, set AWS_REGION, or set `region` in the profile")]
     NoRegion,
     #[error("cannot use the AWS credentials: {0}")]
     Credentials(String),
@@ -121,7 +119,10 @@ pub async fn collect_async(options: &CollectOptions) -> Result<Snapshot, Collect
     let account_id = account_id(&ctx, &base).await?;
 
     let mut region_names: Vec<String> = if options.all_regions {
-        regions::LAMBDA_REGIONS.iter().map(|r| r.to_string()).collect()
+        regions::LAMBDA_REGIONS
+            .iter()
+            .map(|r| r.to_string())
+            .collect()
     } else if !options.regions.is_empty() {
         options.regions.clone()
     } else {
@@ -185,9 +186,7 @@ pub async fn collect_async(options: &CollectOptions) -> Result<Snapshot, Collect
 async fn account_id(ctx: &Ctx, conf: &SdkConfig) -> Result<String, CollectError> {
     // STS needs a region even for the global endpoint.
     let conf = if conf.region().is_none() {
-        conf.to_builder()
-            .region(Region::new("us-east-1"))
-            .build()
+        conf.to_builder().region(Region::new("us-east-1")).build()
     } else {
         conf.clone()
     };
@@ -253,7 +252,10 @@ mod tests {
                 s.split_once(':').is_some_and(|(svc, action)| {
                     !svc.is_empty()
                         && svc.chars().all(|c| c.is_ascii_lowercase() || c == '-')
-                        && action.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                        && action
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_uppercase())
                         && action.chars().all(|c| c.is_ascii_alphanumeric())
                 })
             })
@@ -274,7 +276,10 @@ mod tests {
         .flat_map(|s| actions_named(s))
         .collect();
         let required: BTreeSet<String> = REQUIRED_ACTIONS.iter().map(|a| a.to_string()).collect();
-        assert_eq!(code, required, "actions named in the collector vs REQUIRED_ACTIONS");
+        assert_eq!(
+            code, required,
+            "actions named in the collector vs REQUIRED_ACTIONS"
+        );
         let doc = include_str!("../../../docs/live-aws.md");
         let block = doc
             .split("```json")

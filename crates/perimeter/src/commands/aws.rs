@@ -85,10 +85,9 @@ pub fn load_snapshot(path: &Path) -> Result<Model> {
             snapshot::MAX_SNAPSHOT_BYTES
         );
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let captured =
-        Snapshot::from_json(&text).with_context(|| format!("{}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let captured = Snapshot::from_json(&text).with_context(|| format!("{}", path.display()))?;
     Ok(snapshot::to_model(&captured))
 }
 

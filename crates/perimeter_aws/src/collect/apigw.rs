@@ -39,7 +39,12 @@ where
     E: gaps::ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    ctx.gap(gaps::sentence(what, action, CONSEQUENCE, &gaps::classify(err)));
+    ctx.gap(gaps::sentence(
+        what,
+        action,
+        CONSEQUENCE,
+        &gaps::classify(err),
+    ));
 }
 
 async fn rest_apis(ctx: &Ctx, conf: &SdkConfig) -> Vec<RestApi> {
@@ -58,15 +63,17 @@ async fn rest_apis(ctx: &Ctx, conf: &SdkConfig) -> Vec<RestApi> {
         };
         match answer {
             Ok(page) => {
-                apis.extend(page.items().iter().map(|a| RestApi {
-                    id: a.id().unwrap_or_default().to_string(),
-                    name: a.name().map(str::to_string),
-                    endpoint_types: a
-                        .endpoint_configuration()
-                        .map(|e| e.types().iter().map(|t| t.as_str().to_string()).collect())
-                        .unwrap_or_default(),
-                    policy: a.policy().and_then(api_policy),
-                    ..RestApi::default()
+                apis.extend(page.items().iter().map(|a| {
+                    RestApi {
+                        id: a.id().unwrap_or_default().to_string(),
+                        name: a.name().map(str::to_string),
+                        endpoint_types: a
+                            .endpoint_configuration()
+                            .map(|e| e.types().iter().map(|t| t.as_str().to_string()).collect())
+                            .unwrap_or_default(),
+                        policy: a.policy().and_then(api_policy),
+                        ..RestApi::default()
+                    }
                 }));
                 let next = page.position().map(str::to_string);
                 if next.is_none() || next == position {
@@ -119,8 +126,10 @@ async fn rest_methods(
                     let (Some(id), Some(path)) = (r.id(), r.path()) else {
                         continue;
                     };
-                    let mut methods: Vec<&String> =
-                        r.resource_methods().map(|m| m.keys().collect()).unwrap_or_default();
+                    let mut methods: Vec<&String> = r
+                        .resource_methods()
+                        .map(|m| m.keys().collect())
+                        .unwrap_or_default();
                     methods.sort();
                     for m in methods {
                         listed.push((id.to_string(), path.to_string(), m.clone()));
@@ -211,11 +220,7 @@ async fn rest_authorizers(
     out
 }
 
-async fn rest_stages(
-    ctx: &Ctx,
-    client: &aws_sdk_apigateway::Client,
-    api: &str,
-) -> Vec<StageData> {
+async fn rest_stages(ctx: &Ctx, client: &aws_sdk_apigateway::Client, api: &str) -> Vec<StageData> {
     let answer = {
         let _permit = ctx.permit().await;
         client.get_stages().rest_api_id(api).send().await

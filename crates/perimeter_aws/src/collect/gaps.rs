@@ -123,7 +123,8 @@ mod tests {
             "cannot read S3 bucket policies (s3:GetBucketPolicy denied): public-bucket findings may be missing"
         );
         assert!(
-            sentence("x", "a:B", "c", &Failure::Other("boom".into())).contains("(a:B failed: boom)")
+            sentence("x", "a:B", "c", &Failure::Other("boom".into()))
+                .contains("(a:B failed: boom)")
         );
         assert_eq!(shorten(&"x".repeat(300)).chars().count(), 201);
         assert_eq!(shorten("one\ntwo"), "one");

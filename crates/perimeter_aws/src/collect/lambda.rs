@@ -191,9 +191,7 @@ async fn url_config(ctx: &Ctx, client: &Client, name: &str) -> Option<UrlConfig>
             Some(UrlConfig {
                 url: Some(out.function_url().to_string()),
                 auth_type: out.auth_type().as_str().to_string(),
-                allow_origins: cors
-                    .map(|c| c.allow_origins().to_vec())
-                    .unwrap_or_default(),
+                allow_origins: cors.map(|c| c.allow_origins().to_vec()).unwrap_or_default(),
                 allow_credentials: cors.and_then(|c| c.allow_credentials()),
                 cors: cors.is_some(),
             })
@@ -284,7 +282,11 @@ async fn invoke_configs(ctx: &Ctx, client: &Client, name: &str) -> Vec<EventInvo
 async fn concurrency(ctx: &Ctx, client: &Client, name: &str) -> Option<i64> {
     let answer = {
         let _permit = ctx.permit().await;
-        client.get_function_concurrency().function_name(name).send().await
+        client
+            .get_function_concurrency()
+            .function_name(name)
+            .send()
+            .await
     };
     match answer {
         Ok(out) => out.reserved_concurrent_executions().map(i64::from),

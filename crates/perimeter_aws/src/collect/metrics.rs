@@ -75,7 +75,12 @@ async fn invocations(
             .get_metric_statistics()
             .namespace("AWS/Lambda")
             .metric_name("Invocations")
-            .dimensions(Dimension::builder().name("FunctionName").value(function).build())
+            .dimensions(
+                Dimension::builder()
+                    .name("FunctionName")
+                    .value(function)
+                    .build(),
+            )
             .start_time(DateTime::from(start))
             .end_time(DateTime::from(end))
             .period(DAY as i32)

@@ -9,8 +9,8 @@ use super::lambda::MAX_PAGES;
 use aws_config::SdkConfig;
 use futures_util::future::join_all;
 use perimeter_load::snapshot::{
-    BucketData, EventRule, LogGroup, Notification, PublicAccessBlockData, QueueData,
-    RegionData, Subscription, TopicData,
+    BucketData, EventRule, LogGroup, Notification, PublicAccessBlockData, QueueData, RegionData,
+    Subscription, TopicData,
 };
 
 /// Reads the region's topics, queues, rules and log groups into `data`.
@@ -38,7 +38,11 @@ async fn topics(ctx: &Ctx, conf: &SdkConfig) -> Vec<TopicData> {
     for _ in 0..MAX_PAGES {
         let answer = {
             let _permit = ctx.permit().await;
-            client.list_topics().set_next_token(token.clone()).send().await
+            client
+                .list_topics()
+                .set_next_token(token.clone())
+                .send()
+                .await
         };
         match answer {
             Ok(page) => {
@@ -421,11 +425,9 @@ pub(crate) async fn read_buckets(
         };
         match answer {
             Ok(page) => {
-                names.extend(
-                    page.buckets()
-                        .iter()
-                        .filter_map(|b| Some((b.name()?.to_string(), b.bucket_region().map(str::to_string)))),
-                );
+                names.extend(page.buckets().iter().filter_map(|b| {
+                    Some((b.name()?.to_string(), b.bucket_region().map(str::to_string)))
+                }));
                 let next = page.continuation_token().map(str::to_string);
                 if next.is_none() || next == token {
                     break;
@@ -450,18 +452,19 @@ pub(crate) async fn read_buckets(
         .collect();
     let client = &client;
     let clients = &clients;
-    let mut buckets: Vec<BucketData> = join_all(names.into_iter().map(|(name, region)| async move {
-        let region = match region {
-            Some(r) => r,
-            None => bucket_region(ctx, client, &name).await?,
-        };
-        let regional = &clients.iter().find(|(r, _)| *r == region)?.1;
-        Some(read_bucket(ctx, regional, name, region).await)
-    }))
-    .await
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut buckets: Vec<BucketData> =
+        join_all(names.into_iter().map(|(name, region)| async move {
+            let region = match region {
+                Some(r) => r,
+                None => bucket_region(ctx, client, &name).await?,
+            };
+            let regional = &clients.iter().find(|(r, _)| *r == region)?.1;
+            Some(read_bucket(ctx, regional, name, region).await)
+        }))
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
     buckets.sort_by(|a, b| a.name.cmp(&b.name));
     buckets
 }

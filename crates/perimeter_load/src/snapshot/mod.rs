@@ -50,7 +50,9 @@ pub enum SnapshotError {
     Json(#[from] serde_json::Error),
     #[error("not a perimeter snapshot (format `{0}`, expected `{FORMAT}`)")]
     Format(String),
-    #[error("snapshot version {0} is newer than this perimeter reads ({VERSION}): upgrade perimeter")]
+    #[error(
+        "snapshot version {0} is newer than this perimeter reads ({VERSION}): upgrade perimeter"
+    )]
     Version(u32),
     #[error("snapshot is larger than {MAX_SNAPSHOT_BYTES} bytes")]
     TooLarge,

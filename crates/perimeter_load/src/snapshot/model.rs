@@ -10,8 +10,7 @@
 
 use super::policy::statements;
 use super::{
-    BucketData, EventSourceMapping, FunctionData, HttpApi, RegionData, RestApi, RoleData,
-    Snapshot,
+    BucketData, EventSourceMapping, FunctionData, HttpApi, RegionData, RestApi, RoleData, Snapshot,
 };
 use perimeter_model::{
     Api, ApiKind, App, Attr, Auth, Cors, Deployed, EnvVar, Function, FunctionUrl, HttpRoute,
@@ -265,7 +264,10 @@ impl<'s> Builder<'s> {
 
     fn rest_apis(&mut self) {
         for api in &self.region.rest_apis {
-            let at = format!("arn:aws:apigateway:{}::/restapis/{}", self.region.region, api.id);
+            let at = format!(
+                "arn:aws:apigateway:{}::/restapis/{}",
+                self.region.region, api.id
+            );
             let mut a = Api::new(&api.id, ApiKind::Rest, loc(&at));
             stage_settings(&mut a, &api.stages, &at);
             a.usage_plan = self.region.usage_plan_api_ids.contains(&api.id);
@@ -314,7 +316,10 @@ impl<'s> Builder<'s> {
 
     fn http_apis(&mut self) {
         for api in &self.region.http_apis {
-            let at = format!("arn:aws:apigateway:{}::/apis/{}", self.region.region, api.id);
+            let at = format!(
+                "arn:aws:apigateway:{}::/apis/{}",
+                self.region.region, api.id
+            );
             let kind = if api.protocol_type.as_deref() == Some("WEBSOCKET") {
                 ApiKind::WebSocket
             } else {
@@ -401,7 +406,11 @@ impl<'s> Builder<'s> {
             for (i, n) in b.lambda_notifications.iter().enumerate() {
                 r.notifies.push(self.notify_target(&n.function_arn, &at));
                 let trigger = source_trigger(
-                    format!("S3-{}-{}", b.name, n.id.clone().unwrap_or_else(|| i.to_string())),
+                    format!(
+                        "S3-{}-{}",
+                        b.name,
+                        n.id.clone().unwrap_or_else(|| i.to_string())
+                    ),
                     TriggerKind::S3,
                     "AWS::S3::Bucket",
                     &at,
@@ -492,9 +501,7 @@ impl<'s> Builder<'s> {
             r.name = Some(known(arn_name(&source).to_string(), &source));
             self.app.resources.push(r);
         }
-        if !attached
-            && let Some(r) = self.app.resources.iter_mut().find(|r| r.id == source)
-        {
+        if !attached && let Some(r) = self.app.resources.iter_mut().find(|r| r.id == source) {
             r.notifies.push(known(m.function_arn.clone(), &source));
         }
     }
@@ -534,7 +541,11 @@ fn mapping_kind(m: &EventSourceMapping) -> (TriggerKind, ResourceKind, &'static 
             "AWS::DynamoDB::Table",
         ),
         "kafka" => (TriggerKind::Msk, ResourceKind::Other, "AWS::MSK::Cluster"),
-        "mq" => (TriggerKind::Mq, ResourceKind::Other, "AWS::AmazonMQ::Broker"),
+        "mq" => (
+            TriggerKind::Mq,
+            ResourceKind::Other,
+            "AWS::AmazonMQ::Broker",
+        ),
         _ => (TriggerKind::Other, ResourceKind::Other, "Other"),
     }
 }
@@ -711,7 +722,11 @@ fn permissions(f: &FunctionData, index: usize, st: &Json) -> Vec<Permission> {
         .into_iter()
         .enumerate()
         .map(|(i, action)| Permission {
-            id: if n > 1 { format!("{sid}-{i}") } else { sid.clone() },
+            id: if n > 1 {
+                format!("{sid}-{i}")
+            } else {
+                sid.clone()
+            },
             function: known(f.name.clone(), at),
             action: known(action, at),
             principal: match &principal {
@@ -764,7 +779,10 @@ fn role(r: &RoleData) -> Role {
                 .unwrap_or_default(),
         });
     }
-    role.permissions_boundary = r.permissions_boundary.as_ref().map(|b| known(b.clone(), at));
+    role.permissions_boundary = r
+        .permissions_boundary
+        .as_ref()
+        .map(|b| known(b.clone(), at));
     role
 }
 
@@ -787,11 +805,15 @@ mod tests {
             inline_policies: vec![super::super::PolicyData {
                 name: "all".into(),
                 arn: None,
-                document: Some(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})),
+                document: Some(
+                    json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+                ),
             }],
             attached_policies: vec![super::super::PolicyData {
                 name: "AWSLambdaBasicExecutionRole".into(),
-                arn: Some("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole".into()),
+                arn: Some(
+                    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole".into(),
+                ),
                 document: None,
             }],
             ..RoleData::default()
@@ -884,7 +906,9 @@ mod tests {
         let perm = app.permissions_of(f).next().unwrap();
         assert_eq!(perm.principal.as_str(), Some("*"));
         assert_eq!(
-            perm.function_url_auth_type.as_ref().and_then(|a| a.as_str()),
+            perm.function_url_auth_type
+                .as_ref()
+                .and_then(|a| a.as_str()),
             Some("NONE")
         );
         // Both roles: one used, one unused (kept once, in the first region).
@@ -904,7 +928,9 @@ mod tests {
             targets,
             ["api", "arn:aws:lambda:us-east-1:123456789012:function:gone"]
         );
-        let queue = app.resource("arn:aws:sqs:us-east-1:123456789012:q").unwrap();
+        let queue = app
+            .resource("arn:aws:sqs:us-east-1:123456789012:q")
+            .unwrap();
         assert_eq!(
             queue.notifies[0].as_str(),
             Some("arn:aws:lambda:us-east-1:123456789012:function:deleted")

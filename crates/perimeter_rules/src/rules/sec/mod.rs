@@ -183,7 +183,10 @@ pub fn redaction_marker(function: &Function, var: &EnvVar) -> Option<String> {
             severity.as_str(),
             stand_in(m.text(value))
         )),
-        Verdict::Name => Some(format!("{REDACTED_PREFIX}name:-:-:{}", stand_in(value.trim()))),
+        Verdict::Name => Some(format!(
+            "{REDACTED_PREFIX}name:-:-:{}",
+            stand_in(value.trim())
+        )),
         Verdict::Nothing => (scan_value(value).is_some() || looks_like_aws_secret_key(value))
             .then(|| format!("{REDACTED_PREFIX}none:-:-:{}", stand_in(value.trim()))),
     }
@@ -286,7 +289,13 @@ mod redaction_tests {
         };
         let marker = redaction_marker(&f, &f.environment[0]).unwrap();
         assert!(!marker.contains(key));
-        assert_eq!(marker, format!("{REDACTED_PREFIX}secret:AwsAccessKeyId:high:AKIA{}", "•".repeat(16)));
+        assert_eq!(
+            marker,
+            format!(
+                "{REDACTED_PREFIX}secret:AwsAccessKeyId:high:AKIA{}",
+                "•".repeat(16)
+            )
+        );
         let name = redaction_marker(&f, &f.environment[1]).unwrap();
         assert!(!name.contains("hunter2"));
         assert!(redaction_marker(&f, &f.environment[2]).is_none());
