@@ -359,7 +359,7 @@ async fn http_apis(ctx: &Ctx, conf: &SdkConfig) -> Vec<HttpApi> {
 
 /// Pages of a v2 `Get*` list call: `$call` builds the request for a token.
 macro_rules! v2_pages {
-    ($ctx:expr, $call:expr, $map:expr) => {{
+    ($ctx:expr, $what:expr, $call:expr, $map:expr) => {{
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
@@ -377,7 +377,7 @@ macro_rules! v2_pages {
                     token = next;
                 }
                 Err(e) => {
-                    gap($ctx, V2, "apigateway:GET", &e);
+                    gap($ctx, $what, "apigateway:GET", &e);
                     break;
                 }
             }
@@ -393,6 +393,7 @@ async fn http_routes(
 ) -> Vec<HttpRoute> {
     v2_pages!(
         ctx,
+        "API Gateway HTTP API routes",
         |t| client.get_routes().api_id(api).set_next_token(t),
         |r: &aws_sdk_apigatewayv2::types::Route| HttpRoute {
             route_key: r.route_key().unwrap_or_default().to_string(),
@@ -411,6 +412,7 @@ async fn http_authorizers(
 ) -> Vec<Authorizer> {
     v2_pages!(
         ctx,
+        "API Gateway HTTP API authorizers",
         |t| client.get_authorizers().api_id(api).set_next_token(t),
         |a: &aws_sdk_apigatewayv2::types::Authorizer| Authorizer {
             id: a.authorizer_id().unwrap_or_default().to_string(),
@@ -427,6 +429,7 @@ async fn http_integrations(
 ) -> BTreeMap<String, String> {
     let list: Vec<Option<(String, String)>> = v2_pages!(
         ctx,
+        "API Gateway HTTP API integrations",
         |t| client.get_integrations().api_id(api).set_next_token(t),
         |i: &aws_sdk_apigatewayv2::types::Integration| Some((
             i.integration_id()?.to_string(),
@@ -443,6 +446,7 @@ async fn http_stages(
 ) -> Vec<StageData> {
     v2_pages!(
         ctx,
+        "API Gateway HTTP API stages",
         |t| client.get_stages().api_id(api).set_next_token(t),
         |s: &aws_sdk_apigatewayv2::types::Stage| {
             let route = s.default_route_settings();

@@ -69,7 +69,13 @@ where
     let text = match (err.code(), err.message()) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(code), None) => code.to_string(),
-        _ => DisplayErrorContext(err).to_string(),
+        // The SDK's chain ends with a Debug dump of the response: keep the readable head.
+        _ => DisplayErrorContext(err)
+            .to_string()
+            .split(" (")
+            .next()
+            .unwrap_or_default()
+            .to_string(),
     };
     shorten(&text)
 }
