@@ -1,5 +1,5 @@
 //! Live AWS accounts, read-only: the collector reads an account with the AWS SDK for Rust into
-//! a [`snapshot`] (plain, versioned, redacted JSON), which `perimeter_load` turns into the
+//! a `perimeter_load::snapshot` (plain, versioned, redacted JSON), which `perimeter_load` turns into the
 //! model like any other input; and the opt-in kill switch ([`enforce`]), the only code that
 //! writes to an account.
 //!

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod doc;
 mod scan;
 pub mod serverless;
+pub mod snapshot;
 pub mod terraform;
 
 use perimeter_model::{LoadError, Model};

@@ -1,7 +1,13 @@
 //! Live AWS input: `scan --aws` reads an account into the model, `--save-snapshot` keeps what
 //! was read, `--snapshot` scans a saved one offline.
+//!
+//! A live read captures a snapshot (`perimeter_aws::collect`) and builds the model from it
+//! (`perimeter_load::snapshot::to_model`), exactly as `--snapshot` does, so both give the same
+//! findings. Scanning a snapshot needs no AWS SDK: it works in a binary built without the
+//! `aws` feature.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
+use perimeter_load::snapshot::{self, Snapshot};
 use perimeter_model::Model;
 use std::path::{Path, PathBuf};
 
@@ -34,17 +40,60 @@ pub struct LiveRead {
 }
 
 /// Reads the account into the model.
+#[cfg(feature = "aws")]
+pub fn read_live(args: &LiveArgs) -> Result<LiveRead> {
+    if args.code {
+        bail!(
+            "--code (downloading deployment packages) is not supported yet: scan the \
+             function's source tree or package with `perimeter scan PATH` instead"
+        );
+    }
+    let options = perimeter_aws::collect::CollectOptions {
+        profile: args.profile.clone(),
+        regions: args.regions.clone(),
+        all_regions: args.all_regions,
+        metrics_days: args.metrics_days,
+        ..perimeter_aws::collect::CollectOptions::default()
+    };
+    let captured = perimeter_aws::collect::collect(&options)?;
+    for gap in &captured.gaps {
+        eprintln!("perimeter: {gap}");
+    }
+    Ok(LiveRead {
+        model: snapshot::to_model(&captured),
+        snapshot_json: captured.to_json(),
+    })
+}
+
+/// Without the `aws` feature there is no SDK to read an account with.
+#[cfg(not(feature = "aws"))]
 pub fn read_live(_args: &LiveArgs) -> Result<LiveRead> {
-    bail!("live AWS scanning is not built into this binary yet")
+    bail!(
+        "this perimeter was built without live AWS support (the `aws` cargo feature): \
+         rebuild with `--features aws`, or scan a saved snapshot with `--snapshot FILE`"
+    )
 }
 
 /// Loads a saved snapshot into the model.
 pub fn load_snapshot(path: &Path) -> Result<Model> {
-    bail!("{}: snapshots are not supported yet", path.display())
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.len() > snapshot::MAX_SNAPSHOT_BYTES as u64 {
+        bail!(
+            "{}: snapshot is larger than {} bytes",
+            path.display(),
+            snapshot::MAX_SNAPSHOT_BYTES
+        );
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let captured = Snapshot::from_json(&text).with_context(|| format!("{}", path.display()))?;
+    Ok(snapshot::to_model(&captured))
 }
 
 /// Where `--save-snapshot` writes.
 pub fn save_snapshot(path: &PathBuf, read: &LiveRead) -> Result<()> {
-    std::fs::write(path, &read.snapshot_json)?;
+    std::fs::write(path, &read.snapshot_json)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

@@ -46,6 +46,9 @@ pub(crate) fn judge(function: &Function, var: &EnvVar) -> Verdict {
     let Some(value) = var.value.as_str() else {
         return Verdict::Nothing;
     };
+    if let Some(verdict) = judge_redacted(value) {
+        return verdict;
+    }
     let named_secret = secret_like_name(&var.name);
     let scanned = scan_value(value);
     if let Some(m) = &scanned
@@ -154,5 +157,157 @@ fn sharing_note(sharing: usize) -> String {
         format!(" (inherited by {sharing} functions)")
     } else {
         String::new()
+    }
+}
+
+/// Start of an environment value that a live snapshot redacted at capture
+/// (`perimeter_load::snapshot::REDACTED_PREFIX`):
+/// `perimeter:redacted:<verdict>:<kind>:<severity>:<stand-in>`. The verdict is this engine's,
+/// made on the real value when the account was read ([`redaction_marker`]); the stand-in keeps
+/// what [`redact`](secrets::redact) shows (first characters and length), so findings on a
+/// snapshot read exactly as on the live value without the snapshot holding the secret.
+pub const REDACTED_PREFIX: &str = "perimeter:redacted:";
+
+/// The marker that replaces `var`'s value in a snapshot, or `None` when the value may be kept.
+/// Values the detectors flag without a finding (a hex digest under a neutral name) are
+/// redacted too, with verdict `none`: a snapshot never holds anything secret-shaped.
+pub fn redaction_marker(function: &Function, var: &EnvVar) -> Option<String> {
+    let value = var.value.as_str()?;
+    if value.starts_with(REDACTED_PREFIX) {
+        return None;
+    }
+    match judge(function, var) {
+        Verdict::Value(m, severity) => Some(format!(
+            "{REDACTED_PREFIX}secret:{:?}:{}:{}",
+            m.kind,
+            severity.as_str(),
+            stand_in(m.text(value))
+        )),
+        Verdict::Name => Some(format!(
+            "{REDACTED_PREFIX}name:-:-:{}",
+            stand_in(value.trim())
+        )),
+        Verdict::Nothing => (scan_value(value).is_some() || looks_like_aws_secret_key(value))
+            .then(|| format!("{REDACTED_PREFIX}none:-:-:{}", stand_in(value.trim()))),
+    }
+}
+
+/// What a report may show of `value`: the stand-in of a redaction marker, else the value.
+pub(crate) fn shown_value(value: &str) -> &str {
+    match value.strip_prefix(REDACTED_PREFIX) {
+        Some(rest) => rest.splitn(4, ':').nth(3).unwrap_or(""),
+        None => value,
+    }
+}
+
+/// The characters [`redact`](secrets::redact) shows, then `•` up to the original length.
+fn stand_in(secret: &str) -> String {
+    let n = secret.chars().count();
+    let shown = match n {
+        0..=7 => 0,
+        8..=15 => 2,
+        _ => 4,
+    };
+    secret
+        .chars()
+        .take(shown)
+        .chain(std::iter::repeat_n('•', n - shown))
+        .collect()
+}
+
+/// The verdict recorded in a redaction marker.
+fn judge_redacted(value: &str) -> Option<Verdict> {
+    let rest = value.strip_prefix(REDACTED_PREFIX)?;
+    let mut parts = rest.splitn(4, ':');
+    let (verdict, kind, severity) = (parts.next()?, parts.next()?, parts.next()?);
+    let stand_in = parts.next().unwrap_or("");
+    Some(match verdict {
+        "secret" => {
+            let kind = ALL_KINDS
+                .iter()
+                .copied()
+                .find(|k| format!("{k:?}") == kind)
+                .unwrap_or(SecretKind::HighEntropy);
+            let severity = Severity::parse(severity).unwrap_or(Severity::High);
+            let m = ValueMatch {
+                kind,
+                start: value.len() - stand_in.len(),
+                end: value.len(),
+            };
+            Verdict::Value(m, severity)
+        }
+        "name" => Verdict::Name,
+        _ => Verdict::Nothing,
+    })
+}
+
+/// Every kind, to read a marker's kind back by name.
+const ALL_KINDS: [SecretKind; 26] = [
+    SecretKind::AwsAccessKeyId,
+    SecretKind::AwsSecretAccessKey,
+    SecretKind::PrivateKey,
+    SecretKind::GitHubToken,
+    SecretKind::GitLabToken,
+    SecretKind::SlackToken,
+    SecretKind::SlackWebhook,
+    SecretKind::StripeKey,
+    SecretKind::GoogleApiKey,
+    SecretKind::TwilioApiKey,
+    SecretKind::SendGridKey,
+    SecretKind::NpmToken,
+    SecretKind::OpenAiKey,
+    SecretKind::AnthropicKey,
+    SecretKind::ShopifyToken,
+    SecretKind::MailgunKey,
+    SecretKind::AzureStorageKey,
+    SecretKind::PypiToken,
+    SecretKind::DigitalOceanToken,
+    SecretKind::HuggingFaceToken,
+    SecretKind::PostmanKey,
+    SecretKind::SquareToken,
+    SecretKind::DiscordWebhook,
+    SecretKind::Jwt,
+    SecretKind::UrlCredentials,
+    SecretKind::HighEntropy,
+];
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::secrets::redact;
+    use super::*;
+    use crate::rules::iam::testkit::*;
+
+    #[test]
+    fn markers_keep_the_verdict_and_never_the_secret() {
+        let key = "AKIA2OGYBAH6RHVLZ4QP";
+        let f = {
+            let mut f = function("F", "R", 3);
+            f.environment.push(env("UPLOAD_KEY_ID", key, 4));
+            f.environment.push(env("DB_PASSWORD", "hunter2-prod", 5));
+            f.environment.push(env("TABLE", "orders", 6));
+            f
+        };
+        let marker = redaction_marker(&f, &f.environment[0]).unwrap();
+        assert!(!marker.contains(key));
+        assert_eq!(
+            marker,
+            format!(
+                "{REDACTED_PREFIX}secret:AwsAccessKeyId:high:AKIA{}",
+                "•".repeat(16)
+            )
+        );
+        let name = redaction_marker(&f, &f.environment[1]).unwrap();
+        assert!(!name.contains("hunter2"));
+        assert!(redaction_marker(&f, &f.environment[2]).is_none());
+        // Judged back from the marker alone, with the same display.
+        let redacted = env("UPLOAD_KEY_ID", &marker, 4);
+        let Verdict::Value(m, severity) = judge(&f, &redacted) else {
+            panic!("marker not recognised")
+        };
+        assert_eq!(m.kind, SecretKind::AwsAccessKeyId);
+        assert_eq!(severity, Severity::High);
+        assert_eq!(redact(m.text(&marker)), redact(key));
+        assert_eq!(judge(&f, &env("DB_PASSWORD", &name, 5)), Verdict::Name);
+        assert_eq!(redact(shown_value(&name)), redact("hunter2-prod"));
     }
 }

@@ -92,7 +92,7 @@ impl Rule for SecretLikeEnvironmentName {
             let value = var.value.as_str().unwrap_or_default();
             let says = format!(
                 "is named like a secret and set to a literal (`{}`)",
-                redact(value.trim())
+                redact(super::shown_value(value).trim())
             );
             out.push(variable_finding(
                 &META,
