@@ -325,7 +325,7 @@ fn scheduled_event_writes_snapshot_and_findings_to_s3() {
     assert!(
         listed["findings"]
             .as_array()
-            .is_some_and(|f| f.iter().any(|c| c == "AUTH001")),
+            .is_some_and(|f| f.iter().any(|c| c == "AUTH002")),
         "the public function URL should be reported: {listed}"
     );
 }

@@ -251,7 +251,9 @@ mod tests {
             .filter(|s| {
                 s.split_once(':').is_some_and(|(svc, action)| {
                     !svc.is_empty()
-                        && svc.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                        && svc
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                         && action
                             .chars()
                             .next()

@@ -2,20 +2,30 @@
 
 use anyhow::{Result, bail};
 use perimeter_rules::registry;
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
+
+/// Writes to standard output; a closed pipe (`perimeter rules | head`) is not an error.
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
 
 /// Prints the catalog as an aligned table or as JSON.
 pub fn list(json: bool) -> Result<ExitCode> {
     let rules = registry();
     if json {
         let metas: Vec<_> = rules.iter().map(|r| r.meta()).collect();
-        println!("{}", serde_json::to_string_pretty(&metas)?);
+        emit(&format!("{}\n", serde_json::to_string_pretty(&metas)?));
         return Ok(ExitCode::SUCCESS);
     }
     let width = rules.iter().map(|r| r.meta().name.len()).max().unwrap_or(0);
+    let mut table = String::new();
     for rule in &rules {
         let meta = rule.meta();
-        println!(
+        let _ = writeln!(
+            table,
             "{:<8} {:<width$}  {:<8}  {}",
             meta.code,
             meta.name,
@@ -23,6 +33,7 @@ pub fn list(json: bool) -> Result<ExitCode> {
             meta.summary
         );
     }
+    emit(&table);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -32,15 +43,16 @@ pub fn explain(code_or_name: &str) -> Result<ExitCode> {
         bail!("no rule named `{code_or_name}` (see `perimeter rules`)");
     };
     let meta = rule.meta();
-    println!("# {} {}\n", meta.code, meta.name);
     let level = |l: perimeter_rules::Level| format!("{l:?}").to_lowercase();
-    println!(
-        "Severity: {}  Likelihood: {}  Impact: {}  Confidence: {}\n",
+    emit(&format!(
+        "# {} {}\n\nSeverity: {}  Likelihood: {}  Impact: {}  Confidence: {}\n\n{}",
+        meta.code,
+        meta.name,
         meta.severity,
         level(meta.likelihood),
         level(meta.impact),
-        level(meta.confidence)
-    );
-    print!("{}", meta.documentation());
+        level(meta.confidence),
+        meta.documentation()
+    ));
     Ok(ExitCode::SUCCESS)
 }
