@@ -223,6 +223,46 @@ impl Ctx {
         self.semaphore.acquire().await.ok()
     }
 
+    /// Reads every page of a list call, one permit per page: `fetch` sends the call for a
+    /// continuation token, `take` keeps a page's items and returns the next token. A failed page
+    /// becomes the gap `(what, action, consequence)` and ends the listing with what was read.
+    pub(crate) async fn pages<P, E, R, Fut>(
+        &self,
+        mut fetch: impl FnMut(Option<String>) -> Fut,
+        mut take: impl FnMut(P) -> Option<String>,
+        (what, action, consequence): (&str, &str, &str),
+    ) where
+        Fut: std::future::Future<Output = Result<P, gaps::SdkError<E, R>>>,
+        E: gaps::ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let mut token: Option<String> = None;
+        for _ in 0..lambda::MAX_PAGES {
+            let answer = {
+                let _permit = self.permit().await;
+                fetch(token.clone()).await
+            };
+            match answer {
+                Ok(page) => {
+                    let next = take(page);
+                    if next.is_none() || next == token {
+                        break;
+                    }
+                    token = next;
+                }
+                Err(e) => {
+                    self.gap(gaps::sentence(
+                        what,
+                        action,
+                        consequence,
+                        &gaps::classify(&e),
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+
     /// Records a gap once.
     pub(crate) fn gap(&self, sentence: String) {
         if let Ok(mut gaps) = self.gaps.lock()

@@ -34,41 +34,24 @@ fn is_function_arn(arn: &str) -> bool {
 async fn topics(ctx: &Ctx, conf: &SdkConfig) -> Vec<TopicData> {
     let client = aws_sdk_sns::Client::new(conf);
     let mut arns = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
-            client
-                .list_topics()
-                .set_next_token(token.clone())
-                .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                arns.extend(
-                    page.topics()
-                        .iter()
-                        .filter_map(|t| t.topic_arn())
-                        .map(str::to_string),
-                );
-                let next = page.next_token().map(str::to_string);
-                if next.is_none() || next == token {
-                    break;
-                }
-                token = next;
-            }
-            Err(e) => {
-                ctx.gap(gaps::sentence(
-                    "SNS topics",
-                    "sns:ListTopics",
-                    "SNS triggers and topic-policy findings may be missing",
-                    &gaps::classify(&e),
-                ));
-                break;
-            }
-        }
-    }
+    ctx.pages(
+        |token| client.list_topics().set_next_token(token).send(),
+        |page| {
+            arns.extend(
+                page.topics()
+                    .iter()
+                    .filter_map(|t| t.topic_arn())
+                    .map(str::to_string),
+            );
+            page.next_token().map(str::to_string)
+        },
+        (
+            "SNS topics",
+            "sns:ListTopics",
+            "SNS triggers and topic-policy findings may be missing",
+        ),
+    )
+    .await;
     let client = &client;
     let mut topics = join_all(arns.into_iter().map(|arn| async move {
         let policy = {
@@ -93,47 +76,35 @@ async fn topics(ctx: &Ctx, conf: &SdkConfig) -> Vec<TopicData> {
             }
         };
         let mut subs = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let answer = {
-                let _permit = ctx.permit().await;
+        ctx.pages(
+            |token| {
                 client
                     .list_subscriptions_by_topic()
                     .topic_arn(&arn)
-                    .set_next_token(token.clone())
+                    .set_next_token(token)
                     .send()
-                    .await
-            };
-            match answer {
-                Ok(page) => {
-                    subs.extend(
-                        page.subscriptions()
-                            .iter()
-                            .filter(|s| s.protocol() == Some("lambda"))
-                            .filter_map(|s| {
-                                Some(Subscription {
-                                    arn: s.subscription_arn().map(str::to_string),
-                                    endpoint: s.endpoint()?.to_string(),
-                                })
-                            }),
-                    );
-                    let next = page.next_token().map(str::to_string);
-                    if next.is_none() || next == token {
-                        break;
-                    }
-                    token = next;
-                }
-                Err(e) => {
-                    ctx.gap(gaps::sentence(
-                        "SNS subscriptions",
-                        "sns:ListSubscriptionsByTopic",
-                        "SNS triggers (and those of deleted functions) may be missing",
-                        &gaps::classify(&e),
-                    ));
-                    break;
-                }
-            }
-        }
+            },
+            |page| {
+                subs.extend(
+                    page.subscriptions()
+                        .iter()
+                        .filter(|s| s.protocol() == Some("lambda"))
+                        .filter_map(|s| {
+                            Some(Subscription {
+                                arn: s.subscription_arn().map(str::to_string),
+                                endpoint: s.endpoint()?.to_string(),
+                            })
+                        }),
+                );
+                page.next_token().map(str::to_string)
+            },
+            (
+                "SNS subscriptions",
+                "sns:ListSubscriptionsByTopic",
+                "SNS triggers (and those of deleted functions) may be missing",
+            ),
+        )
+        .await;
         TopicData {
             arn,
             policy,
@@ -149,37 +120,25 @@ async fn queues(ctx: &Ctx, conf: &SdkConfig) -> Vec<QueueData> {
     use aws_sdk_sqs::types::QueueAttributeName;
     let client = aws_sdk_sqs::Client::new(conf);
     let mut urls = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |token| {
             client
                 .list_queues()
                 .max_results(1000)
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                urls.extend(page.queue_urls().iter().cloned());
-                let next = page.next_token().map(str::to_string);
-                if next.is_none() || next == token {
-                    break;
-                }
-                token = next;
-            }
-            Err(e) => {
-                ctx.gap(gaps::sentence(
-                    "SQS queues",
-                    "sqs:ListQueues",
-                    "queue-policy findings may be missing",
-                    &gaps::classify(&e),
-                ));
-                break;
-            }
-        }
-    }
+        },
+        |page| {
+            urls.extend(page.queue_urls().iter().cloned());
+            page.next_token().map(str::to_string)
+        },
+        (
+            "SQS queues",
+            "sqs:ListQueues",
+            "queue-policy findings may be missing",
+        ),
+    )
+    .await;
     let client = &client;
     let mut queues: Vec<QueueData> = join_all(urls.into_iter().map(|url| async move {
         let answer = {
@@ -267,44 +226,28 @@ async fn event_rules(ctx: &Ctx, conf: &SdkConfig) -> Vec<EventRule> {
     buses.dedup();
     let mut rules = Vec::new();
     for bus in &buses {
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let answer = {
-                let _permit = ctx.permit().await;
+        ctx.pages(
+            |token| {
                 client
                     .list_rules()
                     .event_bus_name(bus)
-                    .set_next_token(token.clone())
+                    .set_next_token(token)
                     .send()
-                    .await
-            };
-            match answer {
-                Ok(page) => {
-                    rules.extend(page.rules().iter().map(|r| EventRule {
-                        name: r.name().unwrap_or_default().to_string(),
-                        arn: r.arn().unwrap_or_default().to_string(),
-                        event_bus: Some(bus.clone()),
-                        schedule_expression: r.schedule_expression().map(str::to_string),
-                        state: r.state().map(|s| s.as_str().to_string()),
-                        lambda_targets: Vec::new(),
-                    }));
-                    let next = page.next_token().map(str::to_string);
-                    if next.is_none() || next == token {
-                        break;
-                    }
-                    token = next;
-                }
-                Err(e) => {
-                    ctx.gap(gaps::sentence(
-                        "EventBridge rules",
-                        "events:ListRules",
-                        CONSEQUENCE,
-                        &gaps::classify(&e),
-                    ));
-                    break;
-                }
-            }
-        }
+            },
+            |page| {
+                rules.extend(page.rules().iter().map(|r| EventRule {
+                    name: r.name().unwrap_or_default().to_string(),
+                    arn: r.arn().unwrap_or_default().to_string(),
+                    event_bus: Some(bus.clone()),
+                    schedule_expression: r.schedule_expression().map(str::to_string),
+                    state: r.state().map(|s| s.as_str().to_string()),
+                    lambda_targets: Vec::new(),
+                }));
+                page.next_token().map(str::to_string)
+            },
+            ("EventBridge rules", "events:ListRules", CONSEQUENCE),
+        )
+        .await;
     }
     let client = &client;
     let mut rules = join_all(rules.into_iter().map(|mut rule| async move {
@@ -356,41 +299,29 @@ async fn event_rules(ctx: &Ctx, conf: &SdkConfig) -> Vec<EventRule> {
 async fn log_groups(ctx: &Ctx, conf: &SdkConfig) -> Vec<LogGroup> {
     let client = aws_sdk_cloudwatchlogs::Client::new(conf);
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |token| {
             client
                 .describe_log_groups()
                 .log_group_name_prefix("/aws/lambda/")
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                out.extend(page.log_groups().iter().map(|g| LogGroup {
-                    name: g.log_group_name().unwrap_or_default().to_string(),
-                    arn: g.arn().map(|a| a.trim_end_matches(":*").to_string()),
-                    retention_days: g.retention_in_days().and_then(|d| u32::try_from(d).ok()),
-                }));
-                let next = page.next_token().map(str::to_string);
-                if next.is_none() || next == token {
-                    break;
-                }
-                token = next;
-            }
-            Err(e) => {
-                ctx.gap(gaps::sentence(
-                    "log group retention",
-                    "logs:DescribeLogGroups",
-                    "log-retention findings may be wrong",
-                    &gaps::classify(&e),
-                ));
-                break;
-            }
-        }
-    }
+        },
+        |page| {
+            out.extend(page.log_groups().iter().map(|g| LogGroup {
+                name: g.log_group_name().unwrap_or_default().to_string(),
+                arn: g.arn().map(|a| a.trim_end_matches(":*").to_string()),
+                retention_days: g.retention_in_days().and_then(|d| u32::try_from(d).ok()),
+            }));
+            page.next_token().map(str::to_string)
+        },
+        (
+            "log group retention",
+            "logs:DescribeLogGroups",
+            "log-retention findings may be wrong",
+        ),
+    )
+    .await;
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
@@ -413,38 +344,21 @@ pub(crate) async fn read_buckets(
 ) -> Vec<BucketData> {
     let client = s3_client(global);
     let mut names = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
-            client
-                .list_buckets()
-                .set_continuation_token(token.clone())
-                .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                names.extend(page.buckets().iter().filter_map(|b| {
-                    Some((b.name()?.to_string(), b.bucket_region().map(str::to_string)))
-                }));
-                let next = page.continuation_token().map(str::to_string);
-                if next.is_none() || next == token {
-                    break;
-                }
-                token = next;
-            }
-            Err(e) => {
-                ctx.gap(gaps::sentence(
-                    "S3 buckets",
-                    "s3:ListAllMyBuckets",
-                    "S3 triggers and public-bucket findings may be missing",
-                    &gaps::classify(&e),
-                ));
-                break;
-            }
-        }
-    }
+    ctx.pages(
+        |token| client.list_buckets().set_continuation_token(token).send(),
+        |page| {
+            names.extend(page.buckets().iter().filter_map(|b| {
+                Some((b.name()?.to_string(), b.bucket_region().map(str::to_string)))
+            }));
+            page.continuation_token().map(str::to_string)
+        },
+        (
+            "S3 buckets",
+            "s3:ListAllMyBuckets",
+            "S3 triggers and public-bucket findings may be missing",
+        ),
+    )
+    .await;
     let clients: Vec<(String, aws_sdk_s3::Client)> = configs
         .iter()
         .filter(|(r, _)| regions.contains(r))
