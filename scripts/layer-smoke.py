@@ -2,7 +2,8 @@
 """Smoke test of a perimeter-shield layer zip, without AWS (called by `scripts/build-layer --check`).
 
 1. Reads the zip back: the entries must be exactly the layer layout, the executables mode 0755, every entry
-   with the fixed timestamp (so that a rebuild gives the same zip).
+   with the fixed timestamp (so that a rebuild gives the same zip). Runs the extracted wrapper: it must point
+   the runtime at the proxy port and record the pid of the runtime it execs.
 2. Extracts it and runs the extension it holds (optionally under an emulator: `--run qemu-aarch64-static -L
    /usr/aarch64-linux-gnu`) against a minimal Extensions + Runtime API served on loopback, in block mode, then
    acts as the function's runtime through the extension's proxy: an SQL injection event must be answered by
@@ -55,6 +56,23 @@ def check_zip(path, dest):
         z.extractall(dest)
     for name, mode in EXPECTED.items():
         os.chmod(os.path.join(dest, name), mode & 0o777)
+
+
+def check_wrapper(layer):
+    """The wrapper (run as Lambda would, by path) must point the runtime at the proxy and record its pid."""
+    state = os.path.join(layer, "state")
+    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API="127.0.0.1:9001", PERIMETER_SHIELD_PORT="9123",
+               PERIMETER_SHIELD_STATE_DIR=state)
+    env.pop("PERIMETER_SHIELD_MODE", None)
+    out = subprocess.run([os.path.join(layer, "perimeter-shield-wrapper"), "sh", "-c",
+                          'echo "$$ $AWS_LAMBDA_RUNTIME_API"'], env=env, capture_output=True, text=True,
+                         timeout=TIMEOUT)
+    pid, api = (out.stdout.split() + ["", ""])[:2]
+    if out.returncode != 0 or api != "127.0.0.1:9123":
+        fail(f"the wrapper did not point the runtime at the proxy: {out.returncode} {out.stdout!r} {out.stderr!r}")
+    with open(os.path.join(state, "runtime.pid")) as f:
+        if f.read().strip() != pid:
+            fail("the wrapper did not record the runtime's pid (the exec'd process must keep it)")
 
 
 def http_event(query):
@@ -141,6 +159,7 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         check_zip(zip_path, tmp)
+        check_wrapper(tmp)
         binary = os.path.join(tmp, "extensions", "perimeter-shield")
         port = free_port()
         env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{server.server_address[1]}",
