@@ -66,6 +66,7 @@ pub(crate) fn templates(module: &Module) -> Vec<Node> {
             entry,
         ));
     }
+    share_api_resources(&mut per_file);
     per_file
         .into_iter()
         .map(|resources| {
@@ -78,6 +79,37 @@ pub(crate) fn templates(module: &Module) -> Vec<Node> {
             map(vec![("Resources".to_string(), r)], 1, 1)
         })
         .collect()
+}
+
+/// API Gateway v1 paths are chains of `aws_api_gateway_resource` (`parent_id` → `path_part`)
+/// that the CloudFormation loader follows inside one template, while a Terraform module often
+/// writes the resources in one file and the methods in another. Every file with a method gets
+/// a copy of the resources written elsewhere, under the same IDs: resources create nothing in
+/// the model by themselves, so the copies only make the chain readable where it is needed.
+fn share_api_resources(per_file: &mut [Vec<(Key, Node)>]) {
+    let of_type = |e: &Node, t: &str| e.get("Type").and_then(Node::as_str) == Some(t);
+    let all: Vec<(Key, Node)> = per_file
+        .iter()
+        .flatten()
+        .filter(|(_, e)| of_type(e, "AWS::ApiGateway::Resource"))
+        .cloned()
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    for resources in per_file.iter_mut() {
+        if !resources
+            .iter()
+            .any(|(_, e)| of_type(e, "AWS::ApiGateway::Method"))
+        {
+            continue;
+        }
+        for (k, e) in &all {
+            if !resources.iter().any(|(own, _)| own.name == k.name) {
+                resources.push((k.clone(), e.clone()));
+            }
+        }
+    }
 }
 
 /// Reads one resource instance.
@@ -308,6 +340,23 @@ fn fold(module: &Module) -> Folded {
     f
 }
 
+/// An API definition (`body`): `jsonencode({...})` is already a mapping; a string (from
+/// `file("openapi.json")`, `templatefile(...)` or a heredoc) is parsed as JSON, then YAML, with
+/// its nodes placed at the attribute. Unparsable text stays as it is (no routes from it).
+fn parsed_body(n: Node) -> Node {
+    let Some(text) = n.as_str() else {
+        return n;
+    };
+    let parsed = crate::doc::parse_json(text)
+        .ok()
+        .flatten()
+        .or_else(|| crate::doc::parse_yaml(text).ok().flatten());
+    match parsed {
+        Some(doc) if doc.is_map() => super::expr::moved(&doc, n.line, n.column),
+        _ => n,
+    }
+}
+
 /// Terraform's canned ACL names (`public-read`) in CloudFormation's spelling (`PublicRead`).
 fn canned_acl(n: Node) -> Node {
     match n.as_str() {
@@ -525,6 +574,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
         "aws_api_gateway_rest_api" => {
             put(&mut p, "Name", r.a("name"));
             put(&mut p, "Policy", r.policy(r.body, "policy"));
+            put(&mut p, "Body", r.a("body").map(parsed_body));
             if let Some(types) = r
                 .sub("endpoint_configuration")
                 .and_then(|b| r.ab(b, "types"))
@@ -614,6 +664,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             put(&mut p, "ProtocolType", r.a("protocol_type"));
             put(&mut p, "Target", r.a("target"));
             put(&mut p, "RouteKey", r.a("route_key"));
+            put(&mut p, "Body", r.a("body").map(parsed_body));
             if let Some(c) = r.sub("cors_configuration") {
                 let mut cp = Props::new();
                 put(&mut cp, "AllowOrigins", r.ab(c, "allow_origins"));
