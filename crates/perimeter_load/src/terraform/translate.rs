@@ -357,6 +357,13 @@ fn parsed_body(n: Node) -> Node {
     }
 }
 
+/// A mapping built from a nested block, placed where its first value is written (so two
+/// blocks of one file never share a location, which rules use to tell configurations apart).
+fn placed(p: Props) -> Node {
+    let (l, c) = p.first().map(|(_, v)| (v.line, v.column)).unwrap_or((1, 1));
+    map(p, l, c)
+}
+
 /// Terraform's canned ACL names (`public-read`) in CloudFormation's spelling (`PublicRead`).
 fn canned_acl(n: Node) -> Node {
     match n.as_str() {
@@ -412,11 +419,11 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             {
                 p.push((
                     "Environment".into(),
-                    map(vec![("Variables".into(), vars)], 1, 1),
+                    placed(vec![("Variables".into(), vars)]),
                 ));
             }
             if let Some(t) = r.sub("tracing_config").and_then(|b| r.ab(b, "mode")) {
-                p.push(("TracingConfig".into(), map(vec![("Mode".into(), t)], 1, 1)));
+                p.push(("TracingConfig".into(), placed(vec![("Mode".into(), t)])));
             }
             if let Some(t) = r
                 .sub("dead_letter_config")
@@ -424,20 +431,17 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             {
                 p.push((
                     "DeadLetterConfig".into(),
-                    map(vec![("TargetArn".into(), t)], 1, 1),
+                    placed(vec![("TargetArn".into(), t)]),
                 ));
             }
             if let Some(v) = r.sub("vpc_config") {
                 let mut vp = Props::new();
                 put(&mut vp, "SubnetIds", r.ab(v, "subnet_ids"));
                 put(&mut vp, "SecurityGroupIds", r.ab(v, "security_group_ids"));
-                p.push(("VpcConfig".into(), map(vp, 1, 1)));
+                p.push(("VpcConfig".into(), placed(vp)));
             }
             if let Some(l) = r.sub("logging_config").and_then(|b| r.ab(b, "log_group")) {
-                p.push((
-                    "LoggingConfig".into(),
-                    map(vec![("LogGroup".into(), l)], 1, 1),
-                ));
+                p.push(("LoggingConfig".into(), placed(vec![("LogGroup".into(), l)])));
             }
             "AWS::Lambda::Function"
         }
@@ -459,7 +463,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                 let mut cp = Props::new();
                 put(&mut cp, "AllowOrigins", r.ab(c, "allow_origins"));
                 put(&mut cp, "AllowCredentials", r.ab(c, "allow_credentials"));
-                p.push(("Cors".into(), map(cp, 1, 1)));
+                p.push(("Cors".into(), placed(cp)));
             }
             "AWS::Lambda::Url"
         }
@@ -478,10 +482,10 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                         .next()
                         .and_then(|b| r.ab(&b.body, "destination"))
                     {
-                        dp.push((cfn.into(), map(vec![("Destination".into(), dest)], 1, 1)));
+                        dp.push((cfn.into(), placed(vec![("Destination".into(), dest)])));
                     }
                 }
-                p.push(("DestinationConfig".into(), map(dp, 1, 1)));
+                p.push(("DestinationConfig".into(), placed(dp)));
             }
             "AWS::Lambda::EventInvokeConfig"
         }
@@ -581,7 +585,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             {
                 p.push((
                     "EndpointConfiguration".into(),
-                    map(vec![("Types".into(), types)], 1, 1),
+                    placed(vec![("Types".into(), types)]),
                 ));
             }
             "AWS::ApiGateway::RestApi"
@@ -637,7 +641,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             {
                 p.push((
                     "AccessLogSetting".into(),
-                    map(vec![("DestinationArn".into(), d)], 1, 1),
+                    placed(vec![("DestinationArn".into(), d)]),
                 ));
             }
             if let Some(s) = settings {
@@ -653,7 +657,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                     let mut sp = Props::new();
                     put(&mut sp, "ApiId", r.ab(b, "api_id"));
                     put(&mut sp, "Stage", r.ab(b, "stage"));
-                    map(sp, 1, 1)
+                    placed(sp)
                 })
                 .collect();
             p.push(("ApiStages".into(), seq(stages, 1, 1)));
@@ -669,7 +673,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                 let mut cp = Props::new();
                 put(&mut cp, "AllowOrigins", r.ab(c, "allow_origins"));
                 put(&mut cp, "AllowCredentials", r.ab(c, "allow_credentials"));
-                p.push(("CorsConfiguration".into(), map(cp, 1, 1)));
+                p.push(("CorsConfiguration".into(), placed(cp)));
             }
             "AWS::ApiGatewayV2::Api"
         }
@@ -710,7 +714,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                     "ThrottlingBurstLimit",
                     r.ab(d, "throttling_burst_limit"),
                 );
-                p.push(("DefaultRouteSettings".into(), map(dp, 1, 1)));
+                p.push(("DefaultRouteSettings".into(), placed(dp)));
             }
             if let Some(d) = r
                 .sub("access_log_settings")
@@ -718,7 +722,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             {
                 p.push((
                     "AccessLogSettings".into(),
-                    map(vec![("DestinationArn".into(), d)], 1, 1),
+                    placed(vec![("DestinationArn".into(), d)]),
                 ));
             }
             "AWS::ApiGatewayV2::Stage"
@@ -765,7 +769,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
         "aws_scheduler_schedule" => {
             put(&mut p, "ScheduleExpression", r.a("schedule_expression"));
             if let Some(arn) = r.sub("target").and_then(|t| r.ab(t, "arn")) {
-                p.push(("Target".into(), map(vec![("Arn".into(), arn)], 1, 1)));
+                p.push(("Target".into(), placed(vec![("Arn".into(), arn)])));
             }
             "AWS::Scheduler::Schedule"
         }
