@@ -373,12 +373,11 @@ fn ident(name: &str) -> String {
 /// type, as it does here), otherwise the text parts are escaped and the interpolations copied
 /// as they are (their quotes are HCL's own).
 fn quoted(s: &str, mode: Mode) -> String {
-    if mode == Mode::Expr {
-        if let Some(end) = s.strip_prefix("${").and_then(|_| interpolation_end(s, 2))
-            && end == s.len() - 1
-        {
-            return format!("({})", s[2..end].replace(['\n', '\r'], " "));
-        }
+    if mode == Mode::Expr
+        && let Some(end) = s.strip_prefix("${").and_then(|_| interpolation_end(s, 2))
+        && end == s.len() - 1
+    {
+        return format!("({})", s[2..end].replace(['\n', '\r'], " "));
     }
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
