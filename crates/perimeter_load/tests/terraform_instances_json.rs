@@ -90,6 +90,42 @@ fn counted_module_calls_expand_per_instance() {
         w0.triggers
     );
     assert!(w1.triggers.is_empty());
+    // `module.worker[*].arn`: one resource per instance, in a policy attached to an instance's
+    // role through its output.
+    let role = app
+        .role(r#"module.api["orders"].aws_iam_role.this"#)
+        .expect("orders role");
+    let resources: Vec<_> = role
+        .policies
+        .iter()
+        .flat_map(|p| &p.statements)
+        .filter(|s| {
+            s.actions
+                .iter()
+                .any(|a| a.as_str() == Some("lambda:InvokeFunction"))
+        })
+        .flat_map(|s| &s.resources)
+        .collect();
+    assert_eq!(resources.len(), 2, "{resources:?}");
+}
+
+#[test]
+fn self_calling_counted_modules_stay_bounded() {
+    let model =
+        load_path(&fixtures().join("fanout_modules"), &LoadOptions::default()).expect("scan");
+    assert!(model.errors.is_empty(), "{:?}", model.errors);
+    let app = &model.apps[0];
+    // 32 at the first level, then as many deeper instances as the file limit allows.
+    assert!(app.functions.len() >= 32, "{}", app.functions.len());
+    assert!(app.functions.len() <= 600, "{}", app.functions.len());
+    assert!(
+        app.function(r#"module.m[31].aws_lambda_function.f"#)
+            .is_some()
+    );
+    assert!(
+        app.function(r#"module.m[0].module.again[1].aws_lambda_function.f"#)
+            .is_some_and(|f| f.name == "top-0-1")
+    );
 }
 
 #[test]

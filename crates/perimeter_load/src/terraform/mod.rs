@@ -218,14 +218,25 @@ fn build(dir: &str, module: &Module) -> App {
         .unwrap_or_default();
     let mut app = App::new(id, name, SourceKind::Terraform, main);
     let templates = translate::templates(module);
+    // The type each synthetic ID was given, in whichever file declares it.
+    let types: std::collections::HashMap<&str, &str> = templates
+        .iter()
+        .filter_map(|t| t.get("Resources"))
+        .flat_map(|r| r.entries())
+        .filter_map(|(k, v)| Some((k.name.as_str(), v.get("Type")?.as_str()?)))
+        .collect();
     let mut contexts = Vec::new();
     for (file, template) in module.files.iter().zip(&templates) {
+        // Child files replaced by their copies per module instance declare nothing.
+        if file.dropped {
+            continue;
+        }
         let mut ctx = Context::new(&file.rel, template);
         for inst in &module.instances {
             if !ctx.is_resource(&inst.syn)
-                && let Some(ty) = template_type(&templates, &inst.syn)
+                && let Some(ty) = types.get(inst.syn.as_str())
             {
-                ctx.resources.insert(inst.syn.clone(), ty);
+                ctx.resources.insert(inst.syn.clone(), ty.to_string());
             }
         }
         contexts.push(ctx);
@@ -239,17 +250,6 @@ fn build(dir: &str, module: &Module) -> App {
     rename::to_addresses(&mut app, module);
     clouds::add(&mut app, module);
     app
-}
-
-/// The CloudFormation type a synthetic ID was given, in whichever file declares it.
-fn template_type(templates: &[crate::doc::Node], id: &str) -> Option<String> {
-    templates.iter().find_map(|t| {
-        t.get("Resources")?
-            .get(id)?
-            .get("Type")?
-            .as_str()
-            .map(str::to_string)
-    })
 }
 
 fn error(rel: &str, line: Option<u32>, column: Option<u32>, message: String) -> LoadError {
