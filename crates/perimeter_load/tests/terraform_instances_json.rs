@@ -220,3 +220,27 @@ fn api_gateway_paths_across_files_and_openapi_bodies() {
         .triggers[0];
     assert!(t.location.file.ends_with("methods.tf"), "{:?}", t.location);
 }
+
+/// What CDK for Terraform synthesizes (`cdktf.out/stacks/<stack>/cdk.tf.json`): JSON syntax
+/// with `"//"` metadata everywhere and policies as JSON strings.
+#[test]
+fn cdktf_synthesized_stack() {
+    let model = load_path(&fixtures().join("cdktf"), &LoadOptions::default()).expect("scan");
+    assert!(model.errors.is_empty(), "{:?}", model.errors);
+    assert_eq!(model.apps.len(), 1, "{:?}", model.apps);
+    let app = &model.apps[0];
+    let f = app.function("aws_lambda_function.fn").expect("function");
+    assert_eq!(f.name, "api");
+    assert_eq!(f.runtime.known().map(String::as_str), Some("nodejs16.x"));
+    assert_eq!(f.role.as_str(), Some("aws_iam_role.fn_role_8C1B2F3A"));
+    assert_eq!(f.location.file, "cdktf.out/stacks/app/cdk.tf.json");
+    assert_eq!(f.location.line, 16);
+    let role = app.role("aws_iam_role.fn_role_8C1B2F3A").expect("role");
+    assert_eq!(role.trust.len(), 1);
+    assert!(
+        f.triggers.iter().any(|t| t.kind == TriggerKind::FunctionUrl
+            && t.http.as_ref().and_then(|h| h.auth.known()) == Some(&Auth::None)),
+        "{:?}",
+        f.triggers
+    );
+}
