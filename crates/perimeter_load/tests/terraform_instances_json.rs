@@ -213,6 +213,10 @@ fn api_gateway_paths_across_files_and_openapi_bodies() {
         routes("aws_lambda_function.reports"),
         [("GET".to_string(), "/reports/{day}".to_string())]
     );
+    assert_eq!(
+        routes("aws_lambda_function.templated"),
+        [("POST".to_string(), "/templated/{id}".to_string())]
+    );
     // The method's location stays in the file that declares it.
     let t = &app
         .function("aws_lambda_function.orders")
