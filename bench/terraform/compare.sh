@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # perimeter against Checkov on the Terraform part of the third-party IaC corpora: wall time and
-# findings side by side. Only `.tf` / `.tfvars` files are compared: they are copied (with their
-# folders) into out/corpus-NAME so that neither tool spends time on the SAM/Serverless files or
-# the code around them. See bench/terraform/README.md for the figures. Not run in CI.
+# findings side by side. Only Terraform files (`.tf`, `.tfvars` and their `.json` forms) are
+# compared: they are copied (with their folders) into out/corpus-NAME so that neither tool spends
+# time on the SAM/Serverless files or the code around them. See bench/terraform/README.md for
+# the figures. Not run in CI.
 #
 # Environment:
 #   RUNS=3              timed runs per tool and corpus (after one checked warm-up run)
@@ -46,7 +47,8 @@ export BC_SKIP_MAPPING=TRUE
 terraform_copy() { # corpus-dir copy-dir
   rm -rf "$2"
   mkdir -p "$2"
-  (cd "$1" && find . -type f \( -name '*.tf' -o -name '*.tfvars' \) -print0 |
+  (cd "$1" && find . -type f \( -name '*.tf' -o -name '*.tfvars' -o -name '*.tf.json' \
+    -o -name '*.tfvars.json' \) -print0 |
     xargs -0 -r cp --parents -t "$2")
 }
 

@@ -260,6 +260,10 @@ pub fn classify(name: &str) -> Option<CandidateKind> {
         return Some(CandidateKind::NamedTemplate);
     }
     let lower = name.to_ascii_lowercase();
+    // Terraform's JSON syntax: part of the folder's module, like `.tf`.
+    if lower.ends_with(".tf.json") {
+        return Some(CandidateKind::Terraform);
+    }
     let (stem, ext) = lower.rsplit_once('.')?;
     match ext {
         "yaml" | "yml" | "json" if stem.ends_with(".template") => {
@@ -430,6 +434,7 @@ mod tests {
         assert_eq!(classify("package-lock.json"), None);
         assert_eq!(classify("tsconfig.build.json"), None);
         assert_eq!(classify("main.tf"), Some(CandidateKind::Terraform));
+        assert_eq!(classify("main.tf.json"), Some(CandidateKind::Terraform));
         assert_eq!(classify("terraform.tfvars"), None);
         assert_eq!(classify("README"), None);
     }

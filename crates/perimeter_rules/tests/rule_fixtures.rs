@@ -4,7 +4,7 @@
 //! are snapshotted (one compact line each); `tests/fixtures/<CODE>/good*` must make it report
 //! nothing. Fixtures are loaded through the real loaders (`perimeter_load`): SAM/CloudFormation
 //! templates, Serverless Framework services for files named `*.serverless.yml`, or one-file
-//! Terraform modules for `*.tf` files (AWS, Google Cloud and Azure).
+//! Terraform modules for `*.tf` and `*.tf.json` files (AWS, Google Cloud and Azure).
 //!
 //! All rules are checked and every failure is listed at the end, so one unfinished rule does
 //! not hide the others. `RULES=AUTH,DOW001` limits a run to codes starting with those prefixes.
@@ -41,7 +41,7 @@ fn load(root: &Path, rel: &str) -> Result<App, String> {
     let path = root.join(rel);
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = doc::decode(&bytes).map_err(|e| format!("{rel}: {e}"))?;
-    if rel.ends_with(".tf") {
+    if rel.ends_with(".tf") || rel.ends_with(".tf.json") {
         let outcome = perimeter_load::terraform::load_texts("", &[(rel, text)], &[]);
         if let Some(e) = outcome.errors.first() {
             return Err(format!("{rel}: {}", e.message));

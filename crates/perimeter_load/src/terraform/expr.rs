@@ -500,10 +500,16 @@ impl Ev<'_> {
                 };
                 match self.module.variable(self.scope(), name) {
                     Some((file, expr)) => {
+                        // An argument of a counted module call sees its instance's
+                        // `count.index` / `each.*`.
+                        let bindings = self
+                            .module
+                            .call_bindings(self.scope())
+                            .unwrap_or(&NO_BINDINGS);
                         let ev = Ev {
                             module: self.module,
                             file,
-                            bindings: &NO_BINDINGS,
+                            bindings,
                         };
                         let v = moved(&ev.eval(expr, depth + 1), line, col);
                         self.apply(v, &ops[1..], line, col, depth)
@@ -602,11 +608,56 @@ impl Ev<'_> {
                 }
             }
             "module" => {
-                let (Some(m), Some(out)) = (attr(0), attr(1)) else {
+                let Some(m) = attr(0) else {
                     return unresolved("module output", line, col);
                 };
-                let child = format!("{}module.{m}.", self.scope());
-                match self.module.output(&child, out) {
+                // `module.x[*].out`: the output of every instance of a counted call.
+                if matches!(
+                    ops.get(1).map(|o| o.value()),
+                    Some(TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_))
+                ) {
+                    let Some(out) = ops.get(2).and_then(|o| get_attr(o)) else {
+                        return unresolved(
+                            format!("module.{m}[*] as a whole is not read"),
+                            line,
+                            col,
+                        );
+                    };
+                    let items = self.module_instance_outputs(m, out);
+                    if items.is_empty() {
+                        return unresolved(format!("module.{m}[*].{out} is not known"), line, col);
+                    }
+                    let items = items
+                        .into_iter()
+                        .map(|(file, expr)| {
+                            let ev = Ev {
+                                module: self.module,
+                                file,
+                                bindings: &NO_BINDINGS,
+                            };
+                            moved(&ev.eval(expr, depth + 1), line, col)
+                        })
+                        .collect();
+                    return seq(items, line, col);
+                }
+                // `module.x.out`, or `module.x[0].out` / `module.x["k"].out` for an instance of
+                // a counted call.
+                let (idx, rest) = index_of(ops, 1, self, depth);
+                let Some(out) = rest.first().and_then(|o| get_attr(o)) else {
+                    return unresolved(format!("module.{m} as a whole is not read"), line, col);
+                };
+                let scope = self.scope();
+                let found = match &idx {
+                    None => self.module.output(&format!("{scope}module.{m}."), out),
+                    Some(k) => self
+                        .module
+                        .output(&format!("{scope}module.{m}[{k}]."), out)
+                        .or_else(|| {
+                            self.module
+                                .output(&format!("{scope}module.{m}[{k:?}]."), out)
+                        }),
+                };
+                match found {
                     Some((file, expr)) => {
                         let ev = Ev {
                             module: self.module,
@@ -614,7 +665,7 @@ impl Ev<'_> {
                             bindings: &NO_BINDINGS,
                         };
                         let v = moved(&ev.eval(expr, depth + 1), line, col);
-                        self.apply(v, &ops[2..], line, col, depth)
+                        self.apply(v, &rest[1..], line, col, depth)
                     }
                     None => match self.module_source(m) {
                         Some(src) if !src.starts_with("./") && !src.starts_with("../") => {
@@ -676,6 +727,30 @@ impl Ev<'_> {
                 reference(inst, attr, line, col)
             }
         }
+    }
+
+    /// The output `out` of every instance (`module.name[…].`) of a counted module call of the
+    /// current scope, in the order the instances were read.
+    fn module_instance_outputs(&self, name: &str, out: &str) -> Vec<(usize, &Expression)> {
+        let prefix = format!("{}module.{name}[", self.scope());
+        let mut scopes: Vec<(usize, &str)> = Vec::new();
+        for (i, f) in self.module.files.iter().enumerate() {
+            if f.dropped || !f.scope.starts_with(&prefix) {
+                continue;
+            }
+            // The instance's own scope: up to the first `].` after the prefix.
+            let Some(end) = f.scope[prefix.len()..].find("].") else {
+                continue;
+            };
+            let scope = &f.scope[..prefix.len() + end + 2];
+            if !scopes.iter().any(|(_, s)| *s == scope) {
+                scopes.push((i, scope));
+            }
+        }
+        scopes
+            .into_iter()
+            .filter_map(|(_, scope)| self.module.output(scope, out))
+            .collect()
     }
 
     /// The `source` of the module call `name` in the current module scope.

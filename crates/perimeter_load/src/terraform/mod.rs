@@ -3,7 +3,7 @@
 //!
 //! The module is parsed with `hcl-edit` (which keeps spans), its expressions are evaluated
 //! statically ([`expr`]: literals, `var.x` from tfvars then defaults, `local.x`, references
-//! between resources, string templates, `jsonencode`, literal `count` / `for_each`), and each
+//! between resources, string templates, `jsonencode`, known `count` / `for_each`), and each
 //! supported `aws_*` resource is translated into the CloudFormation shape ([`translate`]) that
 //! the CloudFormation loader then reads, so Terraform apps get the same functions, triggers,
 //! roles, policies, APIs and resources, and the same rules fire on them. Each `.tf` file gets
@@ -15,17 +15,20 @@
 //! Azure and Google Cloud functions are built into the model directly ([`clouds`]);
 //! `terraform show -json` plans and state are read by [`plan`].
 //!
+//! `.tf.json` files (Terraform's JSON syntax) are rewritten as HCL by [`tfjson`], with their
+//! positions mapped back to the JSON. Module calls with `count` / `for_each` over a known
+//! collection are read once per instance ([`module`]).
+//!
 //! Known limits: only local child modules are followed (registry and git modules leave their
-//! outputs unresolved, with a note naming the source); module `count` / `for_each` are not
-//! expanded; template directives and functions not listed in [`expr`] are unresolved; API
-//! Gateway paths are only built when the resources of one API are in the same file; `.tf.json`
-//! files are not read.
+//! outputs unresolved, with a note naming the source); template directives and functions not
+//! listed in [`expr`] are unresolved.
 
 mod clouds;
 mod expr;
 mod module;
 pub mod plan;
 mod rename;
+mod tfjson;
 mod translate;
 
 use crate::cloudformation::{Context, create_resources_into, link_resources_into};
@@ -134,7 +137,7 @@ fn load_children(
                     .flatten()
                     .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                     .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+                    .filter(|p| is_config_file(p))
                     .collect();
                 list.sort();
                 let first = files.len();
@@ -209,20 +212,31 @@ fn build(dir: &str, module: &Module) -> App {
     let main = module
         .files
         .iter()
-        .find(|f| f.rel.ends_with("main.tf"))
+        .find(|f| f.rel.ends_with("main.tf") || f.rel.ends_with("main.tf.json"))
         .or(module.files.first())
         .map(|f| f.rel.clone())
         .unwrap_or_default();
     let mut app = App::new(id, name, SourceKind::Terraform, main);
     let templates = translate::templates(module);
+    // The type each synthetic ID was given, in whichever file declares it.
+    let types: std::collections::HashMap<&str, &str> = templates
+        .iter()
+        .filter_map(|t| t.get("Resources"))
+        .flat_map(|r| r.entries())
+        .filter_map(|(k, v)| Some((k.name.as_str(), v.get("Type")?.as_str()?)))
+        .collect();
     let mut contexts = Vec::new();
     for (file, template) in module.files.iter().zip(&templates) {
+        // Child files replaced by their copies per module instance declare nothing.
+        if file.dropped {
+            continue;
+        }
         let mut ctx = Context::new(&file.rel, template);
         for inst in &module.instances {
             if !ctx.is_resource(&inst.syn)
-                && let Some(ty) = template_type(&templates, &inst.syn)
+                && let Some(ty) = types.get(inst.syn.as_str())
             {
-                ctx.resources.insert(inst.syn.clone(), ty);
+                ctx.resources.insert(inst.syn.clone(), ty.to_string());
             }
         }
         contexts.push(ctx);
@@ -236,17 +250,6 @@ fn build(dir: &str, module: &Module) -> App {
     rename::to_addresses(&mut app, module);
     clouds::add(&mut app, module);
     app
-}
-
-/// The CloudFormation type a synthetic ID was given, in whichever file declares it.
-fn template_type(templates: &[crate::doc::Node], id: &str) -> Option<String> {
-    templates.iter().find_map(|t| {
-        t.get("Resources")?
-            .get(id)?
-            .get("Type")?
-            .as_str()
-            .map(str::to_string)
-    })
 }
 
 fn error(rel: &str, line: Option<u32>, column: Option<u32>, message: String) -> LoadError {
@@ -283,6 +286,25 @@ fn read_parse(path: &Path, rel: &str) -> Result<TfFile, LoadError> {
 }
 
 fn parse(rel: &str, text: String) -> Result<TfFile, LoadError> {
+    // A plan's synthetic module keeps the plan's name (`tfplan.json`): it is HCL.
+    if rel.ends_with(".tf.json") || rel.ends_with(".tfvars.json") {
+        let converted = if rel.ends_with(".tfvars.json") {
+            tfjson::tfvars_to_hcl(&text)
+        } else {
+            tfjson::config_to_hcl(&text)
+        }
+        .map_err(|e| error(rel, e.line, e.column, e.message))?;
+        return match hcl_edit::parser::parse_body(&converted.text) {
+            Ok(body) => Ok(TfFile::from_json(rel.to_string(), converted, body)),
+            // The conversion writes valid HCL; if it did not, say so at the file.
+            Err(e) => Err(error(
+                rel,
+                None,
+                None,
+                format!("could not read this Terraform JSON file: {}", e.message()),
+            )),
+        };
+    }
     match hcl_edit::parser::parse_body(&text) {
         Ok(body) => Ok(TfFile::new(rel.to_string(), text, body)),
         Err(e) => {
@@ -297,7 +319,15 @@ fn parse(rel: &str, text: String) -> Result<TfFile, LoadError> {
     }
 }
 
-/// `terraform.tfvars` then `*.auto.tfvars` in name order, as Terraform loads them.
+/// A Terraform configuration file: `.tf`, or `.tf.json` in JSON syntax.
+fn is_config_file(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".tf") || n.ends_with(".tf.json"))
+}
+
+/// `terraform.tfvars` then `*.auto.tfvars` in name order, as Terraform loads them (each
+/// name also in its JSON form, `.tfvars.json`, read after the HCL one).
 fn tfvars_files(dir_path: &Path, dir: &str) -> Vec<(std::path::PathBuf, String)> {
     let rel = |name: &str| {
         if dir.is_empty() {
@@ -307,9 +337,11 @@ fn tfvars_files(dir_path: &Path, dir: &str) -> Vec<(std::path::PathBuf, String)>
         }
     };
     let mut out = Vec::new();
-    let main = dir_path.join("terraform.tfvars");
-    if main.is_file() {
-        out.push((main, rel("terraform.tfvars")));
+    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+        let main = dir_path.join(name);
+        if main.is_file() {
+            out.push((main, rel(name)));
+        }
     }
     let mut auto: Vec<String> = std::fs::read_dir(dir_path)
         .into_iter()
@@ -317,7 +349,7 @@ fn tfvars_files(dir_path: &Path, dir: &str) -> Vec<(std::path::PathBuf, String)>
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| n.ends_with(".auto.tfvars"))
+        .filter(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
         .collect();
     auto.sort();
     for name in auto {

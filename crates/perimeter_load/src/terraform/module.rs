@@ -1,6 +1,7 @@
 //! One Terraform module: its `.tf` files parsed, its variables (defaults, then auto-loaded
 //! tfvars), locals, data sources, and resource instances (`count` / `for_each` expanded when
-//! their collection is known).
+//! their collection is known). Local child modules called with a known `count` / `for_each`
+//! are copied once per instance under the instance's scope (`module.api["orders"].`).
 
 use super::expr::{Bindings, Ev, scalar};
 use crate::doc::Node;
@@ -13,6 +14,7 @@ use std::collections::HashMap;
 const MAX_INSTANCES: usize = 256;
 
 /// One parsed `.tf` file.
+#[derive(Clone)]
 pub(crate) struct TfFile {
     /// Path relative to the scan root.
     pub rel: String,
@@ -21,8 +23,15 @@ pub(crate) struct TfFile {
     /// Address prefix of the module the file belongs to: `""` for the root module,
     /// `module.name.` for a local child module called from it.
     pub scope: String,
+    /// A child module file read for a module call with `count` / `for_each`: the call's
+    /// instances read copies of it under their own scopes, this one is no longer part of the
+    /// module.
+    pub dropped: bool,
     /// Byte offset of each line start.
     line_starts: Vec<usize>,
+    /// For a file written in JSON syntax (`.tf.json`): the JSON (line, column) each line of
+    /// `text` (the HCL it was converted to) comes from.
+    origins: Option<Vec<(u32, u32)>>,
 }
 
 impl TfFile {
@@ -34,13 +43,29 @@ impl TfFile {
             text,
             body,
             scope: String::new(),
+            dropped: false,
             line_starts,
+            origins: None,
         }
+    }
+
+    /// A file converted from JSON syntax: positions are mapped back to the JSON file.
+    pub fn from_json(rel: String, converted: super::tfjson::Converted, body: Body) -> Self {
+        let mut f = TfFile::new(rel, converted.text, body);
+        f.origins = Some(converted.origins);
+        f
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn pos(&self, offset: usize) -> (u32, u32) {
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        if let Some(origins) = &self.origins {
+            return origins
+                .get(line - 1)
+                .or(origins.last())
+                .copied()
+                .unwrap_or((1, 1));
+        }
         let start = self.line_starts[line - 1];
         let end = offset.min(self.text.len());
         let column = self
@@ -72,6 +97,7 @@ pub(crate) struct Instance {
 }
 
 /// A call of a local child module: its scope, and where the call is written.
+#[derive(Clone)]
 pub(crate) struct ModuleCall {
     pub scope: String,
     pub file: usize,
@@ -98,10 +124,76 @@ pub(crate) struct Module {
     /// The scan root on disk, for `file()` / `templatefile()` (which never read outside it);
     /// `None` when the module was given as text.
     pub root: Option<std::path::PathBuf>,
+    /// `count.index` / `each.key` / `each.value` of each instance of a counted module call,
+    /// by the instance's scope (`module.api["orders"].`): the call's arguments (the child's
+    /// variables) are evaluated with them.
+    call_bindings: HashMap<String, Bindings>,
 }
 
 /// Evaluations one module may spend (a real module needs a few thousand).
 const EVAL_BUDGET: u64 = 200_000;
+/// Most instances one module call with `count` / `for_each` expands to: each copies the
+/// child module's files.
+const MAX_MODULE_INSTANCES: usize = 32;
+
+/// The instances a `count` / `for_each` (of a resource or a module call) gives: `None` when the
+/// block has neither, `Some(None)` when the collection is not known statically, else the
+/// instance keys (`0`, `"orders"`) with their bindings.
+type Expansion = Option<Option<Vec<(String, Bindings)>>>;
+
+fn expansion(ev: &Ev, body: &Body, max: usize) -> Expansion {
+    if let Some(count) = body.get_attribute("count") {
+        let n = ev.node(&count.value);
+        let Some(c) = n.as_str().and_then(|s| s.parse::<f64>().ok()) else {
+            return Some(None);
+        };
+        let (l, col) = ev.pos(count.value.span());
+        let list = (0..(c.max(0.0) as usize).min(max))
+            .map(|i| {
+                let mut bind = Bindings::new();
+                bind.insert("count.index".into(), scalar(i.to_string(), l, col));
+                (i.to_string(), bind)
+            })
+            .collect();
+        return Some(Some(list));
+    }
+    let each = body.get_attribute("for_each")?;
+    let n = ev.node(&each.value);
+    let pairs: Vec<(String, Node)> = if n.is_map() && !super::expr::is_unresolved(&n) {
+        n.entries()
+            .iter()
+            .map(|(k, v)| (k.name.clone(), v.clone()))
+            .collect()
+    } else if n.is_seq() {
+        n.items()
+            .iter()
+            .filter_map(|v| v.as_str().map(|s| (s.to_string(), v.clone())))
+            .collect()
+    } else {
+        return Some(None);
+    };
+    let list = pairs
+        .into_iter()
+        .take(max)
+        .map(|(k, v)| {
+            let mut bind = Bindings::new();
+            bind.insert("each.key".into(), scalar(k.clone(), v.line, v.column));
+            bind.insert("each.value".into(), v);
+            (k, bind)
+        })
+        .collect();
+    Some(Some(list))
+}
+
+/// The index of an instance as Terraform writes it in addresses: `[0]` for `count`,
+/// `["orders"]` for `for_each`.
+fn index_text(key: &str, bindings: &Bindings) -> String {
+    if bindings.contains_key("count.index") {
+        format!("[{key}]")
+    } else {
+        format!("[{key:?}]")
+    }
+}
 
 pub(crate) fn block_label(b: &Block, i: usize) -> Option<&str> {
     b.labels.get(i).map(|l| l.as_str())
@@ -119,6 +211,7 @@ impl Module {
             instances: Vec::new(),
             budget: std::cell::Cell::new(EVAL_BUDGET),
             root: None,
+            call_bindings: HashMap::new(),
         };
         for (fi, f) in m.files.iter().enumerate() {
             let scope = f.scope.clone();
@@ -188,8 +281,118 @@ impl Module {
                 m.vars.insert((String::new(), k), (fi, v));
             }
         }
+        m.expand_calls(calls);
         m.expand();
         m
+    }
+
+    /// The bindings the arguments of the module call whose scope is `scope` are read with.
+    pub fn call_bindings(&self, scope: &str) -> Option<&Bindings> {
+        self.call_bindings.get(scope)
+    }
+
+    /// Module calls with `count` / `for_each`: each known instance gets copies of the child
+    /// module's files (and of its variables, locals, outputs and data sources, nested calls
+    /// included) under its own scope, `module.api["orders"].`, with `each.*` / `count.index`
+    /// bound for the call's arguments. An empty collection drops the child; an unknown one
+    /// leaves a single instance without index whose `each.*` / `count.index` are unresolved
+    /// with a reason, so what depends on them stays silent.
+    fn expand_calls(&mut self, calls: &[ModuleCall]) {
+        let mut calls = calls.to_vec();
+        // Callers before the modules they call, so a nested call is expanded in its final scope.
+        calls.sort_by_key(|c| c.scope.matches("module.").count());
+        let empty = Bindings::new();
+        let mut i = 0;
+        while i < calls.len() {
+            let call = calls[i].clone();
+            i += 1;
+            if self.files.get(call.file).is_none_or(|f| f.dropped) {
+                continue;
+            }
+            let Some(block) = self.block(call.file, call.block) else {
+                continue;
+            };
+            let ev = Ev {
+                module: self,
+                file: call.file,
+                bindings: &empty,
+            };
+            let list = match expansion(&ev, &block.body, MAX_MODULE_INSTANCES) {
+                None => continue,
+                Some(Some(list)) => list,
+                Some(None) => {
+                    let name = call.scope.trim_end_matches('.');
+                    let (l, c) = ev.pos(block.span());
+                    let why = super::expr::unresolved(
+                        format!(
+                            "{name} has a count / for_each that is not known statically; \
+                             its instances are not expanded"
+                        ),
+                        l,
+                        c,
+                    );
+                    let bind: Bindings = ["count.index", "each.key", "each.value"]
+                        .into_iter()
+                        .map(|k| (k.to_string(), why.clone()))
+                        .collect();
+                    self.call_bindings.insert(call.scope.clone(), bind);
+                    continue;
+                }
+            };
+            let old = call.scope.clone();
+            let subtree: Vec<usize> = (0..self.files.len())
+                .filter(|&fi| !self.files[fi].dropped && self.files[fi].scope.starts_with(&old))
+                .collect();
+            let base = old.trim_end_matches('.');
+            for (key, bind) in list {
+                if self.files.len() >= super::MAX_MODULE_FILES {
+                    break;
+                }
+                let new = format!("{base}{}.", index_text(&key, &bind));
+                let rescope = |s: &str| format!("{new}{}", &s[old.len()..]);
+                let mut remap = HashMap::new();
+                for &fi in &subtree {
+                    let mut f = self.files[fi].clone();
+                    f.scope = rescope(&f.scope);
+                    remap.insert(fi, self.files.len());
+                    self.files.push(f);
+                }
+                let at = |f: usize| remap.get(&f).copied().unwrap_or(f);
+                for table in [&mut self.vars, &mut self.locals, &mut self.outputs] {
+                    let copies: Vec<_> = table
+                        .iter()
+                        .filter(|((s, _), _)| s.starts_with(&old))
+                        .map(|((s, n), (f, e))| ((rescope(s), n.clone()), (at(*f), e.clone())))
+                        .collect();
+                    table.extend(copies);
+                }
+                let copies: Vec<_> = self
+                    .data
+                    .iter()
+                    .filter(|((s, _), _)| s.starts_with(&old))
+                    .map(|((s, n), (f, b))| ((rescope(s), n.clone()), (at(*f), *b)))
+                    .collect();
+                self.data.extend(copies);
+                let nested: Vec<ModuleCall> = calls
+                    .iter()
+                    .filter(|c| c.scope.len() > old.len() && c.scope.starts_with(&old))
+                    .map(|c| ModuleCall {
+                        scope: rescope(&c.scope),
+                        file: at(c.file),
+                        block: c.block,
+                    })
+                    .collect();
+                calls.extend(nested);
+                self.call_bindings.insert(new, bind);
+            }
+            for fi in subtree {
+                self.files[fi].dropped = true;
+            }
+            for table in [&mut self.vars, &mut self.locals, &mut self.outputs] {
+                table.retain(|(s, _), _| !s.starts_with(&old));
+            }
+            self.data.retain(|(s, _), _| !s.starts_with(&old));
+        }
     }
 
     pub fn variable(&self, scope: &str, name: &str) -> Option<(usize, &Expression)> {
@@ -255,6 +458,9 @@ impl Module {
         let mut out = Vec::new();
         let empty = Bindings::new();
         for (fi, f) in self.files.iter().enumerate() {
+            if f.dropped {
+                continue;
+            }
             for (bi, b) in f.body.blocks().enumerate() {
                 if b.ident.value().as_str() != "resource" {
                     continue;
@@ -271,10 +477,7 @@ impl Module {
                 let mut push = |key: Option<String>, bindings: Bindings| {
                     let address = match &key {
                         None => format!("{scope}{ty}.{name}"),
-                        Some(k) if bindings.contains_key("count.index") => {
-                            format!("{scope}{ty}.{name}[{k}]")
-                        }
-                        Some(k) => format!("{scope}{ty}.{name}[{k:?}]"),
+                        Some(k) => format!("{scope}{ty}.{name}{}", index_text(k, &bindings)),
                     };
                     out.push(Instance {
                         syn: String::new(),
@@ -288,48 +491,16 @@ impl Module {
                         bindings,
                     });
                 };
-                if let Some(count) = b.body.get_attribute("count") {
-                    let n = ev.node(&count.value);
-                    match n.as_str().and_then(|s| s.parse::<f64>().ok()) {
-                        Some(c) => {
-                            let (l, col) = ev.pos(count.value.span());
-                            for i in 0..(c.max(0.0) as usize).min(MAX_INSTANCES) {
-                                let mut bind = Bindings::new();
-                                bind.insert("count.index".into(), scalar(i.to_string(), l, col));
-                                push(Some(i.to_string()), bind);
-                            }
+                match expansion(&ev, &b.body, MAX_INSTANCES) {
+                    Some(Some(list)) => {
+                        for (k, bind) in list {
+                            push(Some(k), bind);
                         }
-                        // Unknown count: one instance whose `count.index` stays unresolved.
-                        None => push(None, Bindings::new()),
                     }
-                    continue;
+                    // No count / for_each, or an unknown collection: one instance (whose
+                    // `count.index` / `each.*` then stay unresolved).
+                    Some(None) | None => push(None, Bindings::new()),
                 }
-                if let Some(each) = b.body.get_attribute("for_each") {
-                    let n = ev.node(&each.value);
-                    let pairs: Vec<(String, Node)> =
-                        if n.is_map() && !super::expr::is_unresolved(&n) {
-                            n.entries()
-                                .iter()
-                                .map(|(k, v)| (k.name.clone(), v.clone()))
-                                .collect()
-                        } else if n.is_seq() {
-                            n.items()
-                                .iter()
-                                .filter_map(|v| v.as_str().map(|s| (s.to_string(), v.clone())))
-                                .collect()
-                        } else {
-                            push(None, Bindings::new());
-                            continue;
-                        };
-                    for (k, v) in pairs.into_iter().take(MAX_INSTANCES) {
-                        let mut bind = Bindings::new();
-                        bind.insert("each.key".into(), scalar(k.clone(), v.line, v.column));
-                        bind.insert("each.value".into(), v);
-                        push(Some(k), bind);
-                    }
-                    continue;
-                }
-                push(None, Bindings::new());
             }
         }
         for (i, inst) in out.iter_mut().enumerate() {

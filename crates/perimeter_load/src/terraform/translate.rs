@@ -66,6 +66,7 @@ pub(crate) fn templates(module: &Module) -> Vec<Node> {
             entry,
         ));
     }
+    share_api_resources(&mut per_file);
     per_file
         .into_iter()
         .map(|resources| {
@@ -78,6 +79,37 @@ pub(crate) fn templates(module: &Module) -> Vec<Node> {
             map(vec![("Resources".to_string(), r)], 1, 1)
         })
         .collect()
+}
+
+/// API Gateway v1 paths are chains of `aws_api_gateway_resource` (`parent_id` → `path_part`)
+/// that the CloudFormation loader follows inside one template, while a Terraform module often
+/// writes the resources in one file and the methods in another. Every file with a method gets
+/// a copy of the resources written elsewhere, under the same IDs: resources create nothing in
+/// the model by themselves, so the copies only make the chain readable where it is needed.
+fn share_api_resources(per_file: &mut [Vec<(Key, Node)>]) {
+    let of_type = |e: &Node, t: &str| e.get("Type").and_then(Node::as_str) == Some(t);
+    let all: Vec<(Key, Node)> = per_file
+        .iter()
+        .flatten()
+        .filter(|(_, e)| of_type(e, "AWS::ApiGateway::Resource"))
+        .cloned()
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    for resources in per_file.iter_mut() {
+        if !resources
+            .iter()
+            .any(|(_, e)| of_type(e, "AWS::ApiGateway::Method"))
+        {
+            continue;
+        }
+        for (k, e) in &all {
+            if !resources.iter().any(|(own, _)| own.name == k.name) {
+                resources.push((k.clone(), e.clone()));
+            }
+        }
+    }
 }
 
 /// Reads one resource instance.
@@ -308,6 +340,30 @@ fn fold(module: &Module) -> Folded {
     f
 }
 
+/// An API definition (`body`): `jsonencode({...})` is already a mapping; a string (from
+/// `file("openapi.json")`, `templatefile(...)` or a heredoc) is parsed as JSON, then YAML, with
+/// its nodes placed at the attribute. Unparsable text stays as it is (no routes from it).
+fn parsed_body(n: Node) -> Node {
+    let Some(text) = n.as_str() else {
+        return n;
+    };
+    let parsed = crate::doc::parse_json(text)
+        .ok()
+        .flatten()
+        .or_else(|| crate::doc::parse_yaml(text).ok().flatten());
+    match parsed {
+        Some(doc) if doc.is_map() => super::expr::moved(&doc, n.line, n.column),
+        _ => n,
+    }
+}
+
+/// A mapping built from a nested block, placed where its first value is written (so two
+/// blocks of one file never share a location, which rules use to tell configurations apart).
+fn placed(p: Props) -> Node {
+    let (l, c) = p.first().map(|(_, v)| (v.line, v.column)).unwrap_or((1, 1));
+    map(p, l, c)
+}
+
 /// Terraform's canned ACL names (`public-read`) in CloudFormation's spelling (`PublicRead`).
 fn canned_acl(n: Node) -> Node {
     match n.as_str() {
@@ -363,11 +419,11 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             {
                 p.push((
                     "Environment".into(),
-                    map(vec![("Variables".into(), vars)], 1, 1),
+                    placed(vec![("Variables".into(), vars)]),
                 ));
             }
             if let Some(t) = r.sub("tracing_config").and_then(|b| r.ab(b, "mode")) {
-                p.push(("TracingConfig".into(), map(vec![("Mode".into(), t)], 1, 1)));
+                p.push(("TracingConfig".into(), placed(vec![("Mode".into(), t)])));
             }
             if let Some(t) = r
                 .sub("dead_letter_config")
@@ -375,20 +431,17 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             {
                 p.push((
                     "DeadLetterConfig".into(),
-                    map(vec![("TargetArn".into(), t)], 1, 1),
+                    placed(vec![("TargetArn".into(), t)]),
                 ));
             }
             if let Some(v) = r.sub("vpc_config") {
                 let mut vp = Props::new();
                 put(&mut vp, "SubnetIds", r.ab(v, "subnet_ids"));
                 put(&mut vp, "SecurityGroupIds", r.ab(v, "security_group_ids"));
-                p.push(("VpcConfig".into(), map(vp, 1, 1)));
+                p.push(("VpcConfig".into(), placed(vp)));
             }
             if let Some(l) = r.sub("logging_config").and_then(|b| r.ab(b, "log_group")) {
-                p.push((
-                    "LoggingConfig".into(),
-                    map(vec![("LogGroup".into(), l)], 1, 1),
-                ));
+                p.push(("LoggingConfig".into(), placed(vec![("LogGroup".into(), l)])));
             }
             "AWS::Lambda::Function"
         }
@@ -410,7 +463,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                 let mut cp = Props::new();
                 put(&mut cp, "AllowOrigins", r.ab(c, "allow_origins"));
                 put(&mut cp, "AllowCredentials", r.ab(c, "allow_credentials"));
-                p.push(("Cors".into(), map(cp, 1, 1)));
+                p.push(("Cors".into(), placed(cp)));
             }
             "AWS::Lambda::Url"
         }
@@ -429,10 +482,10 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                         .next()
                         .and_then(|b| r.ab(&b.body, "destination"))
                     {
-                        dp.push((cfn.into(), map(vec![("Destination".into(), dest)], 1, 1)));
+                        dp.push((cfn.into(), placed(vec![("Destination".into(), dest)])));
                     }
                 }
-                p.push(("DestinationConfig".into(), map(dp, 1, 1)));
+                p.push(("DestinationConfig".into(), placed(dp)));
             }
             "AWS::Lambda::EventInvokeConfig"
         }
@@ -525,13 +578,14 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
         "aws_api_gateway_rest_api" => {
             put(&mut p, "Name", r.a("name"));
             put(&mut p, "Policy", r.policy(r.body, "policy"));
+            put(&mut p, "Body", r.a("body").map(parsed_body));
             if let Some(types) = r
                 .sub("endpoint_configuration")
                 .and_then(|b| r.ab(b, "types"))
             {
                 p.push((
                     "EndpointConfiguration".into(),
-                    map(vec![("Types".into(), types)], 1, 1),
+                    placed(vec![("Types".into(), types)]),
                 ));
             }
             "AWS::ApiGateway::RestApi"
@@ -587,7 +641,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             {
                 p.push((
                     "AccessLogSetting".into(),
-                    map(vec![("DestinationArn".into(), d)], 1, 1),
+                    placed(vec![("DestinationArn".into(), d)]),
                 ));
             }
             if let Some(s) = settings {
@@ -603,7 +657,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                     let mut sp = Props::new();
                     put(&mut sp, "ApiId", r.ab(b, "api_id"));
                     put(&mut sp, "Stage", r.ab(b, "stage"));
-                    map(sp, 1, 1)
+                    placed(sp)
                 })
                 .collect();
             p.push(("ApiStages".into(), seq(stages, 1, 1)));
@@ -614,11 +668,12 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             put(&mut p, "ProtocolType", r.a("protocol_type"));
             put(&mut p, "Target", r.a("target"));
             put(&mut p, "RouteKey", r.a("route_key"));
+            put(&mut p, "Body", r.a("body").map(parsed_body));
             if let Some(c) = r.sub("cors_configuration") {
                 let mut cp = Props::new();
                 put(&mut cp, "AllowOrigins", r.ab(c, "allow_origins"));
                 put(&mut cp, "AllowCredentials", r.ab(c, "allow_credentials"));
-                p.push(("CorsConfiguration".into(), map(cp, 1, 1)));
+                p.push(("CorsConfiguration".into(), placed(cp)));
             }
             "AWS::ApiGatewayV2::Api"
         }
@@ -659,7 +714,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
                     "ThrottlingBurstLimit",
                     r.ab(d, "throttling_burst_limit"),
                 );
-                p.push(("DefaultRouteSettings".into(), map(dp, 1, 1)));
+                p.push(("DefaultRouteSettings".into(), placed(dp)));
             }
             if let Some(d) = r
                 .sub("access_log_settings")
@@ -667,7 +722,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
             {
                 p.push((
                     "AccessLogSettings".into(),
-                    map(vec![("DestinationArn".into(), d)], 1, 1),
+                    placed(vec![("DestinationArn".into(), d)]),
                 ));
             }
             "AWS::ApiGatewayV2::Stage"
@@ -714,7 +769,7 @@ fn translate(r: &R, inst: &Instance, folded: &Folded) -> Option<(&'static str, P
         "aws_scheduler_schedule" => {
             put(&mut p, "ScheduleExpression", r.a("schedule_expression"));
             if let Some(arn) = r.sub("target").and_then(|t| r.ab(t, "arn")) {
-                p.push(("Target".into(), map(vec![("Arn".into(), arn)], 1, 1)));
+                p.push(("Target".into(), placed(vec![("Arn".into(), arn)])));
             }
             "AWS::Scheduler::Schedule"
         }
