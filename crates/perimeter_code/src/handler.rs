@@ -338,7 +338,8 @@ pub const REGISTRATIONS: &[&str] = &[
 
 /// The name a `functions.http('name', …)` / `app.http('name', …)` call registers: its first
 /// argument, a string literal, when the call's method is one of [`REGISTRATIONS`] on an
-/// identifier (`functions`, `app`, `ff`) and the call has a second argument. Express's
+/// identifier (`functions`, `ff` for `http`/`cloudEvent`; `app` for the others) and the call
+/// has a second argument. Express's
 /// `app.get('/path', …)` registers paths, which start with `/` and are not names.
 pub fn registered_name<'s>(src: &'s [u8], call: Node) -> Option<&'s str> {
     let callee = call.child_by_field_name("function")?;
@@ -351,6 +352,11 @@ pub fn registered_name<'s>(src: &'s [u8], call: Node) -> Option<&'s str> {
         .utf8_text(src)
         .ok()?;
     if object.kind() != "identifier" || !REGISTRATIONS.contains(&method) {
+        return None;
+    }
+    // `get`, `post`, `timer`, … are common method names: only Azure's `app` registers with
+    // them; `http`/`cloudEvent` are the Functions Framework's on any import name.
+    if !matches!(method, "http" | "cloudEvent") && object.utf8_text(src).ok()? != "app" {
         return None;
     }
     let args = call.child_by_field_name("arguments")?;
@@ -523,13 +529,15 @@ mod tests {
                    app.http(\"orders\", { handler: h });\n\
                    app.get('/users', (req, res) => {});\n\
                    app.http('lonely');\n\
-                   client.http.get('x', y);\n";
+                   client.http.get('x', y);\n\
+                   cache.get('handler', fallback);\n\
+                   app.timer('nightly', { schedule: '0 0 3 * * *', handler: h });\n";
         let tree = crate::lang::parse(Language::JavaScript, "a.js", src).expect("parses");
         let names: Vec<&str> = descendants(tree.root_node())
             .into_iter()
             .filter(|n| n.kind() == "call_expression")
             .filter_map(|n| registered_name(src.as_bytes(), n))
             .collect();
-        assert_eq!(names, ["resize", "orders"]);
+        assert_eq!(names, ["resize", "orders", "nightly"]);
     }
 }

@@ -331,7 +331,8 @@ impl<'t> FileSymbols<'t> {
             match target.kind() {
                 "identifier" => {
                     let local = self.text(target).to_string();
-                    if local != name {
+                    // Never shadow an import or a function of the same name.
+                    if local != name && !self.aliases.contains_key(&name) {
                         self.aliases.insert(name.clone(), format!("@fn:{local}"));
                     }
                     return;
