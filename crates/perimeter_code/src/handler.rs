@@ -15,9 +15,17 @@ pub struct Resolved {
     pub column: u32,
 }
 
-/// The language a runtime identifier runs.
+/// The language a runtime identifier runs: Lambda ids (`nodejs20.x`, `python3.12`), Google
+/// Cloud ids (`nodejs20`, `python312`, `go122`, `java17`) and Azure's `<stack>|<version>`
+/// (`node|18`, `python|3.9`, `dotnet-isolated|8.0`, `java|17`; a bare `node` or `python` as
+/// `FUNCTIONS_WORKER_RUNTIME` says it). PowerShell and custom handlers have no analysis.
 pub fn runtime_language(runtime: &str) -> Option<Language> {
-    let r = runtime.to_ascii_lowercase();
+    let r = runtime.trim().to_ascii_lowercase();
+    // Azure's stack name is everything before `|` (`linuxFxVersion` style).
+    let stack = r.split('|').next().unwrap_or(&r);
+    if stack == "node" {
+        return Some(Language::JavaScript);
+    }
     Some(if r.starts_with("python") {
         Language::Python
     } else if r.starts_with("nodejs") {
@@ -70,9 +78,11 @@ fn by_suffix(cache: &Cache, rel: &str) -> Vec<String> {
 }
 
 fn python(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
-    let (module, func) = handler
-        .rsplit_once('.')
-        .ok_or_else(|| format!("handler '{handler}' is not 'module.function'"))?;
+    // Google Cloud's entry point is a bare function name in `main.py`.
+    let (module, func) = handler.rsplit_once('.').unwrap_or(("main", handler));
+    if func.is_empty() || module.is_empty() {
+        return Err(format!("handler '{handler}' is not 'module.function'"));
+    }
     let path = module.trim_start_matches("./").replace('.', "/");
     let candidates = [format!("{path}.py"), format!("{path}/__init__.py")];
     let file = candidates
@@ -129,9 +139,19 @@ fn python(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
 const JS_EXTS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx"];
 
 fn node(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
-    let (base, export) = handler
-        .rsplit_once('.')
-        .ok_or_else(|| format!("handler '{handler}' is not 'file.export'"))?;
+    // Google Cloud's entry point is a bare export (or `functions.http` name) of the
+    // package's main module: `package.json`'s `main`, else `index.js`.
+    let main;
+    let (base, export) = match handler.rsplit_once('.') {
+        Some(split) => split,
+        None => {
+            main = package_main(cache);
+            (main.as_str(), handler)
+        }
+    };
+    if export.is_empty() || base.is_empty() {
+        return Err(format!("handler '{handler}' is not 'file.export'"));
+    }
     let base = base.trim_start_matches("./");
     let mut candidates: Vec<String> = JS_EXTS.iter().map(|e| format!("{base}{e}")).collect();
     // TypeScript sources beside compiled output: `dist/app.js` from `src/app.ts` or `app.ts`.
@@ -170,6 +190,28 @@ fn node(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
     }
     let shown = cache.bundle.display(&found[0]);
     Err(format!("{shown}: no export '{export}'"))
+}
+
+/// The main module of the bundle's root `package.json`, without its extension (`index` when
+/// there is none, as Node.js and the Functions Framework assume).
+fn package_main(cache: &Cache) -> String {
+    let main = cache
+        .bundle
+        .files
+        .get("package.json")
+        .and_then(|f| serde_json::from_slice::<serde_json::Value>(&f.bytes).ok())
+        .and_then(|v| v.get("main").and_then(|m| m.as_str()).map(str::to_string))
+        .unwrap_or_default();
+    let main = main.trim_start_matches("./");
+    let stem = JS_EXTS
+        .iter()
+        .find_map(|e| main.strip_suffix(e))
+        .unwrap_or(main);
+    if stem.is_empty() || stem.contains("..") {
+        "index".to_string()
+    } else {
+        stem.to_string()
+    }
 }
 
 /// Where `name` is exported, as (line, column).
@@ -249,6 +291,12 @@ fn js_export_position(src: &[u8], root: Node, name: &str) -> Option<(u32, u32)> 
                     }
                 }
             }
+            // Google Cloud's Functions Framework `functions.http('name', (req, res) => …)` and
+            // Azure's v4 model `app.http('name', { handler })`: the registered name is the
+            // entry point.
+            "call_expression" if registered_name(src, n).is_some_and(|r| r == name) => {
+                return Some(pos(n));
+            }
             // esbuild's CommonJS output: `__export(src_exports, { handler: () => handler })`.
             "call_expression" => {
                 if n.child_by_field_name("function")
@@ -266,6 +314,59 @@ fn js_export_position(src: &[u8], root: Node, name: &str) -> Option<(u32, u32)> 
         }
     }
     None
+}
+
+/// Methods that register an entry point by name: the Functions Framework's `http` and
+/// `cloudEvent`, Azure's v4 `app.http`/`app.get`/… and trigger registrations.
+pub const REGISTRATIONS: &[&str] = &[
+    "http",
+    "cloudEvent",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "deleteRequest",
+    "timer",
+    "storageBlob",
+    "storageQueue",
+    "serviceBusQueue",
+    "serviceBusTopic",
+    "eventHub",
+    "eventGrid",
+    "cosmosDB",
+];
+
+/// The name a `functions.http('name', …)` / `app.http('name', …)` call registers: its first
+/// argument, a string literal, when the call's method is one of [`REGISTRATIONS`] on an
+/// identifier (`functions`, `ff` for `http`/`cloudEvent`; `app` for the others) and the call
+/// has a second argument. Express's
+/// `app.get('/path', …)` registers paths, which start with `/` and are not names.
+pub fn registered_name<'s>(src: &'s [u8], call: Node) -> Option<&'s str> {
+    let callee = call.child_by_field_name("function")?;
+    if callee.kind() != "member_expression" {
+        return None;
+    }
+    let object = callee.child_by_field_name("object")?;
+    let method = callee
+        .child_by_field_name("property")?
+        .utf8_text(src)
+        .ok()?;
+    if object.kind() != "identifier" || !REGISTRATIONS.contains(&method) {
+        return None;
+    }
+    // `get`, `post`, `timer`, … are common method names: only Azure's `app` registers with
+    // them; `http`/`cloudEvent` are the Functions Framework's on any import name.
+    if !matches!(method, "http" | "cloudEvent") && object.utf8_text(src).ok()? != "app" {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    let first = args.named_child(0)?;
+    args.named_child(1)?;
+    if first.kind() != "string" {
+        return None;
+    }
+    let name = first.utf8_text(src).ok()?.trim_matches(['"', '\'', '`']);
+    (!name.is_empty() && !name.starts_with('/')).then_some(name)
 }
 
 fn java(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
@@ -394,4 +495,49 @@ fn go(cache: &mut Cache, handler: &str) -> Result<Resolved, String> {
         line,
         column,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_languages_of_every_cloud() {
+        for (runtime, language) in [
+            ("nodejs20.x", Some(Language::JavaScript)),
+            ("nodejs22", Some(Language::JavaScript)),
+            ("node|18", Some(Language::JavaScript)),
+            ("Node|20", Some(Language::JavaScript)),
+            ("node", Some(Language::JavaScript)),
+            ("python|3.9", Some(Language::Python)),
+            ("python312", Some(Language::Python)),
+            ("dotnet-isolated|8.0", Some(Language::CSharp)),
+            ("dotnet|6.0", Some(Language::CSharp)),
+            ("java|17", Some(Language::Java)),
+            ("java17", Some(Language::Java)),
+            ("go122", Some(Language::Go)),
+            ("powershell|7.2", None),
+            ("custom", None),
+        ] {
+            assert_eq!(runtime_language(runtime), language, "{runtime}");
+        }
+    }
+
+    #[test]
+    fn registrations_are_names_not_paths() {
+        let src = "functions.http('resize', (req, res) => {});\n\
+                   app.http(\"orders\", { handler: h });\n\
+                   app.get('/users', (req, res) => {});\n\
+                   app.http('lonely');\n\
+                   client.http.get('x', y);\n\
+                   cache.get('handler', fallback);\n\
+                   app.timer('nightly', { schedule: '0 0 3 * * *', handler: h });\n";
+        let tree = crate::lang::parse(Language::JavaScript, "a.js", src).expect("parses");
+        let names: Vec<&str> = descendants(tree.root_node())
+            .into_iter()
+            .filter(|n| n.kind() == "call_expression")
+            .filter_map(|n| registered_name(src.as_bytes(), n))
+            .collect();
+        assert_eq!(names, ["resize", "orders", "nightly"]);
+    }
 }

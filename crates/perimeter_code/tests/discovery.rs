@@ -132,3 +132,37 @@ Resources:
     insta::assert_snapshot!(render(&model));
     assert_eq!(stats.handlers_resolved, 1);
 }
+
+/// An Azure Functions project: a Node.js v3 module whose single export is the function (no
+/// `entryPoint`), and a named export from a shared `scriptFile`; the trigger's data is the
+/// handler's second parameter `(context, req)`.
+#[test]
+fn azure_functions_project() {
+    let (model, stats) = load_and_attach(&fixture("azure-node"), &CodeOptions::default());
+    assert_eq!(stats.functions, 2);
+    assert_eq!(stats.handlers_resolved, 2, "{:?}", stats.problems);
+    let flows: Vec<String> = model.apps[0]
+        .functions
+        .iter()
+        .flat_map(|f| f.code.iter().flat_map(|c| c.flows.iter()))
+        .map(|t| format!("{:?} {} from {}", t.kind, t.location.file, t.source))
+        .collect();
+    insta::assert_snapshot!("azure-node", render(&model));
+    assert_eq!(flows.len(), 2, "{flows:?}");
+}
+
+/// Google Cloud entry points are bare names: `main.py`'s function for Python, and for
+/// Node.js an export or a Functions Framework registration of `package.json`'s `main`.
+#[test]
+fn google_cloud_entry_points() {
+    let (model, stats) = load_and_attach(&fixture("gcp-mixed"), &CodeOptions::default());
+    assert_eq!(stats.functions, 2);
+    assert_eq!(stats.handlers_resolved, 2, "{:?}", stats.problems);
+    insta::assert_snapshot!("gcp-mixed", render(&model));
+    let flows = model.apps[0]
+        .functions
+        .iter()
+        .flat_map(|f| f.code.iter().flat_map(|c| c.flows.iter()))
+        .count();
+    assert_eq!(flows, 2);
+}

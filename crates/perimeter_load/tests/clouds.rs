@@ -168,6 +168,15 @@ fn serverless_google_complete() {
         Some("reader@my-proj.iam.gserviceaccount.com")
     );
     assert_eq!(private.timeout.known(), Some(&30));
+    // `maxInstances` caps scale-out; without it there is no cap of the function's own.
+    assert_eq!(
+        private
+            .reserved_concurrency
+            .as_ref()
+            .and_then(|c| c.known()),
+        Some(&20)
+    );
+    assert!(public.reserved_concurrency.is_none());
     assert_eq!(
         auth_of(&app, "private")[0].2,
         Some(Auth::None),
@@ -409,7 +418,7 @@ fn azure_node_runtime_from_settings() {
     let model = scan(root);
     let f = &model.apps[0].functions[0];
     assert_eq!(f.runtime.as_str(), Some("node|20"));
-    assert_eq!(f.handler.as_str(), Some("index"));
+    assert_eq!(f.handler.as_str(), Some("index.default"));
     assert_eq!(
         auth_of(&model.apps[0], "Hello"),
         [("ANY".into(), "/api/Hello".into(), Some(Auth::None))]

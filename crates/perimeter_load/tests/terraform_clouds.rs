@@ -145,3 +145,31 @@ fn azure_function_apps() {
         Some("Storage Blob Data Reader")
     );
 }
+
+#[test]
+fn azure_scale_limits_flex_and_worker_runtimes() {
+    let app = load("azure-scale");
+    assert_eq!(app.cloud, Cloud::Azure);
+    let f = |id: &str| app.function(id).unwrap_or_else(|| panic!("{id}"));
+    let capped = f("azurerm_linux_function_app.capped");
+    assert_eq!(
+        capped.reserved_concurrency.as_ref().and_then(|c| c.known()),
+        Some(&5)
+    );
+    assert_eq!(capped.runtime.as_str(), Some("powershell|7.4"));
+    let route = capped.triggers[0].http.as_ref().expect("http");
+    assert_eq!(
+        route.auth.known(),
+        Some(&Auth::Other("function key".into()))
+    );
+    assert_eq!(route.api_key_required.known(), Some(&true));
+    let flex = f("azurerm_function_app_flex_consumption.flex");
+    assert_eq!(flex.runtime.as_str(), Some("python|3.11"));
+    assert_eq!(
+        flex.reserved_concurrency.as_ref().and_then(|c| c.known()),
+        Some(&40)
+    );
+    let uncapped = f("azurerm_windows_function_app.uncapped");
+    assert!(uncapped.reserved_concurrency.is_none());
+    assert_eq!(uncapped.runtime.as_str(), Some("node|18"));
+}

@@ -227,7 +227,10 @@ pub struct Function {
     pub timeout: Attr<u32>,
     /// MB; Lambda's default is 128.
     pub memory: Attr<u32>,
-    /// `None` when not set (the function shares the account's unreserved pool).
+    /// `None` when not set (the function shares the account's unreserved pool). On Google
+    /// Cloud and Azure, the function's own cap on scale-out (the same meaning for cost and
+    /// blast radius): `max_instance_count`/`max_instances`/`maxInstances`, Azure's
+    /// `functionAppScaleLimit` (`app_scale_limit`) or Flex Consumption `maximum_instance_count`.
     pub reserved_concurrency: Option<Attr<i64>>,
     pub environment: Vec<EnvVar>,
     /// `true` when X-Ray active tracing is on.

@@ -31,13 +31,15 @@ pub fn find_rule(code_or_name: &str) -> Option<&'static dyn Rule> {
         .find(|r| r.meta().code.eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name)
 }
 
-/// Rules whose meaning holds on every cloud (public HTTP endpoints, identities with
-/// primitive roles, secrets in settings and code, runtimes and dependencies, injections):
+/// Rules whose meaning holds on every cloud (public HTTP endpoints, shared-key-only HTTP
+/// triggers, identities with primitive roles, secrets in settings and code, runtimes and
+/// dependencies, injections, no scale-out cap or a long timeout on a public function):
 /// code prefixes. Every other rule reads settings only AWS has (IAM statements, reserved
 /// concurrency, X-Ray, log groups, code signing, API Gateway) and is not run on Azure or
 /// Google Cloud apps, where the model's AWS defaults would make it speak falsely.
 pub const CROSS_CLOUD_RULES: &[&str] = &[
-    "AUTH002", "IAM013", "SEC001", "SEC002", "SEC003", "DEP001", "DEP002", "DEP003", "INJ",
+    "AUTH002", "AUTH007", "IAM013", "SEC001", "SEC002", "SEC003", "DEP001", "DEP002", "DEP003",
+    "INJ", "DOW001", "DOW002",
 ];
 
 /// `true` when `rule` applies to `app`'s cloud (see [`CROSS_CLOUD_RULES`]).

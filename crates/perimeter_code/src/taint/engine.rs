@@ -303,6 +303,19 @@ impl<'a, 't> Analyzer<'a, 't> {
                     !ty.ends_with("Context")
                 })
                 .filter(|p| p.kind() == "identifier"),
+            // Azure Functions' Node.js v3 model passes `(context, req)`: the trigger's data is
+            // the second parameter. Lambda handlers never name their event `context`.
+            Lang::Js
+                if def.params.len() >= 2
+                    && def.params.first().is_some_and(|p| {
+                        matches!(
+                            self.text(*p).split(':').next().map(str::trim),
+                            Some("context" | "ctx" | "_context")
+                        )
+                    }) =>
+            {
+                def.params.get(1).copied()
+            }
             _ => def.params.first().copied(),
         }
     }

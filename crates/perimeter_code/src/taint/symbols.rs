@@ -148,7 +148,10 @@ impl<'t> FileSymbols<'t> {
                 }
                 self.add(name, params, body);
             }
-            (Lang::Js, "call_expression") => self.express_route(node),
+            (Lang::Js, "call_expression") => {
+                self.express_route(node);
+                self.registration(node);
+            }
             (Lang::Python, "import_statement") => {
                 let mut cursor = node.walk();
                 for child in node.children_by_field_name("name", &mut cursor) {
@@ -298,6 +301,49 @@ impl<'t> FileSymbols<'t> {
             }
         }
         None
+    }
+
+    /// `functions.http('resize', (req, res) => …)` (Google Cloud's Functions Framework) and
+    /// `app.http('orders', { handler: async (request, context) => … })` (Azure's v4 model):
+    /// the function is known by the registered name, which the deployment names as its
+    /// entry point.
+    fn registration(&mut self, call: Node<'t>) {
+        let Some(name) = crate::handler::registered_name(self.source.as_bytes(), call) else {
+            return;
+        };
+        let name = name.to_string();
+        for arg in named(call.child_by_field_name("arguments"))
+            .into_iter()
+            .skip(1)
+        {
+            let target = match arg.kind() {
+                "object" => named(Some(arg))
+                    .into_iter()
+                    .filter(|p| p.kind() == "pair")
+                    .find(|p| {
+                        p.child_by_field_name("key")
+                            .is_some_and(|k| self.text(k).trim_matches(['"', '\'']) == "handler")
+                    })
+                    .and_then(|p| p.child_by_field_name("value")),
+                _ => Some(arg),
+            };
+            let Some(target) = target else { continue };
+            match target.kind() {
+                "identifier" => {
+                    let local = self.text(target).to_string();
+                    // Never shadow an import or a function of the same name.
+                    if local != name && !self.aliases.contains_key(&name) {
+                        self.aliases.insert(name.clone(), format!("@fn:{local}"));
+                    }
+                    return;
+                }
+                "arrow_function" | "function_expression" | "function" => {
+                    self.js_value(&name, target);
+                    return;
+                }
+                _ => {}
+            }
+        }
     }
 
     /// `app.get('/x', auth, (req, res) => ...)` on an Express app: the last callback.
@@ -629,6 +675,11 @@ impl<'t> FileSymbols<'t> {
                 Lang::Java => "handleRequest".to_string(),
                 _ => "handler".to_string(),
             };
+        }
+        // A CommonJS module whose single export is the function (`module.exports = async
+        // function (context, req)`, Azure's default entry point) registers it as `exports`.
+        if self.lang == Lang::Js && name == "default" && !self.has_function("default") {
+            name = "exports".to_string();
         }
         for _ in 0..4 {
             if let Some(def) = self.functions(&name).into_iter().next() {

@@ -150,8 +150,10 @@ impl<'a> Project<'a> {
             .and_then(Node::as_str)
             .map(str::to_string);
         let version = match worker.as_deref().map(runtime::worker_stack) {
-            Some("node") => setting("WEBSITE_NODE_DEFAULT_VERSION"),
-            _ => None,
+            Some("node") => setting("WEBSITE_NODE_DEFAULT_VERSION")
+                .or_else(|| setting("FUNCTIONS_WORKER_RUNTIME_VERSION")),
+            // PowerShell (`~7`, `7.4`) and, on some plans, Python carry their version here.
+            _ => setting("FUNCTIONS_WORKER_RUNTIME_VERSION"),
         };
         let runtime = match (setting("FUNCTIONS_WORKER_RUNTIME"), &worker) {
             (Some(n), Some(w)) => match runtime::from_worker(w, version.and_then(Node::as_str)) {
@@ -300,8 +302,9 @@ impl<'a> Project<'a> {
         let handler = match (entry.and_then(Node::as_str), python) {
             (Some(e), _) => Attr::explicit(format!("{stem}.{e}"), loc(entry.unwrap_or(node))),
             (None, true) => Attr::defaulted(format!("{stem}.main"), location.clone()),
-            // Node.js: the module's single export is the function.
-            (None, false) => Attr::defaulted(stem, location.clone()),
+            // Node.js: the module's single export (`module.exports = …`) is the function,
+            // which the code stage reads as the module's `default` export.
+            (None, false) => Attr::defaulted(format!("{stem}.default"), location.clone()),
         };
         (code, handler)
     }

@@ -73,6 +73,10 @@ pub fn build(
         (None, Some(m)) => inherited(reader.u32(m)),
         (None, None) => Attr::defaulted(DEFAULT_MEMORY, location.clone()),
     };
+    // A function's `maxInstances` caps scale-out (the plugin's `compileFunctions.js` copies
+    // it to the function; there is no provider-level setting), as reserved concurrency does
+    // on Lambda.
+    f.reserved_concurrency = own("maxInstances").map(|m| reader.i64(m));
     f.timeout = match (own("timeout"), inherit("timeout")) {
         (Some(t), _) => seconds(reader, t),
         (None, Some(t)) => inherited(seconds(reader, t)),

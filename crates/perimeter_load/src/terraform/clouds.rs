@@ -31,10 +31,11 @@ use perimeter_model::{
 /// Google Cloud Functions resource types (1st and 2nd generation).
 const GCP_V1: &str = "google_cloudfunctions_function";
 const GCP_V2: &str = "google_cloudfunctions2_function";
-const AZURE_APPS: [&str; 3] = [
+const AZURE_APPS: [&str; 4] = [
     "azurerm_function_app",
     "azurerm_linux_function_app",
     "azurerm_windows_function_app",
+    "azurerm_function_app_flex_consumption",
 ];
 
 /// Members that mean "anyone on the internet" in a GCP IAM binding.
@@ -765,6 +766,19 @@ fn azure_function(
         f.code_path = Some(r.s(&n));
     }
     f.runtime = azure_runtime(r, &f.environment, &block_loc);
+    // The app's scale-out cap: `site_config.app_scale_limit` (functionAppScaleLimit) on the
+    // Consumption and Premium plans, `maximum_instance_count` on Flex Consumption. It bounds
+    // concurrent executions and cost as reserved concurrency does on Lambda.
+    let scale_limit = r.a("maximum_instance_count").or_else(|| {
+        r.sub(r.body, "site_config")
+            .and_then(|site| r.ab(site, "app_scale_limit"))
+    });
+    if let Some(n) = scale_limit {
+        f.reserved_concurrency = Some(match r.num(&n) {
+            Some(v) => Attr::explicit(v as i64, r.loc(&n)),
+            None => Attr::unresolved("scale-out limit not known", r.loc(&n)),
+        });
+    }
     // Identities: system-assigned (named after the app) and user-assigned.
     if let Some(id) = r.sub(r.body, "identity") {
         let kinds = r
@@ -864,7 +878,12 @@ fn azure_function(
                 (_, Some(Some(l))) if l.eq_ignore_ascii_case("anonymous") => {
                     Attr::explicit(Auth::None, level_loc)
                 }
-                (_, Some(Some(_))) => Attr::explicit(Auth::Other("function key".into()), level_loc),
+                (_, Some(Some(l))) if is_key_level(l) => {
+                    Attr::explicit(Auth::Other("function key".into()), level_loc)
+                }
+                (_, Some(Some(l))) => {
+                    Attr::unresolved(format!("authLevel `{l}` is not static"), level_loc)
+                }
                 (_, Some(None)) => Attr::unresolved("authLevel not known", level_loc),
                 // Azure's default authLevel is `function`.
                 (_, None) => Attr::defaulted(Auth::Other("function key".into()), level_loc),
@@ -899,8 +918,15 @@ fn azure_function(
                         methods.join(",")
                     },
                     path: format!("/api/{}", route.trim_start_matches('/')),
+                    api_key_required: Attr {
+                        value: Value::Known(matches!(
+                            auth.known(),
+                            Some(Auth::Other(k)) if k == "function key"
+                        )),
+                        origin: auth.origin,
+                        location: auth.location.clone(),
+                    },
                     auth,
-                    api_key_required: Attr::defaulted(false, loc.clone()),
                     private: private.clone(),
                     cors: None,
                 }),
@@ -908,6 +934,13 @@ fn azure_function(
         }
     }
     app.functions.push(f);
+}
+
+/// Azure's key-checked `authLevel`s: `function`, `admin` (the master key) and `system`.
+fn is_key_level(level: &str) -> bool {
+    ["function", "admin", "system"]
+        .iter()
+        .any(|k| level.eq_ignore_ascii_case(k))
 }
 
 /// `Some(Known(true))` when App Service authentication is on and rejects anonymous requests,
@@ -956,6 +989,18 @@ fn azure_runtime(r: &Rd, env: &[EnvVar], at: &Location) -> Attr<String> {
             .and_then(|e| e.value.as_str().map(str::to_string))
     };
     let clean = |v: &str| v.trim().trim_start_matches(['~', 'v', 'V']).to_string();
+    // Flex Consumption names its stack at the top level (`runtime_name = "node"`,
+    // `runtime_version = "20"`).
+    if let Some(name) = r.a("runtime_name") {
+        let version = r.a("runtime_version");
+        return match (name.as_str(), version.as_ref().map(|v| v.as_str())) {
+            (Some(n), Some(Some(v))) => Attr::explicit(
+                format!("{}|{}", n.to_ascii_lowercase(), clean(v)),
+                r.loc(version.as_ref().unwrap_or(&name)),
+            ),
+            _ => Attr::unresolved("runtime_name/runtime_version not known", r.loc(&name)),
+        };
+    }
     let site = r.sub(r.body, "site_config");
     if let Some(stack) = site.and_then(|s| r.sub(s, "application_stack")) {
         let isolated = r.flag(stack, "use_dotnet_isolated_runtime") == Some(true);
@@ -997,8 +1042,9 @@ fn azure_runtime(r: &Rd, env: &[EnvVar], at: &Location) -> Attr<String> {
     }
     if let Some(worker) = setting("FUNCTIONS_WORKER_RUNTIME") {
         let version = match worker.as_str() {
-            "node" => setting("WEBSITE_NODE_DEFAULT_VERSION"),
-            _ => None,
+            "node" => setting("WEBSITE_NODE_DEFAULT_VERSION")
+                .or_else(|| setting("FUNCTIONS_WORKER_RUNTIME_VERSION")),
+            _ => setting("FUNCTIONS_WORKER_RUNTIME_VERSION"),
         };
         if let Some(v) = version {
             return Attr::explicit(format!("{worker}|{}", clean(&v)), at.clone());

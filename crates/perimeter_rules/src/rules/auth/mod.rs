@@ -2,6 +2,7 @@
 
 use crate::Rule;
 
+mod function_key_only;
 mod indirect_public_trigger;
 mod open_cors_on_public_endpoint;
 mod public_function_url;
@@ -20,5 +21,6 @@ pub fn rules() -> Vec<&'static dyn Rule> {
         &service_permission_without_source::ServicePermissionWithoutSource,
         &open_cors_on_public_endpoint::OpenCorsOnPublicEndpoint,
         &indirect_public_trigger::IndirectPublicTrigger,
+        &function_key_only::FunctionKeyOnly,
     ]
 }

@@ -15,6 +15,11 @@
 //! handler that needs more should be asynchronous (accept, queue, return 202). The finding is
 //! medium from 300 s on: one request can then cost a hundred times a normal one.
 //!
+//! The rule reads Google Cloud and Azure functions too: a public HTTP function with a long
+//! timeout (Cloud Functions' `timeout`, Azure's `functionTimeout` in `host.json`, whose default
+//! on the Consumption plan is 5 minutes) holds an instance per request the same way; Azure's
+//! front end gives up on an HTTP response after 230 s while the function keeps running.
+//!
 //! ## Example
 //! ```yaml
 //! AWSTemplateFormatVersion: '2010-09-09'
@@ -66,6 +71,8 @@
 //! - https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
 //! - https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
 //! - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout
+//! - https://learn.microsoft.com/en-us/azure/azure-functions/functions-scale#timeout
+//! - https://cloud.google.com/functions/docs/configuring/timeout
 
 use crate::exposure::function_exposure;
 use crate::exposure::function_label;
@@ -114,7 +121,9 @@ impl Rule for LongTimeoutOnSynchronousTrigger {
             else {
                 continue;
             };
-            let why = if matches!(
+            let why = if app.cloud == perimeter_model::Cloud::Azure {
+                "Azure's front end stops waiting for an HTTP response after 230 s, while the function keeps running and billing up to its timeout"
+            } else if matches!(
                 entry.kind,
                 TriggerKind::Api | TriggerKind::HttpApi | TriggerKind::WebSocket
             ) {

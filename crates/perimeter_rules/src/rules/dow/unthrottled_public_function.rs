@@ -15,6 +15,18 @@
 //! reserved concurrency 10 would cap it at; `perimeter graph --format json` carries the same
 //! figure per function, and `perimeter_score::cost` the assumptions behind it.
 //!
+//! On Google Cloud and Azure the same flaw is an HTTP function anyone can call (an `allUsers`
+//! invoker binding, `authLevel: anonymous`) with no cap of its own on scale-out: a Cloud
+//! Function without `max_instance_count` (Terraform `service_config`, 2nd gen) /
+//! `max_instances` (1st gen) / `maxInstances` (Serverless), which Google scales to 100
+//! instances by default on 2nd gen and 3,000 on 1st gen; an Azure function app without
+//! `functionAppScaleLimit` (Terraform `site_config.app_scale_limit`) or, on Flex Consumption,
+//! `maximum_instance_count`, which the Consumption plan scales to 200 instances (100 on Linux)
+//! and Flex Consumption to 100. Those limits are quotas, not budgets. perimeter's cost model
+//! holds AWS prices only, so these findings carry no dollar figure. An Azure Functions project
+//! (`function.json`) cannot set the scale limit: it is a setting of the function app, so the
+//! finding says to set it there.
+//!
 //! ## Example
 //! ```yaml
 //! AWSTemplateFormatVersion: '2010-09-09'
@@ -65,6 +77,9 @@
 //! - https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
 //! - https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
 //! - https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+//! - https://cloud.google.com/functions/docs/configuring/max-instances
+//! - https://learn.microsoft.com/en-us/azure/azure-functions/event-driven-scaling#limit-scale-out
+//! - https://learn.microsoft.com/en-us/azure/azure-functions/flex-consumption-plan#instance-memory
 
 use crate::exposure::function_exposure;
 use crate::exposure::function_label;
@@ -72,7 +87,7 @@ use crate::{Family, Finding, Level, Rule, RuleMeta, Severity};
 use perimeter_cost::{
     DEFAULT_ACCOUNT_CONCURRENCY, api_front, default_prices, dollars, estimate, function_inputs,
 };
-use perimeter_model::{App, TriggerKind};
+use perimeter_model::{App, Cloud, TriggerKind};
 
 pub struct UnthrottledPublicFunction;
 
@@ -111,6 +126,10 @@ impl Rule for UnthrottledPublicFunction {
                 !(via_api && api.is_some_and(|a| a.throttle_rate.is_some() || a.usage_plan))
             });
             let Some(entry) = unthrottled else { continue };
+            if !app.cloud.is_aws() {
+                out.push(other_cloud(app, function, entry));
+                continue;
+            }
             let api = api_front(app, entry.kind, entry.source.as_deref());
             let (inputs, _) = function_inputs(function, api, DEFAULT_ACCOUNT_CONCURRENCY);
             let cost = estimate(&inputs, default_prices());
@@ -143,6 +162,62 @@ impl Rule for UnthrottledPublicFunction {
             );
         }
     }
+}
+
+const REMEDIATION_GCP: &str = "Set max_instance_count (2nd gen service_config), max_instances (1st gen) or maxInstances (Serverless) to the most instances the function legitimately needs, and put a budget alert on the project.";
+const REMEDIATION_AZURE: &str = "Set the function app's scale-out limit (functionAppScaleLimit; Terraform site_config.app_scale_limit, or maximum_instance_count on Flex Consumption) to what the app legitimately needs, and put a budget alert on the subscription.";
+
+/// The finding on Google Cloud and Azure: no scale-out cap of the function's own. No cost
+/// figure: the cost model has AWS prices only.
+fn other_cloud(
+    app: &App,
+    function: &perimeter_model::Function,
+    entry: &crate::exposure::EntryPoint,
+) -> Finding {
+    let (what, default, remediation) = match app.cloud {
+        Cloud::Gcp => {
+            let gen2 = entry
+                .declared_trigger(function)
+                .is_some_and(|t| t.type_name.contains("cloudfunctions2"));
+            (
+                "no maximum instance count",
+                if gen2 {
+                    "Cloud Functions (2nd gen) scales it out to 100 instances by default"
+                } else {
+                    "Cloud Functions (1st gen) scales it out to 3,000 instances by default"
+                },
+                REMEDIATION_GCP,
+            )
+        }
+        _ => (
+            if app.source == perimeter_model::SourceKind::AzureFunctions {
+                "no scale-out limit in this project (functionAppScaleLimit is a setting of the function app: set it there)"
+            } else {
+                "no scale-out limit (functionAppScaleLimit / app_scale_limit)"
+            },
+            "the Consumption plan scales the app out to 200 instances (100 on Linux), Flex Consumption to 100",
+            REMEDIATION_AZURE,
+        ),
+    };
+    Finding::new(
+        &META,
+        &app.id,
+        Some(&function.id),
+        &function.id,
+        "concurrency",
+        format!(
+            "Function `{}` can be invoked by anyone ({}) and has {what}: {default}, and a request flood is billed at your expense (perimeter has no {} prices to put a figure on it).",
+            function_label(function),
+            entry.description,
+            if app.cloud == Cloud::Gcp { "Google Cloud" } else { "Azure" },
+        ),
+        function.location.clone(),
+        remediation,
+    )
+    .with_related(
+        format!("public entry point: {}", entry.description),
+        entry.location.clone(),
+    )
 }
 
 #[cfg(test)]
