@@ -74,12 +74,16 @@ pub fn load_path(root: &Path, options: &LoadOptions) -> Result<Model, LoadPathEr
             scan::Outcome::Skipped | scan::Outcome::Many(_) => {}
         }
     }
+    // A nested stack's template found on its own is already part of its parent's app.
+    cloudformation::drop_nested_duplicates(&mut model.apps);
     model
         .apps
         .sort_by(|a, b| a.file.cmp(&b.file).then_with(|| a.id.cmp(&b.id)));
     model.errors.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
     });
+    // The same broken nested template may be met through its parent and on its own.
+    model.errors.dedup();
     Ok(model)
 }
 

@@ -176,7 +176,16 @@ pub(crate) fn load_candidate(candidate: &Candidate, base: &Path, options: &LoadO
                 return Outcome::Skipped;
             }
             let source = source_kind(&node, candidate.in_cdk_out);
-            guarded(file, || Ok(cloudformation::load(file, &node, source)))
+            // Nested stacks and CDK assets are read from beside the template.
+            let mut nested_errors = Vec::new();
+            let app = guarded(file, || {
+                let loaded = cloudformation::load_from_disk(file, &candidate.path, &node, source);
+                nested_errors = loaded.errors;
+                Ok(loaded.app)
+            });
+            let mut out: Vec<Outcome> = nested_errors.into_iter().map(Outcome::Error).collect();
+            out.push(app);
+            Outcome::Many(out)
         }
     }
 }

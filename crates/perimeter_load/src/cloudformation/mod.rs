@@ -22,6 +22,7 @@
 //! leaves the values it selects unresolved; resource references follow the conventions of
 //! [`Context::string`].
 
+mod cdk;
 mod context;
 mod intrinsics;
 mod openapi;
@@ -32,6 +33,7 @@ pub mod sam;
 use crate::doc::Node;
 use perimeter_model::{App, SourceKind};
 
+pub use cdk::{Loaded, drop_nested_duplicates, load_from_disk};
 pub use context::Context;
 pub use intrinsics::UNRESOLVED_MARKER;
 pub use policy::parse_statements;
@@ -47,21 +49,34 @@ pub fn load(file: &str, template: &Node, source: SourceKind) -> App {
         .filter(|n| !n.is_empty())
         .unwrap_or(name);
     let mut app = App::new(file, name, source, file);
-    let mut ctx = Context::new(file, template);
-    if source == SourceKind::Sam || sam::is_sam(template) {
-        sam::register_generated_ids(&mut ctx);
-        // Properties are evaluated once for the three passes.
-        let entries = resources::entries(&ctx);
-        let pending = sam::load(&mut app, &ctx, &entries);
-        resources::load_entries(&mut app, &ctx, &entries);
-        sam::finish(&mut app, &ctx, &entries, pending);
-    } else {
-        load_resources_into(&mut app, &ctx);
-    }
+    let ctx = Context::new(file, template);
+    fill(&mut app, &ctx, template, source);
     if source == SourceKind::Cdk {
         attach_construct_paths(&mut app, template);
     }
     app
+}
+
+/// Loads the resources of `template` (evaluated in `ctx`) into `app`, through SAM's expansion
+/// when it is a SAM template.
+fn fill(app: &mut App, ctx: &Context, template: &Node, source: SourceKind) {
+    if source == SourceKind::Sam || sam::is_sam(template) {
+        // SAM registers its generated IDs on a context of its own (keeping the IDs a parent
+        // stack made visible).
+        let mut own = Context::new(ctx.file, template);
+        for id in &ctx.extra_ids {
+            own.add_resource_id(id.clone());
+        }
+        let mut ctx = own;
+        sam::register_generated_ids(&mut ctx);
+        // Properties are evaluated once for the three passes.
+        let entries = resources::entries(&ctx);
+        let pending = sam::load(app, &ctx, &entries);
+        resources::load_entries(app, &ctx, &entries);
+        sam::finish(app, &ctx, &entries, pending);
+    } else {
+        load_resources_into(app, ctx);
+    }
 }
 
 /// Copies each resource's `Metadata: aws:cdk:path` (`Stack/Construct/Resource`) onto the
@@ -80,17 +95,26 @@ fn attach_construct_paths(app: &mut App, template: &Node) {
             .as_str()
             .map(str::to_string)
     };
+    // Only set, never cleared: the app may hold elements of a parent or nested template.
     for f in &mut app.functions {
-        f.construct_path = path_of(&f.id);
+        if let Some(p) = path_of(&f.id) {
+            f.construct_path = Some(p);
+        }
     }
     for r in &mut app.roles {
-        r.construct_path = path_of(&r.id);
+        if let Some(p) = path_of(&r.id) {
+            r.construct_path = Some(p);
+        }
     }
     for r in &mut app.resources {
-        r.construct_path = path_of(&r.id);
+        if let Some(p) = path_of(&r.id) {
+            r.construct_path = Some(p);
+        }
     }
     for a in &mut app.apis {
-        a.construct_path = path_of(&a.id);
+        if let Some(p) = path_of(&a.id) {
+            a.construct_path = Some(p);
+        }
     }
 }
 
