@@ -93,6 +93,12 @@ const COMMON: &[&str] = &[
     "chdir", "rd", "rmdir", "attrib", "icacls", "net1", "at", "schtasks", "whereis",
 ];
 
+/// Commands that are not words of any language: a value that is nothing but one of them
+/// (`ls`, `pwd`) is a probe, worth an alert.
+const BARE: &[&str] = &[
+    "ls", "pwd", "dir", "ipconfig", "ifconfig", "whoami", "uname",
+];
+
 /// Subcommands that make a common Windows/git command unambiguous.
 const SUBCOMMANDS: &[(&str, &[&str])] = &[
     (
@@ -119,6 +125,19 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
         &["query", "create", "config", "start", "stop", "delete"],
     ),
     ("git", &["clone", "pull", "fetch", "config", "checkout"]),
+    (
+        "netsh",
+        &[
+            "firewall",
+            "advfirewall",
+            "interface",
+            "wlan",
+            "winhttp",
+            "http",
+            "wfp",
+            "portproxy",
+        ],
+    ),
     ("which", EXOTIC),
     ("which", COMMON),
 ];
@@ -241,6 +260,19 @@ fn shell_call(lower: &str) -> Option<Hit> {
     None
 }
 
+/// A shell prompt pasted in front of a command (`root@host:~# git clone …`, `user@box:/tmp$
+/// wget …`): what follows it is a command line.
+static PROMPT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| super::re(r"^\s*[a-z_][a-z0-9_.-]*@[a-z0-9_.-]+:[^\s#$]*[#$]\s+").ok());
+
+/// PHP's complex interpolation `{${…}}` / `${…}` calling a function that waits or runs a
+/// process (`{${sleep(5)}}`, `${system('id')}`): the blind-injection timing probe of command
+/// injection lists, evaluated wherever the string is interpolated.
+static INTERP_CALL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    super::re(r"\$\{\s*@?\s*(?:sleep|usleep|system|exec|shell_exec|passthru|popen|proc_open)\s*\(")
+        .ok()
+});
+
 static SUBST: LazyLock<Option<Regex>> =
     LazyLock::new(|| super::re(r"\$\(\s*[a-z/][^)]*\)|`\s*[a-z/][^`]*`").ok());
 
@@ -296,8 +328,17 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
                 let spaced = s.get(end).is_some_and(|b| matches!(b, b' ' | b'\t' | b'+'));
                 let shellish = spaced && shell_arg(w, arg);
                 let arg: &[u8] = if spaced { arg } else { b"" };
-                let at_end =
-                    at_end && (end == s.len() || !matches!(s[end], b'\'' | b'"') || strong_sep);
+                // A quote right after the word closes a string (`echo's`, `"id" field`) unless
+                // it closes the quote the value opened with: `'id'` is the command alone.
+                let closes_opening = pos > 0
+                    && end + 1 == s.len()
+                    && matches!(s[end], b'\'' | b'"')
+                    && s[pos - 1] == s[end];
+                let at_end = at_end
+                    && (end == s.len()
+                        || !matches!(s[end], b'\'' | b'"')
+                        || strong_sep
+                        || closes_opening);
                 // `dir|c:\`, `id;…`: the word is a whole command, ended by a separator.
                 let piped = strong_sep
                     && rest
@@ -327,6 +368,37 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         && let Some(h) = shell_call(lower)
     {
         consider(&mut best, h.confidence, h.start, h.end);
+    }
+    if best.is_none_or(|b| b.confidence < 0.8)
+        && let Some(m) = PROMPT.as_ref().and_then(|r| r.find(lower.as_bytes()))
+    {
+        let (word, end) = word_at(s, m.end());
+        let w = std::str::from_utf8(word).unwrap_or("");
+        let spaced = s.get(end).is_some_and(|b| matches!(b, b' ' | b'\t'));
+        let conf = if EXOTIC.contains(&w) {
+            0.85
+        } else if COMMON.contains(&w) && spaced && shell_arg(w, arg_at(s, end)) {
+            0.8
+        } else {
+            0.0
+        };
+        if conf > 0.0 {
+            consider(&mut best, conf, m.start(), end);
+        }
+    }
+    if best.is_none_or(|b| b.confidence < 0.85)
+        && let Some(m) = INTERP_CALL.as_ref().and_then(|r| r.find(lower.as_bytes()))
+    {
+        consider(&mut best, 0.85, m.start(), m.end());
+    }
+    if best.is_none() {
+        // The whole value, quotes and spaces aside, is one command that no language uses as
+        // a word.
+        let t = lower.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\'' || c == '"');
+        if BARE.contains(&t) {
+            let start = lower.find(t).unwrap_or(0);
+            consider(&mut best, 0.6, start, start + t.len());
+        }
     }
     if best.is_none()
         && let Some(m) = SUBST.as_ref().and_then(|r| r.find(lower.as_bytes()))
