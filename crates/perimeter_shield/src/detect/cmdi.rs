@@ -15,6 +15,7 @@
 
 use super::{Hit, Kind, View};
 use regex::bytes::Regex;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 const EXOTIC: &[&str] = &[
@@ -142,6 +143,20 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ("which", COMMON),
 ];
 
+/// Whether `w` is in [`EXOTIC`] / [`COMMON`]: a hash lookup instead of comparing with
+/// 150 words at every candidate position.
+fn is_exotic(w: &str) -> bool {
+    static SET: LazyLock<HashSet<&'static str>> =
+        LazyLock::new(|| EXOTIC.iter().copied().collect());
+    SET.contains(w)
+}
+
+fn is_common(w: &str) -> bool {
+    static SET: LazyLock<HashSet<&'static str>> =
+        LazyLock::new(|| COMMON.iter().copied().collect());
+    SET.contains(w)
+}
+
 fn is_sep(b: u8) -> bool {
     matches!(b, b';' | b'|' | b'&' | b'\n' | b'\r' | b'`')
 }
@@ -253,7 +268,7 @@ fn shell_call(lower: &str) -> Option<Hit> {
         let arg = c.get(1).map_or(&b""[..], |m| m.as_bytes());
         let (word, _) = word_at(arg, 0);
         let w = std::str::from_utf8(word).unwrap_or("");
-        if !w.is_empty() && (EXOTIC.contains(&w) || COMMON.contains(&w)) {
+        if !w.is_empty() && (is_exotic(w) || is_common(w)) {
             return Some(Hit::new(Kind::Cmdi, 0.9, whole.start(), whole.end()));
         }
     }
@@ -316,8 +331,8 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         let (word, end) = word_at(s, p);
         if !word.is_empty() {
             let w = std::str::from_utf8(word).unwrap_or("");
-            let exotic = EXOTIC.contains(&w);
-            let common = COMMON.contains(&w);
+            let exotic = is_exotic(w);
+            let common = is_common(w);
             if exotic || common {
                 let rest = &s[end..];
                 let at_end = rest.iter().all(|b| {
@@ -375,9 +390,9 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         let (word, end) = word_at(s, m.end());
         let w = std::str::from_utf8(word).unwrap_or("");
         let spaced = s.get(end).is_some_and(|b| matches!(b, b' ' | b'\t'));
-        let conf = if EXOTIC.contains(&w) {
+        let conf = if is_exotic(w) {
             0.85
-        } else if COMMON.contains(&w) && spaced && shell_arg(w, arg_at(s, end)) {
+        } else if is_common(w) && spaced && shell_arg(w, arg_at(s, end)) {
             0.8
         } else {
             0.0
