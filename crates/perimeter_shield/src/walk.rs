@@ -133,13 +133,18 @@ impl<'c> Walker<'c> {
             Json::Str(s) => self.walk_string(s, depth),
             Json::Arr(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.index(i, |w| w.walk_value(item, depth + 1));
+                    if has_strings(item) {
+                        self.index(i, |w| w.walk_value(item, depth + 1));
+                    }
                 }
             }
             Json::Obj(map) => {
                 for (k, item) in map {
                     self.check_key(k);
-                    self.key(k, |w| w.walk_value(item, depth + 1));
+                    // Numbers, booleans and nulls carry nothing to scan: no path segment.
+                    if has_strings(item) {
+                        self.key(k, |w| w.walk_value(item, depth + 1));
+                    }
                 }
             }
             _ => {}
@@ -318,6 +323,11 @@ impl<'c> Walker<'c> {
             });
         }
     }
+}
+
+/// Whether walking `v` can reach a string (a scalar that is not one cannot).
+fn has_strings(v: &Json<'_>) -> bool {
+    matches!(v, Json::Str(_) | Json::Arr(_) | Json::Obj(_))
 }
 
 fn header_param<'a>(head: &'a str, name: &str) -> Option<&'a str> {
