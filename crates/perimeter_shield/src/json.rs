@@ -108,8 +108,9 @@ pub(crate) fn parse(text: &str) -> Result<Json<'_>, JsonError> {
         s: text.as_bytes(),
         text,
         i: 0,
-        members: Vec::new(),
-        items: Vec::new(),
+        // Room for a typical event's widest object (a header map) without regrowing.
+        members: Vec::with_capacity(32),
+        items: Vec::with_capacity(16),
     };
     p.ws();
     let v = p.value(0)?;
