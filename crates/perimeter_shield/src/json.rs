@@ -145,6 +145,23 @@ static STRING_SPECIAL: [bool; 256] = {
     t
 };
 
+/// The high bit of each byte of `x` (little-endian word) that may be `"`, `\\` or a control
+/// character. Only the lowest flagged byte is exact (borrows run upwards), which is all the
+/// callers use.
+#[inline]
+fn special_mask(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let bslash = x ^ (ONES * u64::from(b'\\'));
+    // A byte is zero in `v` ⇔ the high bit of (v - 1) & !v is set; bytes < 0x20 likewise
+    // with `x - 0x20`.
+    let hit = (quote.wrapping_sub(ONES) & !quote)
+        | (bslash.wrapping_sub(ONES) & !bslash)
+        | (x.wrapping_sub(ONES * 0x20) & !x);
+    hit & HIGHS
+}
+
 struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
@@ -310,6 +327,23 @@ impl<'a> Parser<'a> {
         out.extend_from_slice(&s[start..end]);
         let mut i = end;
         loop {
+            // Plain runs eight bytes at a time: a whole clean word is copied as one 8-byte
+            // store; a word with a special byte is copied whole and cut back to the bytes
+            // before it (a fixed-size copy is cheaper than a `memcpy` call of a short run).
+            while i + 8 <= s.len() {
+                let mut chunk = [0u8; 8];
+                chunk.copy_from_slice(&s[i..i + 8]);
+                let hit = special_mask(u64::from_le_bytes(chunk));
+                let len = out.len();
+                out.extend_from_slice(&chunk);
+                if hit != 0 {
+                    let k = (hit.trailing_zeros() / 8) as usize;
+                    out.truncate(len + k);
+                    i += k;
+                    break;
+                }
+                i += 8;
+            }
             let Some(&b) = s.get(i) else {
                 self.i = i;
                 return Err(self.err("unterminated string"));
@@ -351,22 +385,12 @@ impl<'a> Parser<'a> {
     /// The offset of the next `"` or `\` from `from`; a raw control character first is an
     /// error. Eight bytes at a time (SWAR): one pass finds the end and validates the span.
     fn special_from(&mut self, from: usize) -> Result<usize, JsonError> {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGHS: u64 = 0x8080_8080_8080_8080;
         let s = self.s;
         let mut i = from;
         while i + 8 <= s.len() {
             let mut chunk = [0u8; 8];
             chunk.copy_from_slice(&s[i..i + 8]);
-            let x = u64::from_le_bytes(chunk);
-            let quote = x ^ (ONES * u64::from(b'"'));
-            let bslash = x ^ (ONES * u64::from(b'\\'));
-            // A byte is zero in `v` ⇔ the high bit of (v - 1) & !v is set; bytes < 0x20
-            // likewise with `x - 0x20` (exact for the first hit, which is all we use).
-            let hit = (quote.wrapping_sub(ONES) & !quote)
-                | (bslash.wrapping_sub(ONES) & !bslash)
-                | (x.wrapping_sub(ONES * 0x20) & !x);
-            let hit = hit & HIGHS;
+            let hit = special_mask(u64::from_le_bytes(chunk));
             if hit != 0 {
                 // The lowest flagged byte is exact (borrows only run upwards): no byte loop
                 // to find it again.

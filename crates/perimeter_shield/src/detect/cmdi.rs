@@ -16,6 +16,7 @@
 use super::{Hit, Kind, View};
 use regex::bytes::Regex;
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 const EXOTIC: &[&str] = &[
@@ -146,15 +147,42 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
 /// Whether `w` is in [`EXOTIC`] / [`COMMON`]: a hash lookup instead of comparing with
 /// 150 words at every candidate position.
 fn is_exotic(w: &str) -> bool {
-    static SET: LazyLock<HashSet<&'static str>> =
-        LazyLock::new(|| EXOTIC.iter().copied().collect());
+    static SET: LazyLock<WordSet> = LazyLock::new(|| EXOTIC.iter().copied().collect());
     SET.contains(w)
 }
 
 fn is_common(w: &str) -> bool {
-    static SET: LazyLock<HashSet<&'static str>> =
-        LazyLock::new(|| COMMON.iter().copied().collect());
+    static SET: LazyLock<WordSet> = LazyLock::new(|| COMMON.iter().copied().collect());
     SET.contains(w)
+}
+
+/// A fixed set of short command words. SipHash (the std default, built against HashDoS)
+/// cost more than the rest of the lookup; the keys are our own constants, so a cheap
+/// multiplicative hash is safe here (an attacker only chooses what is looked up).
+type WordSet = HashSet<&'static str, BuildHasherDefault<WordHasher>>;
+
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 fn is_sep(b: u8) -> bool {
