@@ -162,7 +162,9 @@ fn special_mask(x: u64) -> u64 {
     hit & HIGHS
 }
 
-struct Parser<'a> {
+/// The parser, also driven step by step by the walker ([`crate::walk`]), which walks a body
+/// while parsing it instead of building a tree first.
+pub(crate) struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
     i: usize,
@@ -174,17 +176,59 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn err(&self, what: &'static str) -> JsonError {
+    /// A parser for walking `text` while parsing: its container stacks start empty, as
+    /// they only serve the rare subtree parsed into a tree ([`Parser::value`]).
+    pub fn streaming(text: &'a str) -> Self {
+        Parser {
+            s: text.as_bytes(),
+            text,
+            i: 0,
+            members: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    pub fn err(&self, what: &'static str) -> JsonError {
         JsonError { what, at: self.i }
     }
 
-    fn ws(&mut self) {
+    /// The next byte, not consumed.
+    pub fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    /// Consumes the next byte (after [`Parser::peek`]).
+    pub fn bump(&mut self) {
+        self.i += 1;
+    }
+
+    /// Opens the container at the next byte (`[` or `{`) at nesting `depth` (checked as
+    /// [`Parser::value`] does) and skips the whitespace after it.
+    pub fn open(&mut self, depth: usize) -> Result<(), JsonError> {
+        if depth > MAX_NESTING {
+            return Err(self.err("recursion limit exceeded"));
+        }
+        self.i += 1;
+        self.ws();
+        Ok(())
+    }
+
+    /// After the document: only whitespace may follow.
+    pub fn finish(&mut self) -> Result<(), JsonError> {
+        self.ws();
+        if self.i != self.s.len() {
+            return Err(self.err("trailing characters"));
+        }
+        Ok(())
+    }
+
+    pub fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.s.get(self.i) {
             self.i += 1;
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
+    pub fn value(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
         match self.s.get(self.i) {
             Some(b'"') => Ok(Json::Str(self.string()?)),
             Some(b'{') => self.object(depth + 1),
@@ -310,7 +354,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A string starting at the opening quote: borrowed when it has no escapes.
-    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+    pub fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.i += 1;
         let start = self.i;
         let end = self.special_from(start)?;
