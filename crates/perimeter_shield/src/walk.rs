@@ -298,9 +298,8 @@ impl<'c> Walker<'c> {
             self.key(k, |w| {
                 w.structural(Kind::Code, if k == "__proto__" { 0.9 } else { 0.6 }, k)
             });
-        } else if k.len() > 2
-            && (k.contains('[') || k.contains('$') || k.contains('<') || k.contains('\''))
-        {
+        } else if k.len() > 2 && k.bytes().any(|b| matches!(b, b'[' | b'$' | b'<' | b'\'')) {
+            // One pass over the key (four `contains` were four calls and passes per key).
             // Keys an attacker chose (`user[$ne]`, `<script>`): scan them like values.
             self.key(k, |w| w.scan(k));
         }
