@@ -10,6 +10,8 @@
 //! which findings may be missing ([`gaps`]), and the read goes on.
 
 mod apigw;
+pub mod code;
+pub mod download;
 pub mod gaps;
 mod iam;
 mod lambda;
@@ -39,9 +41,11 @@ pub const REQUIRED_ACTIONS: &[&str] = &[
     "iam:ListAttachedRolePolicies",
     "iam:ListRolePolicies",
     "iam:ListRoles",
+    "lambda:GetFunction",
     "lambda:GetFunctionCodeSigningConfig",
     "lambda:GetFunctionConcurrency",
     "lambda:GetFunctionUrlConfig",
+    "lambda:GetLayerVersion",
     "lambda:GetPolicy",
     "lambda:ListEventSourceMappings",
     "lambda:ListFunctionEventInvokeConfigs",
@@ -73,6 +77,9 @@ pub struct CollectOptions {
     pub metrics_days: u32,
     /// Calls in flight at most.
     pub concurrency: usize,
+    /// `--code`: download each zip function's package and its layers and read them with
+    /// these caps (`None`: code is not read).
+    pub code: Option<perimeter_code::CodeOptions>,
 }
 
 impl Default for CollectOptions {
@@ -83,6 +90,7 @@ impl Default for CollectOptions {
             all_regions: false,
             metrics_days: 30,
             concurrency: 8,
+            code: None,
         }
     }
 }
@@ -98,17 +106,34 @@ pub enum CollectError {
     Runtime(#[from] std::io::Error),
 }
 
+/// What a read produced: the snapshot, and with [`CollectOptions::code`] the code read (kept
+/// out of the snapshot: it never holds code or secrets found in code).
+pub struct Collected {
+    pub snapshot: Snapshot,
+    pub code: code::CodeScan,
+}
+
 /// Reads the account (blocking: runs its own Tokio runtime).
 pub fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError> {
+    collect_all(options).map(|c| c.snapshot)
+}
+
+/// Reads the account and, with [`CollectOptions::code`], the code (blocking).
+pub fn collect_all(options: &CollectOptions) -> Result<Collected, CollectError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(collect_async(options))
+    runtime.block_on(collect_all_async(options))
 }
 
 /// Reads the account.
 pub async fn collect_async(options: &CollectOptions) -> Result<Snapshot, CollectError> {
+    collect_all_async(options).await.map(|c| c.snapshot)
+}
+
+/// Reads the account and, with [`CollectOptions::code`], the code.
+pub async fn collect_all_async(options: &CollectOptions) -> Result<Collected, CollectError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(5));
     if let Some(profile) = &options.profile {
@@ -145,6 +170,10 @@ pub async fn collect_async(options: &CollectOptions) -> Result<Snapshot, Collect
     // semaphore is the bound either way, and per-region output stays simple).
     let mut region_data = Vec::new();
     let mut read_regions = Vec::new();
+    let downloader = options
+        .code
+        .clone()
+        .map(|caps| code::Downloader::new(&ctx, caps));
     for (name, conf) in &configs {
         match lambda::read_region(&ctx, conf, name, options.all_regions).await {
             Some(mut data) => {
@@ -152,6 +181,9 @@ pub async fn collect_async(options: &CollectOptions) -> Result<Snapshot, Collect
                 apigw::read_region(&ctx, conf, &mut data).await;
                 if options.metrics_days > 0 {
                     metrics::read(&ctx, conf, &mut data, options.metrics_days).await;
+                }
+                if let Some(d) = &downloader {
+                    d.read_region(&ctx, conf, &data).await;
                 }
                 read_regions.push(name.clone());
                 region_data.push(data);
@@ -178,7 +210,12 @@ pub async fn collect_async(options: &CollectOptions) -> Result<Snapshot, Collect
     snapshot.buckets = buckets;
     snapshot.region_data = region_data;
     snapshot.gaps = ctx.into_gaps();
-    Ok(snapshot)
+    Ok(Collected {
+        snapshot,
+        code: downloader
+            .map(code::Downloader::into_scan)
+            .unwrap_or_default(),
+    })
 }
 
 /// The caller's account (STS `GetCallerIdentity`, which needs no permission): the first
@@ -313,6 +350,7 @@ mod tests {
             include_str!("collect/apigw.rs"),
             include_str!("collect/sources.rs"),
             include_str!("collect/metrics.rs"),
+            include_str!("collect/code.rs"),
         ]
         .iter()
         .flat_map(|s| actions_named(s))

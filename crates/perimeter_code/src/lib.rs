@@ -18,7 +18,7 @@ mod stage;
 pub mod taint;
 
 pub use archive::{ArchiveError, ArchiveLimits};
-pub use stage::{CodeStats, attach};
+pub use stage::{ArchiveRole, CodeStats, ScannedArchive, attach, scan_archive};
 
 /// Limits of the code stage. Everything read is untrusted: every size is capped.
 #[derive(Debug, Clone)]

@@ -457,3 +457,77 @@ fn code_bundle(b: &Bundle, errors: &mut Vec<LoadError>) -> CodeBundle {
     cb.dependencies = perimeter_deps::prefer_lockfiles(std::mem::take(&mut cb.dependencies));
     cb
 }
+
+/// A deployment package or layer read from bytes (a live account's download): its bundle,
+/// and for a function's package the function's code facts.
+#[derive(Debug, Clone)]
+pub struct ScannedArchive {
+    /// Files, dependencies and secrets; `id` and `root` are the archive's id as given.
+    pub bundle: CodeBundle,
+    /// For a function's package: handler, reachable files, SDK calls and flows. `layers` is
+    /// left empty for the caller to fill.
+    pub function: Option<FunctionCode>,
+    /// Entries not read (zip slip, zip bombs, caps) and lockfiles that did not parse.
+    pub errors: Vec<LoadError>,
+}
+
+/// What [`scan_archive`] reads the bytes as.
+#[derive(Debug, Clone)]
+pub enum ArchiveRole<'a> {
+    /// A function's deployment package, with the function's `Handler` and `Runtime`.
+    Function {
+        handler: Option<&'a str>,
+        runtime: Option<&'a str>,
+    },
+    /// A layer's content (Lambda mounts it under `/opt`).
+    Layer,
+}
+
+/// Reads a zip held in memory as the code stage reads an archive of the scanned tree, nothing
+/// written to disk. `id` names the bundle and prefixes every display path as
+/// `"{id}!/{entry}"` (a function or layer ARN for live data). The archive caps of
+/// `options.archive` apply as to files on disk.
+pub fn scan_archive(
+    id: &str,
+    bytes: Vec<u8>,
+    role: ArchiveRole<'_>,
+    options: &CodeOptions,
+) -> ScannedArchive {
+    // Read as an archive (display paths `id!/entry`) whatever the role; a layer is marked
+    // as one on the model's bundle below.
+    let mut bundle = Bundle {
+        root: id.to_string(),
+        kind: BundleKind::Archive,
+        files: BTreeMap::new(),
+        errors: Vec::new(),
+    };
+    bundle.read_archive(bytes, options);
+    let mut errors = std::mem::take(&mut bundle.errors);
+    let function = match role {
+        ArchiveRole::Function { handler, runtime } => {
+            let target = Target {
+                app: 0,
+                function: 0,
+                handler: handler.map(str::to_string),
+                runtime: runtime.map(str::to_string),
+                candidates: vec![id.to_string()],
+                inline: None,
+            };
+            let mut cache = Cache::new(&bundle);
+            let mut unrecognized = Vec::new();
+            let code = function_code(&mut cache, &target, options, &mut unrecognized);
+            errors.append(&mut cache.errors);
+            Some(code)
+        }
+        ArchiveRole::Layer => None,
+    };
+    let mut code = code_bundle(&bundle, &mut errors);
+    if function.is_none() {
+        code.kind = BundleKind::Layer;
+    }
+    ScannedArchive {
+        bundle: code,
+        function,
+        errors,
+    }
+}

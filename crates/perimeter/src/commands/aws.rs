@@ -42,25 +42,25 @@ pub struct LiveRead {
 /// Reads the account into the model.
 #[cfg(feature = "aws")]
 pub fn read_live(args: &LiveArgs) -> Result<LiveRead> {
-    if args.code {
-        bail!(
-            "--code (downloading deployment packages) is not supported yet: scan the \
-             function's source tree or package with `perimeter scan PATH` instead"
-        );
-    }
     let options = perimeter_aws::collect::CollectOptions {
         profile: args.profile.clone(),
         regions: args.regions.clone(),
         all_regions: args.all_regions,
         metrics_days: args.metrics_days,
+        code: args.code.then(perimeter_code::CodeOptions::default),
         ..perimeter_aws::collect::CollectOptions::default()
     };
-    let captured = perimeter_aws::collect::collect(&options)?;
+    let collected = perimeter_aws::collect::collect_all(&options)?;
+    let captured = collected.snapshot;
     for gap in &captured.gaps {
         eprintln!("perimeter: {gap}");
     }
+    let mut model = snapshot::to_model(&captured);
+    // `--code`: the packages were read in memory during the collection; only their facts
+    // join the model (the snapshot stays code-free).
+    collected.code.attach(&mut model);
     Ok(LiveRead {
-        model: snapshot::to_model(&captured),
+        model,
         snapshot_json: captured.to_json(),
     })
 }

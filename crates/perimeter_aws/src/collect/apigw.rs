@@ -4,7 +4,6 @@
 
 use super::Ctx;
 use super::gaps;
-use super::lambda::MAX_PAGES;
 use aws_config::SdkConfig;
 use futures_util::future::join_all;
 use perimeter_load::snapshot::{
@@ -50,43 +49,32 @@ where
 async fn rest_apis(ctx: &Ctx, conf: &SdkConfig) -> Vec<RestApi> {
     let client = aws_sdk_apigateway::Client::new(conf);
     let mut apis = Vec::new();
-    let mut position: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |position| {
             client
                 .get_rest_apis()
                 .limit(500)
-                .set_position(position.clone())
+                .set_position(position)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                apis.extend(page.items().iter().map(|a| {
-                    RestApi {
-                        id: a.id().unwrap_or_default().to_string(),
-                        name: a.name().map(str::to_string),
-                        endpoint_types: a
-                            .endpoint_configuration()
-                            .map(|e| e.types().iter().map(|t| t.as_str().to_string()).collect())
-                            .unwrap_or_default(),
-                        policy: a.policy().and_then(api_policy),
-                        ..RestApi::default()
-                    }
-                }));
-                let next = page.position().map(str::to_string);
-                if next.is_none() || next == position {
-                    break;
+        },
+        |page| {
+            apis.extend(page.items().iter().map(|a| {
+                RestApi {
+                    id: a.id().unwrap_or_default().to_string(),
+                    name: a.name().map(str::to_string),
+                    endpoint_types: a
+                        .endpoint_configuration()
+                        .map(|e| e.types().iter().map(|t| t.as_str().to_string()).collect())
+                        .unwrap_or_default(),
+                    policy: a.policy().and_then(api_policy),
+                    ..RestApi::default()
                 }
-                position = next;
-            }
-            Err(e) => {
-                gap(ctx, V1, "apigateway:GET", &e);
-                break;
-            }
-        }
-    }
+            }));
+            page.position().map(str::to_string)
+        },
+        (V1, "apigateway:GET", CONSEQUENCE),
+    )
+    .await;
     let client = &client;
     join_all(apis.into_iter().map(|mut api| async move {
         let (methods, authorizers, stages) = tokio::join!(
@@ -108,45 +96,34 @@ async fn rest_methods(
     api: &str,
 ) -> Vec<RestMethod> {
     let mut listed: Vec<(String, String, String)> = Vec::new();
-    let mut position: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |position| {
             client
                 .get_resources()
                 .rest_api_id(api)
                 .limit(500)
-                .set_position(position.clone())
+                .set_position(position)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                for r in page.items() {
-                    let (Some(id), Some(path)) = (r.id(), r.path()) else {
-                        continue;
-                    };
-                    let mut methods: Vec<&String> = r
-                        .resource_methods()
-                        .map(|m| m.keys().collect())
-                        .unwrap_or_default();
-                    methods.sort();
-                    for m in methods {
-                        listed.push((id.to_string(), path.to_string(), m.clone()));
-                    }
+        },
+        |page| {
+            for r in page.items() {
+                let (Some(id), Some(path)) = (r.id(), r.path()) else {
+                    continue;
+                };
+                let mut methods: Vec<&String> = r
+                    .resource_methods()
+                    .map(|m| m.keys().collect())
+                    .unwrap_or_default();
+                methods.sort();
+                for m in methods {
+                    listed.push((id.to_string(), path.to_string(), m.clone()));
                 }
-                let next = page.position().map(str::to_string);
-                if next.is_none() || next == position {
-                    break;
-                }
-                position = next;
             }
-            Err(e) => {
-                gap(ctx, V1, "apigateway:GET", &e);
-                break;
-            }
-        }
-    }
+            page.position().map(str::to_string)
+        },
+        (V1, "apigateway:GET", CONSEQUENCE),
+    )
+    .await;
     let methods = join_all(listed.into_iter().map(|(id, path, method)| async move {
         let answer = {
             let _permit = ctx.permit().await;
@@ -186,37 +163,26 @@ async fn rest_authorizers(
     api: &str,
 ) -> Vec<Authorizer> {
     let mut out = Vec::new();
-    let mut position: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |position| {
             client
                 .get_authorizers()
                 .rest_api_id(api)
                 .limit(500)
-                .set_position(position.clone())
+                .set_position(position)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                out.extend(page.items().iter().map(|a| Authorizer {
-                    id: a.id().unwrap_or_default().to_string(),
-                    name: a.name().map(str::to_string),
-                    authorizer_type: a.r#type().map(|t| t.as_str().to_string()),
-                }));
-                let next = page.position().map(str::to_string);
-                if next.is_none() || next == position {
-                    break;
-                }
-                position = next;
-            }
-            Err(e) => {
-                gap(ctx, V1, "apigateway:GET", &e);
-                break;
-            }
-        }
-    }
+        },
+        |page| {
+            out.extend(page.items().iter().map(|a| Authorizer {
+                id: a.id().unwrap_or_default().to_string(),
+                name: a.name().map(str::to_string),
+                authorizer_type: a.r#type().map(|t| t.as_str().to_string()),
+            }));
+            page.position().map(str::to_string)
+        },
+        (V1, "apigateway:GET", CONSEQUENCE),
+    )
+    .await;
     out
 }
 
@@ -255,44 +221,32 @@ async fn rest_stages(ctx: &Ctx, client: &aws_sdk_apigateway::Client, api: &str) 
 async fn usage_plans(ctx: &Ctx, conf: &SdkConfig) -> Vec<String> {
     let client = aws_sdk_apigateway::Client::new(conf);
     let mut ids = Vec::new();
-    let mut position: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |position| {
             client
                 .get_usage_plans()
                 .limit(500)
-                .set_position(position.clone())
+                .set_position(position)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                for plan in page.items() {
-                    ids.extend(
-                        plan.api_stages()
-                            .iter()
-                            .filter_map(|s| s.api_id())
-                            .map(str::to_string),
-                    );
-                }
-                let next = page.position().map(str::to_string);
-                if next.is_none() || next == position {
-                    break;
-                }
-                position = next;
+        },
+        |page| {
+            for plan in page.items() {
+                ids.extend(
+                    plan.api_stages()
+                        .iter()
+                        .filter_map(|s| s.api_id())
+                        .map(str::to_string),
+                );
             }
-            Err(e) => {
-                ctx.gap(gaps::sentence(
-                    "API Gateway usage plans",
-                    "apigateway:GET",
-                    "REST APIs may be reported as having no usage plan",
-                    &gaps::classify(&e),
-                ));
-                break;
-            }
-        }
-    }
+            page.position().map(str::to_string)
+        },
+        (
+            "API Gateway usage plans",
+            "apigateway:GET",
+            "REST APIs may be reported as having no usage plan",
+        ),
+    )
+    .await;
     ids.sort();
     ids.dedup();
     ids
@@ -301,45 +255,34 @@ async fn usage_plans(ctx: &Ctx, conf: &SdkConfig) -> Vec<String> {
 async fn http_apis(ctx: &Ctx, conf: &SdkConfig) -> Vec<HttpApi> {
     let client = aws_sdk_apigatewayv2::Client::new(conf);
     let mut apis = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |token| {
             client
                 .get_apis()
                 .max_results("500")
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                apis.extend(page.items().iter().map(|a| {
-                    let cors = a.cors_configuration();
-                    HttpApi {
-                        id: a.api_id().unwrap_or_default().to_string(),
-                        name: a.name().map(str::to_string),
-                        protocol_type: a.protocol_type().map(|p| p.as_str().to_string()),
-                        cors_allow_origins: cors
-                            .map(|c| c.allow_origins().to_vec())
-                            .unwrap_or_default(),
-                        cors_allow_credentials: cors.and_then(|c| c.allow_credentials()),
-                        cors: cors.is_some(),
-                        ..HttpApi::default()
-                    }
-                }));
-                let next = page.next_token().map(str::to_string);
-                if next.is_none() || next == token {
-                    break;
+        },
+        |page| {
+            apis.extend(page.items().iter().map(|a| {
+                let cors = a.cors_configuration();
+                HttpApi {
+                    id: a.api_id().unwrap_or_default().to_string(),
+                    name: a.name().map(str::to_string),
+                    protocol_type: a.protocol_type().map(|p| p.as_str().to_string()),
+                    cors_allow_origins: cors
+                        .map(|c| c.allow_origins().to_vec())
+                        .unwrap_or_default(),
+                    cors_allow_credentials: cors.and_then(|c| c.allow_credentials()),
+                    cors: cors.is_some(),
+                    ..HttpApi::default()
                 }
-                token = next;
-            }
-            Err(e) => {
-                gap(ctx, V2, "apigateway:GET", &e);
-                break;
-            }
-        }
-    }
+            }));
+            page.next_token().map(str::to_string)
+        },
+        (V2, "apigateway:GET", CONSEQUENCE),
+    )
+    .await;
     let client = &client;
     join_all(apis.into_iter().map(|mut api| async move {
         let (routes, authorizers, integrations, stages) = tokio::join!(
@@ -361,27 +304,15 @@ async fn http_apis(ctx: &Ctx, conf: &SdkConfig) -> Vec<HttpApi> {
 macro_rules! v2_pages {
     ($ctx:expr, $what:expr, $call:expr, $map:expr) => {{
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let answer = {
-                let _permit = $ctx.permit().await;
-                $call(token.clone()).send().await
-            };
-            match answer {
-                Ok(page) => {
-                    out.extend(page.items().iter().map($map));
-                    let next = page.next_token().map(str::to_string);
-                    if next.is_none() || next == token {
-                        break;
-                    }
-                    token = next;
-                }
-                Err(e) => {
-                    gap($ctx, $what, "apigateway:GET", &e);
-                    break;
-                }
-            }
-        }
+        $ctx.pages(
+            |token| $call(token).send(),
+            |page| {
+                out.extend(page.items().iter().map($map));
+                page.next_token().map(str::to_string)
+            },
+            ($what, "apigateway:GET", CONSEQUENCE),
+        )
+        .await;
         out
     }};
 }

@@ -5,7 +5,6 @@
 
 use super::Ctx;
 use super::gaps;
-use super::lambda::MAX_PAGES;
 use aws_config::SdkConfig;
 use aws_sdk_iam::Client;
 use futures_util::future::join_all;
@@ -14,35 +13,23 @@ use std::collections::BTreeMap;
 
 const CONSEQUENCE: &str = "IAM findings on function roles may be missing";
 
+/// IAM lists page with `IsTruncated` + `Marker`: the next marker only while truncated.
+fn next_marker(truncated: bool, marker: Option<&str>) -> Option<String> {
+    truncated.then(|| marker.map(str::to_string)).flatten()
+}
+
 pub(crate) async fn read_roles(ctx: &Ctx, conf: &SdkConfig, used: &[String]) -> Vec<RoleData> {
     let client = Client::new(conf);
     let mut listed = Vec::new();
-    let mut marker: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
-            client.list_roles().set_marker(marker.clone()).send().await
-        };
-        match answer {
-            Ok(page) => {
-                listed.extend(page.roles().iter().cloned());
-                let next = page.marker().map(str::to_string);
-                if !page.is_truncated() || next.is_none() || next == marker {
-                    break;
-                }
-                marker = next;
-            }
-            Err(e) => {
-                ctx.gap(gaps::sentence(
-                    "IAM roles",
-                    "iam:ListRoles",
-                    CONSEQUENCE,
-                    &gaps::classify(&e),
-                ));
-                break;
-            }
-        }
-    }
+    ctx.pages(
+        |marker| client.list_roles().set_marker(marker).send(),
+        |page| {
+            listed.extend(page.roles().iter().cloned());
+            next_marker(page.is_truncated(), page.marker())
+        },
+        ("IAM roles", "iam:ListRoles", CONSEQUENCE),
+    )
+    .await;
     let selected: Vec<(String, String, Option<serde_json::Value>)> = listed
         .iter()
         .map(|r| {
@@ -133,37 +120,21 @@ async fn role_details(
 
 async fn inline_policies(ctx: &Ctx, client: &Client, role: &str) -> Vec<PolicyData> {
     let mut names = Vec::new();
-    let mut marker: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |marker| {
             client
                 .list_role_policies()
                 .role_name(role)
-                .set_marker(marker.clone())
+                .set_marker(marker)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                names.extend(page.policy_names().iter().cloned());
-                let next = page.marker().map(str::to_string);
-                if !page.is_truncated() || next.is_none() || next == marker {
-                    break;
-                }
-                marker = next;
-            }
-            Err(e) => {
-                ctx.gap(gaps::sentence(
-                    "inline role policies",
-                    "iam:ListRolePolicies",
-                    CONSEQUENCE,
-                    &gaps::classify(&e),
-                ));
-                break;
-            }
-        }
-    }
+        },
+        |page| {
+            names.extend(page.policy_names().iter().cloned());
+            next_marker(page.is_truncated(), page.marker())
+        },
+        ("inline role policies", "iam:ListRolePolicies", CONSEQUENCE),
+    )
+    .await;
     join_all(names.into_iter().map(|policy| async move {
         let answer = {
             let _permit = ctx.permit().await;
@@ -197,39 +168,29 @@ async fn inline_policies(ctx: &Ctx, client: &Client, role: &str) -> Vec<PolicyDa
 
 async fn attached_policies(ctx: &Ctx, client: &Client, role: &str) -> Vec<PolicyData> {
     let mut listed: Vec<(String, String)> = Vec::new();
-    let mut marker: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |marker| {
             client
                 .list_attached_role_policies()
                 .role_name(role)
-                .set_marker(marker.clone())
+                .set_marker(marker)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                listed.extend(page.attached_policies().iter().filter_map(|p| {
+        },
+        |page| {
+            listed.extend(
+                page.attached_policies().iter().filter_map(|p| {
                     Some((p.policy_name()?.to_string(), p.policy_arn()?.to_string()))
-                }));
-                let next = page.marker().map(str::to_string);
-                if !page.is_truncated() || next.is_none() || next == marker {
-                    break;
-                }
-                marker = next;
-            }
-            Err(e) => {
-                ctx.gap(gaps::sentence(
-                    "attached role policies",
-                    "iam:ListAttachedRolePolicies",
-                    CONSEQUENCE,
-                    &gaps::classify(&e),
-                ));
-                break;
-            }
-        }
-    }
+                }),
+            );
+            next_marker(page.is_truncated(), page.marker())
+        },
+        (
+            "attached role policies",
+            "iam:ListAttachedRolePolicies",
+            CONSEQUENCE,
+        ),
+    )
+    .await;
     join_all(listed.into_iter().map(|(name, arn)| async move {
         // AWS managed policies: the IAM engine's embedded data has them.
         let document = if arn.contains(":iam::aws:policy/") {

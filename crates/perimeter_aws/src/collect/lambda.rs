@@ -352,44 +352,34 @@ async fn tags(ctx: &Ctx, client: &Client, arn: &str) -> BTreeMap<String, String>
 
 async fn read_mappings(ctx: &Ctx, client: &Client) -> Vec<EventSourceMapping> {
     let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let answer = {
-            let _permit = ctx.permit().await;
+    ctx.pages(
+        |marker| {
             client
                 .list_event_source_mappings()
-                .set_marker(marker.clone())
+                .set_marker(marker)
                 .send()
-                .await
-        };
-        match answer {
-            Ok(page) => {
-                for m in page.event_source_mappings() {
-                    out.push(EventSourceMapping {
+        },
+        |page| {
+            out.extend(
+                page.event_source_mappings()
+                    .iter()
+                    .map(|m| EventSourceMapping {
                         uuid: m.uuid().unwrap_or_default().to_string(),
                         function_arn: m.function_arn().unwrap_or_default().to_string(),
                         event_source_arn: m.event_source_arn().map(str::to_string),
                         self_managed_kafka: m.self_managed_event_source().is_some(),
                         state: m.state().map(str::to_string),
-                    });
-                }
-                let next = page.next_marker().map(str::to_string);
-                if next.is_none() || next == marker {
-                    break;
-                }
-                marker = next;
-            }
-            Err(e) => {
-                ctx.gap(gaps::sentence(
-                    "event source mappings",
-                    "lambda:ListEventSourceMappings",
-                    "queue and stream triggers (and those of deleted functions) may be missing",
-                    &gaps::classify(&e),
-                ));
-                break;
-            }
-        }
-    }
+                    }),
+            );
+            page.next_marker().map(str::to_string)
+        },
+        (
+            "event source mappings",
+            "lambda:ListEventSourceMappings",
+            "queue and stream triggers (and those of deleted functions) may be missing",
+        ),
+    )
+    .await;
     out.sort_by(|a, b| a.uuid.cmp(&b.uuid));
     out
 }

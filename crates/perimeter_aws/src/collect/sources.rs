@@ -251,44 +251,34 @@ async fn event_rules(ctx: &Ctx, conf: &SdkConfig) -> Vec<EventRule> {
     }
     let client = &client;
     let mut rules = join_all(rules.into_iter().map(|mut rule| async move {
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let answer = {
-                let _permit = ctx.permit().await;
+        let mut targets = Vec::new();
+        ctx.pages(
+            |token| {
                 client
                     .list_targets_by_rule()
                     .rule(&rule.name)
                     .set_event_bus_name(rule.event_bus.clone())
-                    .set_next_token(token.clone())
+                    .set_next_token(token)
                     .send()
-                    .await
-            };
-            match answer {
-                Ok(page) => {
-                    rule.lambda_targets.extend(
-                        page.targets()
-                            .iter()
-                            .map(|t| t.arn())
-                            .filter(|a| is_function_arn(a))
-                            .map(str::to_string),
-                    );
-                    let next = page.next_token().map(str::to_string);
-                    if next.is_none() || next == token {
-                        break;
-                    }
-                    token = next;
-                }
-                Err(e) => {
-                    ctx.gap(gaps::sentence(
-                        "EventBridge targets",
-                        "events:ListTargetsByRule",
-                        CONSEQUENCE,
-                        &gaps::classify(&e),
-                    ));
-                    break;
-                }
-            }
-        }
+            },
+            |page| {
+                targets.extend(
+                    page.targets()
+                        .iter()
+                        .map(|t| t.arn())
+                        .filter(|a| is_function_arn(a))
+                        .map(str::to_string),
+                );
+                page.next_token().map(str::to_string)
+            },
+            (
+                "EventBridge targets",
+                "events:ListTargetsByRule",
+                CONSEQUENCE,
+            ),
+        )
+        .await;
+        rule.lambda_targets.extend(targets);
         rule
     }))
     .await;

@@ -712,11 +712,15 @@ fn permissions(f: &FunctionData, index: usize, st: &Json) -> Vec<Permission> {
             .collect(),
         _ => Vec::new(),
     };
+    // A statement of the function's resource policy is not a resource of its own: its id is
+    // the function's ARN with the statement id as fragment (`…:function:api#public`), so
+    // findings on it name the function and still say which statement.
     let sid = st
         .get("Sid")
         .and_then(Json::as_str)
         .map(str::to_string)
-        .unwrap_or_else(|| format!("{}-permission-{index}", f.name));
+        .unwrap_or_else(|| format!("statement-{index}"));
+    let sid = format!("{}#{sid}", f.arn);
     let n = actions.len();
     actions
         .into_iter()
@@ -905,6 +909,8 @@ mod tests {
         assert!(kinds.contains(&TriggerKind::HttpApi));
         let perm = app.permissions_of(f).next().unwrap();
         assert_eq!(perm.principal.as_str(), Some("*"));
+        // The statement's id names the function by ARN, the statement as fragment.
+        assert!(perm.id.starts_with(&format!("{ARN}#")), "{}", perm.id);
         assert_eq!(
             perm.function_url_auth_type
                 .as_ref()
