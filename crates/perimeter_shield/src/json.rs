@@ -170,6 +170,25 @@ fn special_mask(x: u64) -> u64 {
     hit & HIGHS
 }
 
+/// The offset of the first `\\` in `s` from `from`, eight bytes at a time.
+#[inline(always)]
+fn next_backslash(s: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut i = from;
+    while i + 8 <= s.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&s[i..i + 8]);
+        let x = u64::from_le_bytes(chunk) ^ (ONES * u64::from(b'\\'));
+        // The lowest zero byte of `x` is exact (borrows only run upwards).
+        let hit = x.wrapping_sub(ONES) & !x & (ONES << 7);
+        if hit != 0 {
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s.get(i..)?.iter().position(|&b| b == b'\\').map(|k| i + k)
+}
+
 /// The parser, also driven step by step by the walker ([`crate::walk`]), which walks a body
 /// while parsing it instead of building a tree first.
 pub(crate) struct Parser<'a, const ESC: bool = false> {
@@ -490,11 +509,12 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         let mut slow = false;
         let mut i = start;
         let end = loop {
-            let j = self.special_from(i)?;
-            if s[j] != b'\\' {
-                // A raw quote cannot be in a validated string's text.
-                return Err(self.err("unsupported"));
-            }
+            // The text was validated as a string's (no raw quote or control character):
+            // only backslashes matter, and one comparison per byte finds them.
+            let Some(j) = next_backslash(s, i) else {
+                self.i = s.len();
+                return Err(self.err("unterminated string"));
+            };
             match s.get(j + 1) {
                 Some(b'"') => break j,
                 Some(b'/') => {
