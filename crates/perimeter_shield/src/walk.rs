@@ -663,6 +663,10 @@ mod tests {
                     let plain = Json::Str(body.as_str().into());
                     for ct in [Some("application/json"), Some("text/plain"), None] {
                         assert_eq!(record(esc, ct), record(&plain, ct), "{body}");
+                        // The one-pass path really ran (it declines only with text around
+                        // the document, and without a content type).
+                        let one_pass = matches!(esc, Json::Esc(e) if e.value.get().is_none());
+                        assert_eq!(one_pass, ct.is_some() && !body.ends_with(' '), "{body}");
                     }
                 }
             }
