@@ -363,7 +363,11 @@ fn headers(h: Members<'_, '_>, w: &mut Walker<'_>) {
                 }
             };
             match value {
-                Json::Str(s) => visit(w, s),
+                Json::Str(_) | Json::Esc(..) => {
+                    if let Some(s) = value.as_str() {
+                        visit(w, s);
+                    }
+                }
                 Json::Arr(a) => {
                     for (i, x) in a.iter().enumerate() {
                         if let Some(s) = x.as_str() {
@@ -396,7 +400,7 @@ fn header_value<'a>(v: &'a Json<'_>, name: &str) -> Option<&'a str> {
             for (k, val) in h {
                 if k.eq_ignore_ascii_case(name) {
                     return match val {
-                        Json::Str(s) => Some(s),
+                        Json::Str(_) | Json::Esc(..) => val.as_str(),
                         Json::Arr(a) => a.first().and_then(Json::as_str),
                         _ => None,
                     };

@@ -131,6 +131,11 @@ impl<'c> Walker<'c> {
         }
         match v {
             Json::Str(s) => self.walk_string(s, depth),
+            Json::Esc(..) => {
+                if let Some(s) = v.as_str() {
+                    self.walk_string(s, depth);
+                }
+            }
             Json::Arr(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if has_strings(item) {
@@ -170,6 +175,16 @@ impl<'c> Walker<'c> {
         let Some(t) = embedded_json_text(s, self.cfg) else {
             return false;
         };
+        self.walk_json_parser(json::Parser::streaming(t), depth)
+    }
+
+    /// Walks the document of `p` at `depth`; on a parse error, undoes everything the walk
+    /// recorded and returns false.
+    fn walk_json_parser<const E: bool>(
+        &mut self,
+        mut p: json::Parser<'_, E>,
+        depth: usize,
+    ) -> bool {
         let mark = (
             self.out.len(),
             self.values,
@@ -177,7 +192,6 @@ impl<'c> Walker<'c> {
             self.capped,
             self.record.as_ref().map(Vec::len),
         );
-        let mut p = json::Parser::streaming(t);
         p.ws();
         if self
             .stream(&mut p, 0, depth)
@@ -200,9 +214,9 @@ impl<'c> Walker<'c> {
     /// [`Walker::walk_value`] over the value at the parser's position (a string, array or
     /// object), parsing it as it goes; `pdepth` is the parser's nesting (as in
     /// [`json::Parser::value`]), `depth` the walker's.
-    fn stream<'a>(
+    fn stream<'a, const E: bool>(
         &mut self,
-        p: &mut json::Parser<'a>,
+        p: &mut json::Parser<'a, E>,
         pdepth: usize,
         depth: usize,
     ) -> Result<(), json::JsonError> {
@@ -308,6 +322,13 @@ impl<'c> Walker<'c> {
     /// A request body: base64 when flagged, then by content type (JSON, form, multipart,
     /// anything else as text).
     pub fn body(&mut self, body: &Json<'_>, base64: bool, content_type: Option<&str>) {
+        if let Json::Esc(e) = body
+            && !base64
+            && e.value.get().is_none()
+            && self.escaped_json_body(e.raw, e.len, content_type)
+        {
+            return;
+        }
         let Some(text) = body.as_str() else {
             // Some sources (tests, direct invocations) give an already-parsed body.
             self.walk_value(body, 1);
@@ -348,6 +369,31 @@ impl<'c> Walker<'c> {
         } else {
             self.text_body(text, content_type);
         }
+    }
+
+    /// A JSON body still in its escaped form (the event's string): walked in one pass
+    /// when [`Walker::text_body`] would surely take it as JSON (a JSON or other non-form
+    /// content type, `{…}`/`[…]` with nothing around, within `max_body`). Returns false,
+    /// with nothing recorded, whenever the escaped parse fails or meets something it
+    /// leaves to the unescaped path: the caller then does exactly what it did before.
+    fn escaped_json_body(&mut self, raw: &str, len: usize, content_type: Option<&str>) -> bool {
+        let ct = content_type.unwrap_or("").to_ascii_lowercase();
+        let b = raw.as_bytes();
+        // `len` is the unescaped text's: within `max_body`, no truncation and the same
+        // `max_body` answer. Its first and last bytes are `raw`'s (a bracket that ends
+        // `raw` is never part of an escape).
+        if ct.is_empty()
+            || ct.contains("multipart/form-data")
+            || ct.contains("x-www-form-urlencoded")
+            || len > self.cfg.max_body
+            || !matches!(
+                (b.first(), b.last()),
+                (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']'))
+            )
+        {
+            return false;
+        }
+        self.walk_json_parser(json::Parser::escaped(raw), 1)
     }
 
     pub fn text_body(&mut self, text: &str, content_type: Option<&str>) {
@@ -448,7 +494,10 @@ impl<'c> Walker<'c> {
 
 /// Whether walking `v` can reach a string (a scalar that is not one cannot).
 fn has_strings(v: &Json<'_>) -> bool {
-    matches!(v, Json::Str(_) | Json::Arr(_) | Json::Obj(_))
+    matches!(
+        v,
+        Json::Str(_) | Json::Esc(..) | Json::Arr(_) | Json::Obj(_)
+    )
 }
 
 fn header_param<'a>(head: &'a str, name: &str) -> Option<&'a str> {
@@ -553,4 +602,74 @@ fn inspect_with<'c>(
         values: w.values,
     };
     (ins, w.record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything a walk records, comparable.
+    fn record(body: &Json<'_>, ct: Option<&str>) -> String {
+        let cfg = Config::default();
+        let mut w = Walker::new(&cfg);
+        w.record = Some(Vec::new());
+        w.key("body", |w| w.body(body, false, ct));
+        format!(
+            "{:?} {} {:?} {:?}",
+            w.out
+                .iter()
+                .map(|d| (d.kind, d.path.clone(), d.confidence, d.excerpt.clone()))
+                .collect::<Vec<_>>(),
+            w.values,
+            w.errors,
+            w.record
+        )
+    }
+
+    #[test]
+    fn escaped_body_walk_matches_unescaped_body_walk() {
+        let pad = "p".repeat(json::LAZY_MIN);
+        for attack in [
+            "1' OR '1'='1",
+            "<script>alert(1)</script>",
+            "; cat /etc/passwd",
+            "../../etc/passwd",
+            "{\"$ne\":1}",
+            "{\"inner\":\"1 UNION SELECT password FROM users\"}",
+            "é \\ \" / \u{1f600}",
+        ] {
+            let docs = [
+                serde_json::json!({"pad": pad, "q": attack, "a": [attack, 1, null], attack: {"$gt": ""}}),
+                serde_json::json!([{"pad": pad}, attack, {"__proto__": {"x": attack}}]),
+            ];
+            for doc in docs {
+                for body in [
+                    serde_json::to_string(&doc).unwrap_or_default(),
+                    serde_json::to_string_pretty(&doc).unwrap_or_default(),
+                    format!("{} ", serde_json::to_string(&doc).unwrap_or_default()),
+                    serde_json::to_string(&doc)
+                        .unwrap_or_default()
+                        .replace("é", "\\u00e9"),
+                ] {
+                    let event = serde_json::to_string(&serde_json::json!({ "body": body }))
+                        .unwrap_or_default();
+                    let Ok(tree) = json::parse(&event) else {
+                        panic!("{event}");
+                    };
+                    let Some(esc) = tree.get("body") else {
+                        panic!("{event}");
+                    };
+                    assert!(matches!(esc, Json::Esc(_)), "{event}");
+                    let plain = Json::Str(body.as_str().into());
+                    for ct in [Some("application/json"), Some("text/plain"), None] {
+                        assert_eq!(record(esc, ct), record(&plain, ct), "{body}");
+                        // The one-pass path really ran (it declines only with text around
+                        // the document, and without a content type).
+                        let one_pass = matches!(esc, Json::Esc(e) if e.value.get().is_none());
+                        assert_eq!(one_pass, ct.is_some() && !body.ends_with(' '), "{body}");
+                    }
+                }
+            }
+        }
+    }
 }
