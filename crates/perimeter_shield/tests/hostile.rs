@@ -221,3 +221,99 @@ fn json_broken_after_an_attack_is_scanned_as_text() {
     let text = inspect_event(&event("not json at all"), &cfg);
     assert_eq!(ins.values, text.values, "{ins:?}");
 }
+
+/// Seeded random events (a deterministic stand-in for a fuzzer): JSON bodies and header values
+/// built from pieces that stress the string scanner's 8-byte steps and escape handling —
+/// `\uXXXX` (ASCII, accented, surrogate pairs, lone surrogates), short escapes, multi-byte
+/// UTF-8, quotes, stray backslashes — at random lengths around the word size and the 4 KiB
+/// raw-body threshold, in API Gateway events, plain and base64. No input may panic.
+#[test]
+fn random_escaped_events_never_panic() {
+    const PIECES: &[&str] = &[
+        "a",
+        "ab",
+        "abcdefg",
+        "' OR 1=1 --",
+        "é",
+        "€",
+        "😀",
+        "\\u00e9",
+        "\\u20ac",
+        "\\ud83d\\ude00",
+        "\\ud800",
+        "\\udc00x",
+        "\\u0022",
+        "\\u005c",
+        "\\\"",
+        "\\\\",
+        "\\n",
+        "\\t",
+        "\\/",
+        "\\b",
+        "\\u0041",
+        "\\u00",
+        "\\",
+        "\"",
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "$ne",
+        "../",
+        "<script>",
+        "; ls",
+        " ",
+        "\\u0000",
+        "0123456789",
+    ];
+    let cfg = Config::default();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        // xorshift64*: deterministic, so a failure reproduces.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    for round in 0..1_500 {
+        let target = match round % 3 {
+            0 => (next() % 24) as usize,
+            1 => (next() % 300) as usize,
+            _ => 3_900 + (next() % 600) as usize,
+        };
+        // Half the rounds keep the event valid JSON (no raw quote, no lone or cut escape) so
+        // the deep paths run, not only the parse error.
+        let valid_json = round % 2 == 0;
+        let mut text = String::new();
+        while text.len() < target {
+            let piece = PIECES[(next() % PIECES.len() as u64) as usize];
+            if valid_json && matches!(piece, "\"" | "\\" | "\\u00") {
+                continue;
+            }
+            text.push_str(piece);
+        }
+        // As a JSON body (a string holding escaped JSON), as a raw header value, and base64.
+        let body_json = format!("{{\"k\":\"{text}\",\"n\":[1,\"{text}\"]}}");
+        let body_field = body_json.replace('\\', "\\\\").replace('"', "\\\"");
+        for (body, b64) in [
+            (body_field.clone(), false),
+            (text.clone(), false),
+            (
+                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &body_json),
+                true,
+            ),
+        ] {
+            let event = format!(
+                "{{\"resource\":\"/x\",\"path\":\"/x\",\"httpMethod\":\"POST\",\
+                 \"headers\":{{\"content-type\":\"application/json\",\"x-a\":\"{text}\"}},\
+                 \"queryStringParameters\":{{\"q\":\"{text}\"}},\
+                 \"requestContext\":{{\"stage\":\"p\"}},\"body\":\"{body}\",\"isBase64Encoded\":{b64}}}"
+            );
+            let _ = inspect_event(event.as_bytes(), &cfg);
+        }
+        let _ = inspect_value(&text, &cfg);
+        let _ = inspect_value(&body_json, &cfg);
+    }
+}
