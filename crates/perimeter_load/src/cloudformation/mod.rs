@@ -97,24 +97,16 @@ fn attach_construct_paths(app: &mut App, template: &Node) {
     };
     // Only set, never cleared: the app may hold elements of a parent or nested template.
     for f in &mut app.functions {
-        if let Some(p) = path_of(&f.id) {
-            f.construct_path = Some(p);
-        }
+        f.construct_path = path_of(&f.id).or(f.construct_path.take());
     }
     for r in &mut app.roles {
-        if let Some(p) = path_of(&r.id) {
-            r.construct_path = Some(p);
-        }
+        r.construct_path = path_of(&r.id).or(r.construct_path.take());
     }
     for r in &mut app.resources {
-        if let Some(p) = path_of(&r.id) {
-            r.construct_path = Some(p);
-        }
+        r.construct_path = path_of(&r.id).or(r.construct_path.take());
     }
     for a in &mut app.apis {
-        if let Some(p) = path_of(&a.id) {
-            a.construct_path = Some(p);
-        }
+        a.construct_path = path_of(&a.id).or(a.construct_path.take());
     }
 }
 
