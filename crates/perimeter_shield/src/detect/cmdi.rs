@@ -13,7 +13,10 @@
 //!
 //! Command substitution, `${IFS}`, shellshock and `$'…'` tricks are matched directly.
 
-use super::{Hit, Kind, View};
+use super::{
+    AT, BACKTICK, BRACE, COLON, DOLLAR, GT, HASH, Hit, K_CMD_DIRECT, K_SHELL_CALL, Kind, LT, PAREN,
+    SEMI, Signals, View,
+};
 use regex::bytes::Regex;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -319,6 +322,40 @@ static INTERP_CALL: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static SUBST: LazyLock<Option<Regex>> =
     LazyLock::new(|| super::re(r"\$\(\s*[a-z/][^)]*\)|`\s*[a-z/][^`]*`").ok());
 
+/// Which of the patterns above can match at all, from the view's prefilter signals: each
+/// pattern needs certain bytes or words, and running a regex over every value with a `;` or
+/// a parenthesis cost more than the rest of this detector. A gate only skips a pattern
+/// that could not match, so results are the same as running them all.
+struct Gates {
+    direct: bool,
+    shell_call: bool,
+    prompt: bool,
+    interp_call: bool,
+    subst: bool,
+}
+
+impl Gates {
+    fn of(sig: &Signals) -> Self {
+        let has = |bits: u32| sig.class & bits == bits;
+        Gates {
+            // `$…` / `${IFS}` / `=$'…'` need `$`, `>/dev/tcp/` needs `>`, shellshock's
+            // `() { :; };` needs all four of its bytes; the rest need a word of
+            // [`K_CMD_DIRECT`].
+            direct: sig.class & (DOLLAR | GT) != 0
+                || has(PAREN | BRACE | COLON | SEMI)
+                || sig.kw & K_CMD_DIRECT != 0,
+            // A call name, then `(`; or SSI's `<!--#exec`.
+            shell_call: sig.kw & K_SHELL_CALL != 0 && sig.class & (PAREN | LT) != 0,
+            // `user@host:dir#` / `…$`.
+            prompt: has(AT | COLON) && sig.class & (HASH | DOLLAR) != 0,
+            // `${` … `(`.
+            interp_call: has(DOLLAR | BRACE | PAREN),
+            // `$(…)` or a backtick.
+            subst: has(DOLLAR | PAREN) || sig.class & BACKTICK != 0,
+        }
+    }
+}
+
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     let lower = view.lower.as_str();
     let s = lower.as_bytes();
@@ -328,7 +365,10 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
             *best = Some(Hit::new(Kind::Cmdi, conf, start, end));
         }
     };
-    if let Some(m) = DIRECT.as_ref().and_then(|r| r.find(lower.as_bytes())) {
+    let gate = Gates::of(&view.sig);
+    if gate.direct
+        && let Some(m) = DIRECT.as_ref().and_then(|r| r.find(lower.as_bytes()))
+    {
         consider(&mut best, 0.9, m.start(), m.end());
     }
     // Candidate positions: (offset, after a real separator?, after a weak one?)
@@ -408,11 +448,13 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         i = if i == 0 { p.max(1) } else { i + 1 };
     }
     if best.is_none_or(|b| b.confidence < 0.9)
+        && gate.shell_call
         && let Some(h) = shell_call(lower)
     {
         consider(&mut best, h.confidence, h.start, h.end);
     }
     if best.is_none_or(|b| b.confidence < 0.8)
+        && gate.prompt
         && let Some(m) = PROMPT.as_ref().and_then(|r| r.find(lower.as_bytes()))
     {
         let (word, end) = word_at(s, m.end());
@@ -430,6 +472,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         }
     }
     if best.is_none_or(|b| b.confidence < 0.85)
+        && gate.interp_call
         && let Some(m) = INTERP_CALL.as_ref().and_then(|r| r.find(lower.as_bytes()))
     {
         consider(&mut best, 0.85, m.start(), m.end());
@@ -444,6 +487,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         }
     }
     if best.is_none()
+        && gate.subst
         && let Some(m) = SUBST.as_ref().and_then(|r| r.find(lower.as_bytes()))
     {
         consider(&mut best, 0.7, m.start(), m.end());

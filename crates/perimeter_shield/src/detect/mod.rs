@@ -165,6 +165,14 @@ pub(crate) const K_SQLW: u32 = 1 << 9;
 /// The whole word `like`: every browser User-Agent says `(KHTML, like Gecko)` or `like Mac
 /// OS X`, so alone it is no sign of SQL; next to a quote (`A' LIKE 'B`) it is.
 pub(crate) const K_LIKE: u32 = 1 << 10;
+/// Names of the calls that hand a string to a shell (`system`, `exec`, `popen`, `spawn`,
+/// `eval`, …): without one, [`cmdi`]'s shell-call pattern cannot match, so it is not run.
+pub(crate) const K_SHELL_CALL: u32 = 1 << 11;
+/// The words [`cmdi`]'s direct patterns need besides `$` and `>` (`/bin/sh`, `cmd /c`,
+/// `powershell -`, `nc -e`, `wget http://`): without one of them or those bytes, the
+/// pattern is not run. Gates like these only skip a regex that could not match; they never
+/// decide a verdict.
+pub(crate) const K_CMD_DIRECT: u32 = 1 << 12;
 
 const KEYWORDS: &[(&str, u32)] = &[
     // SQL words that make a value worth tokenizing even without special characters.
@@ -187,7 +195,7 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("insert ", K_SQL),
     ("delete ", K_SQL),
     ("update ", K_SQL),
-    ("exec", K_SQL | K_CODE),
+    ("exec", K_SQL | K_CODE | K_SHELL_CALL),
     ("null", K_SQL),
     ("0x", K_SQL | K_SSRF),
     // Shell.
@@ -199,8 +207,8 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("netstat", K_CMD),
     ("netsh", K_CMD),
     ("sysinfo", K_CMD),
-    ("wget", K_CMD),
-    ("curl", K_CMD),
+    ("wget", K_CMD | K_CMD_DIRECT),
+    ("curl", K_CMD | K_CMD_DIRECT),
     ("ping", K_CMD),
     ("perl", K_CMD),
     ("python", K_CMD),
@@ -217,15 +225,15 @@ const KEYWORDS: &[(&str, u32)] = &[
     (" -", K_CMD),
     ("nslookup", K_CMD),
     ("tasklist", K_CMD),
-    ("/bin/", K_CMD),
-    ("cmd", K_CMD),
-    ("powershell", K_CMD),
+    ("/bin/", K_CMD | K_CMD_DIRECT),
+    ("cmd", K_CMD | K_CMD_DIRECT),
+    ("powershell", K_CMD | K_CMD_DIRECT),
     // Code injection.
     ("require", K_CODE),
     ("child_process", K_CODE),
     ("mainmodule", K_CODE),
     ("constructor", K_CODE),
-    ("eval", K_CODE),
+    ("eval", K_CODE | K_SHELL_CALL),
     ("__", K_CODE),
     ("os.", K_CODE),
     ("subprocess", K_CODE),
@@ -243,14 +251,20 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("java.lang", K_CODE),
     ("system(", K_CODE),
     ("phpinfo", K_CODE),
-    ("passthru", K_CODE),
-    ("popen", K_CODE),
-    ("proc_open", K_CODE),
+    ("passthru", K_CODE | K_SHELL_CALL),
+    ("popen", K_CODE | K_SHELL_CALL),
+    ("proc_open", K_CODE | K_SHELL_CALL),
     ("assert(", K_CODE),
     ("_memberaccess", K_CODE),
     ("function(", K_CODE),
     ("settimeout", K_CODE),
     ("import", K_CODE),
+    // Only gates for `cmdi`'s patterns (no detector group): `system` and `spawn` as call
+    // names, `nc` (also in `ncat`) and `netcat`.
+    ("system", K_SHELL_CALL),
+    ("spawn", K_SHELL_CALL),
+    ("nc", K_CMD_DIRECT),
+    ("netcat", K_CMD_DIRECT),
     // Paths.
     ("..", K_PATH),
     // Base64 of `../` and `..\` (a base64-decoded file parameter).
