@@ -1,6 +1,7 @@
 //! Runs one benchmark input through the shield `N` times, for `valgrind --tool=callgrind`
 //! (an instruction count is the noise-free speed figure on a shared machine).
-//! Usage: `inspect_once rest2k|rest-corpus|body|prose [N]`.
+//! Usage: `inspect_once rest2k|rest-corpus|body|body-all|prose [N]` (`body-all`: the clean
+//! body with every value scanned, no `max_values` cap).
 
 #[path = "../benches/samples.rs"]
 mod samples;
@@ -14,7 +15,10 @@ fn main() {
         .nth(2)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
-    let cfg = Config::default();
+    let mut cfg = Config::default();
+    if which == "body-all" {
+        cfg.max_values = usize::MAX;
+    }
     let event = match which.as_str() {
         "rest2k" => samples::apigw_rest_2k(),
         "rest1k" => samples::apigw_2k(),
@@ -23,7 +27,7 @@ fn main() {
             .find(|(name, _)| name.starts_with("apigateway-rest "))
             .map(|(_, b)| b)
             .unwrap_or_default(),
-        "body" => samples::clean_body_event(),
+        "body" | "body-all" => samples::clean_body_event(),
         "prose" => {
             let text = samples::prose();
             for _ in 0..n {
@@ -33,7 +37,7 @@ fn main() {
             return;
         }
         _ => {
-            eprintln!("usage: inspect_once rest2k|rest1k|rest-corpus|body|prose [N]");
+            eprintln!("usage: inspect_once rest2k|rest1k|rest-corpus|body|body-all|prose [N]");
             std::process::exit(2);
         }
     };

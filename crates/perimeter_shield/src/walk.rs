@@ -194,7 +194,7 @@ impl<'c> Walker<'c> {
         );
         p.ws();
         if self
-            .stream(&mut p, 0, depth)
+            .stream(&mut p, 0, depth, None)
             .and_then(|()| p.finish())
             .is_ok()
         {
@@ -213,25 +213,32 @@ impl<'c> Walker<'c> {
 
     /// [`Walker::walk_value`] over the value at the parser's position (a string, array or
     /// object), parsing it as it goes; `pdepth` is the parser's nesting (as in
-    /// [`json::Parser::value`]), `depth` the walker's.
+    /// [`json::Parser::value`]), `depth` the walker's. `at` is the value's path below
+    /// `self.path`, kept as a chain of borrowed segments on the stack and rendered only
+    /// when something needs it (a detection, an error, allow-listed or recorded paths):
+    /// a 1 MiB body has 75,000 keys, and writing each into the path cost more than
+    /// scanning most values.
     fn stream<'a, const E: bool>(
         &mut self,
         p: &mut json::Parser<'a, E>,
         pdepth: usize,
         depth: usize,
+        at: Option<&Seg<'_>>,
     ) -> Result<(), json::JsonError> {
         if depth > self.cfg.max_depth {
-            self.error(format!(
-                "nesting deeper than {} at {}",
-                self.cfg.max_depth,
-                self.path.as_str()
-            ));
+            self.at(at, |w| {
+                w.error(format!(
+                    "nesting deeper than {} at {}",
+                    w.cfg.max_depth,
+                    w.path.as_str()
+                ))
+            });
             return p.value(pdepth).map(drop);
         }
         match p.peek() {
             Some(b'"') => {
                 let s = p.string()?;
-                self.walk_string(&s, depth);
+                self.walk_string_at(&s, depth, at);
                 Ok(())
             }
             Some(b'[') => {
@@ -245,7 +252,11 @@ impl<'c> Walker<'c> {
                     p.ws();
                     // Numbers, booleans and nulls carry nothing to scan: no path segment.
                     if starts_strings(p.peek()) {
-                        self.index(i, |w| w.stream(p, pdepth + 1, depth + 1))?;
+                        let seg = Seg {
+                            parent: at,
+                            part: Part::Index(i),
+                        };
+                        self.stream(p, pdepth + 1, depth + 1, Some(&seg))?;
                     } else {
                         p.value(pdepth + 1)?;
                     }
@@ -279,9 +290,15 @@ impl<'c> Walker<'c> {
                     }
                     p.bump();
                     p.ws();
-                    self.check_key(&k);
+                    if key_needs_check(&k) {
+                        self.at(at, |w| w.check_key(&k));
+                    }
                     if starts_strings(p.peek()) {
-                        self.key(&k, |w| w.stream(p, pdepth + 1, depth + 1))?;
+                        let seg = Seg {
+                            parent: at,
+                            part: Part::Key(&k),
+                        };
+                        self.stream(p, pdepth + 1, depth + 1, Some(&seg))?;
                     } else {
                         p.value(pdepth + 1)?;
                     }
@@ -300,6 +317,53 @@ impl<'c> Walker<'c> {
         }
     }
 
+    /// Runs `f` with `at` written onto `self.path` (and cut off after).
+    fn at<R>(&mut self, at: Option<&Seg<'_>>, f: impl FnOnce(&mut Self) -> R) -> R {
+        let len = self.path.as_str().len();
+        if let Some(seg) = at {
+            seg.render(&mut self.path);
+        }
+        let r = f(self);
+        self.path.cut(len);
+        r
+    }
+
+    /// [`Walker::walk_string`] for a string at `at` below `self.path`: the path is written
+    /// only when the string is JSON to walk, paths are allow-listed or recorded, or a
+    /// detector reports something.
+    fn walk_string_at(&mut self, s: &str, depth: usize, at: Option<&Seg<'_>>) {
+        let Some(seg) = at else {
+            return self.walk_string(s, depth);
+        };
+        if !self.cfg.allow_paths.is_empty()
+            || self.record.is_some()
+            || depth < self.cfg.max_depth && embedded_json_text(s, self.cfg).is_some()
+        {
+            return self.at(at, |w| w.walk_string(s, depth));
+        }
+        if self.values >= self.cfg.max_values {
+            // What `scan` does past the cap (its message names no path).
+            return self.scan(s);
+        }
+        self.values += 1;
+        let Walker {
+            cfg, path, out, ..
+        } = self;
+        let before = out.len();
+        detect::scan_value(s, cfg, out, &mut || {
+            let len = path.as_str().len();
+            seg.render(path);
+            let rendered = path.as_str().to_string();
+            path.cut(len);
+            rendered
+        });
+        if self.secret {
+            for d in &mut self.out[before..] {
+                d.excerpt = "[redacted]".to_string();
+            }
+        }
+    }
+
     /// Object keys: MongoDB operators and prototype-pollution keys are attacks by
     /// themselves, wherever a string was expected.
     fn check_key(&mut self, k: &str) {
@@ -312,8 +376,7 @@ impl<'c> Walker<'c> {
             self.key(k, |w| {
                 w.structural(Kind::Code, if k == "__proto__" { 0.9 } else { 0.6 }, k)
             });
-        } else if k.len() > 2 && k.bytes().any(|b| matches!(b, b'[' | b'$' | b'<' | b'\'')) {
-            // One pass over the key (four `contains` were four calls and passes per key).
+        } else if k.len() > 2 && k.bytes().any(|b| KEY_SPECIAL[b as usize]) {
             // Keys an attacker chose (`user[$ne]`, `<script>`): scan them like values.
             self.key(k, |w| w.scan(k));
         }
@@ -517,6 +580,57 @@ fn looks_like_form(text: &str) -> bool {
             p.split_once('=')
                 .is_some_and(|(k, _)| !k.is_empty() && k.len() < 256)
         })
+}
+
+/// Bytes that make an object key worth scanning as a value (`user[$ne]`, `<script>`,
+/// `a'b`).
+static KEY_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'[' as usize] = true;
+    t[b'$' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'\'' as usize] = true;
+    t
+};
+
+/// Whether [`Walker::check_key`] can find anything in `k`: its cheap necessary condition,
+/// so the walk renders the path only for keys that may need it.
+fn key_needs_check(k: &str) -> bool {
+    let b = k.as_bytes();
+    match b.first() {
+        None => false,
+        Some(b'$') => true,
+        Some(_) => {
+            matches!(b.len(), 9 | 11) && (k == "__proto__" || k == "constructor" || k == "prototype")
+                || b.len() > 2 && b.iter().any(|&c| KEY_SPECIAL[c as usize])
+        }
+    }
+}
+
+/// One step of a value's path below [`Walker::path`], borrowed from the walk's stack.
+#[derive(Clone, Copy)]
+enum Part<'s> {
+    Key(&'s str),
+    Index(usize),
+}
+
+/// A path as a chain of [`Part`]s, innermost last, rendered only on demand.
+struct Seg<'s> {
+    parent: Option<&'s Seg<'s>>,
+    part: Part<'s>,
+}
+
+impl Seg<'_> {
+    /// Appends the chain, outermost first, to `path`.
+    fn render(&self, path: &mut JsonPath) {
+        if let Some(p) = self.parent {
+            p.render(path);
+        }
+        match self.part {
+            Part::Key(k) => path.push_key(k),
+            Part::Index(i) => path.push_index(i),
+        };
+    }
 }
 
 /// Whether a value starting with `b` can hold a string to walk (a scalar that is not one
