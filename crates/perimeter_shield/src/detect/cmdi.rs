@@ -151,13 +151,52 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
 /// 150 words at every candidate position.
 fn is_exotic(w: &str) -> bool {
     static SET: LazyLock<WordSet> = LazyLock::new(|| EXOTIC.iter().copied().collect());
-    SET.contains(w)
+    may_be_command(w) && SET.contains(w)
 }
 
 fn is_common(w: &str) -> bool {
     static SET: LazyLock<WordSet> = LazyLock::new(|| COMMON.iter().copied().collect());
-    SET.contains(w)
+    may_be_command(w) && SET.contains(w)
 }
+
+/// For each first byte, the lengths (bit `len`, up to 31) of the [`EXOTIC`] and [`COMMON`]
+/// words starting with it: most words of a value are no command, and this rejects them
+/// without hashing.
+static FIRST_LEN: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let lists: [&[&str]; 2] = [EXOTIC, COMMON];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            let w = lists[l][i].as_bytes();
+            assert!(!w.is_empty() && w.len() < 32);
+            t[w[0] as usize] |= 1 << w.len();
+            i += 1;
+        }
+        l += 1;
+    }
+    t
+};
+
+fn may_be_command(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.first()
+        .is_some_and(|&f| b.len() < 32 && FIRST_LEN[f as usize] & (1 << b.len()) != 0)
+}
+
+/// Bytes after which a command may start (see [`detect`]'s candidate positions): a
+/// separator, `(` of `$(`, a quote, `<` or `^`.
+static CANDIDATE_AFTER: [bool; 256] = {
+    let mut t = [false; 256];
+    let bytes = b";|&\n\r`(\'\"<^";
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// A fixed set of short command words. SipHash (the std default, built against HashDoS)
 /// cost more than the rest of the lookup; the keys are our own constants, so a cheap
@@ -193,7 +232,14 @@ fn is_sep(b: u8) -> bool {
 }
 
 /// Reads the command word at `i` (after spaces and `+`): returns (word, end).
-fn word_at(s: &[u8], mut i: usize) -> (&[u8], usize) {
+fn word_at(s: &[u8], i: usize) -> (&[u8], usize) {
+    let (word, end) = word_range(s, i);
+    (&s[word], end)
+}
+
+/// [`word_at`] as the word's range in `s` (so a caller holding `s` as a `str` slices it
+/// without validating UTF-8 again: the word is ASCII).
+fn word_range(s: &[u8], mut i: usize) -> (std::ops::Range<usize>, usize) {
     while i < s.len() && matches!(s[i], b' ' | b'\t' | b'+' | b'{' | b'(') {
         i += 1;
     }
@@ -204,7 +250,7 @@ fn word_at(s: &[u8], mut i: usize) -> (&[u8], usize) {
     {
         i += 1;
     }
-    let mut w = &s[start..i];
+    let w = &s[start..i];
     // Drop a directory prefix (/bin/, usr/bin/, C:\Windows\System32\), but a URL or a
     // relative path is not a command.
     if let Some(p) = w.iter().rposition(|&b| b == b'/' || b == b'\\') {
@@ -217,9 +263,9 @@ fn word_at(s: &[u8], mut i: usize) -> (&[u8], usize) {
                 && dir[1] == b':'
                 && !dir.starts_with(b"file:")
                 && !w.windows(3).any(|x| x == b"://"));
-        w = if is_dir { &w[p + 1..] } else { b"" };
+        return (if is_dir { start + p + 1..i } else { i..i }, i);
     }
-    (w, i)
+    (start..i, i)
 }
 
 /// The next argument after `i` (spaces and `+` skipped).
@@ -382,6 +428,13 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
                 j += 1;
             }
             (j, false, j > 0)
+        } else if !CANDIDATE_AFTER[s[i - 1] as usize] {
+            // Straight to the next byte a command may follow.
+            i = match s[i..].iter().position(|&b| CANDIDATE_AFTER[b as usize]) {
+                Some(k) => i + k + 1,
+                None => s.len() + 1,
+            };
+            continue;
         } else if is_sep(s[i - 1]) || (i >= 2 && &s[i - 2..i] == b"$(") {
             (i, true, false)
         } else if matches!(s[i - 1], b'\'' | b'"' | b'<' | b'^') {
@@ -396,9 +449,9 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
             p += 1;
         }
         let strong_sep = strong_sep || p > pos;
-        let (word, end) = word_at(s, p);
+        let (word, end) = word_range(s, p);
         if !word.is_empty() {
-            let w = std::str::from_utf8(word).unwrap_or("");
+            let w = &lower[word];
             let exotic = is_exotic(w);
             let common = is_common(w);
             if exotic || common {
