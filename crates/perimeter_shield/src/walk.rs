@@ -346,9 +346,7 @@ impl<'c> Walker<'c> {
             return self.scan(s);
         }
         self.values += 1;
-        let Walker {
-            cfg, path, out, ..
-        } = self;
+        let Walker { cfg, path, out, .. } = self;
         let before = out.len();
         detect::scan_value(s, cfg, out, &mut || {
             let len = path.as_str().len();
@@ -601,7 +599,8 @@ fn key_needs_check(k: &str) -> bool {
         None => false,
         Some(b'$') => true,
         Some(_) => {
-            matches!(b.len(), 9 | 11) && (k == "__proto__" || k == "constructor" || k == "prototype")
+            matches!(b.len(), 9 | 11)
+                && (k == "__proto__" || k == "constructor" || k == "prototype")
                 || b.len() > 2 && b.iter().any(|&c| KEY_SPECIAL[c as usize])
         }
     }

@@ -10,6 +10,7 @@
 mod cmdi;
 mod code;
 mod deser;
+mod keyword_table;
 mod nosqli;
 mod path;
 pub mod sqli;
@@ -522,20 +523,34 @@ const _: () = assert!(matches!(
 const SQL_PREFIXES: &[&str] = &["sp_", "dbms_", "utl_", "json_"];
 
 /// The keyword automaton: [`KEYWORDS`], then [`SQL_WORDS`], then [`SQL_PREFIXES`], as one
-/// case-insensitive DFA walked by hand in [`signals`] (no prefilter: most values are short
-/// and the trigger words are too common for one to pay off).
+/// case-insensitive DFA (no prefilter: most values are short and the trigger words are too
+/// common for one to pay off), copied into [`KEYWORD_TABLE`] for [`signals`].
 static KEYWORD_DFA: LazyLock<Option<aho_corasick::dfa::DFA>> = LazyLock::new(|| {
     aho_corasick::dfa::DFA::builder()
         .ascii_case_insensitive(true)
         .prefilter(false)
-        .build(
-            KEYWORDS
-                .iter()
-                .map(|(k, _)| *k)
-                .chain(SQL_WORDS.iter().copied())
-                .chain(SQL_PREFIXES.iter().copied()),
-        )
+        .build(keyword_patterns())
         .ok()
+});
+
+fn keyword_patterns() -> Vec<&'static str> {
+    KEYWORDS
+        .iter()
+        .map(|(k, _)| *k)
+        .chain(SQL_WORDS.iter().copied())
+        .chain(SQL_PREFIXES.iter().copied())
+        .collect()
+}
+
+static KEYWORD_TABLE: LazyLock<Option<keyword_table::KeywordTable>> = LazyLock::new(|| {
+    let groups: Vec<u32> = KEYWORDS.iter().map(|(_, g)| *g).collect();
+    keyword_table::KeywordTable::build(
+        KEYWORD_DFA.as_ref()?,
+        &keyword_patterns(),
+        &groups,
+        KEYWORDS.len() + SQL_WORDS.len(),
+        &CLASS,
+    )
 });
 
 fn is_word_byte(b: u8) -> bool {
@@ -544,21 +559,56 @@ fn is_word_byte(b: u8) -> bool {
 
 /// Byte classes and keyword groups of `text`, in one pass over its bytes.
 fn signals(text: &str) -> Signals {
-    use aho_corasick::automaton::Automaton as _;
-    let bytes = text.as_bytes();
-    let Some(dfa) = KEYWORD_DFA.as_ref() else {
+    let Some(table) = KEYWORD_TABLE.as_ref() else {
         // Building a fixed automaton cannot fail in practice; if it did, run everything.
         return Signals {
             class: u32::MAX,
             kw: u32::MAX,
         };
     };
-    let Ok(mut sid) = dfa.start_state(aho_corasick::Anchored::No) else {
-        return Signals {
-            class: u32::MAX,
-            kw: u32::MAX,
-        };
-    };
+    let bytes = text.as_bytes();
+    let mut words = 0u32;
+    let (class, kw) = table.scan(bytes, |w, i| {
+        let start = i + 1 - w.len;
+        if sql_word_counts(bytes, start, i, w.prefix) {
+            words |= if w.pattern == LIKE_WORD {
+                K_LIKE
+            } else {
+                K_SQLW
+            };
+        }
+    });
+    Signals {
+        class,
+        kw: kw | words,
+    }
+}
+
+/// Whether a SQL word found at `start..=end` of `bytes` stands alone (word boundaries on
+/// both sides, only on the left for a prefix) and is not a DNS label.
+fn sql_word_counts(bytes: &[u8], start: usize, end: usize, prefix: bool) -> bool {
+    let left = start == 0 || !is_word_byte(bytes[start - 1]);
+    let right = prefix || bytes.get(end + 1).is_none_or(|&n| !is_word_byte(n));
+    // A DNS label (`abc123.execute-api.us-east-1.amazonaws.com`, the Host of every REST API
+    // event) is no SQL word: `.` or `-` on both sides.
+    let label = start > 0
+        && matches!(bytes[start - 1], b'.' | b'-')
+        && bytes
+            .get(end + 1)
+            .is_some_and(|&n| matches!(n, b'.' | b'-'));
+    left && right && !label
+}
+
+/// [`signals`] by walking the library's DFA directly: the reference the table is tested
+/// against.
+#[cfg(test)]
+fn signals_reference(text: &str) -> Signals {
+    use aho_corasick::automaton::Automaton as _;
+    let bytes = text.as_bytes();
+    let dfa = KEYWORD_DFA.as_ref().expect("keyword automaton");
+    let mut sid = dfa
+        .start_state(aho_corasick::Anchored::No)
+        .expect("unanchored start");
     let mut class = 0u32;
     let mut kw = 0u32;
     for (i, &b) in bytes.iter().enumerate() {
@@ -572,16 +622,8 @@ fn signals(text: &str) -> Signals {
                     continue;
                 }
                 let len = dfa.pattern_len(dfa.match_pattern(sid, m));
-                let start = i + 1 - len;
-                let left = start == 0 || !is_word_byte(bytes[start - 1]);
                 let prefix = p >= KEYWORDS.len() + SQL_WORDS.len();
-                let right = prefix || bytes.get(i + 1).is_none_or(|&n| !is_word_byte(n));
-                // A DNS label (`abc123.execute-api.us-east-1.amazonaws.com`, the Host of
-                // every REST API event) is no SQL word: `.` or `-` on both sides.
-                let label = start > 0
-                    && matches!(bytes[start - 1], b'.' | b'-')
-                    && bytes.get(i + 1).is_some_and(|&n| matches!(n, b'.' | b'-'));
-                if left && right && !label {
+                if sql_word_counts(bytes, i + 1 - len, i, prefix) {
                     kw |= if p == LIKE_WORD { K_LIKE } else { K_SQLW };
                 }
             }
@@ -838,4 +880,73 @@ pub(crate) fn re(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
 /// Whether `key` (lower-case) is a MongoDB query operator.
 pub(crate) fn nosqli_operator(key: &str) -> bool {
     nosqli::OPERATORS.contains(&key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(text: &str) {
+        let (a, b) = (signals(text), signals_reference(text));
+        assert_eq!(
+            (a.class, a.kw),
+            (b.class, b.kw),
+            "signals differ on {text:?}"
+        );
+    }
+
+    /// The hand-walked table finds exactly what the library's DFA finds: every line of
+    /// every payload and benign file, every trigger word alone, in upper case and between
+    /// word bytes, DNS labels, and seeded random texts over the bytes the patterns use.
+    #[test]
+    fn keyword_table_matches_the_dfa() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpora/payloads"
+        );
+        let mut files = 0;
+        for entry in std::fs::read_dir(dir).expect("payload corpus") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "txt" || e == "jsonl") {
+                files += 1;
+                let text = std::fs::read(&path).expect("payload file");
+                for line in String::from_utf8_lossy(&text).lines() {
+                    same(line);
+                }
+            }
+        }
+        assert!(files >= 9, "payload corpus incomplete: {files} files");
+        for p in keyword_patterns() {
+            for t in [
+                p.to_string(),
+                p.to_ascii_uppercase(),
+                format!("a{p}b"),
+                format!("x {p} y"),
+                format!("a.{p}.b"),
+                format!("-{p}-"),
+                format!("{p}{p}"),
+            ] {
+                same(&t);
+            }
+        }
+        let alphabet: Vec<char> = keyword_patterns()
+            .concat()
+            .chars()
+            .chain("AZ ._-'\"é\u{0}\u{7f}".chars())
+            .collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            let t: String = (0..len)
+                .map(|k| {
+                    let r = seed.rotate_left(k as u32 * 5) ^ (k as u64).wrapping_mul(0x2545_f491);
+                    alphabet[(r % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            same(&t);
+        }
+    }
 }

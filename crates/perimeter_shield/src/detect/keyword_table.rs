@@ -1,0 +1,202 @@
+//! The prefilter's keyword automaton as a flat table walked by hand.
+//!
+//! The automaton itself is `aho-corasick`'s DFA over every trigger word; this module copies
+//! it once into a table shaped for the one loop that runs over every byte of every value:
+//! one lookup gives a byte both its special-character bits and its input class, the next
+//! state is one load from a premultiplied table, and match states are numbered last so "is
+//! there a match here" is one comparison. Walking the library's DFA through its generic
+//! `Automaton` interface cost about 21 instructions per byte; this loop costs about 9, for
+//! the same states, transitions and matches (a test walks both over the corpora and random
+//! bytes and compares).
+
+use aho_corasick::Anchored;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use std::collections::HashMap;
+
+/// Bits of a byte's entry that hold its special-character class (the rest is its input
+/// class, shifted by this much).
+const CLASS_BITS: u32 = 25;
+const CLASS_MASK: u32 = (1 << CLASS_BITS) - 1;
+
+/// What a pattern ending at a match state means.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WordMatch {
+    /// The pattern's length in bytes.
+    pub len: usize,
+    /// A prefix (only its left side must be a word boundary).
+    pub prefix: bool,
+    /// The pattern index, for the caller's own meaning of it.
+    pub pattern: usize,
+}
+
+/// The matches of one match state.
+#[derive(Debug, Clone, Copy)]
+struct StateMatches {
+    /// Groups of the patterns that count wherever they occur.
+    groups: u32,
+    /// Range in [`KeywordTable::words`] of the patterns that need a word-boundary check.
+    words: (u32, u32),
+}
+
+pub(crate) struct KeywordTable {
+    /// Per byte: its special-character class bits, and its input class `<< CLASS_BITS`.
+    byte: [u32; 256],
+    /// `trans[state + input class]`: the next state, states premultiplied by the number of
+    /// input classes.
+    trans: Vec<u32>,
+    /// States at or above this one have matches.
+    first_match: u32,
+    /// log2 of the row length (a power of two).
+    shift: u32,
+    matches: Vec<StateMatches>,
+    words: Vec<WordMatch>,
+}
+
+/// What one pass over a text found: its special-character classes, the groups of the
+/// patterns found anywhere, and the patterns that need a word-boundary check, each with
+/// the offset of its last byte.
+impl KeywordTable {
+    /// Copies `dfa` (built over patterns of which those with index `< plain` count
+    /// anywhere, with their `groups[index]`, and the others need a boundary check; those
+    /// from `prefix_from` on are prefixes). `class_of` gives each byte's special classes.
+    /// `None` when the automaton does not fit the table (more than 127 input classes or
+    /// 2^32 / 128 states): the caller then walks the DFA itself.
+    pub fn build(
+        dfa: &DFA,
+        patterns: &[&str],
+        groups: &[u32],
+        prefix_from: usize,
+        class_of: &[u32; 256],
+    ) -> Option<KeywordTable> {
+        // Input classes: every byte some pattern holds (either case: the automaton is
+        // ASCII case-insensitive) is its own class; every other byte is class 0, which
+        // behaves the same in every state (no pattern continues with it).
+        let mut input = [0u8; 256];
+        let mut reps = vec![None];
+        for p in patterns {
+            for &b in p.as_bytes() {
+                let l = b.to_ascii_lowercase();
+                if input[l as usize] == 0 {
+                    let c = u8::try_from(reps.len()).ok().filter(|&c| c < 128)?;
+                    input[l as usize] = c;
+                    input[l.to_ascii_uppercase() as usize] = c;
+                    reps.push(Some(l));
+                }
+            }
+        }
+        // A byte in no pattern stands for class 0.
+        reps[0] = Some((0..=255u8).find(|&b| input[b as usize] == 0)?);
+        let reps: Vec<u8> = reps.into_iter().collect::<Option<_>>()?;
+        // Rows padded to a power of two: a match state's index is then a shift away.
+        let stride = reps.len().next_power_of_two();
+
+        // Every state reachable from the unanchored start, breadth first.
+        let start = dfa.start_state(Anchored::No).ok()?;
+        let mut seen: HashMap<usize, usize> = HashMap::new();
+        let mut order = vec![start];
+        seen.insert(start.as_usize(), 0);
+        let mut edges: Vec<usize> = Vec::new();
+        let mut k = 0;
+        while k < order.len() {
+            let sid = order[k];
+            for c in 0..stride {
+                // Padding columns are never read; they repeat class 0.
+                let b = reps.get(c).copied().unwrap_or(reps[0]);
+                let next = dfa.next_state(Anchored::No, sid, b);
+                let n = *seen.entry(next.as_usize()).or_insert_with(|| {
+                    order.push(next);
+                    order.len() - 1
+                });
+                edges.push(n);
+            }
+            k += 1;
+        }
+        // Dense numbering: states without matches first (the start state stays 0).
+        let is_match = |sid| dfa.is_special(sid) && dfa.is_match(sid);
+        let mut dense = vec![0usize; order.len()];
+        let mut next_id = 0;
+        for pass in [false, true] {
+            for (i, &sid) in order.iter().enumerate() {
+                if is_match(sid) == pass {
+                    dense[i] = next_id;
+                    next_id += 1;
+                }
+            }
+        }
+        let first_match = order.iter().filter(|&&sid| !is_match(sid)).count();
+        let premultiplied = |d: usize| u32::try_from(d * stride).ok();
+        let mut trans = vec![0u32; order.len() * stride];
+        let mut matches = vec![
+            StateMatches {
+                groups: 0,
+                words: (0, 0)
+            };
+            order.len() - first_match
+        ];
+        let mut words = Vec::new();
+        for (i, &sid) in order.iter().enumerate() {
+            let d = dense[i];
+            for c in 0..stride {
+                trans[d * stride + c] = premultiplied(dense[edges[i * stride + c]])?;
+            }
+            if is_match(sid) {
+                let from = words.len();
+                let mut g = 0;
+                for m in 0..dfa.match_len(sid) {
+                    let pid = dfa.match_pattern(sid, m);
+                    let p = pid.as_usize();
+                    if let Some(group) = groups.get(p) {
+                        g |= group;
+                    } else {
+                        words.push(WordMatch {
+                            len: dfa.pattern_len(pid),
+                            prefix: p >= prefix_from,
+                            pattern: p,
+                        });
+                    }
+                }
+                matches[d - first_match] = StateMatches {
+                    groups: g,
+                    words: (u32::try_from(from).ok()?, u32::try_from(words.len()).ok()?),
+                };
+            }
+        }
+        let mut byte = [0u32; 256];
+        for b in 0..256 {
+            debug_assert!(class_of[b] <= CLASS_MASK);
+            byte[b] = class_of[b] & CLASS_MASK | u32::from(input[b]) << CLASS_BITS;
+        }
+        Some(KeywordTable {
+            byte,
+            trans,
+            first_match: premultiplied(first_match)?,
+            shift: stride.trailing_zeros(),
+            matches,
+            words,
+        })
+    }
+
+    /// One pass over `bytes`: returns the OR of their special classes and of the groups of
+    /// the patterns found anywhere; `on_word(word, end)` is called for each occurrence of a
+    /// pattern that needs a boundary check, `end` being the offset of its last byte.
+    #[inline]
+    pub fn scan(&self, bytes: &[u8], mut on_word: impl FnMut(&WordMatch, usize)) -> (u32, u32) {
+        let mut acc = 0u32;
+        let mut groups = 0u32;
+        let mut st = 0u32;
+        for (i, &b) in bytes.iter().enumerate() {
+            let e = self.byte[b as usize];
+            acc |= e;
+            st = self.trans[(st + (e >> CLASS_BITS)) as usize];
+            if st >= self.first_match {
+                let m = self.matches[((st - self.first_match) >> self.shift) as usize];
+                groups |= m.groups;
+                for w in &self.words[m.words.0 as usize..m.words.1 as usize] {
+                    on_word(w, i);
+                }
+            }
+        }
+        (acc & CLASS_MASK, groups)
+    }
+}
