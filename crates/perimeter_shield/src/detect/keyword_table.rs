@@ -182,21 +182,32 @@ impl KeywordTable {
     /// pattern that needs a boundary check, `end` being the offset of its last byte.
     #[inline]
     pub fn scan(&self, bytes: &[u8], mut on_word: impl FnMut(&WordMatch, usize)) -> (u32, u32) {
+        // Locals, so the loop keeps them in registers; the match path is out of line for
+        // the same reason.
+        let (byte, trans, first_match) = (&self.byte, &self.trans[..], self.first_match);
         let mut acc = 0u32;
         let mut groups = 0u32;
         let mut st = 0u32;
-        for (i, &b) in bytes.iter().enumerate() {
-            let e = self.byte[b as usize];
+        let mut it = bytes.iter();
+        while let Some(&b) = it.next() {
+            let e = byte[b as usize];
             acc |= e;
-            st = self.trans[(st + (e >> CLASS_BITS)) as usize];
-            if st >= self.first_match {
-                let m = self.matches[((st - self.first_match) >> self.shift) as usize];
-                groups |= m.groups;
-                for w in &self.words[m.words.0 as usize..m.words.1 as usize] {
-                    on_word(w, i);
-                }
+            st = trans[(st + (e >> CLASS_BITS)) as usize];
+            if st >= first_match {
+                let end = bytes.len() - it.len() - 1;
+                groups |= self.matched(st, end, &mut on_word);
             }
         }
         (acc & CLASS_MASK, groups)
+    }
+
+    /// The groups of match state `st` (reached at offset `end`), reporting its words.
+    #[inline(never)]
+    fn matched(&self, st: u32, end: usize, on_word: &mut impl FnMut(&WordMatch, usize)) -> u32 {
+        let m = self.matches[((st - self.first_match) >> self.shift) as usize];
+        for w in &self.words[m.words.0 as usize..m.words.1 as usize] {
+            on_word(w, end);
+        }
+        m.groups
     }
 }
