@@ -18,7 +18,7 @@ use super::{
     SEMI, Signals, View,
 };
 use regex::bytes::Regex;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
@@ -150,13 +150,29 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
 /// Whether `w` is in [`EXOTIC`] / [`COMMON`]: a hash lookup instead of comparing with
 /// 150 words at every candidate position.
 fn is_exotic(w: &str) -> bool {
-    static SET: LazyLock<WordSet> = LazyLock::new(|| EXOTIC.iter().copied().collect());
-    may_be_command(w) && SET.contains(w)
+    command_kind(w).0
 }
 
 fn is_common(w: &str) -> bool {
-    static SET: LazyLock<WordSet> = LazyLock::new(|| COMMON.iter().copied().collect());
-    may_be_command(w) && SET.contains(w)
+    command_kind(w).1
+}
+
+/// (in [`EXOTIC`], in [`COMMON`]) for `w`, in one lookup.
+fn command_kind(w: &str) -> (bool, bool) {
+    static MAP: LazyLock<WordMap> = LazyLock::new(|| {
+        let mut m = WordMap::default();
+        for w in EXOTIC {
+            m.entry(w).or_default().0 = true;
+        }
+        for w in COMMON {
+            m.entry(w).or_default().1 = true;
+        }
+        m
+    });
+    if !may_be_command(w) {
+        return (false, false);
+    }
+    MAP.get(w).copied().unwrap_or_default()
 }
 
 /// For each first byte, the lengths (bit `len`, up to 31) of the [`EXOTIC`] and [`COMMON`]
@@ -201,7 +217,7 @@ static CANDIDATE_AFTER: [bool; 256] = {
 /// A fixed set of short command words. SipHash (the std default, built against HashDoS)
 /// cost more than the rest of the lookup; the keys are our own constants, so a cheap
 /// multiplicative hash is safe here (an attacker only chooses what is looked up).
-type WordSet = HashSet<&'static str, BuildHasherDefault<WordHasher>>;
+type WordMap = HashMap<&'static str, (bool, bool), BuildHasherDefault<WordHasher>>;
 
 #[derive(Default)]
 struct WordHasher(u64);
@@ -231,6 +247,22 @@ fn is_sep(b: u8) -> bool {
     matches!(b, b';' | b'|' | b'&' | b'\n' | b'\r' | b'`')
 }
 
+/// Bytes of a command word: 1, or 2 for the directory separators `/` and `\\`.
+static COMMAND_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-') {
+            t[b] = 1;
+        }
+        b += 1;
+    }
+    t[b'/' as usize] = 2;
+    t[b'\\' as usize] = 2;
+    t
+};
+
 /// Reads the command word at `i` (after spaces and `+`): returns (word, end).
 fn word_at(s: &[u8], i: usize) -> (&[u8], usize) {
     let (word, end) = word_range(s, i);
@@ -244,16 +276,23 @@ fn word_range(s: &[u8], mut i: usize) -> (std::ops::Range<usize>, usize) {
         i += 1;
     }
     let start = i;
-    while i < s.len()
-        && (s[i].is_ascii_alphanumeric()
-            || matches!(s[i], b'/' | b'\\' | b'.' | b'_' | b':' | b'-'))
-    {
+    let mut slash = false;
+    while let Some(&b) = s.get(i) {
+        match COMMAND_BYTE[b as usize] {
+            0 => break,
+            2 => slash = true,
+            _ => {}
+        }
         i += 1;
     }
     let w = &s[start..i];
     // Drop a directory prefix (/bin/, usr/bin/, C:\Windows\System32\), but a URL or a
     // relative path is not a command.
-    if let Some(p) = w.iter().rposition(|&b| b == b'/' || b == b'\\') {
+    if let Some(p) = w
+        .iter()
+        .rposition(|&b| b == b'/' || b == b'\\')
+        .filter(|_| slash)
+    {
         let dir = &w[..=p];
         let is_dir = dir.starts_with(b"/")
             || dir.starts_with(b"\\")
@@ -452,8 +491,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         let (word, end) = word_range(s, p);
         if !word.is_empty() {
             let w = &lower[word];
-            let exotic = is_exotic(w);
-            let common = is_common(w);
+            let (exotic, common) = command_kind(w);
             if exotic || common {
                 let rest = &s[end..];
                 let at_end = rest.iter().all(|b| {
