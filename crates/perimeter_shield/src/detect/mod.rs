@@ -638,6 +638,28 @@ pub(crate) struct Signals {
     pub kw: u32,
 }
 
+/// Every class bit [`wanted`] or normalizing can ask for: a value with none of them (and
+/// no keyword group) wants no detector.
+const ANY_CLASS: u32 = QUOTE
+    | BACKTICK
+    | SEMI
+    | PAREN
+    | EQ
+    | HASH
+    | STAR
+    | BACKSLASH
+    | PIPE
+    | AMP
+    | BANG
+    | DOLLAR
+    | NEWLINE
+    | LT
+    | CARET
+    | PERCENT
+    | HIGH;
+/// Every keyword group [`wanted`] looks at.
+const ANY_GROUP: u32 = K_SQL | K_NOSQL | K_CMD | K_CODE | K_PATH | K_SSRF | K_XXE | K_XSS | K_DESER;
+
 /// Which detectors a view's signals call for.
 fn wanted(s: &Signals) -> [bool; 9] {
     let c = s.class;
@@ -719,6 +741,10 @@ pub(crate) fn scan_value(
         return;
     }
     let sig = signals(value);
+    if sig.class & ANY_CLASS == 0 && sig.kw & ANY_GROUP == 0 {
+        // Nothing `wanted` looks at, nothing to normalize: most clean values end here.
+        return;
+    }
     let class = sig.class;
     let needs_normalizing = class & (PERCENT | AMP | BACKSLASH | HIGH) != 0;
     let want = wanted(&sig);
@@ -893,6 +919,44 @@ mod tests {
             (b.class, b.kw),
             "signals differ on {text:?}"
         );
+    }
+
+    /// The quick exit of `scan_value` is exact: any single class bit or group outside
+    /// `ANY_CLASS` / `ANY_GROUP`, alone or with all the others outside, wants nothing.
+    #[test]
+    fn quick_exit_covers_every_wanted_bit() {
+        let outside_class = !ANY_CLASS;
+        let outside_group = !ANY_GROUP;
+        for bit in 0..32 {
+            for (class, kw) in [
+                (1u32 << bit & outside_class, 0),
+                (0, 1u32 << bit & outside_group),
+            ] {
+                let w = wanted(&Signals { class, kw });
+                assert!(w.iter().all(|x| !x), "bit {bit} wants a detector");
+            }
+        }
+        let all = wanted(&Signals {
+            class: outside_class,
+            kw: outside_group,
+        });
+        assert!(all.iter().all(|x| !x));
+        // And every bit inside is needed by something (no dead weight in the lists).
+        for bit in 0..32 {
+            let (c, k) = (1u32 << bit, 1u32 << bit);
+            if ANY_CLASS & c != 0 && c & (PERCENT | HIGH | AMP | SEMI) == 0 {
+                assert!(
+                    wanted(&Signals { class: c, kw: 0 }).iter().any(|x| *x),
+                    "class bit {bit}"
+                );
+            }
+            if ANY_GROUP & k != 0 {
+                assert!(
+                    wanted(&Signals { class: 0, kw: k }).iter().any(|x| *x),
+                    "group bit {bit}"
+                );
+            }
+        }
     }
 
     /// The hand-walked table finds exactly what the library's DFA finds: every line of
