@@ -1,7 +1,8 @@
 //! Runs one benchmark input through the shield `N` times, for `valgrind --tool=callgrind`
 //! (an instruction count is the noise-free speed figure on a shared machine).
-//! Usage: `inspect_once rest2k|rest-corpus|body|body-all|prose [N]` (`body-all`: the clean
-//! body with every value scanned, no `max_values` cap).
+//! Usage: `inspect_once rest2k|rest-corpus|body|body-all|prose|source:NAME [N]` (`body-all`:
+//! the clean body with every value scanned, no `max_values` cap; `source:generic`: the
+//! largest corpus event of that source).
 
 #[path = "../benches/samples.rs"]
 mod samples;
@@ -28,6 +29,12 @@ fn main() {
             .map(|(_, b)| b)
             .unwrap_or_default(),
         "body" | "body-all" => samples::clean_body_event(),
+        // `source:NAME`: the largest sample event of that source in the corpus.
+        w if w.starts_with("source:") => samples::corpus()
+            .into_iter()
+            .find(|(name, _)| name.starts_with(&format!("{} ", &w[7..])))
+            .map(|(_, b)| b)
+            .unwrap_or_default(),
         "prose" => {
             let text = samples::prose();
             for _ in 0..n {
@@ -37,7 +44,9 @@ fn main() {
             return;
         }
         _ => {
-            eprintln!("usage: inspect_once rest2k|rest1k|rest-corpus|body|body-all|prose [N]");
+            eprintln!(
+                "usage: inspect_once rest2k|rest1k|rest-corpus|body|body-all|prose|source:NAME [N]"
+            );
             std::process::exit(2);
         }
     };

@@ -87,7 +87,16 @@ fn fold_bytes(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     while i < input.len() {
-        let b = input[i];
+        // Printable ASCII, tab and newlines stay as they are: copied a run at a time.
+        let run = input[i..]
+            .iter()
+            .position(|&b| !KEPT_AS_IS[b as usize])
+            .unwrap_or(input.len() - i);
+        out.extend_from_slice(&input[i..i + run]);
+        i += run;
+        let Some(&b) = input.get(i) else {
+            break;
+        };
         let extra = match b {
             0xc0..=0xc1 => 1,
             0xe0 if input.get(i + 1).is_some_and(|&n| n < 0xa0) => 2,
@@ -151,6 +160,20 @@ fn fold_bytes(input: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Bytes [`fold_bytes`] never changes on their own: printable ASCII, tab, CR and LF.
+static KEPT_AS_IS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
 fn push_folded_ascii(out: &mut Vec<u8>, b: u8) {
     if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7f {
         return;
@@ -177,23 +200,13 @@ fn html_entities(input: &str) -> Option<String> {
             changed = true;
             continue;
         }
-        // Copy one UTF-8 char.
-        let ch_len = utf8_len(bytes[i]);
-        let end = (i + ch_len).min(bytes.len());
+        // Copy up to the next `&` (past this byte): `&` is ASCII, so the run ends on a
+        // char boundary.
+        let end = memchr::memchr(b'&', &bytes[i + 1..]).map_or(bytes.len(), |k| i + 1 + k);
         out.push_str(input.get(i..end).unwrap_or("\u{fffd}"));
         i = end;
     }
     changed.then_some(out)
-}
-
-fn utf8_len(b: u8) -> usize {
-    match b {
-        0x00..=0x7f => 1,
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        0xf0..=0xf7 => 4,
-        _ => 1,
-    }
 }
 
 fn html_entity_at(s: &[u8]) -> Option<(char, usize)> {
@@ -301,8 +314,8 @@ pub fn normalize(raw: &str) -> Option<String> {
     if !(needs_percent || needs_fold || needs_entities || needs_escapes) {
         return None;
     }
-    let mut cur: Vec<u8> = bytes.to_vec();
-    if needs_percent {
+    let cur = if needs_percent {
+        let mut cur = bytes.to_vec();
         for _ in 0..PERCENT_ROUNDS {
             match percent_decode_once(&cur, false) {
                 Some(next) => cur = next,
@@ -311,8 +324,16 @@ pub fn normalize(raw: &str) -> Option<String> {
             // Folding between rounds lets `%%32%65`-style and overlong forms settle.
             cur = fold_bytes(&cur);
         }
-    }
-    cur = fold_bytes(&cur);
+        fold_bytes(&cur)
+    } else {
+        let folded = fold_bytes(bytes);
+        if !(needs_entities || needs_escapes) && folded == bytes {
+            // Only folding could change it (non-ASCII text, mostly accents and
+            // punctuation), and it did not.
+            return None;
+        }
+        folded
+    };
     let mut text = match String::from_utf8(cur) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
