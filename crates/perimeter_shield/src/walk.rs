@@ -251,15 +251,11 @@ impl<'c> Walker<'c> {
                 loop {
                     p.ws();
                     // Numbers, booleans and nulls carry nothing to scan: no path segment.
-                    if starts_strings(p.peek()) {
-                        let seg = Seg {
-                            parent: at,
-                            part: Part::Index(i),
-                        };
-                        self.stream(p, pdepth + 1, depth + 1, Some(&seg))?;
-                    } else {
-                        p.value(pdepth + 1)?;
-                    }
+                    let seg = Seg {
+                        parent: at,
+                        part: Part::Index(i),
+                    };
+                    self.item(p, pdepth + 1, depth + 1, &seg)?;
                     i += 1;
                     p.ws();
                     match p.peek() {
@@ -293,15 +289,11 @@ impl<'c> Walker<'c> {
                     if key_needs_check(&k) {
                         self.at(at, |w| w.check_key(&k));
                     }
-                    if starts_strings(p.peek()) {
-                        let seg = Seg {
-                            parent: at,
-                            part: Part::Key(&k),
-                        };
-                        self.stream(p, pdepth + 1, depth + 1, Some(&seg))?;
-                    } else {
-                        p.value(pdepth + 1)?;
-                    }
+                    let seg = Seg {
+                        parent: at,
+                        part: Part::Key(&k),
+                    };
+                    self.item(p, pdepth + 1, depth + 1, &seg)?;
                     p.ws();
                     match p.peek() {
                         Some(b',') => p.bump(),
@@ -313,6 +305,28 @@ impl<'c> Walker<'c> {
                     }
                 }
             }
+            _ => p.value(pdepth).map(drop),
+        }
+    }
+
+    /// A member or item at `seg`: [`Walker::stream`] for containers, a string walked
+    /// here without a recursive call (most values are strings), scalars parsed and dropped
+    /// (numbers, booleans and nulls carry nothing to scan).
+    #[inline(always)]
+    fn item<'a, const E: bool>(
+        &mut self,
+        p: &mut json::Parser<'a, E>,
+        pdepth: usize,
+        depth: usize,
+        seg: &Seg<'_>,
+    ) -> Result<(), json::JsonError> {
+        match p.peek() {
+            Some(b'"') if depth <= self.cfg.max_depth => {
+                let s = p.string()?;
+                self.walk_string_at(&s, depth, Some(seg));
+                Ok(())
+            }
+            Some(b'"' | b'[' | b'{') => self.stream(p, pdepth, depth, Some(seg)),
             _ => p.value(pdepth).map(drop),
         }
     }
@@ -630,12 +644,6 @@ impl Seg<'_> {
             Part::Index(i) => path.push_index(i),
         };
     }
-}
-
-/// Whether a value starting with `b` can hold a string to walk (a scalar that is not one
-/// cannot): [`has_strings`] before parsing.
-fn starts_strings(b: Option<u8>) -> bool {
-    matches!(b, Some(b'"' | b'[' | b'{'))
 }
 
 /// `s` trimmed when it looks like a JSON object or array (and is within `max_body`).
