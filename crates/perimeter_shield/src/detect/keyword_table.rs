@@ -19,6 +19,9 @@ use std::collections::HashMap;
 const CLASS_BITS: u32 = 25;
 const CLASS_MASK: u32 = (1 << CLASS_BITS) - 1;
 
+/// Walks side by side over a long text (see [`KeywordTable::scan`]).
+const LANES: usize = 4;
+
 /// What a pattern ending at a match state means.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WordMatch {
@@ -51,6 +54,9 @@ pub(crate) struct KeywordTable {
     shift: u32,
     matches: Vec<StateMatches>,
     words: Vec<WordMatch>,
+    /// The longest pattern's length minus one: how far before a point a walk must start
+    /// for its state there to be exact.
+    warmup: usize,
 }
 
 /// What one pass over a text found: its special-character classes, the groups of the
@@ -172,6 +178,7 @@ impl KeywordTable {
             trans,
             first_match: premultiplied(first_match)?,
             shift: stride.trailing_zeros(),
+            warmup: patterns.iter().map(|p| p.len()).max()?.saturating_sub(1),
             matches,
             words,
         })
@@ -179,23 +186,78 @@ impl KeywordTable {
 
     /// One pass over `bytes`: returns the OR of their special classes and of the groups of
     /// the patterns found anywhere; `on_word(word, end)` is called for each occurrence of a
-    /// pattern that needs a boundary check, `end` being the offset of its last byte.
+    /// pattern that needs a boundary check, `end` being the offset of its last byte (an
+    /// occurrence may be reported twice; callers only OR what they learn).
+    ///
+    /// Each step of a DFA waits for the previous one's load, so one walk cannot go faster
+    /// than a load's latency per byte; a long text is cut in [`LANES`] pieces walked side
+    /// by side. A piece's walk starts [`KeywordTable::warmup`] bytes before the piece, so
+    /// its state is exact from the piece's first byte on (an automaton's state depends only
+    /// on the last `warmup` bytes), and whatever it reports before that is a real
+    /// occurrence too.
     #[inline]
     pub fn scan(&self, bytes: &[u8], mut on_word: impl FnMut(&WordMatch, usize)) -> (u32, u32) {
+        let q = bytes.len() / LANES;
+        if q < LANES * self.warmup.max(16) {
+            return self.scan_from(bytes, 0, bytes.len(), 0, &mut on_word);
+        }
+        let (byte, trans, first_match) = (&self.byte, &self.trans[..], self.first_match);
+        let start: [usize; LANES] = std::array::from_fn(|k| (k * q).saturating_sub(self.warmup));
+        let mut st = [0u32; LANES];
+        let mut acc = 0u32;
+        let mut groups = 0u32;
+        // Every lane walks at least `q` bytes: side by side for those.
+        for t in 0..q {
+            for k in 0..LANES {
+                let i = start[k] + t;
+                let e = byte[bytes[i] as usize];
+                acc |= e;
+                st[k] = trans[(st[k] + (e >> CLASS_BITS)) as usize];
+                if st[k] >= first_match {
+                    groups |= self.matched(st[k], i, &mut on_word);
+                }
+            }
+        }
+        // Then each lane to the end of its piece, alone.
+        for k in 0..LANES {
+            let end = if k + 1 == LANES {
+                bytes.len()
+            } else {
+                (k + 1) * q
+            };
+            let (a, g) = self.scan_from(bytes, start[k] + q, end, st[k], &mut on_word);
+            acc |= a;
+            groups |= g;
+        }
+        (acc & CLASS_MASK, groups)
+    }
+
+    /// [`KeywordTable::scan`] over `bytes[from..to]` by one walk starting in state `st`.
+    #[inline]
+    fn scan_from(
+        &self,
+        bytes: &[u8],
+        from: usize,
+        to: usize,
+        mut st: u32,
+        on_word: &mut impl FnMut(&WordMatch, usize),
+    ) -> (u32, u32) {
         // Locals, so the loop keeps them in registers; the match path is out of line for
         // the same reason.
         let (byte, trans, first_match) = (&self.byte, &self.trans[..], self.first_match);
         let mut acc = 0u32;
         let mut groups = 0u32;
-        let mut st = 0u32;
-        let mut it = bytes.iter();
+        let Some(part) = bytes.get(from..to) else {
+            return (0, 0);
+        };
+        let mut it = part.iter();
         while let Some(&b) = it.next() {
             let e = byte[b as usize];
             acc |= e;
             st = trans[(st + (e >> CLASS_BITS)) as usize];
             if st >= first_match {
-                let end = bytes.len() - it.len() - 1;
-                groups |= self.matched(st, end, &mut on_word);
+                let end = to - it.len() - 1;
+                groups |= self.matched(st, end, on_word);
             }
         }
         (acc & CLASS_MASK, groups)

@@ -974,8 +974,16 @@ mod tests {
             if path.extension().is_some_and(|e| e == "txt" || e == "jsonl") {
                 files += 1;
                 let text = std::fs::read(&path).expect("payload file");
-                for line in String::from_utf8_lossy(&text).lines() {
+                let text = String::from_utf8_lossy(&text);
+                let lines: Vec<&str> = text.lines().collect();
+                for line in &lines {
                     same(line);
+                }
+                // Long texts, walked in lanes: 40 lines at a time, and 1,000.
+                for n in [40, 1000] {
+                    for chunk in lines.chunks(n) {
+                        same(&chunk.join(" "));
+                    }
                 }
             }
         }
@@ -999,11 +1007,17 @@ mod tests {
             .chain("AZ ._-'\"é\u{0}\u{7f}".chars())
             .collect();
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..20_000 {
+        for round in 0..20_000 {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            let len = (seed % 40) as usize;
+            // Mostly short values; every 20th one long enough for the lanes, with its
+            // patterns across lane boundaries wherever they fall.
+            let len = if round % 20 == 0 {
+                (seed % 3000) as usize
+            } else {
+                (seed % 40) as usize
+            };
             let t: String = (0..len)
                 .map(|k| {
                     let r = seed.rotate_left(k as u32 * 5) ^ (k as u64).wrapping_mul(0x2545_f491);
