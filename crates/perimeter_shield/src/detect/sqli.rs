@@ -118,3 +118,27 @@ fn sql_sign(view: &View<'_>) -> bool {
 
 static QUOTE_OP: LazyLock<Option<Regex>> =
     LazyLock::new(|| super::re(r#"['"]\s*[-+*/%&]|[-+*/%&]\s*['"]"#).ok());
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(text: &str) -> bool {
+        sql_sign(&View {
+            text,
+            lower: text.to_ascii_lowercase(),
+            sig: super::super::signals(text),
+        })
+    }
+
+    /// Base64 padding is no comparison; an `=` with anything after it still is.
+    #[test]
+    fn trailing_equals_is_no_sign_of_sql() {
+        for text in ["AAEqQQ==", "QSoBAA==", "dGVzdA=", "abc="] {
+            assert!(!sign(text), "{text}");
+        }
+        for text in ["a=b", "1=1", "x==y", "AAEq=QQ==", "id=1 ", "' or 'a'='a"] {
+            assert!(sign(text), "{text}");
+        }
+    }
+}
