@@ -22,6 +22,12 @@ const CLASS_MASK: u32 = (1 << CLASS_BITS) - 1;
 /// Walks side by side over a long text (see [`KeywordTable::scan`]).
 const LANES: usize = 4;
 
+/// Shortest text walked as two halves ([`KeywordTable::scan_halves`]).
+const TWO_HALVES_MIN: usize = 12;
+
+/// How many of the second half-walk's states are kept for the first to meet.
+const HALVES_RECORD: usize = 32;
+
 /// What a pattern ending at a match state means.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WordMatch {
@@ -199,6 +205,9 @@ impl KeywordTable {
     pub fn scan(&self, bytes: &[u8], mut on_word: impl FnMut(&WordMatch, usize)) -> (u32, u32) {
         let q = bytes.len() / LANES;
         if q < LANES * self.warmup.max(16) {
+            if bytes.len() >= TWO_HALVES_MIN {
+                return self.scan_halves(bytes, &mut on_word);
+            }
             return self.scan_from(bytes, 0, bytes.len(), 0, &mut on_word);
         }
         let (byte, trans, first_match) = (&self.byte, &self.trans[..], self.first_match);
@@ -230,6 +239,56 @@ impl KeywordTable {
             groups |= g;
         }
         (acc & CLASS_MASK, groups)
+    }
+
+    /// [`KeywordTable::scan`] for a short text: two walks side by side, one from the start
+    /// and one from the middle (in the start state, so it may miss what began before the
+    /// middle). The first then goes on past the middle only until its state equals the
+    /// second's at the same byte; from there on they would agree. Two automaton states agree
+    /// at the latest `warmup + 1` bytes after the middle, in practice after a byte or two, so
+    /// a value costs about half its length in load latencies, not all of it. If the first
+    /// walk reaches the end of the second's side-by-side part without agreeing, it walks the
+    /// rest alone.
+    fn scan_halves(&self, bytes: &[u8], on_word: &mut impl FnMut(&WordMatch, usize)) -> (u32, u32) {
+        let (byte, trans, first_match) = (&self.byte, &self.trans[..], self.first_match);
+        let mid = bytes.len() / 2;
+        let (head, tail) = bytes.split_at(mid);
+        let mut seen = [0u32; HALVES_RECORD];
+        let (mut a, mut b) = (0u32, 0u32);
+        let mut acc = 0u32;
+        let mut groups = 0u32;
+        for (t, (&x, &y)) in head.iter().zip(tail).enumerate() {
+            let ex = byte[x as usize];
+            let ey = byte[y as usize];
+            acc |= ex | ey;
+            a = trans[(a + (ex >> CLASS_BITS)) as usize];
+            b = trans[(b + (ey >> CLASS_BITS)) as usize];
+            if let Some(slot) = seen.get_mut(t) {
+                *slot = b;
+            }
+            if a >= first_match {
+                groups |= self.matched(a, t, on_word);
+            }
+            if b >= first_match {
+                groups |= self.matched(b, mid + t, on_word);
+            }
+        }
+        // The second walk read `tail[..mid]`; the first goes on from the middle.
+        let side = mid.min(HALVES_RECORD);
+        for (t, &x) in tail[..side].iter().enumerate() {
+            a = trans[(a + (byte[x as usize] >> CLASS_BITS)) as usize];
+            if a >= first_match {
+                groups |= self.matched(a, mid + t, on_word);
+            }
+            if a == seen[t] {
+                // Agreed: the second walk's state is exact from here on.
+                let (ra, rg) = self.scan_from(bytes, 2 * mid, bytes.len(), b, on_word);
+                return ((acc | ra) & CLASS_MASK, groups | rg);
+            }
+        }
+        // No agreement within what the second walk recorded: the first walks the rest.
+        let (ra, rg) = self.scan_from(bytes, mid + side, bytes.len(), a, on_word);
+        ((acc | ra) & CLASS_MASK, groups | rg)
     }
 
     /// [`KeywordTable::scan`] over `bytes[from..to]` by one walk starting in state `st`.
