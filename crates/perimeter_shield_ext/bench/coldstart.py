@@ -102,13 +102,14 @@ def status_kib(pid, field):
     return 0
 
 
-reg, ready, self_init, rss, hwm, per_event, direct = [], [], [], [], [], [], []
+reg, ready, self_init, rss, hwm, per_event, direct, first = [], [], [], [], [], [], [], []
 host, port_s = api.split(":")
 
 
-def round_trips(conn, check):
+def round_trips(conn, check, events=None):
+    events = events or EVENTS
     t1 = time.perf_counter()
-    for i in range(EVENTS):
+    for i in range(events):
         conn.request("GET", "/2018-06-01/runtime/invocation/next")
         r = conn.getresponse()
         body = r.read()
@@ -117,7 +118,7 @@ def round_trips(conn, check):
         rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
         conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=b'{"ok":true}')
         conn.getresponse().read()
-    return (time.perf_counter() - t1) / EVENTS * 1e6
+    return (time.perf_counter() - t1) / events * 1e6
 
 for run in range(RUNS):
     port = free_port()
@@ -130,6 +131,9 @@ for run in range(RUNS):
     t_ready = time.perf_counter()
     info = json.loads(line)
     assert info.get("msg") == "ready", line
+    # The first invocation right after `ready` (the worst case: a real runtime spends its
+    # own init between the two).
+    first.append(round_trips(connect("127.0.0.1", port), True, 1))
     reg.append((state["registered"] - t0) * 1e3)
     ready.append((t_ready - t0) * 1e3)
     self_init.append(info["init_us"] / 1e3)
@@ -149,4 +153,5 @@ print(f"spawn -> ready line:    median {med(ready):.2f} ms (min {min(ready):.2f}
 print(f"init as measured by the extension (main -> ready): median {med(self_init):.2f} ms")
 print(f"round trip next+response through the proxy (incl. Python client and fake API): median {med(per_event):.0f} us")
 print(f"same round trip straight to the fake API: median {med(direct):.0f} us -> proxy overhead ~{med(per_event) - med(direct):.0f} us per invocation")
+print(f"first invocation through the proxy right after ready: median {med(first):.0f} us (max {max(first):.0f})")
 print(f"RSS after {EVENTS} events: median {med(rss)} KiB; peak RSS median {med(hwm)} KiB")

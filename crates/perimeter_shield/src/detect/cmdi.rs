@@ -157,18 +157,19 @@ fn is_common(w: &str) -> bool {
     command_kind(w).1
 }
 
+static MAP: LazyLock<WordMap> = LazyLock::new(|| {
+    let mut m = WordMap::default();
+    for w in EXOTIC {
+        m.entry(w).or_default().0 = true;
+    }
+    for w in COMMON {
+        m.entry(w).or_default().1 = true;
+    }
+    m
+});
+
 /// (in [`EXOTIC`], in [`COMMON`]) for `w`, in one lookup.
 fn command_kind(w: &str) -> (bool, bool) {
-    static MAP: LazyLock<WordMap> = LazyLock::new(|| {
-        let mut m = WordMap::default();
-        for w in EXOTIC {
-            m.entry(w).or_default().0 = true;
-        }
-        for w in COMMON {
-            m.entry(w).or_default().1 = true;
-        }
-        m
-    });
     if !may_be_command(w) {
         return (false, false);
     }
@@ -584,4 +585,14 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         consider(&mut best, 0.7, m.start(), m.end());
     }
     hits.extend(best);
+}
+
+/// Builds this detector's patterns now (see [`crate::prepare`]).
+pub(crate) fn prepare() {
+    LazyLock::force(&DIRECT);
+    LazyLock::force(&SHELL_CALL);
+    LazyLock::force(&PROMPT);
+    LazyLock::force(&INTERP_CALL);
+    LazyLock::force(&SUBST);
+    LazyLock::force(&MAP);
 }

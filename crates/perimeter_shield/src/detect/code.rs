@@ -115,3 +115,10 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     }
     hits.extend(best);
 }
+
+/// Builds this detector's patterns now (see [`crate::prepare`]).
+pub(crate) fn prepare() {
+    for rule in &RULES {
+        LazyLock::force(&rule.re);
+    }
+}

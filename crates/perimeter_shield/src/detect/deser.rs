@@ -72,3 +72,8 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         }
     }
 }
+
+/// Builds this detector's patterns now (see [`crate::prepare`]).
+pub(crate) fn prepare() {
+    LazyLock::force(&PATTERNS);
+}

@@ -12,7 +12,6 @@
 use aho_corasick::Anchored;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
-use std::collections::HashMap;
 
 /// Bits of a byte's entry that hold its special-character class (the rest is its input
 /// class, shifted by this much).
@@ -104,10 +103,22 @@ impl KeywordTable {
         let stride = reps.len().next_power_of_two();
 
         // Every state reachable from the unanchored start, breadth first.
+        // The library's state ids are offsets into its own table: a vector indexed by id
+        // finds a state's number without hashing (this runs for every edge, once).
         let start = dfa.start_state(Anchored::No).ok()?;
-        let mut seen: HashMap<usize, usize> = HashMap::new();
-        let mut order = vec![start];
-        seen.insert(start.as_usize(), 0);
+        let mut seen: Vec<u32> = Vec::new();
+        let mut number = |sid: usize, order: &mut Vec<_>, next| -> Option<usize> {
+            if sid >= seen.len() {
+                seen.resize(sid + 1, u32::MAX);
+            }
+            if seen[sid] == u32::MAX {
+                seen[sid] = u32::try_from(order.len()).ok()?;
+                order.push(next);
+            }
+            Some(seen[sid] as usize)
+        };
+        let mut order = Vec::new();
+        number(start.as_usize(), &mut order, start)?;
         let mut edges: Vec<usize> = Vec::new();
         let mut k = 0;
         while k < order.len() {
@@ -116,11 +127,7 @@ impl KeywordTable {
                 // Padding columns are never read; they repeat class 0.
                 let b = reps.get(c).copied().unwrap_or(reps[0]);
                 let next = dfa.next_state(Anchored::No, sid, b);
-                let n = *seen.entry(next.as_usize()).or_insert_with(|| {
-                    order.push(next);
-                    order.len() - 1
-                });
-                edges.push(n);
+                edges.push(number(next.as_usize(), &mut order, next)?);
             }
             k += 1;
         }

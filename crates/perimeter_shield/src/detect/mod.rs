@@ -660,6 +660,18 @@ const ANY_CLASS: u32 = QUOTE
 /// Every keyword group [`wanted`] looks at.
 const ANY_GROUP: u32 = K_SQL | K_NOSQL | K_CMD | K_CODE | K_PATH | K_SSRF | K_XXE | K_XSS | K_DESER;
 
+/// Builds every automaton and pattern the detectors compile on first use.
+pub(crate) fn prepare() {
+    LazyLock::force(&KEYWORD_TABLE);
+    sqli::prepare();
+    nosqli::prepare();
+    cmdi::prepare();
+    code::prepare();
+    path::prepare();
+    xss::prepare();
+    deser::prepare();
+}
+
 /// Which detectors a view's signals call for.
 fn wanted(s: &Signals) -> [bool; 9] {
     let c = s.class;

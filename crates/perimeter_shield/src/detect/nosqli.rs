@@ -58,3 +58,10 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         hits.push(Hit::new(Kind::Nosqli, 0.85, i, i + 6));
     }
 }
+
+/// Builds this detector's patterns now (see [`crate::prepare`]).
+pub(crate) fn prepare() {
+    LazyLock::force(&BRACKET);
+    LazyLock::force(&KEYED);
+    LazyLock::force(&JS);
+}

@@ -167,3 +167,14 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     };
     hits.push(Hit::new(Kind::PathTraversal, conf, range.0, range.1));
 }
+
+/// Builds this detector's patterns now (see [`crate::prepare`]).
+pub(crate) fn prepare() {
+    LazyLock::force(&TRAVERSAL);
+    LazyLock::force(&TARGET);
+    LazyLock::force(&WRAPPER);
+    LazyLock::force(&JUNK);
+    LazyLock::force(&LOOSE_TARGET);
+    LazyLock::force(&SYSTEM_PATH);
+    LazyLock::force(&SENSITIVE_FILE);
+}

