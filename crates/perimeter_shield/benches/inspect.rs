@@ -62,9 +62,10 @@ fn bench(c: &mut Criterion) {
         xss: false,
         deserialization: false,
     };
-    g.bench_function("clean JSON body, 1 MiB, every value prefiltered, no detector", |b| {
-        b.iter(|| inspect_event(black_box(&ev), &prefilter_only))
-    });
+    g.bench_function(
+        "clean JSON body, 1 MiB, every value prefiltered, no detector",
+        |b| b.iter(|| inspect_event(black_box(&ev), &prefilter_only)),
+    );
     let text = prose();
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("clean prose value, 1 MiB (detectors only)", |b| {
