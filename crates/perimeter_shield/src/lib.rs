@@ -4,6 +4,8 @@
 //! controls, and runs every enabled detector over each value. [`inspect_value`] runs the
 //! detectors over one untrusted string. Neither panics on hostile input: sizes, nesting depth,
 //! decompressed sizes and the number of values inspected are all capped by [`Config`].
+//! The detectors' automata and patterns are built on first use (some 10 ms); a long-running
+//! process calls [`prepare`] at start-up instead, as the Lambda extension does.
 
 mod decode;
 mod detect;
