@@ -9,9 +9,18 @@
 //! [`MAX_NESTING`] levels with an error rather than a deep recursion. Objects keep every
 //! member in document order, duplicates included: each is inspected, and
 //! [`Json::get`] returns the last, as most JSON libraries do.
+//!
+//! Strings are scanned with SIMD compares (the `wide` crate: SSE2 on x86_64, NEON on
+//! aarch64, plain code elsewhere; no `unsafe` here): sixteen bytes at a time to a string's
+//! first special byte, and a long string with escapes (a JSON body sent as a string, an
+//! escaped quote every eight bytes or so) 64 bytes at a time as bitmasks, simdjson's way
+//! ([`Masks`], [`escaped_bits`]). Whatever needs a decision (the closing quote, a control
+//! character, an escape other than `\"` and `\\`) is handed to the same byte-level code
+//! as before, so values, errors and their offsets do not depend on the scanning.
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
+use wide::u8x16;
 
 /// Strings with escapes at least this long (raw) are kept escaped in a tree
 /// ([`Json::Esc`]): a JSON body sent as a string can then be walked straight from its
@@ -132,6 +141,8 @@ pub(crate) fn parse(text: &str) -> Result<Json<'_>, JsonError> {
         members: Vec::with_capacity(32),
         items: Vec::with_capacity(16),
         lazy: true,
+        bs_at: NO_BLOCK,
+        bs_mask: 0,
     };
     p.ws();
     let v = p.value(0)?;
@@ -170,23 +181,93 @@ fn special_mask(x: u64) -> u64 {
     hit & HIGHS
 }
 
-/// The offset of the first `\\` in `s` from `from`, eight bytes at a time.
+/// One 64-byte block of a string's text, classified: bit `k` of each mask is byte `k`.
+///
+/// Long strings are scanned a block at a time (as simdjson does): three SIMD compares give
+/// the backslashes, quotes and control characters of 64 bytes at once, which bytes are
+/// escaped follows from the backslashes by arithmetic ([`escaped_bits`]), and the scan then
+/// jumps from one byte that matters to the next with `trailing_zeros` instead of restarting
+/// a byte or word loop after every escape (a JSON body sent as a string has one every
+/// eight bytes or so).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Masks {
+    bslash: u64,
+    quote: u64,
+    /// Bytes below 0x20, including the NUL padding past the end of the input.
+    ctrl: u64,
+}
+
+/// The 64 bytes of `s` from `at`, or past the end of `s` a copy in `pad` with NULs after
+/// the last byte (so the end of the input reads as a control character, which no string
+/// may hold). A slice either way, so the common case stays four plain loads.
 #[inline(always)]
-fn next_backslash(s: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut i = from;
-    while i + 8 <= s.len() {
-        let mut chunk = [0u8; 8];
-        chunk.copy_from_slice(&s[i..i + 8]);
-        let x = u64::from_le_bytes(chunk) ^ (ONES * u64::from(b'\\'));
-        // The lowest zero byte of `x` is exact (borrows only run upwards).
-        let hit = x.wrapping_sub(ONES) & !x & (ONES << 7);
-        if hit != 0 {
-            return Some(i + (hit.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
+fn window<'s>(s: &'s [u8], at: usize, pad: &'s mut [u8; 64]) -> &'s [u8; 64] {
+    match s.get(at..at + 64).and_then(|b| b.as_array()) {
+        Some(b) => b,
+        None => last_window(s, at, pad),
     }
-    s.get(i..)?.iter().position(|&b| b == b'\\').map(|k| i + k)
+}
+
+/// [`window`] at the end of the input, out of line.
+#[cold]
+#[inline(never)]
+fn last_window<'s>(s: &[u8], at: usize, pad: &'s mut [u8; 64]) -> &'s [u8; 64] {
+    let rest = s.get(at..).unwrap_or_default();
+    let n = rest.len().min(64);
+    pad[..n].copy_from_slice(&rest[..n]);
+    pad[n..].fill(0);
+    pad
+}
+
+/// A 64-byte window as four vectors.
+#[inline(always)]
+fn block(b: &[u8; 64]) -> [u8x16; 4] {
+    std::array::from_fn(|k| {
+        let mut a = [0u8; 16];
+        a.copy_from_slice(&b[16 * k..16 * k + 16]);
+        u8x16::new(a)
+    })
+}
+
+/// The 64-bit mask of the lanes of four compare results.
+#[inline(always)]
+fn bits(m: [u8x16; 4]) -> u64 {
+    m.iter()
+        .enumerate()
+        .fold(0, |acc, (k, v)| acc | u64::from(v.to_bitmask()) << (16 * k))
+}
+
+/// Classifies a block ([`Masks`]): control characters are rare (the end of the input, or
+/// an error), so their mask is gathered only when the block has one.
+#[inline(always)]
+fn classify(v: [u8x16; 4]) -> Masks {
+    let ctrl = v.map(|x| x.min(u8x16::splat(0x1f)).simd_eq(x));
+    let any_ctrl = (ctrl[0] | ctrl[1] | ctrl[2] | ctrl[3]).to_bitmask() != 0;
+    Masks {
+        bslash: bits(v.map(|x| x.simd_eq(u8x16::splat(b'\\')))),
+        quote: bits(v.map(|x| x.simd_eq(u8x16::splat(b'"')))),
+        ctrl: if any_ctrl { bits(ctrl) } else { 0 },
+    }
+}
+
+/// The backslashes of the 64 bytes of `s` from `at` (none past the end).
+#[inline(always)]
+fn backslash_bits(s: &[u8], at: usize) -> u64 {
+    let mut pad = [0; 64];
+    bits(block(window(s, at, &mut pad)).map(|x| x.simd_eq(u8x16::splat(b'\\'))))
+}
+
+/// The bytes escaped by the backslash before them, in a block that does not start inside
+/// an escape: the byte after each odd-length run of backslashes, and every second
+/// backslash of a run (simdjson's subtraction trick: a run starting on an even bit and one
+/// starting on an odd bit borrow through differently). A backslash on bit 63 that starts
+/// an escape escapes a byte of the next block, which this does not see: callers start
+/// their next block at that backslash.
+#[inline(always)]
+fn escaped_bits(bslash: u64) -> u64 {
+    const ODD_BITS: u64 = 0xAAAA_AAAA_AAAA_AAAA;
+    let code = ((bslash << 1) | ODD_BITS).wrapping_sub(bslash) ^ ODD_BITS;
+    code ^ bslash
 }
 
 /// The parser, also driven step by step by the walker ([`crate::walk`]), which walks a body
@@ -202,7 +283,15 @@ pub(crate) struct Parser<'a, const ESC: bool = false> {
     items: Vec<Json<'a>>,
     /// Long string values with escapes become [`Json::Esc`] (tree parses of events).
     lazy: bool,
+    /// The escaped parse's backslash finder ([`Parser::next_backslash`]): the backslashes
+    /// of the 64 bytes from `bs_at`, so finding the next one is a shift and a
+    /// `trailing_zeros` while it lies in the same block.
+    bs_at: usize,
+    bs_mask: u64,
 }
+
+/// `bs_at` before any block is cached: no offset lies within 64 bytes after it.
+const NO_BLOCK: usize = usize::MAX - 64;
 
 /// The unescaped value of a string's raw text (validated by the parser that kept it).
 fn unescape_raw(raw: &str) -> String {
@@ -226,6 +315,8 @@ impl<'a> Parser<'a> {
             members: Vec::new(),
             items: Vec::new(),
             lazy: false,
+            bs_at: NO_BLOCK,
+            bs_mask: 0,
         }
     }
 }
@@ -247,6 +338,8 @@ impl<'a> Parser<'a, true> {
             members: Vec::new(),
             items: Vec::new(),
             lazy: false,
+            bs_at: NO_BLOCK,
+            bs_mask: 0,
         }
     }
 }
@@ -448,12 +541,34 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
             self.i = end + 1;
             return Ok(Json::Str(Cow::Borrowed(&self.text[start..end])));
         }
-        // Validate to the closing quote without copying (the checks and errors of
-        // `string`, in the same order), counting the bytes the escapes save.
+        let (j, saved) = self.validate_rest(end)?;
+        if j - start >= LAZY_MIN {
+            self.i = j + 1;
+            return Ok(Json::Esc(Box::new(EscStr {
+                raw: &self.text[start..j],
+                len: j - start - saved,
+                value: OnceCell::new(),
+            })));
+        }
+        self.i = start - 1;
+        Ok(Json::Str(self.string()?))
+    }
+
+    /// Validates a string's text from `from` (a backslash, or any byte not inside an escape)
+    /// to its closing quote without copying: its offset, and the bytes the escapes save
+    /// when unescaped. The checks, errors and offsets are [`Parser::string`]'s, as if the
+    /// text were read byte by byte: a block is scanned whole when nothing in it but `\"`
+    /// and `\\` escapes, and stops at the first byte that needs a decision (the closing
+    /// quote, a control character or the end, any other escape), which then gets the
+    /// byte loop's treatment.
+    fn validate_rest(&mut self, from: usize) -> Result<(usize, usize), JsonError> {
         let s = self.s;
-        let mut j = end;
+        let mut j = from;
         let mut saved = 0;
-        loop {
+        // The first bytes eight at a time, escape by escape, as `string` reads them: most
+        // strings with an escape are short (event fields), and for them a block's setup
+        // costs more than the whole string.
+        while j < from + 64 {
             while j + 8 <= s.len() {
                 let mut chunk = [0u8; 8];
                 chunk.copy_from_slice(&s[j..j + 8]);
@@ -469,7 +584,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
                     self.i = j;
                     return Err(self.err("unterminated string"));
                 }
-                Some(b'"') => break,
+                Some(b'"') => return Ok((j, saved)),
                 Some(b'\\') => match s.get(j + 1) {
                     Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
                         saved += 1;
@@ -489,29 +604,104 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
                 Some(_) => j += 1,
             }
         }
-        if j - start >= LAZY_MIN {
-            self.i = j + 1;
-            return Ok(Json::Esc(Box::new(EscStr {
-                raw: &self.text[start..j],
-                len: j - start - saved,
-                value: OnceCell::new(),
-            })));
+        // Then whole blocks: `j` is not inside an escape.
+        let mut pad = [0; 64];
+        loop {
+            let m = classify(block(window(s, j, &mut pad)));
+            let esc = escaped_bits(m.bslash);
+            let stop = ((m.quote | m.ctrl) & !esc) | (esc & !(m.quote | m.bslash));
+            // Every escaped byte before the first stop is a `"` or `\\`: one byte saved each.
+            if stop == 0 {
+                saved += esc.count_ones() as usize;
+                // A backslash on the last byte that starts an escape: the next block starts
+                // at it, so its escaped byte is judged with it.
+                j += 64 - ((m.bslash & !esc) >> 63) as usize;
+                continue;
+            }
+            let k = stop.trailing_zeros();
+            saved += (esc & ((1u64 << k) - 1)).count_ones() as usize;
+            let p = j + k as usize;
+            if esc >> k & 1 == 0 {
+                return match s.get(p) {
+                    Some(b'"') => Ok((p, saved)),
+                    Some(_) => {
+                        self.i = p;
+                        Err(self.err("control character in string"))
+                    }
+                    None => {
+                        self.i = p;
+                        Err(self.err("unterminated string"))
+                    }
+                };
+            }
+            // The escape at `p - 1`: a rarer letter, `\u`, or an error (at its offset).
+            if let Some(b'/' | b'b' | b'f' | b'n' | b'r' | b't') = s.get(p) {
+                saved += 1;
+                j = p + 1;
+            } else {
+                self.i = p;
+                let (_, n) = self.escape()?;
+                saved += self.i - (p - 1) - n;
+                j = self.i;
+            }
         }
-        self.i = start - 1;
-        Ok(Json::Str(self.string()?))
+    }
+
+    /// In an escaped parse, the offset of the first `\\` from `from`: a lookup in the cached
+    /// backslash mask of the current 64-byte block, the next block's computed when it runs
+    /// out (short inner strings end a few bytes apart, so most lookups stay in one block).
+    #[inline(always)]
+    fn next_backslash(&mut self, from: usize) -> Option<usize> {
+        let mut at = from;
+        loop {
+            let off = at.wrapping_sub(self.bs_at);
+            if off < 64 {
+                let m = self.bs_mask >> off;
+                if m != 0 {
+                    return Some(at + m.trailing_zeros() as usize);
+                }
+                at = self.bs_at + 64;
+            }
+            if at >= self.s.len() {
+                return None;
+            }
+            self.bs_at = at;
+            self.bs_mask = backslash_bits(self.s, at);
+        }
     }
 
     /// In an escaped parse, the string at `\"`: borrowed when its raw text has no
     /// backslash, else unescaped twice (the outer string's escapes, then its own).
+    #[inline(always)]
     fn esc_string(&mut self) -> Result<Cow<'a, str>, JsonError> {
-        let s = self.s;
+        // Most inner strings have no escape of their own: the next backslash is their
+        // closing `\"`, found in the cached block, and the call stays this small.
         let start = self.i + 2;
+        if let Some(j) = self.next_backslash(start)
+            && self.s.get(j + 1) == Some(&b'"')
+        {
+            // Both ends sit next to ASCII bytes (after `\"`, at `\`), so this never fails;
+            // split this way the boundary checks inline, unlike `get(start..j)`.
+            if let Some((head, _)) = self.text.split_at_checked(j)
+                && let Some((_, raw)) = head.split_at_checked(start)
+            {
+                self.i = j + 2;
+                return Ok(Cow::Borrowed(raw));
+            }
+        }
+        self.esc_string_slow(start)
+    }
+
+    /// [`Parser::esc_string`] for a string with escapes of its own (or an error).
+    #[inline(never)]
+    fn esc_string_slow(&mut self, start: usize) -> Result<Cow<'a, str>, JsonError> {
+        let s = self.s;
         let mut slow = false;
         let mut i = start;
         let end = loop {
             // The text was validated as a string's (no raw quote or control character):
             // only backslashes matter, and one comparison per byte finds them.
-            let Some(j) = next_backslash(s, i) else {
+            let Some(j) = self.next_backslash(i) else {
                 self.i = s.len();
                 return Err(self.err("unterminated string"));
             };
@@ -564,10 +754,17 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     }
 
     /// A string starting at the opening quote: borrowed when it has no escapes.
+    #[inline(always)]
     pub fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         if ESC {
+            // Inlined into the caller: the escaped parse's common case is a few instructions.
             return self.esc_string();
         }
+        self.plain_string()
+    }
+
+    /// [`Parser::string`] of a plain (not escaped) text.
+    fn plain_string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.i += 1;
         let start = self.i;
         let end = self.special_from(start)?;
@@ -655,6 +852,24 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     fn special_from(&mut self, from: usize) -> Result<usize, JsonError> {
         let s = self.s;
         let mut i = from;
+        // Sixteen bytes at a time (SIMD compares: exact for every byte), then words, then
+        // bytes.
+        while let Some(b) = s.get(i..i + 16).and_then(|b| b.as_array::<16>()) {
+            let v = u8x16::new(*b);
+            let hit = (v.simd_eq(u8x16::splat(b'"'))
+                | v.simd_eq(u8x16::splat(b'\\'))
+                | v.min(u8x16::splat(0x1f)).simd_eq(v))
+            .to_bitmask();
+            if hit != 0 {
+                let j = i + hit.trailing_zeros() as usize;
+                if s[j] < 0x20 {
+                    self.i = j;
+                    return Err(self.err("control character in string"));
+                }
+                return Ok(j);
+            }
+            i += 16;
+        }
         while i + 8 <= s.len() {
             let mut chunk = [0u8; 8];
             chunk.copy_from_slice(&s[i..i + 8]);
@@ -1081,6 +1296,377 @@ mod tests {
                 assert_eq!(ours, serde_json::from_str::<String>(&doc).ok(), "{doc}");
             }
         }
+    }
+
+    /// The byte-loop validation `validate_rest` replaced (the oracle of its tests).
+    fn validate_rest_scalar(p: &mut Parser<'_>, end: usize) -> Result<(usize, usize), JsonError> {
+        let s = p.s;
+        let mut j = end;
+        let mut saved = 0;
+        loop {
+            while j + 8 <= s.len() {
+                let mut chunk = [0u8; 8];
+                chunk.copy_from_slice(&s[j..j + 8]);
+                let hit = special_mask(u64::from_le_bytes(chunk));
+                if hit != 0 {
+                    j += (hit.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                j += 8;
+            }
+            match s.get(j) {
+                None => {
+                    p.i = j;
+                    return Err(p.err("unterminated string"));
+                }
+                Some(b'"') => return Ok((j, saved)),
+                Some(b'\\') => match s.get(j + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                        saved += 1;
+                        j += 2;
+                    }
+                    _ => {
+                        p.i = j + 1;
+                        let (_, n) = p.escape()?;
+                        saved += p.i - j - n;
+                        j = p.i;
+                    }
+                },
+                Some(0..0x20) => {
+                    p.i = j;
+                    return Err(p.err("control character in string"));
+                }
+                Some(_) => j += 1,
+            }
+        }
+    }
+
+    /// A small deterministic generator (xorshift64*): the property tests need no crate.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Random string texts, dense in what the scanner decides on: backslash runs, quotes,
+    /// every escape letter, `\u` with good and bad hex, control bytes, multi-byte
+    /// characters.
+    fn random_text(rng: &mut Rng, len: usize) -> String {
+        const PIECES: [&str; 24] = [
+            "\\",
+            "\\",
+            "\\",
+            "\"",
+            "\"",
+            "/",
+            "u",
+            "n",
+            "a",
+            "b",
+            "f",
+            "r",
+            "t",
+            "0",
+            "x",
+            "\u{1}",
+            "\u{1f}",
+            "é",
+            "\\u00e9",
+            "\\ud83d\\ude00",
+            "\\ud800",
+            "\\u12",
+            "\\\"",
+            "\\\\",
+        ];
+        let mut out = String::new();
+        while out.len() < len {
+            // Mostly plain bytes, so blocks are clean as often as not.
+            if rng.below(3) == 0 {
+                out.push_str(PIECES[rng.below(PIECES.len())]);
+            } else {
+                out.push('a');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn escaped_bits_match_a_byte_loop() {
+        let sequential = |bslash: u64| {
+            let mut esc = 0u64;
+            let mut k = 0;
+            while k < 64 {
+                if bslash >> k & 1 == 1 {
+                    esc |= 1u64.checked_shl(k + 1).unwrap_or(0);
+                    k += 2;
+                } else {
+                    k += 1;
+                }
+            }
+            esc
+        };
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut cases: Vec<u64> = (0..1u64 << 16)
+            .flat_map(|x| [x, x << 24, x << 48])
+            .collect();
+        cases.extend((0..20_000).map(|_| rng.next() & rng.next() | rng.next() & rng.next()));
+        cases.extend([u64::MAX, u64::MAX >> 1, u64::MAX << 1, 1 << 63]);
+        for b in cases {
+            assert_eq!(escaped_bits(b), sequential(b), "{b:064b}");
+        }
+    }
+
+    #[test]
+    fn classify_matches_bytes_at_every_offset_and_end() {
+        let mut rng = Rng(7);
+        let bytes: Vec<u8> = (0..300)
+            .map(|_| [b'\\', b'"', 0, 0x1f, 0x20, b'a', 0x80, 0xff, b'!', b']'][rng.below(10)])
+            .collect();
+        for len in [0, 1, 63, 64, 65, 127, 128, 129, 300] {
+            for at in 0..=len {
+                let s = &bytes[..len];
+                let mut pad = [0; 64];
+                let m = classify(block(window(s, at, &mut pad)));
+                let bit = |f: &dyn Fn(u8) -> bool| {
+                    (0..64).fold(0u64, |acc, k| {
+                        let b = s.get(at + k).copied().unwrap_or(0);
+                        acc | u64::from(f(b)) << k
+                    })
+                };
+                let want = Masks {
+                    bslash: bit(&|b| b == b'\\'),
+                    quote: bit(&|b| b == b'"'),
+                    ctrl: bit(&|b| b < 0x20),
+                };
+                assert_eq!(m, want, "{len} {at}");
+                assert_eq!(backslash_bits(s, at), want.bslash);
+            }
+        }
+    }
+
+    #[test]
+    fn block_validation_matches_the_byte_loop() {
+        // Random texts of every length 0..200 and a few long ones, each starting at
+        // several offsets (so block edges fall everywhere), closed or not: the same end
+        // and saved count, or the same error at the same offset.
+        let mut rng = Rng(0x5eed);
+        let mut checked = 0;
+        for len in (0..200).chain([255, 256, 257, 1000, 5000]) {
+            for round in 0..12 {
+                let text = random_text(&mut rng, len);
+                let pad = "p".repeat(round * 7 % 70);
+                let tail = if round % 3 == 0 { "" } else { "\"" };
+                let doc = format!("{pad}{text}{tail}");
+                // Every start the string parser can hand over: any byte not inside an escape.
+                let starts: Vec<usize> = {
+                    let b = doc.as_bytes();
+                    let mut v = Vec::new();
+                    let mut k = pad.len();
+                    while k <= b.len() {
+                        v.push(k);
+                        k += if b.get(k) == Some(&b'\\') { 2 } else { 1 };
+                    }
+                    v
+                };
+                for &from in starts.iter().step_by(1 + len / 40) {
+                    let mut a: Parser<'_> = Parser::streaming(&doc);
+                    let mut b: Parser<'_> = Parser::streaming(&doc);
+                    let new = a.validate_rest(from);
+                    let old = validate_rest_scalar(&mut b, from);
+                    assert_eq!(new, old, "{doc:?} from {from}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+        // Texts of the common escapes only (a JSON body sent as a string), long enough for
+        // the block phase, from every start in a 70-byte range: escapes straddle every
+        // block edge.
+        for len in 60..400 {
+            let mut text = String::new();
+            while text.len() < len {
+                text.push_str(["\\\"", "\\\\", "a", "ab", "\\\\\\\""][rng.below(5)]);
+            }
+            let doc = format!("{text}\"");
+            let b = doc.as_bytes();
+            let mut from = 0;
+            while from < 70.min(b.len()) {
+                let mut a: Parser<'_> = Parser::streaming(&doc);
+                let mut o: Parser<'_> = Parser::streaming(&doc);
+                assert_eq!(
+                    a.validate_rest(from),
+                    validate_rest_scalar(&mut o, from),
+                    "{doc:?} from {from}"
+                );
+                from += if b[from] == b'\\' { 2 } else { 1 };
+            }
+        }
+    }
+
+    #[test]
+    fn lazy_string_values_keep_their_kind_and_length() {
+        // Around LAZY_MIN and block edges: `Esc` exactly when the raw text is that long, its
+        // `len` the unescaped length, errors as serde's.
+        let mut rng = Rng(42);
+        for extra in [0usize, 1, 2, 63, 64, 65] {
+            for round in 0..8 {
+                let mut text = random_text(&mut rng, 200);
+                // Grow with plain text and `\"` escapes to just around the threshold.
+                while text.len() + 2 < LAZY_MIN - 40 + extra {
+                    text.push_str(if round % 2 == 0 { "ab\\\"" } else { "abcdefgh" });
+                }
+                let doc = format!("{{\"k\":\"{text}\"}}");
+                let serde = serde_json::from_str::<serde_json::Value>(&doc);
+                match parse(&doc) {
+                    Ok(v) => {
+                        let Some(Ok(want)) = serde.ok().map(|s| {
+                            s.get("k")
+                                .and_then(|k| k.as_str().map(str::to_string))
+                                .ok_or(())
+                        }) else {
+                            // serde rejects lone surrogates, which we read as U+FFFD.
+                            assert!(doc.contains("\\ud800"), "{doc}");
+                            continue;
+                        };
+                        match v.get("k") {
+                            Some(Json::Esc(e)) => {
+                                assert!(e.raw.len() >= LAZY_MIN);
+                                assert_eq!(e.len, want.len(), "{doc}");
+                                assert_eq!(v.get("k").and_then(Json::as_str), Some(want.as_str()));
+                            }
+                            Some(Json::Str(s)) => {
+                                assert!(text.len() < LAZY_MIN || !text.contains('\\'));
+                                assert_eq!(s.as_ref(), want);
+                            }
+                            other => panic!("{other:?}"),
+                        }
+                    }
+                    Err(_) => assert!(serde.is_err(), "{doc}"),
+                }
+            }
+        }
+    }
+
+    /// The word-at-a-time backslash search the cached one replaced (its oracle).
+    fn next_backslash_scalar(s: &[u8], from: usize) -> Option<usize> {
+        s.get(from..)?
+            .iter()
+            .position(|&b| b == b'\\')
+            .map(|k| from + k)
+    }
+
+    #[test]
+    fn cached_backslash_search_matches_a_byte_loop() {
+        let mut rng = Rng(99);
+        for len in [0, 1, 5, 63, 64, 65, 128, 129, 500] {
+            let text: String = (0..len)
+                .map(|_| if rng.below(9) == 0 { '\\' } else { 'x' })
+                .collect();
+            let mut p = Parser::escaped(&text);
+            // Forward, as the parser goes, with jumps, and backwards now and then.
+            let mut at = 0;
+            for _ in 0..400 {
+                at = match rng.below(10) {
+                    0 => rng.below(len + 70),
+                    1..=3 => at + rng.below(80),
+                    _ => at + rng.below(4),
+                };
+                let want = next_backslash_scalar(text.as_bytes(), at);
+                assert_eq!(p.next_backslash(at), want, "{len} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn random_escaped_bodies_read_in_one_pass() {
+        // JSON documents with strings of random lengths (inner strings ending on every
+        // side of a block edge), sent as a string: the one-pass parse must succeed and
+        // agree with unescape-then-parse.
+        let mut rng = Rng(2024);
+        let words = [
+            "a", "O'Neil", "é", "\"", "\\", "/", "\n", "x y", "{", "]", "\u{1}",
+        ];
+        for _ in 0..300 {
+            let mut doc = serde_json::Map::new();
+            for k in 0..rng.below(12) {
+                let v: String = (0..rng.below(20))
+                    .map(|_| words[rng.below(words.len())])
+                    .collect();
+                let arr: Vec<serde_json::Value> = (0..rng.below(4))
+                    .map(|i| serde_json::json!([i, v.clone(), true, null, -1.5]))
+                    .collect();
+                doc.insert(
+                    format!("k{k}{}", "z".repeat(rng.below(70))),
+                    serde_json::json!({ "v": v, "a": arr }),
+                );
+            }
+            let body = serde_json::Value::Object(doc).to_string();
+            let outer = serde_json::to_string(&body).unwrap_or_default();
+            let raw = &outer[1..outer.len() - 1];
+            // Control characters and quotes in inner strings take the two-pass path; the
+            // rest must succeed in one.
+            let must = !body.contains("\\u0001");
+            let ok = check_one_pass(raw, must);
+            assert!(ok || !must, "{raw}");
+        }
+    }
+
+    #[test]
+    fn special_from_matches_a_byte_loop() {
+        // The first `"`, `\\` or control byte from every start, or the end: sixteen, eight
+        // and one byte at a time must all find the same one.
+        let mut rng = Rng(5);
+        for len in 0..100 {
+            let text: String = (0..len)
+                .map(|_| ['a', 'a', 'a', 'é', '"', '\\', '\u{1}', '\u{1f}', ' '][rng.below(9)])
+                .collect();
+            for from in (0..=text.len()).filter(|&k| text.is_char_boundary(k)) {
+                let b = text.as_bytes();
+                let want = match b[from..]
+                    .iter()
+                    .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                {
+                    Some(k) if b[from + k] < 0x20 => Err(("control character in string", from + k)),
+                    Some(k) => Ok(from + k),
+                    None => Err(("unterminated string", b.len())),
+                };
+                let mut p: Parser<'_> = Parser::streaming(&text);
+                let got = p.special_from(from).map_err(|e| (e.what, e.at));
+                assert_eq!(got, want, "{text:?} from {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn number_errors_keep_their_offsets() {
+        for (doc, what, at) in [
+            ("-", "bad number", 1),
+            ("-x", "bad number", 1),
+            ("1.", "bad number", 2),
+            ("1.e5", "bad number", 2),
+            ("1e", "bad number", 2),
+            ("1e+", "bad number", 3),
+            ("[1,-2.5E-x]", "bad number", 9),
+            ("01", "trailing characters", 1),
+            ("[1.5e3 x]", "expected , or ]", 7),
+        ] {
+            let e = parse(doc).err();
+            assert_eq!(
+                e.as_ref().map(|e| (e.what, e.at)),
+                Some((what, at)),
+                "{doc}"
+            );
+        }
+        assert_eq!(parse("-0.5e+10"), Ok(Json::Num("-0.5e+10")));
     }
 
     #[test]
