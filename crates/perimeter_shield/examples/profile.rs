@@ -30,17 +30,7 @@ fn main() {
         "parse    {:8.1} µs/event",
         start.elapsed().as_secs_f64() * 1e6 / (20 * events.len()) as f64
     );
-    let none = Detectors {
-        sqli: false,
-        nosqli: false,
-        cmdi: false,
-        code: false,
-        path_traversal: false,
-        ssrf: false,
-        xxe: false,
-        xss: false,
-        deserialization: false,
-    };
+    let none = Detectors::all(false);
     let variants: Vec<(&str, Detectors)> = vec![
         ("none", none),
         ("sqli", Detectors { sqli: true, ..none }),

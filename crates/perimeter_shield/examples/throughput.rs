@@ -33,17 +33,7 @@ fn main() {
         ..Config::default()
     };
     let no_detector = Config {
-        detectors: Detectors {
-            sqli: false,
-            nosqli: false,
-            cmdi: false,
-            code: false,
-            path_traversal: false,
-            ssrf: false,
-            xxe: false,
-            xss: false,
-            deserialization: false,
-        },
+        detectors: Detectors::all(false),
         ..every.clone()
     };
     let no_cmdi = Config {

@@ -34,16 +34,24 @@ pub struct Detectors {
 
 impl Default for Detectors {
     fn default() -> Self {
+        Detectors::all(true)
+    }
+}
+
+impl Detectors {
+    /// Every detector on (`true`) or off (`false`): `Detectors { sqli: true,
+    /// ..Detectors::all(false) }` runs only the SQL injection detector.
+    pub const fn all(on: bool) -> Self {
         Detectors {
-            sqli: true,
-            nosqli: true,
-            cmdi: true,
-            code: true,
-            path_traversal: true,
-            ssrf: true,
-            xxe: true,
-            xss: true,
-            deserialization: true,
+            sqli: on,
+            nosqli: on,
+            cmdi: on,
+            code: on,
+            path_traversal: on,
+            ssrf: on,
+            xxe: on,
+            xss: on,
+            deserialization: on,
         }
     }
 }
