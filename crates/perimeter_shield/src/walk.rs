@@ -92,9 +92,23 @@ impl<'c> Walker<'c> {
         if let Some(r) = self.record.as_mut() {
             r.push(self.path.as_str().to_string());
         }
+        self.detect(s, None);
+    }
+
+    /// Runs the detectors over `s`, at `below` under the current path (rendered only for a
+    /// detection), excerpts redacted inside a credential.
+    fn detect(&mut self, s: &str, below: Option<&Seg<'_>>) {
         let Walker { cfg, path, out, .. } = self;
         let before = out.len();
-        detect::scan_value(s, cfg, out, &mut || path.as_str().to_string());
+        detect::scan_value(s, cfg, out, &mut || {
+            let len = path.as_str().len();
+            if let Some(seg) = below {
+                seg.render(path);
+            }
+            let rendered = path.as_str().to_string();
+            path.cut(len);
+            rendered
+        });
         if self.secret {
             for d in &mut self.out[before..] {
                 d.excerpt = "[redacted]".to_string();
@@ -359,21 +373,9 @@ impl<'c> Walker<'c> {
             // What `scan` does past the cap (its message names no path).
             return self.scan(s);
         }
+        // What `scan` does when no path is allow-listed or recorded.
         self.values += 1;
-        let Walker { cfg, path, out, .. } = self;
-        let before = out.len();
-        detect::scan_value(s, cfg, out, &mut || {
-            let len = path.as_str().len();
-            seg.render(path);
-            let rendered = path.as_str().to_string();
-            path.cut(len);
-            rendered
-        });
-        if self.secret {
-            for d in &mut self.out[before..] {
-                d.excerpt = "[redacted]".to_string();
-            }
-        }
+        self.detect(s, Some(seg));
     }
 
     /// Object keys: MongoDB operators and prototype-pollution keys are attacks by
