@@ -176,11 +176,12 @@ fn command_kind(w: &str) -> (bool, bool) {
     MAP.get(w).copied().unwrap_or_default()
 }
 
-/// For each first byte, the lengths (bit `len`, up to 31) of the [`EXOTIC`] and [`COMMON`]
-/// words starting with it: most words of a value are no command, and this rejects them
-/// without hashing.
-static FIRST_LEN: [u32; 256] = {
-    let mut t = [0u32; 256];
+/// For each (first byte, second byte) pair, folded to five bits each, the lengths (bit
+/// `len`, up to 31) of the [`EXOTIC`] and [`COMMON`] words starting with it (a one-letter
+/// word's second byte is 0): most words of a value are no command, and this rejects them
+/// without hashing. Folding only merges pairs, so it never rejects a command.
+static FIRST_TWO_LEN: [u32; 1024] = {
+    let mut t = [0u32; 1024];
     let lists: [&[&str]; 2] = [EXOTIC, COMMON];
     let mut l = 0;
     while l < lists.len() {
@@ -188,7 +189,8 @@ static FIRST_LEN: [u32; 256] = {
         while i < lists[l].len() {
             let w = lists[l][i].as_bytes();
             assert!(!w.is_empty() && w.len() < 32);
-            t[w[0] as usize] |= 1 << w.len();
+            let second = if w.len() > 1 { w[1] } else { 0 };
+            t[pair_index(w[0], second)] |= 1 << w.len();
             i += 1;
         }
         l += 1;
@@ -196,10 +198,19 @@ static FIRST_LEN: [u32; 256] = {
     t
 };
 
+const fn pair_index(first: u8, second: u8) -> usize {
+    ((first & 31) as usize) << 5 | (second & 31) as usize
+}
+
 fn may_be_command(w: &str) -> bool {
     let b = w.as_bytes();
-    b.first()
-        .is_some_and(|&f| b.len() < 32 && FIRST_LEN[f as usize] & (1 << b.len()) != 0)
+    match b {
+        [] => false,
+        [first, rest @ ..] => {
+            let second = rest.first().copied().unwrap_or(0);
+            b.len() < 32 && FIRST_TWO_LEN[pair_index(*first, second)] & (1 << b.len()) != 0
+        }
+    }
 }
 
 /// Bytes after which a command may start (see [`detect`]'s candidate positions): a
@@ -595,4 +606,33 @@ pub(crate) fn prepare() {
     LazyLock::force(&INTERP_CALL);
     LazyLock::force(&SUBST);
     LazyLock::force(&MAP);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pre-check never rejects a command, and does reject everyday words.
+    #[test]
+    fn may_be_command_keeps_every_command() {
+        for w in EXOTIC.iter().chain(COMMON) {
+            assert!(may_be_command(w), "{w}");
+            assert!(is_exotic(w) || is_common(w), "{w}");
+        }
+        let rejected = [
+            "prefers",
+            "call",
+            "customer",
+            "thanks",
+            "delivery",
+            "springfield",
+        ]
+        .iter()
+        .filter(|w| !may_be_command(w))
+        .count();
+        assert!(
+            rejected >= 5,
+            "only {rejected} of 6 everyday words rejected"
+        );
+    }
 }
