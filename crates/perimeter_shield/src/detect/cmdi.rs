@@ -300,11 +300,7 @@ fn word_range(s: &[u8], mut i: usize) -> (std::ops::Range<usize>, usize) {
     let w = &s[start..i];
     // Drop a directory prefix (/bin/, usr/bin/, C:\Windows\System32\), but a URL or a
     // relative path is not a command.
-    if let Some(p) = w
-        .iter()
-        .rposition(|&b| b == b'/' || b == b'\\')
-        .filter(|_| slash)
-    {
+    if slash && let Some(p) = w.iter().rposition(|&b| b == b'/' || b == b'\\') {
         let dir = &w[..=p];
         let is_dir = dir.starts_with(b"/")
             || dir.starts_with(b"\\")
