@@ -28,10 +28,6 @@ use tokio::net::TcpListener;
 
 fn main() -> ExitCode {
     let started = Instant::now();
-    // The detectors' automata and patterns (~10 ms of work) are built while Lambda starts
-    // the runtime, not on the first invocation; an inspection that comes first waits for
-    // them, as it would have built them itself.
-    std::thread::spawn(perimeter_shield::prepare);
     match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -123,6 +119,11 @@ async fn run(started: Instant) -> ExitCode {
         "mode": mode, "init_us": started.elapsed().as_micros() as u64,
     });
     println!("{v}");
+    // The detectors' automata and patterns (~10 ms of work) are built now, while Lambda
+    // starts the function's runtime and this one thread has nothing else to do, not on the
+    // first invocation (which, arriving first, waits for them as it would have built them
+    // itself). No thread of its own: the extension stays single-threaded.
+    tokio::spawn(async { perimeter_shield::prepare() });
 
     loop {
         tokio::select! {
