@@ -228,10 +228,7 @@ impl KeywordTable {
                 let i = start[k] + t;
                 let e = byte[bytes[i] as usize];
                 acc |= e;
-                st[k] = trans[(st[k] + (e >> CLASS_BITS)) as usize];
-                if st[k] >= first_match {
-                    groups |= self.matched(st[k], i, &mut on_word);
-                }
+                st[k] = self.step(trans, first_match, st[k], e, i, &mut groups, &mut on_word);
             }
         }
         // Then each lane to the end of its piece, alone.
@@ -268,25 +265,17 @@ impl KeywordTable {
             let ex = byte[x as usize];
             let ey = byte[y as usize];
             acc |= ex | ey;
-            a = trans[(a + (ex >> CLASS_BITS)) as usize];
-            b = trans[(b + (ey >> CLASS_BITS)) as usize];
+            a = self.step(trans, first_match, a, ex, t, &mut groups, on_word);
+            b = self.step(trans, first_match, b, ey, mid + t, &mut groups, on_word);
             if let Some(slot) = seen.get_mut(t) {
                 *slot = b;
-            }
-            if a >= first_match {
-                groups |= self.matched(a, t, on_word);
-            }
-            if b >= first_match {
-                groups |= self.matched(b, mid + t, on_word);
             }
         }
         // The second walk read `tail[..mid]`; the first goes on from the middle.
         let side = mid.min(HALVES_RECORD);
         for (t, &x) in tail[..side].iter().enumerate() {
-            a = trans[(a + (byte[x as usize] >> CLASS_BITS)) as usize];
-            if a >= first_match {
-                groups |= self.matched(a, mid + t, on_word);
-            }
+            let e = byte[x as usize];
+            a = self.step(trans, first_match, a, e, mid + t, &mut groups, on_word);
             if a == seen[t] {
                 // Agreed: the second walk's state is exact from here on.
                 let (ra, rg) = self.scan_from(bytes, 2 * mid, bytes.len(), b, on_word);
@@ -320,13 +309,39 @@ impl KeywordTable {
         while let Some(&b) = it.next() {
             let e = byte[b as usize];
             acc |= e;
-            st = trans[(st + (e >> CLASS_BITS)) as usize];
-            if st >= first_match {
-                let end = to - it.len() - 1;
-                groups |= self.matched(st, end, on_word);
-            }
+            st = self.step(
+                trans,
+                first_match,
+                st,
+                e,
+                to - it.len() - 1,
+                &mut groups,
+                on_word,
+            );
         }
         (acc & CLASS_MASK, groups)
+    }
+
+    /// One step of a walk from state `st` on a byte whose entry is `e`, the byte at offset
+    /// `end`: the next state; a match state adds its groups to `groups` and reports its
+    /// words. `trans` and `first_match` are the caller's copies, kept in its registers.
+    #[allow(clippy::too_many_arguments)] // a hot-loop step: its state goes in and out by value
+    #[inline(always)]
+    fn step(
+        &self,
+        trans: &[u32],
+        first_match: u32,
+        st: u32,
+        e: u32,
+        end: usize,
+        groups: &mut u32,
+        on_word: &mut impl FnMut(&WordMatch, usize),
+    ) -> u32 {
+        let next = trans[(st + (e >> CLASS_BITS)) as usize];
+        if next >= first_match {
+            *groups |= self.matched(next, end, on_word);
+        }
+        next
     }
 
     /// The groups of match state `st` (reached at offset `end`), reporting its words.
