@@ -159,7 +159,7 @@ impl<'c> Walker<'c> {
             }
             Json::Obj(map) => {
                 for (k, item) in map {
-                    self.check_key(k);
+                    self.check_key(k, None);
                     // Numbers, booleans and nulls carry nothing to scan: no path segment.
                     if has_strings(item) {
                         self.key(k, |w| w.walk_value(item, depth + 1));
@@ -300,9 +300,7 @@ impl<'c> Walker<'c> {
                     }
                     p.bump();
                     p.ws();
-                    if key_needs_check(&k) {
-                        self.at(at, |w| w.check_key(&k));
-                    }
+                    self.check_key(&k, at);
                     let seg = Seg {
                         parent: at,
                         part: Part::Key(&k),
@@ -379,20 +377,33 @@ impl<'c> Walker<'c> {
     }
 
     /// Object keys: MongoDB operators and prototype-pollution keys are attacks by
-    /// themselves, wherever a string was expected.
-    fn check_key(&mut self, k: &str) {
-        if k.starts_with('$') {
-            let lower = k.to_ascii_lowercase();
-            if detect::nosqli_operator(&lower) {
-                self.key(k, |w| w.structural(Kind::Nosqli, 0.9, k));
+    /// themselves, wherever a string was expected. `at` is the object's path below
+    /// `self.path`, rendered only for a key that needs it.
+    #[inline]
+    fn check_key(&mut self, k: &str, at: Option<&Seg<'_>>) {
+        if let Some(kind) = KeyKind::of(k) {
+            self.report_key(k, kind, at);
+        }
+    }
+
+    /// [`Walker::check_key`] for a key [`KeyKind::of`] picked out (rare: out of line).
+    #[cold]
+    #[inline(never)]
+    fn report_key(&mut self, k: &str, kind: KeyKind, at: Option<&Seg<'_>>) {
+        match kind {
+            KeyKind::Dollar => {
+                if detect::nosqli_operator(&k.to_ascii_lowercase()) {
+                    self.at(at, |w| w.key(k, |w| w.structural(Kind::Nosqli, 0.9, k)));
+                }
             }
-        } else if k == "__proto__" || k == "constructor" || k == "prototype" {
-            self.key(k, |w| {
-                w.structural(Kind::Code, if k == "__proto__" { 0.9 } else { 0.6 }, k)
-            });
-        } else if k.len() > 2 && k.bytes().any(|b| KEY_SPECIAL[b as usize]) {
+            KeyKind::Prototype => {
+                let confidence = if k == "__proto__" { 0.9 } else { 0.6 };
+                self.at(at, |w| {
+                    w.key(k, |w| w.structural(Kind::Code, confidence, k))
+                });
+            }
             // Keys an attacker chose (`user[$ne]`, `<script>`): scan them like values.
-            self.key(k, |w| w.scan(k));
+            KeyKind::Odd => self.at(at, |w| w.key(k, |w| w.scan(k))),
         }
     }
 
@@ -607,17 +618,30 @@ static KEY_SPECIAL: [bool; 256] = {
     t
 };
 
-/// Whether [`Walker::check_key`] can find anything in `k`: its cheap necessary condition,
-/// so the walk renders the path only for keys that may need it.
-fn key_needs_check(k: &str) -> bool {
-    let b = k.as_bytes();
-    match b.first() {
-        None => false,
-        Some(b'$') => true,
-        Some(_) => {
-            matches!(b.len(), 9 | 11)
-                && (k == "__proto__" || k == "constructor" || k == "prototype")
-                || b.len() > 2 && b.iter().any(|&c| KEY_SPECIAL[c as usize])
+/// What makes an object key worth a look ([`Walker::check_key`]).
+#[derive(Clone, Copy)]
+enum KeyKind {
+    /// Starts with `$`: maybe a MongoDB operator.
+    Dollar,
+    /// `__proto__`, `constructor`, `prototype`.
+    Prototype,
+    /// Longer than two bytes with `[ $ < '` inside.
+    Odd,
+}
+
+impl KeyKind {
+    fn of(k: &str) -> Option<KeyKind> {
+        let b = k.as_bytes();
+        if b.first() == Some(&b'$') {
+            Some(KeyKind::Dollar)
+        } else if matches!(b.len(), 9 | 11)
+            && (k == "__proto__" || k == "constructor" || k == "prototype")
+        {
+            Some(KeyKind::Prototype)
+        } else if b.len() > 2 && b.iter().any(|&c| KEY_SPECIAL[c as usize]) {
+            Some(KeyKind::Odd)
+        } else {
+            None
         }
     }
 }
