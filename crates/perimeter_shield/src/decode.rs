@@ -306,11 +306,21 @@ fn backslash_escapes(input: &str) -> Option<String> {
 pub fn normalize(raw: &str) -> Option<String> {
     let bytes = raw.as_bytes();
     let needs_percent = memchr::memchr(b'%', bytes).is_some();
-    let needs_fold = bytes
-        .iter()
-        .any(|&b| b >= 0x80 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f);
-    let needs_entities = memchr::memchr(b'&', bytes).is_some();
-    let needs_escapes = memchr::memchr(b'\\', bytes).is_some();
+    // A fold over every byte, not `any`: without an early exit it compiles to SIMD.
+    let needs_fold = bytes.iter().fold(false, |found, &b| {
+        found | (b >= 0x7f || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))
+    });
+    // Only `&#` or `&` before a letter can start an entity, and only `\\` before one of
+    // `xXuUnrt` an escape ([`html_entities`], [`backslash_escapes`]): "Smith & Sons" or
+    // a Windows path has nothing to decode. (Folding can make an `&` or `\\` of its own,
+    // from full-width forms; then the folded text differs and all of it runs below.)
+    let needs_entities = memchr::memchr_iter(b'&', bytes).any(|i| {
+        bytes
+            .get(i + 1)
+            .is_some_and(|&n| n == b'#' || n.is_ascii_alphabetic())
+    });
+    let needs_escapes = memchr::memchr_iter(b'\\', bytes)
+        .any(|i| bytes.get(i + 1).is_some_and(|n| b"xXuUnrt".contains(n)));
     if !(needs_percent || needs_fold || needs_entities || needs_escapes) {
         return None;
     }
@@ -425,6 +435,12 @@ mod tests {
         assert_eq!(normalize("&lt;script&gt;").as_deref(), Some("<script>"));
         assert_eq!(normalize("&#106;&#x61;va").as_deref(), Some("java"));
         assert_eq!(normalize("\\x3cscript").as_deref(), Some("<script"));
+        assert_eq!(normalize("\\nid").as_deref(), Some("\nid"));
+        // Nothing to decode: `&` before a space, `\\` before a letter no escape starts with.
+        assert_eq!(normalize("Smith & Sons; C:\\Data\\files"), None);
+        assert_eq!(normalize("a&&b || c\\"), None);
+        // A full-width ampersand folds into an entity that then decodes.
+        assert_eq!(normalize("\u{ff06}lt;b").as_deref(), Some("<b"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! XInclude, XSLT calls that reach files or system properties, and (weaker) markup that
 //! references entities XML does not predefine.
 
-use super::{Hit, Kind, View, find_any};
+use super::{COLON, EQ, Hit, Kind, LT, View, find_any};
 
 const EXTERNAL: &[&str] = &[
     " system ",
@@ -24,6 +24,20 @@ const XSLT_REACH: &[&str] = &[
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     let lower = view.lower.as_str();
+    if view.sig.class & LT == 0 {
+        // Without markup only two signs can be here (every other needle holds a `<`): the
+        // XInclude namespace and a lone entity reference. Prose with `&` and `;` ("Smith
+        // & Sons; est. 1901") calls this detector and ends here.
+        let hit = (view.sig.class & (COLON | EQ) == COLON | EQ)
+            .then(|| find_any(lower, &["xmlns:xi="]))
+            .flatten()
+            .map(|r| (0.9, r.0, r.1))
+            .or_else(|| lone_entity_reference(lower));
+        if let Some((c, s, e)) = hit {
+            hits.push(Hit::new(Kind::Xxe, c, s, e));
+        }
+        return;
+    }
     let doctype = find_any(lower, &["<!doctype"]);
     let entity = find_any(lower, &["<!entity"]);
     let external = find_any(lower, EXTERNAL);
