@@ -59,6 +59,8 @@ pub struct Settings {
     pub allow_paths: Vec<String>,
     pub max_body: Option<usize>,
     pub max_event: Option<usize>,
+    /// Most string values inspected per event (`all`: no cap).
+    pub max_values: Option<usize>,
     pub block_threshold: Option<f32>,
     pub alert_threshold: Option<f32>,
     pub all_headers: bool,
@@ -96,6 +98,7 @@ impl Default for Settings {
             allow_paths: Vec::new(),
             max_body: None,
             max_event: None,
+            max_values: None,
             block_threshold: None,
             alert_threshold: None,
             all_headers: false,
@@ -186,6 +189,19 @@ impl Settings {
             &mut errors,
             |n: usize| s.max_event = Some(n),
         );
+        if let Some(v) = get("PERIMETER_SHIELD_MAX_VALUES") {
+            match v.trim() {
+                "all" => s.max_values = Some(usize::MAX),
+                n => match n.parse::<usize>() {
+                    Ok(n) => s.max_values = Some(n),
+                    Err(_) => errors.push(bad(
+                        "PERIMETER_SHIELD_MAX_VALUES",
+                        v,
+                        "expected a non-negative integer or all",
+                    )),
+                },
+            }
+        }
         for (var, slot) in [
             ("PERIMETER_SHIELD_BLOCK_THRESHOLD", &mut s.block_threshold),
             ("PERIMETER_SHIELD_ALERT_THRESHOLD", &mut s.alert_threshold),
@@ -295,6 +311,9 @@ impl Settings {
         }
         if let Some(n) = self.max_event {
             c.max_event = n;
+        }
+        if let Some(n) = self.max_values {
+            c.max_values = n;
         }
         if let Some(x) = self.block_threshold {
             c.block_threshold = x;
@@ -406,6 +425,7 @@ mod tests {
             ("PERIMETER_SHIELD_DETECTORS", "sqli, xss"),
             ("PERIMETER_SHIELD_RECYCLE_MINUTES", "30"),
             ("PERIMETER_SHIELD_PORT", "not-a-port"),
+            ("PERIMETER_SHIELD_MAX_VALUES", "all"),
         ];
         let (s, errors) = Settings::from_lookup(|k| {
             env.iter()
@@ -424,6 +444,12 @@ mod tests {
         assert_eq!(errors[0].var, "PERIMETER_SHIELD_PORT");
         let c = s.shield_config();
         assert!(c.detectors.sqli && c.detectors.xss && !c.detectors.cmdi);
+        assert_eq!(c.max_values, usize::MAX);
+        let (s, errors) = Settings::from_lookup(|k| {
+            (k == "PERIMETER_SHIELD_MAX_VALUES").then(|| "many".to_string())
+        });
+        assert_eq!(errors.len(), 1);
+        assert_eq!(s.shield_config().max_values, 10_000);
     }
 
     #[test]
