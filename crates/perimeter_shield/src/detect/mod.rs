@@ -716,8 +716,28 @@ const ORDER: [Kind; 9] = [
 /// A view of the value as the detectors see it.
 pub(crate) struct View<'a> {
     pub text: &'a str,
-    pub lower: String,
+    /// `text` in ASCII lower case.
+    pub lower: &'a str,
     pub sig: Signals,
+}
+
+thread_local! {
+    /// Reused buffers for the lower-case copies of a value's raw and normalized views:
+    /// most values that reach the detectors are short, and a fresh `String` for each cost
+    /// an allocation and a free.
+    static LOWER: std::cell::RefCell<(String, String)> =
+        const { std::cell::RefCell::new((String::new(), String::new())) };
+}
+
+/// Buffers above this many bytes are given back after use, not kept for the next value.
+const LOWER_KEEP: usize = 64 * 1024;
+
+/// Writes `text` in ASCII lower case into `buf` and returns it.
+fn lower_into<'b>(buf: &'b mut String, text: &str) -> &'b str {
+    buf.clear();
+    buf.push_str(text);
+    buf.make_ascii_lowercase();
+    buf
 }
 
 fn run_view(view: &View<'_>, config: &Config, hits: &mut Vec<Hit>) {
@@ -767,23 +787,66 @@ pub(crate) fn scan_value(
     if !needs_normalizing && !any_enabled {
         return;
     }
-    let mut hits: Vec<Hit> = Vec::new();
-    let raw_view = View {
-        text: value,
-        lower: value.to_ascii_lowercase(),
-        sig,
-    };
-    run_view(&raw_view, config, &mut hits);
-    let raw_hits = hits.len();
     let normalized = if needs_normalizing {
         crate::decode::normalize(value)
     } else {
         None
     };
-    if let Some(norm) = normalized.as_deref() {
+    LOWER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut bufs) => {
+            let (raw, norm) = &mut *bufs;
+            scan_views(
+                value,
+                sig,
+                normalized.as_deref(),
+                (raw, norm),
+                config,
+                out,
+                path,
+            );
+            for buf in [raw, norm] {
+                if buf.capacity() > LOWER_KEEP {
+                    *buf = String::new();
+                }
+            }
+        }
+        // Not reentered in practice; stay correct if it ever is.
+        Err(_) => scan_views(
+            value,
+            sig,
+            normalized.as_deref(),
+            (&mut String::new(), &mut String::new()),
+            config,
+            out,
+            path,
+        ),
+    });
+}
+
+/// The detectors over the raw view of `value` (whose signals are `sig`) and over its
+/// normalized text if it has one, the lower-case copies written into `lower`; then the
+/// most confident hit of each kind goes to `out`.
+fn scan_views(
+    value: &str,
+    sig: Signals,
+    normalized: Option<&str>,
+    lower: (&mut String, &mut String),
+    config: &Config,
+    out: &mut Vec<Detection>,
+    path: &mut dyn FnMut() -> String,
+) {
+    let mut hits: Vec<Hit> = Vec::new();
+    let raw_view = View {
+        text: value,
+        lower: lower_into(lower.0, value),
+        sig,
+    };
+    run_view(&raw_view, config, &mut hits);
+    let raw_hits = hits.len();
+    if let Some(norm) = normalized {
         let view = View {
             text: norm,
-            lower: norm.to_ascii_lowercase(),
+            lower: lower_into(lower.1, norm),
             sig: signals(norm),
         };
         run_view(&view, config, &mut hits);

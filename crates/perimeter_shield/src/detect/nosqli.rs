@@ -47,7 +47,7 @@ static JS: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
-    let lower = &view.lower;
+    let lower = view.lower;
     for (re, conf) in [(&BRACKET, 0.9), (&KEYED, 0.9), (&JS, 0.85)] {
         if let Some(m) = re.as_ref().and_then(|r| r.find(lower.as_bytes())) {
             hits.push(Hit::new(Kind::Nosqli, conf, m.start(), m.end()));

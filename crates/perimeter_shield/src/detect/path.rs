@@ -81,7 +81,7 @@ fn base64_traversal(text: &str) -> bool {
 }
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
-    let lower = view.lower.as_str();
+    let lower = view.lower;
     if (lower.contains("li4v") || lower.contains("li5c")) && base64_traversal(view.text) {
         hits.push(Hit::new(Kind::PathTraversal, 0.9, 0, lower.len()));
         return;

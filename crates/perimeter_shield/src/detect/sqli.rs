@@ -67,7 +67,7 @@ fn confidence_of(fp: &str, view: &View<'_>) -> f32 {
     if !weak {
         return 0.9;
     }
-    let lower = view.lower.as_str();
+    let lower = view.lower;
     let punct = lower.bytes().any(|b| {
         matches!(
             b,
@@ -142,7 +142,7 @@ mod tests {
     fn sign(text: &str) -> bool {
         sql_sign(&View {
             text,
-            lower: text.to_ascii_lowercase(),
+            lower: &text.to_ascii_lowercase(),
             sig: super::super::signals(text),
         })
     }

@@ -171,7 +171,7 @@ fn authority_host(rest: &str) -> &str {
 }
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
-    let lower = view.lower.as_str();
+    let lower = view.lower;
     let mut best: Option<Hit> = None;
     let mut consider = |conf: f32, start: usize, end: usize| {
         if best.is_none_or(|b| b.confidence < conf) {

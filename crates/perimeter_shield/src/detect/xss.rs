@@ -56,7 +56,7 @@ static RULES: [Rule; 9] = [
 ];
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
-    let lower = view.lower.as_str();
+    let lower = view.lower;
     let mut best: Option<Hit> = None;
     for rule in &RULES {
         if best.is_some_and(|b| b.confidence >= rule.confidence) {

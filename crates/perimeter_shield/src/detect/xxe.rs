@@ -23,7 +23,7 @@ const XSLT_REACH: &[&str] = &[
 ];
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
-    let lower = view.lower.as_str();
+    let lower = view.lower;
     if view.sig.class & LT == 0 {
         // Without markup only two signs can be here (every other needle holds a `<`): the
         // XInclude namespace and a lone entity reference. Prose with `&` and `;` ("Smith
