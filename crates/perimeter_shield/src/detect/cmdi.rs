@@ -651,7 +651,7 @@ mod tests {
             let text: Vec<u8> = (0..len)
                 .map(|k| {
                     let r = seed.rotate_left(3 * k as u32);
-                    if r % 11 == 0 {
+                    if r.is_multiple_of(11) {
                         CANDIDATE_BYTES[(r / 11 % CANDIDATE_BYTES.len() as u64) as usize]
                     } else {
                         b"ab $)Z\xc3"[(r % 7) as usize]
