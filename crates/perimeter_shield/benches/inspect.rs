@@ -8,7 +8,7 @@ mod samples;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use perimeter_shield::{Config, Detectors, inspect_event, inspect_value};
-use samples::{apigw_2k, apigw_rest_2k, clean_body_event, corpus, prose};
+use samples::{apigw_2k, apigw_rest_2k, clean_body_event, corpus, prose, prose_values_event};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
@@ -55,6 +55,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function(
         "clean JSON body, 1 MiB, every value prefiltered, no detector",
         |b| b.iter(|| inspect_event(black_box(&ev), &prefilter_only)),
+    );
+    // Another clean body shape: sentences with `&`, `;`, quotes and parentheses.
+    let prose_body = prose_values_event();
+    g.throughput(Throughput::Bytes(prose_body.len() as u64));
+    g.bench_function(
+        "clean JSON body of sentences, 1 MiB, every value scanned",
+        |b| b.iter(|| inspect_event(black_box(&prose_body), &all)),
     );
     let text = prose();
     g.throughput(Throughput::Bytes(text.len() as u64));

@@ -80,6 +80,34 @@ pub fn clean_body_event() -> Vec<u8> {
     .unwrap_or_default()
 }
 
+/// A clean ~1 MiB JSON body of another shape: an array of sentences, the punctuation of
+/// real text in them (`&`, `;`, `'`, parentheses, dashes), which wakes more detectors than
+/// the records of [`clean_body`] do.
+pub fn prose_values_event() -> Vec<u8> {
+    let sentences = [
+        "Prefers morning delivery; call ahead (front desk) - thanks, O'Neil & sons",
+        "Smith & Wesson Ltd. (est. 1852); 2-4 Main St., Springfield - side door",
+        "Can't make it Tuesday; Thursday 3-5pm works (or Friday morning)",
+        "Fragile: glass & ceramics - keep upright; do not stack (two boxes)",
+        "R&D team offsite; bring laptops & chargers - we'll order lunch",
+    ];
+    let mut items = Vec::new();
+    let mut len = 2;
+    for (i, s) in sentences.iter().cycle().enumerate() {
+        let item = Value::String(format!("{s} #{i}"));
+        len += item.to_string().len() + 1;
+        if len > 1 << 20 {
+            break;
+        }
+        items.push(item);
+    }
+    serde_json::to_vec(
+        &json!({"resource": "/x", "path": "/x", "httpMethod": "POST",
+        "headers": {"content-type": "application/json"}, "body": Value::Array(items).to_string()}),
+    )
+    .unwrap_or_default()
+}
+
 /// 1 MiB of clean prose, one value.
 pub fn prose() -> String {
     "The quick brown fox jumps over the lazy dog, again and again. ".repeat(16 * 1024)

@@ -1,8 +1,9 @@
 //! Runs one benchmark input through the shield `N` times, for `valgrind --tool=callgrind`
 //! (an instruction count is the noise-free speed figure on a shared machine).
-//! Usage: `inspect_once rest2k|rest-corpus|body|body-all|prose|source:NAME [N]` (`body-all`:
-//! the clean body with every value scanned, no `max_values` cap; `source:generic`: the
-//! largest corpus event of that source).
+//! Usage: `inspect_once rest2k|rest-corpus|body|body-all|sentences|prose|source:NAME [N]`
+//! (`body-all`: the clean body with every value scanned, no `max_values` cap; `sentences`:
+//! the body of sentences with `&`, `;`, quotes and parentheses, every value scanned;
+//! `source:generic`: the largest corpus event of that source).
 
 #[path = "../benches/samples.rs"]
 mod samples;
@@ -17,7 +18,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
     let mut cfg = Config::default();
-    if which == "body-all" {
+    if which == "body-all" || which == "sentences" {
         cfg.max_values = usize::MAX;
     }
     let event = match which.as_str() {
@@ -29,6 +30,7 @@ fn main() {
             .map(|(_, b)| b)
             .unwrap_or_default(),
         "body" | "body-all" => samples::clean_body_event(),
+        "sentences" => samples::prose_values_event(),
         // `source:NAME`: the largest sample event of that source in the corpus.
         w if w.starts_with("source:") => samples::corpus()
             .into_iter()

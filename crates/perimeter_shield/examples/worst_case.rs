@@ -63,8 +63,8 @@ fn main() {
             samples::clean_body_event(),
         ),
         (
-            "clean prose values",
-            body_of(&["Prefers morning delivery; call ahead (front desk) - thanks, O'Neil & sons"]),
+            "clean sentences with & ; ' ( )",
+            samples::prose_values_event(),
         ),
         ("2-byte values", body_of(&["ab", "cd"])),
         (

@@ -5,8 +5,8 @@
 //! process (under `panic = "abort"` that guard is void; the fuzz tests then matter).
 
 use super::{
-    AMP, ARITH, BACKTICK, CARET, EQ, GT, HASH, Hit, K_LIKE, K_SQLW, Kind, LT, PERCENT, PIPE, QUOTE,
-    SLASH, STAR, View,
+    AMP, ARITH, BACKTICK, CARET, EQ, GT, HASH, Hit, K_LIKE, K_SQLW, Kind, LT, PAREN, PERCENT, PIPE,
+    QUOTE, SLASH, STAR, View,
 };
 use regex::bytes::Regex;
 use std::sync::LazyLock;
@@ -102,7 +102,10 @@ static SQL_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// (`AAEqQQ==`, every binary attribute of a DynamoDB stream record) is no sign.
 fn sql_sign(view: &View<'_>) -> bool {
     let c = view.sig.class;
-    if c & (LT | GT | PIPE | CARET | BACKTICK | HASH) != 0
+    if c & (LT | GT | PIPE | CARET | BACKTICK) != 0
+        // A MySQL `#` comment ends something: a string (`admin'#`) or a call or group
+        // (`sleep(5)#`, which also has its SQL word). Alone it is prose: "order #123".
+        || c & HASH != 0 && c & (QUOTE | PAREN) != 0
         || view.sig.kw & K_SQLW != 0
         || view.sig.kw & K_LIKE != 0 && c & QUOTE != 0
         || c & EQ != 0 && view.text.trim_end_matches('=').contains('=')
