@@ -574,13 +574,8 @@ mod tests {
             out.truncate(limit);
             Some((out, cut))
         }
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::test_rng::XorShift(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next();
         for round in 0..400 {
             let len = (next() % 5000) as usize;
             let plain: Vec<u8> = (0..len)

@@ -12,6 +12,8 @@ mod detect;
 mod json;
 mod path;
 mod source;
+#[cfg(test)]
+mod test_rng;
 mod walk;
 
 pub use detect::Kind;

@@ -642,11 +642,9 @@ mod tests {
     /// candidate bytes on both sides of every 16-byte edge.
     #[test]
     fn candidate_search_matches_a_byte_loop() {
-        let mut seed = 0x853c_49e6_748f_ea9bu64;
+        let mut rng = crate::test_rng::XorShift(0x853c_49e6_748f_ea9bu64);
         for _ in 0..2_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next();
             let len = (seed % 70) as usize;
             let text: Vec<u8> = (0..len)
                 .map(|k| {

@@ -176,11 +176,9 @@ mod tests {
         }
         assert!(lines > 1000, "payload corpus incomplete: {lines} lines");
         let alphabet = b"'\"-+*/%& \t\n\x0b\x0c\rax=";
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = crate::test_rng::XorShift(0x2545_f491_4f6c_dd1du64);
         for _ in 0..50_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next();
             let len = (seed % 12) as usize;
             let text: Vec<u8> = (0..len)
                 .map(|k| {
