@@ -105,7 +105,7 @@ fn sql_sign(view: &View<'_>) -> bool {
     let c = view.sig.class;
     if c & (LT | GT | PIPE | CARET | BACKTICK) != 0
         // A MySQL `#` comment ends something: a string (`admin'#`) or a call or group
-        // (`sleep(5)#`, which also has its SQL word). Alone it is prose: "order #123".
+        // (`sleep(5)#`, which also has its SQL word). Alone it is prose: "room #123".
         || c & HASH != 0 && c & (QUOTE | PAREN) != 0
         || view.sig.kw & K_SQLW != 0
         || view.sig.kw & K_LIKE != 0 && c & QUOTE != 0
@@ -151,7 +151,6 @@ mod tests {
         })
     }
 
-    /// Base64 padding is no comparison; an `=` with anything after it still is.
     /// The hand-written quote-beside-operator test says what the regex it replaced says,
     /// on every payload and benign line and on random texts over the bytes that matter.
     #[test]
@@ -220,6 +219,19 @@ mod tests {
         );
     }
 
+    /// A `#` is a sign beside a quote or a parenthesis (a comment ending a string or a
+    /// call), not alone in prose.
+    #[test]
+    fn a_hash_is_a_sign_only_after_a_string_or_call() {
+        for text in ["admin'#", "x\"#", "sleep(5)#", "1)#"] {
+            assert!(sign(text), "{text}");
+        }
+        for text in ["room #123", "C# developer", "ticket #4b, floor 2"] {
+            assert!(!sign(text), "{text}");
+        }
+    }
+
+    /// Base64 padding is no comparison; an `=` with anything after it still is.
     #[test]
     fn trailing_equals_is_no_sign_of_sql() {
         for text in ["AAEqQQ==", "QSoBAA==", "dGVzdA=", "abc="] {
