@@ -474,34 +474,27 @@ fn gzip_header_len(data: &[u8]) -> Result<usize, std::io::Error> {
     const FEXTRA: u8 = 4;
     const FNAME: u8 = 8;
     const FCOMMENT: u8 = 16;
-    let fixed = data
-        .get(..10)
-        .ok_or_else(|| gzip_error("truncated gzip header"))?;
+    let truncated = || gzip_error("truncated gzip header");
+    let fixed = data.get(..10).ok_or_else(truncated)?;
     if fixed[..3] != [0x1f, 0x8b, 8] || fixed[3] & 0xe0 != 0 {
         return Err(gzip_error("invalid gzip header"));
     }
     let flags = fixed[3];
     let mut i = 10;
     if flags & FEXTRA != 0 {
-        let len = data
-            .get(i..i + 2)
-            .ok_or_else(|| gzip_error("truncated gzip header"))?;
+        let len = data.get(i..i + 2).ok_or_else(truncated)?;
         i += 2 + usize::from(u16::from_le_bytes([len[0], len[1]]));
     }
     for flag in [FNAME, FCOMMENT] {
         if flags & flag != 0 {
-            let rest = data
-                .get(i..)
-                .ok_or_else(|| gzip_error("truncated gzip header"))?;
-            i += memchr::memchr(0, rest).ok_or_else(|| gzip_error("truncated gzip header"))? + 1;
+            let rest = data.get(i..).ok_or_else(truncated)?;
+            i += memchr::memchr(0, rest).ok_or_else(truncated)? + 1;
         }
     }
     if flags & FHCRC != 0 {
         let (head, stored) = (
-            data.get(..i)
-                .ok_or_else(|| gzip_error("truncated gzip header"))?,
-            data.get(i..i + 2)
-                .ok_or_else(|| gzip_error("truncated gzip header"))?,
+            data.get(..i).ok_or_else(truncated)?,
+            data.get(i..i + 2).ok_or_else(truncated)?,
         );
         let mut crc = flate2::Crc::new();
         crc.update(head);
