@@ -170,6 +170,7 @@ static MAP: LazyLock<WordMap> = LazyLock::new(|| {
 });
 
 /// (in [`EXOTIC`], in [`COMMON`]) for `w`, in one lookup.
+#[inline(always)]
 fn command_kind(w: &str) -> (bool, bool) {
     if !may_be_command(w) {
         return (false, false);
@@ -204,7 +205,11 @@ const fn pair_index(first: u8, second: u8) -> usize {
 }
 
 fn may_be_command(w: &str) -> bool {
-    let b = w.as_bytes();
+    may_be_command_bytes(w.as_bytes())
+}
+
+#[inline]
+fn may_be_command_bytes(b: &[u8]) -> bool {
     match b {
         [] => false,
         [first, rest @ ..] => {
@@ -309,6 +314,7 @@ fn word_at(s: &[u8], i: usize) -> (&[u8], usize) {
 
 /// [`word_at`] as the word's range in `s` (so a caller holding `s` as a `str` slices it
 /// without validating UTF-8 again: the word is ASCII).
+#[inline(always)]
 fn word_range(s: &[u8], mut i: usize) -> (std::ops::Range<usize>, usize) {
     while i < s.len() && matches!(s[i], b' ' | b'\t' | b'+' | b'{' | b'(') {
         i += 1;
@@ -454,6 +460,11 @@ struct Gates {
 }
 
 impl Gates {
+    /// Whether any pattern may run.
+    fn any(&self) -> bool {
+        self.direct || self.shell_call || self.prompt || self.interp_call || self.subst
+    }
+
     fn of(sig: &Signals) -> Self {
         let has = |bits: u32| sig.class & bits == bits;
         Gates {
@@ -476,6 +487,16 @@ impl Gates {
 }
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
+    let gate = Gates::of(&view.sig);
+    if !gate.any() && !may_hit_without_patterns(view.lower.as_bytes()) {
+        // Most values that reach this detector (an apostrophe, a `;` in prose) end here.
+        return;
+    }
+    detect_all(view, &gate, hits);
+}
+
+/// [`detect`] without its early exit: every pattern `gate` lets run, every candidate.
+fn detect_all(view: &View<'_>, gate: &Gates, hits: &mut Vec<Hit>) {
     let lower = view.lower;
     let s = lower.as_bytes();
     let mut best: Option<Hit> = None;
@@ -484,7 +505,6 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
             *best = Some(Hit::new(Kind::Cmdi, conf, start, end));
         }
     };
-    let gate = Gates::of(&view.sig);
     if gate.direct
         && let Some(m) = DIRECT.as_ref().and_then(|r| r.find(lower.as_bytes()))
     {
@@ -497,7 +517,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         let (pos, strong_sep, weak_sep) = if i == 0 {
             // Start of value, after optional quote/`<`/`^`/spaces.
             let mut j = 0;
-            while j < s.len() && matches!(s[j], b' ' | b'\'' | b'"' | b'<' | b'^' | b'+') {
+            while j < s.len() && start_skip(s[j]) {
                 j += 1;
             }
             (j, false, j > 0)
@@ -602,18 +622,10 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     {
         consider(&mut best, 0.85, m.start(), m.end());
     }
-    if best.is_none() {
-        // The whole value, quotes and spaces aside, is one command that no language uses as
-        // a word.
-        let quote_or_space = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'\'' | b'"');
-        let start = s.iter().position(|b| !quote_or_space(b)).unwrap_or(s.len());
-        let end = s
-            .iter()
-            .rposition(|b| !quote_or_space(b))
-            .map_or(start, |e| e + 1);
-        if BARE.iter().any(|w| w.as_bytes() == &s[start..end]) {
-            consider(&mut best, 0.6, start, end);
-        }
+    if best.is_none()
+        && let Some((start, end)) = bare_command(s)
+    {
+        consider(&mut best, 0.6, start, end);
     }
     if best.is_none()
         && gate.subst
@@ -622,6 +634,79 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
         consider(&mut best, 0.7, m.start(), m.end());
     }
     hits.extend(best);
+}
+
+/// The whole value, quotes and spaces aside, when it is one command that no language uses
+/// as a word ([`BARE`]): its range.
+fn bare_command(s: &[u8]) -> Option<(usize, usize)> {
+    let quote_or_space = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'\'' | b'"');
+    let start = s.iter().position(|b| !quote_or_space(b)).unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|b| !quote_or_space(b))
+        .map_or(start, |e| e + 1);
+    BARE.iter()
+        .any(|w| w.as_bytes() == &s[start..end])
+        .then_some((start, end))
+}
+
+/// Whether [`detect`] can report anything in `s` (lower case) when no pattern may run
+/// ([`Gates::any`] is false): only a command word at a candidate position or a bare
+/// command can. This looks at the word after every byte a command may follow (a superset
+/// of the positions `detect` visits, so `false` is exact) and stops at the first that may
+/// be a command; a word with a directory separator counts as one (the prefix rules are
+/// [`word_range`]'s). Prose words are rejected by [`may_be_command`] without hashing.
+fn may_hit_without_patterns(s: &[u8]) -> bool {
+    any_command_word(s) || bare_command(s).is_some()
+}
+
+/// Whether the word at command position `p` may be a command: `p` moved past separators,
+/// `$`, `(`, then spaces, `+`, `{` and `(`, as in [`detect`] and [`word_range`].
+fn is_command_word(word: &[u8], ends_in_slash: bool) -> bool {
+    ends_in_slash
+        || (may_be_command_bytes(word)
+            && std::str::from_utf8(word).is_ok_and(|w| {
+                let (exotic, common) = command_kind(w);
+                exotic || common
+            }))
+}
+
+/// Whether a word at any command position of `s` may be a command.
+fn any_command_word(s: &[u8]) -> bool {
+    let at = |mut p: usize| {
+        while p < s.len() && (is_sep(s[p]) || matches!(s[p], b'$' | b'(')) {
+            p += 1;
+        }
+        while p < s.len() && matches!(s[p], b' ' | b'\t' | b'+' | b'{' | b'(') {
+            p += 1;
+        }
+        let rest = &s[p..];
+        let len = rest
+            .iter()
+            .position(|&b| COMMAND_BYTE[b as usize] != 1)
+            .unwrap_or(rest.len());
+        let slash = rest
+            .get(len)
+            .is_some_and(|&b| COMMAND_BYTE[b as usize] == 2);
+        is_command_word(&rest[..len], slash)
+    };
+    let start = s.iter().position(|&b| !start_skip(b)).unwrap_or(s.len());
+    if at(start) {
+        return true;
+    }
+    let mut from = 0;
+    while let Some(k) = next_candidate_after(s, from) {
+        if at(k + 1) {
+            return true;
+        }
+        from = k + 1;
+    }
+    false
+}
+
+/// Bytes skipped at the start of a value before its first word (see [`detect`]).
+fn start_skip(b: u8) -> bool {
+    matches!(b, b' ' | b'\'' | b'"' | b'<' | b'^' | b'+')
 }
 
 /// Builds this detector's patterns now (see [`crate::prepare`]).
@@ -667,6 +752,99 @@ mod tests {
                     "{text:?} from {from}"
                 );
             }
+        }
+    }
+
+    /// Hits as (confidence, start, end).
+    type Found = Vec<(f32, usize, usize)>;
+
+    /// What `detect` and `detect_all` find in `text`, in that order.
+    fn both_ways(text: &str) -> (Found, Found) {
+        let lower = text.to_ascii_lowercase();
+        let view = View {
+            text,
+            lower: &lower,
+            sig: super::super::signals(text),
+        };
+        let (mut fast, mut full) = (Vec::new(), Vec::new());
+        detect(&view, &mut fast);
+        detect_all(&view, &Gates::of(&view.sig), &mut full);
+        let key = |h: &Hit| (h.confidence, h.start, h.end);
+        (
+            fast.iter().map(key).collect(),
+            full.iter().map(key).collect(),
+        )
+    }
+
+    /// The early exit (`may_hit_without_patterns`) changes nothing: `detect` says what
+    /// the full candidate walk says on every payload and benign line, and on random texts
+    /// of separators, quotes, slashes, spaces and command words.
+    #[test]
+    fn early_exit_matches_the_full_walk() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpora/payloads"
+        );
+        let mut lines = 0;
+        for entry in std::fs::read_dir(dir).expect("payload corpus") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("payload");
+            for line in text.lines() {
+                lines += 1;
+                let (fast, full) = both_ways(line);
+                assert_eq!(fast, full, "{line:?}");
+            }
+        }
+        assert!(lines > 1000, "payload corpus incomplete: {lines} lines");
+        let pieces = [
+            "id",
+            "ls",
+            "cat",
+            "whoami",
+            "sleep",
+            "type",
+            "echo's",
+            "net",
+            "user",
+            "/bin/",
+            "c:\\windows\\",
+            "usr/bin/",
+            "http://x/",
+            "5",
+            "-la",
+            ";",
+            "|",
+            "&",
+            "\n",
+            "`",
+            "$(",
+            "$",
+            "(",
+            ")",
+            "'",
+            "\"",
+            "<",
+            "^",
+            "+",
+            "{",
+            " ",
+            " ",
+            "\t",
+            "\x0c",
+            "a",
+            "x",
+            "morning",
+            "call",
+            "é",
+        ];
+        let mut rng = crate::test_rng::XorShift(0x9e37_79b9_7f4a_7c15u64);
+        for _ in 0..100_000 {
+            let seed = rng.next();
+            let n = (seed % 7) as usize + 1;
+            let text: String = (0..n)
+                .map(|k| pieces[(seed.rotate_left(9 * k as u32) % pieces.len() as u64) as usize])
+                .collect();
+            let (fast, full) = both_ways(&text);
+            assert_eq!(fast, full, "{text:?}");
         }
     }
 

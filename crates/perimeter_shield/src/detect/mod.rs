@@ -740,13 +740,26 @@ fn lower_into<'b>(buf: &'b mut String, text: &str) -> &'b str {
     buf
 }
 
-fn run_view(view: &View<'_>, config: &Config, hits: &mut Vec<Hit>) {
-    let want = wanted(&view.sig);
+/// The detectors `sig` calls for ([`wanted`]) that `config` enables, one bit per kind of
+/// [`ORDER`].
+fn to_run(sig: &Signals, config: &Config) -> u16 {
+    let want = wanted(sig);
+    let mut run = 0;
     for (i, kind) in ORDER.iter().enumerate() {
-        if !want[i] || !config.detectors.enabled(*kind) {
-            continue;
+        if want[i] && config.detectors.enabled(*kind) {
+            run |= 1 << i;
         }
-        match kind {
+    }
+    run
+}
+
+/// Runs the detectors of `run` (see [`to_run`]) over `view`.
+fn run_view(view: &View<'_>, run: u16, hits: &mut Vec<Hit>) {
+    let mut left = run;
+    while left != 0 {
+        let i = left.trailing_zeros() as usize;
+        left &= left - 1;
+        match ORDER[i] {
             Kind::Sqli => sqli::detect(view, hits),
             Kind::Nosqli => nosqli::detect(view, hits),
             Kind::Cmdi => cmdi::detect(view, hits),
@@ -779,12 +792,8 @@ pub(crate) fn scan_value(
     }
     let class = sig.class;
     let needs_normalizing = class & (PERCENT | AMP | BACKSLASH | HIGH) != 0;
-    let want = wanted(&sig);
-    let any_enabled = ORDER
-        .iter()
-        .zip(want)
-        .any(|(k, w)| w && config.detectors.enabled(*k));
-    if !needs_normalizing && !any_enabled {
+    let run = to_run(&sig, config);
+    if !needs_normalizing && run == 0 {
         return;
     }
     let normalized = if needs_normalizing {
@@ -797,7 +806,7 @@ pub(crate) fn scan_value(
             let (raw, norm) = &mut *bufs;
             scan_views(
                 value,
-                sig,
+                (sig, run),
                 normalized.as_deref(),
                 (raw, norm),
                 config,
@@ -813,7 +822,7 @@ pub(crate) fn scan_value(
         // Not reentered in practice; stay correct if it ever is.
         Err(_) => scan_views(
             value,
-            sig,
+            (sig, run),
             normalized.as_deref(),
             (&mut String::new(), &mut String::new()),
             config,
@@ -823,12 +832,12 @@ pub(crate) fn scan_value(
     });
 }
 
-/// The detectors over the raw view of `value` (whose signals are `sig`) and over its
-/// normalized text if it has one, the lower-case copies written into `lower`; then the
-/// most confident hit of each kind goes to `out`.
+/// The detectors over the raw view of `value` (whose signals are `sig`, calling for the
+/// detectors `run`) and over its normalized text if it has one, the lower-case copies
+/// written into `lower`; then the most confident hit of each kind goes to `out`.
 fn scan_views(
     value: &str,
-    sig: Signals,
+    (sig, run): (Signals, u16),
     normalized: Option<&str>,
     lower: (&mut String, &mut String),
     config: &Config,
@@ -841,15 +850,17 @@ fn scan_views(
         lower: lower_into(lower.0, value),
         sig,
     };
-    run_view(&raw_view, config, &mut hits);
+    run_view(&raw_view, run, &mut hits);
     let raw_hits = hits.len();
     if let Some(norm) = normalized {
+        let sig = signals(norm);
+        let run = to_run(&sig, config);
         let view = View {
             text: norm,
             lower: lower_into(lower.1, norm),
-            sig: signals(norm),
+            sig,
         };
-        run_view(&view, config, &mut hits);
+        run_view(&view, run, &mut hits);
         emit(
             &raw_view,
             &hits[..raw_hits],
