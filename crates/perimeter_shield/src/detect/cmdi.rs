@@ -14,8 +14,8 @@
 //! Command substitution, `${IFS}`, shellshock and `$'…'` tricks are matched directly.
 
 use super::{
-    AT, BACKTICK, BRACE, COLON, DOLLAR, GT, HASH, Hit, K_CMD_DIRECT, K_SHELL_CALL, Kind, LT, PAREN,
-    SEMI, Signals, View,
+    AT, BACKTICK, BRACE, COLON, DOLLAR, GT, HASH, Hit, K_CMD, K_CMD_DIRECT, K_SHELL_CALL, Kind, LT,
+    PAREN, SEMI, Signals, View,
 };
 use regex::bytes::Regex;
 use std::collections::HashMap;
@@ -161,10 +161,10 @@ fn is_common(w: &str) -> bool {
 static MAP: LazyLock<WordMap> = LazyLock::new(|| {
     let mut m = WordMap::default();
     for w in EXOTIC {
-        m.entry(w).or_default().0 = true;
+        m.entry(w.as_bytes()).or_default().0 = true;
     }
     for w in COMMON {
-        m.entry(w).or_default().1 = true;
+        m.entry(w.as_bytes()).or_default().1 = true;
     }
     m
 });
@@ -172,7 +172,14 @@ static MAP: LazyLock<WordMap> = LazyLock::new(|| {
 /// (in [`EXOTIC`], in [`COMMON`]) for `w`, in one lookup.
 #[inline(always)]
 fn command_kind(w: &str) -> (bool, bool) {
-    if !may_be_command(w) {
+    command_kind_bytes(w.as_bytes())
+}
+
+/// [`command_kind`] of a word as bytes (no UTF-8 check: the map's keys are ASCII, so
+/// anything else is simply not found).
+#[inline(always)]
+fn command_kind_bytes(w: &[u8]) -> (bool, bool) {
+    if !may_be_command_bytes(w) {
         return (false, false);
     }
     MAP.get(w).copied().unwrap_or_default()
@@ -204,10 +211,7 @@ const fn pair_index(first: u8, second: u8) -> usize {
     ((first & 31) as usize) << 5 | (second & 31) as usize
 }
 
-fn may_be_command(w: &str) -> bool {
-    may_be_command_bytes(w.as_bytes())
-}
-
+/// Whether `b` may be in [`EXOTIC`] or [`COMMON`], by [`FIRST_TWO_LEN`]: `false` is exact.
 #[inline]
 fn may_be_command_bytes(b: &[u8]) -> bool {
     match b {
@@ -260,7 +264,7 @@ const CANDIDATE_BYTES: &[u8] = b";|&\n\r`(\'\"<^";
 /// A fixed set of short command words. SipHash (the std default, built against HashDoS)
 /// cost more than the rest of the lookup; the keys are our own constants, so a cheap
 /// multiplicative hash is safe here (an attacker only chooses what is looked up).
-type WordMap = HashMap<&'static str, (bool, bool), BuildHasherDefault<WordHasher>>;
+type WordMap = HashMap<&'static [u8], (bool, bool), BuildHasherDefault<WordHasher>>;
 
 #[derive(Default)]
 struct WordHasher(u64);
@@ -488,7 +492,7 @@ impl Gates {
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
     let gate = Gates::of(&view.sig);
-    if !gate.any() && !may_hit_without_patterns(view.lower.as_bytes()) {
+    if !gate.any() && !may_hit_without_patterns(view.lower.as_bytes(), &view.sig) {
         // Most values that reach this detector (an apostrophe, a `;` in prose) end here.
         return;
     }
@@ -655,20 +659,19 @@ fn bare_command(s: &[u8]) -> Option<(usize, usize)> {
 /// command can. This looks at the word after every byte a command may follow (a superset
 /// of the positions `detect` visits, so `false` is exact) and stops at the first that may
 /// be a command; a word with a directory separator counts as one (the prefix rules are
-/// [`word_range`]'s). Prose words are rejected by [`may_be_command`] without hashing.
-fn may_hit_without_patterns(s: &[u8]) -> bool {
-    any_command_word(s) || bare_command(s).is_some()
+/// [`word_range`]'s). Prose words are rejected by [`may_be_command_bytes`] without hashing.
+fn may_hit_without_patterns(s: &[u8], sig: &Signals) -> bool {
+    // Every bare command is a trigger word of [`K_CMD`]: without one, none is there.
+    any_command_word(s) || sig.kw & K_CMD != 0 && bare_command(s).is_some()
 }
 
 /// Whether the word at command position `p` may be a command: `p` moved past separators,
 /// `$`, `(`, then spaces, `+`, `{` and `(`, as in [`detect`] and [`word_range`].
 fn is_command_word(word: &[u8], ends_in_slash: bool) -> bool {
-    ends_in_slash
-        || (may_be_command_bytes(word)
-            && std::str::from_utf8(word).is_ok_and(|w| {
-                let (exotic, common) = command_kind(w);
-                exotic || common
-            }))
+    ends_in_slash || {
+        let (exotic, common) = command_kind_bytes(word);
+        exotic || common
+    }
 }
 
 /// Whether a word at any command position of `s` may be a command.
@@ -848,11 +851,28 @@ mod tests {
         }
     }
 
+    /// `may_hit_without_patterns` looks for a bare command only in values with a
+    /// [`K_CMD`] trigger word: every bare command, in any case and between quotes or
+    /// spaces, has one.
+    #[test]
+    fn every_bare_command_is_a_cmd_trigger() {
+        for w in BARE {
+            for text in [w.to_string(), w.to_ascii_uppercase(), format!(" '{w}'\t")] {
+                let sig = super::super::signals(&text);
+                assert!(sig.kw & K_CMD != 0, "{text:?}");
+                assert!(
+                    bare_command(text.to_ascii_lowercase().as_bytes()).is_some(),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
     /// The pre-check never rejects a command, and does reject everyday words.
     #[test]
     fn may_be_command_keeps_every_command() {
         for w in EXOTIC.iter().chain(COMMON) {
-            assert!(may_be_command(w), "{w}");
+            assert!(may_be_command_bytes(w.as_bytes()), "{w}");
             assert!(is_exotic(w) || is_common(w), "{w}");
         }
         let rejected = [
@@ -864,7 +884,7 @@ mod tests {
             "springfield",
         ]
         .iter()
-        .filter(|w| !may_be_command(w))
+        .filter(|w| !may_be_command_bytes(w.as_bytes()))
         .count();
         assert!(
             rejected >= 5,

@@ -744,11 +744,10 @@ fn lower_into<'b>(buf: &'b mut String, text: &str) -> &'b str {
 /// [`ORDER`].
 fn to_run(sig: &Signals, config: &Config) -> u16 {
     let want = wanted(sig);
+    // Branch-free: both sets as bits, then one AND.
     let mut run = 0;
     for (i, kind) in ORDER.iter().enumerate() {
-        if want[i] && config.detectors.enabled(*kind) {
-            run |= 1 << i;
-        }
+        run |= u16::from(want[i] & config.detectors.enabled(*kind)) << i;
     }
     run
 }
