@@ -491,12 +491,18 @@ impl Gates {
 }
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
-    let gate = Gates::of(&view.sig);
-    if !gate.any() && !may_hit_without_patterns(view.lower.as_bytes(), &view.sig) {
-        // Most values that reach this detector (an apostrophe, a `;` in prose) end here.
+    if !may_hit(view.text.as_bytes(), &view.sig) {
         return;
     }
-    detect_all(view, &gate, hits);
+    detect_all(view, &Gates::of(&view.sig), hits);
+}
+
+/// Whether [`detect`] may report anything in `text` (any case; `sig` its signals): false
+/// when no pattern may run and no word at a command position is a command, as for most
+/// values that reach this detector (an apostrophe, a `;` in prose). Cheap, and before any
+/// lower-case copy: [`super::scan_value`] asks it first.
+pub(super) fn may_hit(text: &[u8], sig: &Signals) -> bool {
+    Gates::of(sig).any() || may_hit_without_patterns(text, sig)
 }
 
 /// [`detect`] without its early exit: every pattern `gate` lets run, every candidate.
@@ -641,7 +647,7 @@ fn detect_all(view: &View<'_>, gate: &Gates, hits: &mut Vec<Hit>) {
 }
 
 /// The whole value, quotes and spaces aside, when it is one command that no language uses
-/// as a word ([`BARE`]): its range.
+/// as a word ([`BARE`], in any case): its range.
 fn bare_command(s: &[u8]) -> Option<(usize, usize)> {
     let quote_or_space = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'\'' | b'"');
     let start = s.iter().position(|b| !quote_or_space(b)).unwrap_or(s.len());
@@ -650,11 +656,11 @@ fn bare_command(s: &[u8]) -> Option<(usize, usize)> {
         .rposition(|b| !quote_or_space(b))
         .map_or(start, |e| e + 1);
     BARE.iter()
-        .any(|w| w.as_bytes() == &s[start..end])
+        .any(|w| w.as_bytes().eq_ignore_ascii_case(&s[start..end]))
         .then_some((start, end))
 }
 
-/// Whether [`detect`] can report anything in `s` (lower case) when no pattern may run
+/// Whether [`detect`] can report anything in `s` (any case) when no pattern may run
 /// ([`Gates::any`] is false): only a command word at a candidate position or a bare
 /// command can. This looks at the word after every byte a command may follow (a superset
 /// of the positions `detect` visits, so `false` is exact) and stops at the first that may
@@ -665,13 +671,26 @@ fn may_hit_without_patterns(s: &[u8], sig: &Signals) -> bool {
     any_command_word(s) || sig.kw & K_CMD != 0 && bare_command(s).is_some()
 }
 
-/// Whether the word at command position `p` may be a command: `p` moved past separators,
-/// `$`, `(`, then spaces, `+`, `{` and `(`, as in [`detect`] and [`word_range`].
+/// Whether `word` (any case), read at a command position, may be a command: it is one,
+/// or a directory separator follows it (then the prefix rules of [`word_range`] decide,
+/// and this says yes).
 fn is_command_word(word: &[u8], ends_in_slash: bool) -> bool {
-    ends_in_slash || {
-        let (exotic, common) = command_kind_bytes(word);
-        exotic || common
+    if ends_in_slash {
+        return true;
     }
+    if !may_be_command_bytes(word) {
+        return false;
+    }
+    // Commands are shorter than 32 bytes (`may_be_command_bytes` checked the length).
+    let mut buf = [0u8; 32];
+    let Some(lower) = buf.get_mut(..word.len()) else {
+        return true;
+    };
+    for (l, b) in lower.iter_mut().zip(word) {
+        *l = b.to_ascii_lowercase();
+    }
+    let (exotic, common) = command_kind_bytes(lower);
+    exotic || common
 }
 
 /// Whether a word at any command position of `s` may be a command.
@@ -848,6 +867,68 @@ mod tests {
                 .collect();
             let (fast, full) = both_ways(&text);
             assert_eq!(fast, full, "{text:?}");
+        }
+    }
+
+    /// The early exit says the same of a value and of its lower-case copy (the walk
+    /// asks it of the value, before any copy), on every payload and benign line and on
+    /// random mixed-case texts.
+    #[test]
+    fn early_exit_ignores_case() {
+        let same = |text: &str| {
+            let sig = super::super::signals(text);
+            let lower = text.to_ascii_lowercase();
+            assert_eq!(
+                may_hit(text.as_bytes(), &sig),
+                may_hit(lower.as_bytes(), &sig),
+                "{text:?}"
+            );
+        };
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpora/payloads"
+        );
+        for entry in std::fs::read_dir(dir).expect("payload corpus") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("payload");
+            text.lines().for_each(same);
+            text.lines()
+                .map(str::to_ascii_uppercase)
+                .for_each(|t| same(&t));
+        }
+        let pieces = [
+            "Id",
+            "LS",
+            "Cat",
+            "WhoAmI",
+            "SLEEP",
+            "Type",
+            "Net",
+            "User",
+            "/Bin/",
+            "C:\\Win\\",
+            "5",
+            "-la",
+            ";",
+            "|",
+            "&",
+            "'",
+            "\"",
+            "(",
+            " ",
+            "\t",
+            "Neil",
+            "PWD",
+            "é",
+            "\u{130}",
+        ];
+        let mut rng = crate::test_rng::XorShift(0x6a09_e667_f3bc_c908u64);
+        for _ in 0..50_000 {
+            let seed = rng.next();
+            let n = (seed % 6) as usize + 1;
+            let text: String = (0..n)
+                .map(|k| pieces[(seed.rotate_left(11 * k as u32) % pieces.len() as u64) as usize])
+                .collect();
+            same(&text);
         }
     }
 

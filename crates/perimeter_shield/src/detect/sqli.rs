@@ -6,7 +6,7 @@
 
 use super::{
     AMP, ARITH, BACKTICK, CARET, EQ, GT, HASH, Hit, K_LIKE, K_SQLW, Kind, LT, PAREN, PERCENT, PIPE,
-    QUOTE, SLASH, STAR, View,
+    QUOTE, SLASH, STAR, Signals, View,
 };
 use regex::bytes::Regex;
 use std::sync::LazyLock;
@@ -44,7 +44,7 @@ impl SqliEngine for LibinjectionRs {
 static ENGINE: LibinjectionRs = LibinjectionRs;
 
 pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
-    if !sql_sign(view) {
+    if !sql_sign(view.text, &view.sig) {
         return;
     }
     let Some(fp) = ENGINE.detect(view.text.as_bytes()) else {
@@ -101,21 +101,21 @@ static SQL_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
 ///
 /// An `=` compares only with something after it: the padding that ends a base64 value
 /// (`AAEqQQ==`, every binary attribute of a DynamoDB stream record) is no sign.
-fn sql_sign(view: &View<'_>) -> bool {
-    let c = view.sig.class;
+pub(super) fn sql_sign(text: &str, sig: &Signals) -> bool {
+    let c = sig.class;
     if c & (LT | GT | PIPE | CARET | BACKTICK) != 0
         // A MySQL `#` comment ends something: a string (`admin'#`) or a call or group
         // (`sleep(5)#`, which also has its SQL word). Alone it is prose: "room #123".
         || c & HASH != 0 && c & (QUOTE | PAREN) != 0
-        || view.sig.kw & K_SQLW != 0
-        || view.sig.kw & K_LIKE != 0 && c & QUOTE != 0
-        || c & EQ != 0 && view.text.trim_end_matches('=').contains('=')
+        || sig.kw & K_SQLW != 0
+        || sig.kw & K_LIKE != 0 && c & QUOTE != 0
+        || c & EQ != 0 && text.trim_end_matches('=').contains('=')
     {
         return true;
     }
     c & QUOTE != 0
         && c & (ARITH | STAR | SLASH | PERCENT | AMP) != 0
-        && quote_beside_operator(view.text.as_bytes())
+        && quote_beside_operator(text.as_bytes())
 }
 
 /// Whether a quote stands beside an operator (`-+*/%&`), with only ASCII whitespace
@@ -144,11 +144,7 @@ mod tests {
     use super::*;
 
     fn sign(text: &str) -> bool {
-        sql_sign(&View {
-            text,
-            lower: &text.to_ascii_lowercase(),
-            sig: super::super::signals(text),
-        })
+        sql_sign(text, &super::super::signals(text))
     }
 
     /// The hand-written quote-beside-operator test says what the regex it replaced says,
