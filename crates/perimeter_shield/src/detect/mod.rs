@@ -3,9 +3,12 @@
 //! A value first goes through one pass over its bytes that both records which special
 //! characters occur and walks a case-insensitive Aho-Corasick DFA over the trigger words of
 //! every detector (SQL words only as whole words). A clean value stops there, with nothing
-//! allocated. A value that triggers something gets a lower-case copy
-//! and, when it holds encodings, a normalized view ([`crate::decode::normalize`]); only the
-//! detectors it triggered run, each over both views.
+//! allocated. A value that triggers something and holds no encoding is first put to the
+//! cheap first checks of the detectors it triggered ([`may_find`]: SQL's sign of SQL, the
+//! command words at command positions): an apostrophe or a `;` in prose ends there. What
+//! is left gets a lower-case copy and, when it holds encodings, a normalized view
+//! ([`crate::decode::normalize`]); only the detectors it triggered run, each over both
+//! views.
 
 mod cmdi;
 mod code;
