@@ -813,6 +813,19 @@ pub(crate) fn scan_value(
         // Nothing `wanted` looks at, nothing to normalize: most clean values end here.
         return;
     }
+    scan_signalled(value, sig, config, out, path);
+}
+
+/// [`scan_value`] past the prefilter, for a value with signals `sig`. Out of line: most
+/// values never get here, and its set-up would cost them at every call.
+#[inline(never)]
+fn scan_signalled(
+    value: &str,
+    sig: Signals,
+    config: &Config,
+    out: &mut Vec<Detection>,
+    path: &mut dyn FnMut() -> String,
+) {
     let class = sig.class;
     let needs_normalizing = class & (PERCENT | AMP | BACKSLASH | HIGH) != 0;
     let run = to_run(&sig, config);
