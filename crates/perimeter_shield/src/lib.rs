@@ -59,6 +59,26 @@ impl Detectors {
 }
 
 impl Detectors {
+    /// The enabled detectors, one bit per kind in the detectors' running order
+    /// (`detect::ORDER`: sqli, nosqli, cmdi, code, path traversal, ssrf, xxe, xss,
+    /// deserialization).
+    pub(crate) fn mask(&self) -> u16 {
+        [
+            self.sqli,
+            self.nosqli,
+            self.cmdi,
+            self.code,
+            self.path_traversal,
+            self.ssrf,
+            self.xxe,
+            self.xss,
+            self.deserialization,
+        ]
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &on)| m | u16::from(on) << i)
+    }
+
     /// Whether the detector of `kind` is enabled.
     pub fn enabled(&self, kind: Kind) -> bool {
         match kind {

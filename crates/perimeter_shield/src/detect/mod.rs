@@ -641,7 +641,7 @@ pub(crate) struct Signals {
     pub kw: u32,
 }
 
-/// Every class bit [`wanted`] or normalizing can ask for: a value with none of them (and
+/// Every class bit [`wanted_mask`] or normalizing can ask for: a value with none of them (and
 /// no keyword group) wants no detector.
 const ANY_CLASS: u32 = QUOTE
     | BACKTICK
@@ -660,7 +660,7 @@ const ANY_CLASS: u32 = QUOTE
     | CARET
     | PERCENT
     | HIGH;
-/// Every keyword group [`wanted`] looks at.
+/// Every keyword group [`wanted_mask`] looks at.
 const ANY_GROUP: u32 = K_SQL | K_NOSQL | K_CMD | K_CODE | K_PATH | K_SSRF | K_XXE | K_XSS | K_DESER;
 
 /// Builds every automaton and pattern the detectors compile on first use.
@@ -675,11 +675,11 @@ pub(crate) fn prepare() {
     deser::prepare();
 }
 
-/// Which detectors a view's signals call for.
-fn wanted(s: &Signals) -> [bool; 9] {
+/// Which detectors a view's signals call for: one bit per kind of [`ORDER`].
+fn wanted_mask(s: &Signals) -> u16 {
     let c = s.class;
     let k = s.kw;
-    [
+    let wants = [
         // sqli
         c & (QUOTE | BACKTICK | SEMI | PAREN | EQ | HASH | STAR | BACKSLASH | PIPE | AMP | BANG)
             != 0
@@ -701,7 +701,11 @@ fn wanted(s: &Signals) -> [bool; 9] {
         c & LT != 0 || k & K_XSS != 0,
         // deser
         k & K_DESER != 0,
-    ]
+    ];
+    wants
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &w)| m | u16::from(w) << i)
 }
 
 const ORDER: [Kind; 9] = [
@@ -743,16 +747,10 @@ fn lower_into<'b>(buf: &'b mut String, text: &str) -> &'b str {
     buf
 }
 
-/// The detectors `sig` calls for ([`wanted`]) that `config` enables, one bit per kind of
+/// The detectors `sig` calls for ([`wanted_mask`]) that `config` enables, one bit per kind of
 /// [`ORDER`].
 fn to_run(sig: &Signals, config: &Config) -> u16 {
-    let want = wanted(sig);
-    // Branch-free: both sets as bits, then one AND.
-    let mut run = 0;
-    for (i, kind) in ORDER.iter().enumerate() {
-        run |= u16::from(want[i] & config.detectors.enabled(*kind)) << i;
-    }
-    run
+    wanted_mask(sig) & config.detectors.mask()
 }
 
 /// Whether the detectors of `run` may find anything in `value` (signals `sig`), by the
@@ -1037,6 +1035,12 @@ pub(crate) fn nosqli_operator(key: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// [`wanted_mask`] as one flag per kind of [`ORDER`].
+    fn wanted(s: &Signals) -> [bool; 9] {
+        let mask = wanted_mask(s);
+        std::array::from_fn(|i| mask & 1 << i != 0)
+    }
+
     fn same(text: &str) {
         let (a, b) = (signals(text), signals_reference(text));
         assert_eq!(
@@ -1082,6 +1086,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The enabled-detector bits are in `ORDER`'s order: with one detector on, its bit
+    /// alone is set, and `enabled` says the same.
+    #[test]
+    fn detector_mask_follows_order() {
+        for (i, kind) in ORDER.iter().enumerate() {
+            let mut d = crate::Detectors::all(false);
+            match kind {
+                Kind::Sqli => d.sqli = true,
+                Kind::Nosqli => d.nosqli = true,
+                Kind::Cmdi => d.cmdi = true,
+                Kind::Code => d.code = true,
+                Kind::PathTraversal => d.path_traversal = true,
+                Kind::Ssrf => d.ssrf = true,
+                Kind::Xxe => d.xxe = true,
+                Kind::Xss => d.xss = true,
+                Kind::Deserialization => d.deserialization = true,
+            }
+            assert_eq!(d.mask(), 1 << i, "{kind:?}");
+            assert!(ORDER.iter().all(|k| d.enabled(*k) == (k == kind)));
+        }
+        assert_eq!(crate::Detectors::all(true).mask(), (1 << ORDER.len()) - 1);
     }
 
     /// `may_find` only ever skips detectors that would find nothing: wherever it says
