@@ -808,7 +808,7 @@ pub(crate) fn scan_value(
     }
     let sig = signals(value);
     if sig.class & ANY_CLASS == 0 && sig.kw & ANY_GROUP == 0 {
-        // Nothing `wanted` looks at, nothing to normalize: most clean values end here.
+        // Nothing `wanted_mask` looks at, nothing to normalize: most clean values end here.
         return;
     }
     scan_signalled(value, sig, config, out, path);
