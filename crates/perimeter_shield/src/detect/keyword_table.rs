@@ -32,6 +32,20 @@ const MATCH_FLAG: u32 = 1 << 31;
 /// Bytes a walk steps over per turn of its loop.
 const BLOCK: usize = 4;
 
+/// Where a state in [`KeywordTable::trans`] keeps its depth, the length of the text it
+/// stands for (the longest end of what was read that some pattern starts with): between
+/// the index bits and [`MATCH_FLAG`], so the mask drops it too.
+const DEPTH_SHIFT: u32 = 24;
+const DEPTH_MASK: u32 = 0x7f;
+const _: () = assert!(TRANS_MASK < 1 << DEPTH_SHIFT && (DEPTH_MASK << DEPTH_SHIFT) < MATCH_FLAG);
+
+/// How many bytes the two parts of [`KeywordTable::walk_halves`] share at least: more
+/// makes them longer, fewer makes the first walk go on alone more often.
+const OVERLAP: usize = 3;
+
+/// Shortest text walked as two halves ([`KeywordTable::walk_halves`]).
+const TWO_HALVES_MIN: usize = 12;
+
 /// Walks side by side over a long text (see [`KeywordTable::scan`]).
 const LANES: usize = 4;
 
@@ -67,7 +81,8 @@ pub(crate) struct KeywordTable {
     /// classes, the other adds to the state.
     input: [u32; 256],
     /// `trans[state + input class]`: the next state, states premultiplied by the row
-    /// length, with [`MATCH_FLAG`] if it is a match state; zero past the last state.
+    /// length, with its depth `<< DEPTH_SHIFT` and [`MATCH_FLAG`] if it is a match state;
+    /// zero past the last state.
     trans: Box<[u32; TRANS_LEN]>,
     /// The number of the first match state (they are numbered last, after the others).
     first_match: usize,
@@ -147,6 +162,19 @@ impl KeywordTable {
             }
             k += 1;
         }
+        // Breadth first, a state's distance from the start is the length of its text.
+        let mut depth = vec![u32::MAX; order.len()];
+        depth[0] = 0;
+        for k in 0..order.len() {
+            for &e in &edges[k * stride..(k + 1) * stride] {
+                if depth[e] == u32::MAX {
+                    depth[e] = depth[k] + 1;
+                }
+            }
+        }
+        if depth.iter().any(|&d| d > DEPTH_MASK) {
+            return None;
+        }
         // Dense numbering: states without matches first (the start state stays 0).
         let is_match = |sid| dfa.is_special(sid) && dfa.is_match(sid);
         let mut dense = vec![0usize; order.len()];
@@ -178,9 +206,10 @@ impl KeywordTable {
         for (i, &sid) in order.iter().enumerate() {
             let d = dense[i];
             for c in 0..stride {
-                let next = dense[edges[i * stride + c]];
+                let e = edges[i * stride + c];
+                let next = dense[e];
                 let flag = if next >= first_match { MATCH_FLAG } else { 0 };
-                trans[d * stride + c] = premultiplied(next)? | flag;
+                trans[d * stride + c] = premultiplied(next)? | depth[e] << DEPTH_SHIFT | flag;
             }
             if is_match(sid) {
                 let from = words.len();
@@ -228,8 +257,10 @@ impl KeywordTable {
     #[inline]
     pub fn scan(&self, bytes: &[u8], mut on_word: impl FnMut(&WordMatch, usize)) -> (u32, u32) {
         let mut found = Found::default();
-        if bytes.len() < LANES_MIN {
+        if bytes.len() < TWO_HALVES_MIN {
             self.walk(bytes, 0, 0, &mut found, &mut on_word);
+        } else if bytes.len() < LANES_MIN {
+            self.walk_halves(bytes, &mut found, &mut on_word);
         } else {
             self.scan_lanes(bytes, &mut found, &mut on_word);
         }
@@ -279,6 +310,61 @@ impl KeywordTable {
                 self.walk(rest, from, st[k], found, on_word);
             }
         }
+    }
+
+    /// [`KeywordTable::scan`] for a short text: two walks side by side, for half the load
+    /// latencies in a row, over two parts of one length that overlap by at least
+    /// [`OVERLAP`] bytes: the first from the start, the second (from the start state) to
+    /// the end. If the first walk's final state stands for a text (its depth) no longer
+    /// than the overlap, the second walk, having read that text, was in that same state
+    /// there, exact from there on; what it reported before is a real occurrence too.
+    /// Otherwise (rarely: the bytes before the end of the first part begin a long pattern)
+    /// the first walk goes on alone.
+    #[inline(always)]
+    fn walk_halves(
+        &self,
+        bytes: &[u8],
+        found: &mut Found,
+        on_word: &mut impl FnMut(&WordMatch, usize),
+    ) {
+        let n = (bytes.len() + OVERLAP).div_ceil(2);
+        let from = bytes.len() - n.min(bytes.len());
+        let (head, tail) = (&bytes[..n], &bytes[from..]);
+        let (mut a, mut b) = (0u32, 0u32);
+        let mut class = 0;
+        let mut groups = 0;
+        for (t, (&x, &y)) in head.iter().zip(tail).enumerate() {
+            a = self.step(a, x, &mut class);
+            b = self.step(b, y, &mut class);
+            if ((a | b) as i32) < 0 {
+                groups |= self.matched_pair(a, t, b, from + t, on_word);
+            }
+        }
+        found.class |= class;
+        found.groups |= groups;
+        if (a >> DEPTH_SHIFT & DEPTH_MASK) as usize > n - from {
+            self.walk(&bytes[n..], n, a, found, on_word);
+        }
+    }
+
+    /// [`KeywordTable::matched`] for the two walks of [`KeywordTable::walk_halves`], either
+    /// of which (or both) reached a match state.
+    #[inline(never)]
+    fn matched_pair(
+        &self,
+        a: u32,
+        end_a: usize,
+        b: u32,
+        end_b: usize,
+        on_word: &mut impl FnMut(&WordMatch, usize),
+    ) -> u32 {
+        let mut groups = 0;
+        for (st, end) in [(a, end_a), (b, end_b)] {
+            if st & MATCH_FLAG != 0 {
+                groups |= self.matched(st, end, on_word);
+            }
+        }
+        groups
     }
 
     /// One walk over `part` (at offset `offset` of the text) from state `st`: returns the
