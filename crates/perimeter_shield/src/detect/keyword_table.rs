@@ -41,7 +41,7 @@ const _: () = assert!(TRANS_MASK < 1 << DEPTH_SHIFT && (DEPTH_MASK << DEPTH_SHIF
 
 /// How many bytes the two parts of [`KeywordTable::walk_halves`] share at least: more
 /// makes them longer, fewer makes the first walk go on alone more often.
-const OVERLAP: usize = 3;
+const OVERLAP: usize = 2;
 
 /// Shortest text walked as two halves ([`KeywordTable::walk_halves`]).
 const TWO_HALVES_MIN: usize = 12;
