@@ -8,7 +8,7 @@
 //! load the next state; a flag in the state's sign bit says "match state", one test and a
 //! branch that is almost never taken, to an out-of-line handler. Walking the library's DFA
 //! through its generic `Automaton` interface cost about 21 instructions per byte; this loop
-//! costs about 8, for the same states, transitions and matches (a test walks both over the
+//! costs about 8 to 10, for the same states, transitions and matches (a test walks both over the
 //! corpora and random bytes and compares).
 //!
 //! Each step waits for the previous one's load: a value of a dozen bytes or more is walked
