@@ -1,31 +1,58 @@
 //! The prefilter's keyword automaton as a flat table walked by hand.
 //!
 //! The automaton itself is `aho-corasick`'s DFA over every trigger word; this module copies
-//! it once into a table shaped for the one loop that runs over every byte of every value:
-//! one lookup gives a byte both its special-character bits and its input class, the next
-//! state is one load from a premultiplied table, and match states are numbered last so "is
-//! there a match here" is one comparison. Walking the library's DFA through its generic
-//! `Automaton` interface cost about 21 instructions per byte; this loop costs about 9, for
-//! the same states, transitions and matches (a test walks both over the corpora and random
-//! bytes and compares).
+//! it once into a table shaped for the one loop that runs over every byte of every value.
+//! A step is five instructions, each with its load folded in where x86 allows: read the
+//! byte, OR its special-character bits into the value's, add its input class to the
+//! (premultiplied) state, mask the sum to the table's power-of-two size (no bounds check),
+//! load the next state; a flag in the state's sign bit says "match state", one test and a
+//! branch that is almost never taken, to an out-of-line handler. Walking the library's DFA
+//! through its generic `Automaton` interface cost about 21 instructions per byte; this loop
+//! costs about 8 to 10, for the same states, transitions and matches (a test walks both over the
+//! corpora and random bytes and compares).
+//!
+//! Each step waits for the previous one's load: a value of a dozen bytes or more is walked
+//! as two overlapping halves side by side ([`KeywordTable::walk_halves`]), which costs a few
+//! instructions more than one walk but takes about half the time in a row; one walk per
+//! value was clearly slower on the bench body (2.60 ms against 2.29 ms).
 
 use aho_corasick::Anchored;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 
-/// Bits of a byte's entry that hold its special-character class (the rest is its input
-/// class, shifted by this much).
-const CLASS_BITS: u32 = 25;
-const CLASS_MASK: u32 = (1 << CLASS_BITS) - 1;
+/// Entries of [`KeywordTable::trans`]: a power of two, so that an index masked to it needs
+/// no bounds check (one `and` instead of a compare and a branch on every byte).
+const TRANS_LEN: usize = 1 << 17;
+const TRANS_MASK: usize = TRANS_LEN - 1;
+
+/// Marks a next state in [`KeywordTable::trans`] as a match state: above [`TRANS_MASK`], so
+/// the mask that makes the next index drops it, and the sign bit of a `u32`, so testing for
+/// it is one instruction.
+const MATCH_FLAG: u32 = 1 << 31;
+
+/// Bytes a walk steps over per turn of its loop.
+const BLOCK: usize = 4;
+
+/// Where a state in [`KeywordTable::trans`] keeps its depth, the length of the text it
+/// stands for (the longest end of what was read that some pattern starts with): between
+/// the index bits and [`MATCH_FLAG`], so the mask drops it too.
+const DEPTH_SHIFT: u32 = 24;
+const DEPTH_MASK: u32 = 0x7f;
+const _: () = assert!(TRANS_MASK < 1 << DEPTH_SHIFT && (DEPTH_MASK << DEPTH_SHIFT) < MATCH_FLAG);
+
+/// How many bytes the two parts of [`KeywordTable::walk_halves`] share at least: more
+/// makes them longer, fewer makes the first walk go on alone more often.
+const OVERLAP: usize = 2;
+
+/// Shortest text walked as two halves ([`KeywordTable::walk_halves`]).
+const TWO_HALVES_MIN: usize = 12;
 
 /// Walks side by side over a long text (see [`KeywordTable::scan`]).
 const LANES: usize = 4;
 
-/// Shortest text walked as two halves ([`KeywordTable::scan_halves`]).
-const TWO_HALVES_MIN: usize = 12;
-
-/// How many of the second half-walk's states are kept for the first to meet.
-const HALVES_RECORD: usize = 32;
+/// Shortest text that may be walked in [`LANES`] (shorter ones never are: their pieces
+/// would be shorter than a walk's warmup).
+const LANES_MIN: usize = LANES * LANES * 16;
 
 /// What a pattern ending at a match state means.
 #[derive(Debug, Clone, Copy)]
@@ -48,13 +75,18 @@ struct StateMatches {
 }
 
 pub(crate) struct KeywordTable {
-    /// Per byte: its special-character class bits, and its input class `<< CLASS_BITS`.
-    byte: [u32; 256],
-    /// `trans[state + input class]`: the next state, states premultiplied by the number of
-    /// input classes.
-    trans: Vec<u32>,
-    /// States at or above this one have matches.
-    first_match: u32,
+    /// Per byte: its special-character class bits.
+    class: [u32; 256],
+    /// Per byte: its input class. Apart from `class` (though both are a function of the
+    /// byte), so that each is one instruction with its load folded in: one ORs into the
+    /// classes, the other adds to the state.
+    input: [u32; 256],
+    /// `trans[state + input class]`: the next state, states premultiplied by the row
+    /// length, with its depth `<< DEPTH_SHIFT` and [`MATCH_FLAG`] if it is a match state;
+    /// zero past the last state.
+    trans: Box<[u32; TRANS_LEN]>,
+    /// The number of the first match state (they are numbered last, after the others).
+    first_match: usize,
     /// log2 of the row length (a power of two).
     shift: u32,
     matches: Vec<StateMatches>,
@@ -71,8 +103,8 @@ impl KeywordTable {
     /// Copies `dfa` (built over patterns of which those with index `< plain` count
     /// anywhere, with their `groups[index]`, and the others need a boundary check; those
     /// from `prefix_from` on are prefixes). `class_of` gives each byte's special classes.
-    /// `None` when the automaton does not fit the table (more than 127 input classes or
-    /// 2^32 / 128 states): the caller then walks the DFA itself.
+    /// `None` when the automaton does not fit the table (more than 127 input classes, or
+    /// more than [`TRANS_LEN`] transitions).
     pub fn build(
         dfa: &DFA,
         patterns: &[&str],
@@ -131,6 +163,19 @@ impl KeywordTable {
             }
             k += 1;
         }
+        // Breadth first, a state's distance from the start is the length of its text.
+        let mut depth = vec![u32::MAX; order.len()];
+        depth[0] = 0;
+        for k in 0..order.len() {
+            for &e in &edges[k * stride..(k + 1) * stride] {
+                if depth[e] == u32::MAX {
+                    depth[e] = depth[k] + 1;
+                }
+            }
+        }
+        if depth.iter().any(|&d| d > DEPTH_MASK) {
+            return None;
+        }
         // Dense numbering: states without matches first (the start state stays 0).
         let is_match = |sid| dfa.is_special(sid) && dfa.is_match(sid);
         let mut dense = vec![0usize; order.len()];
@@ -144,8 +189,13 @@ impl KeywordTable {
             }
         }
         let first_match = order.iter().filter(|&&sid| !is_match(sid)).count();
-        let premultiplied = |d: usize| u32::try_from(d * stride).ok();
-        let mut trans = vec![0u32; order.len() * stride];
+        let premultiplied = |d: usize| u32::try_from(d * stride).ok().filter(|&p| p < MATCH_FLAG);
+        if order.len() * stride > TRANS_LEN {
+            return None;
+        }
+        let mut trans: Box<[u32; TRANS_LEN]> =
+            vec![0u32; TRANS_LEN].into_boxed_slice().try_into().ok()?;
+
         let mut matches = vec![
             StateMatches {
                 groups: 0,
@@ -157,7 +207,10 @@ impl KeywordTable {
         for (i, &sid) in order.iter().enumerate() {
             let d = dense[i];
             for c in 0..stride {
-                trans[d * stride + c] = premultiplied(dense[edges[i * stride + c]])?;
+                let e = edges[i * stride + c];
+                let next = dense[e];
+                let flag = if next >= first_match { MATCH_FLAG } else { 0 };
+                trans[d * stride + c] = premultiplied(next)? | depth[e] << DEPTH_SHIFT | flag;
             }
             if is_match(sid) {
                 let from = words.len();
@@ -181,15 +234,12 @@ impl KeywordTable {
                 };
             }
         }
-        let mut byte = [0u32; 256];
-        for b in 0..256 {
-            debug_assert!(class_of[b] <= CLASS_MASK);
-            byte[b] = class_of[b] & CLASS_MASK | u32::from(input[b]) << CLASS_BITS;
-        }
+        let input = input.map(u32::from);
         Some(KeywordTable {
-            byte,
+            class: *class_of,
+            input,
             trans,
-            first_match: premultiplied(first_match)?,
+            first_match,
             shift: stride.trailing_zeros(),
             warmup: patterns.iter().map(|p| p.len()).max()?.saturating_sub(1),
             matches,
@@ -204,33 +254,51 @@ impl KeywordTable {
     ///
     /// Each step of a DFA waits for the previous one's load, so one walk cannot go faster
     /// than a load's latency per byte; a long text is cut in [`LANES`] pieces walked side
-    /// by side. A piece's walk starts [`KeywordTable::warmup`] bytes before the piece, so
-    /// its state is exact from the piece's first byte on (an automaton's state depends only
-    /// on the last `warmup` bytes), and whatever it reports before that is a real
-    /// occurrence too.
+    /// by side ([`KeywordTable::scan_lanes`]).
     #[inline]
     pub fn scan(&self, bytes: &[u8], mut on_word: impl FnMut(&WordMatch, usize)) -> (u32, u32) {
+        let mut found = Found::default();
+        if bytes.len() < TWO_HALVES_MIN {
+            self.walk(bytes, 0, 0, &mut found, &mut on_word);
+        } else if bytes.len() < LANES_MIN {
+            self.walk_halves(bytes, &mut found, &mut on_word);
+        } else {
+            self.scan_lanes(bytes, &mut found, &mut on_word);
+        }
+        (found.class, found.groups)
+    }
+
+    /// [`KeywordTable::scan`] for a long text: [`LANES`] walks side by side, each over a
+    /// piece (or one walk if the pieces would be too short for their warmup to pay). A
+    /// piece's walk starts [`KeywordTable::warmup`] bytes before the piece, so its state is
+    /// exact from the piece's first byte on (an automaton's state depends only on the last
+    /// `warmup` bytes), and whatever it reports before that is a real occurrence too.
+    #[inline(never)]
+    fn scan_lanes(
+        &self,
+        bytes: &[u8],
+        found: &mut Found,
+        on_word: &mut impl FnMut(&WordMatch, usize),
+    ) {
         let q = bytes.len() / LANES;
         if q < LANES * self.warmup.max(16) {
-            if bytes.len() >= TWO_HALVES_MIN {
-                return self.scan_halves(bytes, &mut on_word);
-            }
-            return self.scan_from(bytes, 0, bytes.len(), 0, &mut on_word);
+            self.walk(bytes, 0, 0, found, on_word);
+            return;
         }
-        let (byte, trans, first_match) = (&self.byte, &self.trans[..], self.first_match);
         let start: [usize; LANES] = std::array::from_fn(|k| (k * q).saturating_sub(self.warmup));
         let mut st = [0u32; LANES];
-        let mut acc = 0u32;
-        let mut groups = 0u32;
+        let mut class = 0u32;
         // Every lane walks at least `q` bytes: side by side for those.
         for t in 0..q {
             for k in 0..LANES {
                 let i = start[k] + t;
-                let e = byte[bytes[i] as usize];
-                acc |= e;
-                st[k] = self.step(trans, first_match, st[k], e, i, &mut groups, &mut on_word);
+                st[k] = self.step(st[k], bytes[i], &mut class);
+                if st[k] & MATCH_FLAG != 0 {
+                    found.groups |= self.matched(st[k], i, on_word);
+                }
             }
         }
+        found.class |= class;
         // Then each lane to the end of its piece, alone.
         for k in 0..LANES {
             let end = if k + 1 == LANES {
@@ -238,119 +306,186 @@ impl KeywordTable {
             } else {
                 (k + 1) * q
             };
-            let (a, g) = self.scan_from(bytes, start[k] + q, end, st[k], &mut on_word);
-            acc |= a;
-            groups |= g;
-        }
-        (acc & CLASS_MASK, groups)
-    }
-
-    /// [`KeywordTable::scan`] for a short text: two walks side by side, one from the start
-    /// and one from the middle (in the start state, so it may miss what began before the
-    /// middle). The first then goes on past the middle only until its state equals the
-    /// second's at the same byte; from there on they would agree. Two automaton states agree
-    /// at the latest `warmup + 1` bytes after the middle, in practice after a byte or two, so
-    /// a value costs about half its length in load latencies, not all of it. If the first
-    /// walk reaches the end of the second's side-by-side part without agreeing, it walks the
-    /// rest alone.
-    fn scan_halves(&self, bytes: &[u8], on_word: &mut impl FnMut(&WordMatch, usize)) -> (u32, u32) {
-        let (byte, trans, first_match) = (&self.byte, &self.trans[..], self.first_match);
-        let mid = bytes.len() / 2;
-        let (head, tail) = bytes.split_at(mid);
-        let mut seen = [0u32; HALVES_RECORD];
-        let (mut a, mut b) = (0u32, 0u32);
-        let mut acc = 0u32;
-        let mut groups = 0u32;
-        for (t, (&x, &y)) in head.iter().zip(tail).enumerate() {
-            let ex = byte[x as usize];
-            let ey = byte[y as usize];
-            acc |= ex | ey;
-            a = self.step(trans, first_match, a, ex, t, &mut groups, on_word);
-            b = self.step(trans, first_match, b, ey, mid + t, &mut groups, on_word);
-            if let Some(slot) = seen.get_mut(t) {
-                *slot = b;
+            let from = start[k] + q;
+            if let Some(rest) = bytes.get(from..end) {
+                self.walk(rest, from, st[k], found, on_word);
             }
         }
-        // The second walk read `tail[..mid]`; the first goes on from the middle.
-        let side = mid.min(HALVES_RECORD);
-        for (t, &x) in tail[..side].iter().enumerate() {
-            let e = byte[x as usize];
-            a = self.step(trans, first_match, a, e, mid + t, &mut groups, on_word);
-            if a == seen[t] {
-                // Agreed: the second walk's state is exact from here on.
-                let (ra, rg) = self.scan_from(bytes, 2 * mid, bytes.len(), b, on_word);
-                return ((acc | ra) & CLASS_MASK, groups | rg);
-            }
-        }
-        // No agreement within what the second walk recorded: the first walks the rest.
-        let (ra, rg) = self.scan_from(bytes, mid + side, bytes.len(), a, on_word);
-        ((acc | ra) & CLASS_MASK, groups | rg)
     }
 
-    /// [`KeywordTable::scan`] over `bytes[from..to]` by one walk starting in state `st`.
-    #[inline]
-    fn scan_from(
+    /// [`KeywordTable::scan`] for a short text: two walks side by side, for half the load
+    /// latencies in a row, over two parts of one length that overlap by at least
+    /// [`OVERLAP`] bytes: the first from the start, the second (from the start state) to
+    /// the end. If the first walk's final state stands for a text (its depth) no longer
+    /// than the overlap, the second walk, having read that text, was in that same state
+    /// there, exact from there on; what it reported before is a real occurrence too.
+    /// Otherwise (rarely: the bytes before the end of the first part begin a long pattern)
+    /// the first walk goes on alone.
+    #[inline(always)]
+    fn walk_halves(
         &self,
         bytes: &[u8],
-        from: usize,
-        to: usize,
-        mut st: u32,
+        found: &mut Found,
         on_word: &mut impl FnMut(&WordMatch, usize),
-    ) -> (u32, u32) {
-        // Locals, so the loop keeps them in registers; the match path is out of line for
-        // the same reason.
-        let (byte, trans, first_match) = (&self.byte, &self.trans[..], self.first_match);
-        let mut acc = 0u32;
-        let mut groups = 0u32;
-        let Some(part) = bytes.get(from..to) else {
-            return (0, 0);
-        };
-        let mut it = part.iter();
-        while let Some(&b) = it.next() {
-            let e = byte[b as usize];
-            acc |= e;
-            st = self.step(
-                trans,
-                first_match,
-                st,
-                e,
-                to - it.len() - 1,
-                &mut groups,
-                on_word,
-            );
+    ) {
+        let n = (bytes.len() + OVERLAP).div_ceil(2);
+        let from = bytes.len() - n.min(bytes.len());
+        let (head, tail) = (&bytes[..n], &bytes[from..]);
+        let (mut a, mut b) = (0u32, 0u32);
+        let mut class = 0;
+        let mut groups = 0;
+        for (t, (&x, &y)) in head.iter().zip(tail).enumerate() {
+            a = self.step(a, x, &mut class);
+            b = self.step(b, y, &mut class);
+            if ((a | b) as i32) < 0 {
+                groups |= self.matched_pair(a, t, b, from + t, on_word);
+            }
         }
-        (acc & CLASS_MASK, groups)
+        found.class |= class;
+        found.groups |= groups;
+        if (a >> DEPTH_SHIFT & DEPTH_MASK) as usize > n - from {
+            self.walk(&bytes[n..], n, a, found, on_word);
+        }
     }
 
-    /// One step of a walk from state `st` on a byte whose entry is `e`, the byte at offset
-    /// `end`: the next state; a match state adds its groups to `groups` and reports its
-    /// words. `trans` and `first_match` are the caller's copies, kept in its registers.
-    #[allow(clippy::too_many_arguments)] // a hot-loop step: its state goes in and out by value
-    #[inline(always)]
-    fn step(
+    /// [`KeywordTable::matched`] for the two walks of [`KeywordTable::walk_halves`], either
+    /// of which (or both) reached a match state.
+    #[inline(never)]
+    fn matched_pair(
         &self,
-        trans: &[u32],
-        first_match: u32,
-        st: u32,
-        e: u32,
-        end: usize,
-        groups: &mut u32,
+        a: u32,
+        end_a: usize,
+        b: u32,
+        end_b: usize,
         on_word: &mut impl FnMut(&WordMatch, usize),
     ) -> u32 {
-        let next = trans[(st + (e >> CLASS_BITS)) as usize];
-        if next >= first_match {
-            *groups |= self.matched(next, end, on_word);
+        let mut groups = 0;
+        for (st, end) in [(a, end_a), (b, end_b)] {
+            if st & MATCH_FLAG != 0 {
+                groups |= self.matched(st, end, on_word);
+            }
         }
-        next
+        groups
+    }
+
+    /// One walk over `part` (at offset `offset` of the text) from state `st`: returns the
+    /// state after it. Its loop holds only steps; a match calls the out-of-line
+    /// [`KeywordTable::matched`], so the loop keeps its state in registers.
+    #[inline(always)]
+    fn walk(
+        &self,
+        part: &[u8],
+        offset: usize,
+        mut st: u32,
+        found: &mut Found,
+        on_word: &mut impl FnMut(&WordMatch, usize),
+    ) -> u32 {
+        let mut class = 0;
+        let mut groups = 0;
+        let (blocks, tail) = part.as_chunks::<BLOCK>();
+        for (k, block) in blocks.iter().enumerate() {
+            for (j, &x) in block.iter().enumerate() {
+                st = self.step(st, x, &mut class);
+                if st & MATCH_FLAG != 0 {
+                    groups |= self.matched(st, offset + k * BLOCK + j, on_word);
+                }
+            }
+        }
+        let offset = offset + blocks.len() * BLOCK;
+        for (j, &x) in tail.iter().enumerate() {
+            st = self.step(st, x, &mut class);
+            if st & MATCH_FLAG != 0 {
+                groups |= self.matched(st, offset + j, on_word);
+            }
+        }
+        found.class |= class;
+        found.groups |= groups;
+        st
+    }
+
+    /// One step of a walk: the state after state `st` reads byte `x`, whose special
+    /// classes go into `class`.
+    #[inline(always)]
+    fn step(&self, st: u32, x: u8, class: &mut u32) -> u32 {
+        let x = usize::from(x);
+        *class |= self.class[x];
+        // The state's match flag is above the mask (and no add carries into it).
+        self.trans[st.wrapping_add(self.input[x]) as usize & TRANS_MASK]
     }
 
     /// The groups of match state `st` (reached at offset `end`), reporting its words.
     #[inline(never)]
     fn matched(&self, st: u32, end: usize, on_word: &mut impl FnMut(&WordMatch, usize)) -> u32 {
-        let m = self.matches[((st - self.first_match) >> self.shift) as usize];
-        for w in &self.words[m.words.0 as usize..m.words.1 as usize] {
+        let number = (st as usize & TRANS_MASK) >> self.shift;
+        let Some(m) = number
+            .checked_sub(self.first_match)
+            .and_then(|k| self.matches.get(k))
+        else {
+            return 0;
+        };
+        for w in self
+            .words
+            .get(m.words.0 as usize..m.words.1 as usize)
+            .unwrap_or(&[])
+        {
             on_word(w, end);
         }
         m.groups
+    }
+}
+
+/// What a walk has found so far.
+#[derive(Default)]
+struct Found {
+    /// The special classes of the bytes read.
+    class: u32,
+    /// The groups of the patterns found.
+    groups: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The state a walk from the start reaches over `text`, without its flag and depth.
+    fn state_after(table: &KeywordTable, text: &[u8]) -> usize {
+        let mut found = Found::default();
+        table.walk(text, 0, 0, &mut found, &mut |_, _| {}) as usize & TRANS_MASK
+    }
+
+    /// A state's depth bits say how many last bytes decide it: walking only those from the
+    /// start reaches the same state (what [`KeywordTable::walk_halves`] relies on), and no
+    /// fewer would do. Checked at every end of seeded random texts over the patterns' bytes.
+    #[test]
+    fn depth_is_how_many_last_bytes_decide_the_state() {
+        let table = crate::detect::KEYWORD_TABLE
+            .as_ref()
+            .expect("keyword table");
+        let alphabet: Vec<u8> = crate::detect::keyword_patterns()
+            .concat()
+            .bytes()
+            .chain(*b"AZ ._-'")
+            .collect();
+        let mut rng = crate::test_rng::XorShift(0x51_7cc1_b727_220a);
+        for _ in 0..2_000 {
+            let len = 1 + (rng.next() % 40) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
+                .collect();
+            for end in 1..=len {
+                let mut found = Found::default();
+                let st = table.walk(&text[..end], 0, 0, &mut found, &mut |_, _| {});
+                let depth = (st >> DEPTH_SHIFT & DEPTH_MASK) as usize;
+                assert!(
+                    depth <= end && depth <= table.warmup + 1,
+                    "{text:?}[..{end}]"
+                );
+                let exact = st as usize & TRANS_MASK;
+                assert_eq!(state_after(table, &text[end - depth..end]), exact);
+                if depth > 0 {
+                    assert_ne!(state_after(table, &text[end - depth + 1..end]), exact);
+                }
+            }
+        }
     }
 }

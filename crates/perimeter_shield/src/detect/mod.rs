@@ -556,8 +556,19 @@ static KEYWORD_TABLE: LazyLock<Option<keyword_table::KeywordTable>> = LazyLock::
     )
 });
 
+/// Per byte: whether it is an ASCII letter, digit or `_`.
+static WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    WORD_BYTE[usize::from(b)]
 }
 
 /// Byte classes and keyword groups of `text`, in one pass over its bytes.
@@ -590,10 +601,26 @@ fn signals(text: &str) -> Signals {
 /// Whether a SQL word found at `start..=end` of `bytes` stands alone (word boundaries on
 /// both sides, only on the left for a prefix) and is not a DNS label.
 fn sql_word_counts(bytes: &[u8], start: usize, end: usize, prefix: bool) -> bool {
-    let left = start == 0 || !is_word_byte(bytes[start - 1]);
-    let right = prefix || bytes.get(end + 1).is_none_or(|&n| !is_word_byte(n));
+    let before = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+    // Most words found are inside a longer one (`or` in `morning`): out first.
+    if before.is_some_and(is_word_byte) {
+        return false;
+    }
+    let after = bytes.get(end + 1).copied();
+    let right = prefix || after.is_none_or(|n| !is_word_byte(n));
     // A DNS label (`abc123.execute-api.us-east-1.amazonaws.com`, the Host of every REST API
     // event) is no SQL word: `.` or `-` on both sides.
+    let label = matches!(before, Some(b'.' | b'-')) && matches!(after, Some(b'.' | b'-'));
+    right && !label
+}
+
+/// [`sql_word_counts`] as first written, with the plain ASCII predicates: the reference
+/// its table and early return are tested against.
+#[cfg(test)]
+fn sql_word_counts_reference(bytes: &[u8], start: usize, end: usize, prefix: bool) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let left = start == 0 || !word(bytes[start - 1]);
+    let right = prefix || bytes.get(end + 1).is_none_or(|&n| !word(n));
     let label = start > 0
         && matches!(bytes[start - 1], b'.' | b'-')
         && bytes
@@ -1048,6 +1075,34 @@ mod tests {
             (b.class, b.kw),
             "signals differ on {text:?}"
         );
+    }
+
+    /// The word check agrees with its plain version at every position of texts over word
+    /// bytes, boundaries, DNS-label signs and non-ASCII bytes, for words and prefixes.
+    #[test]
+    fn sql_word_counts_matches_reference() {
+        let alphabet = b"aZ09_ .-'\xc3\x80\x00";
+        let mut rng = crate::test_rng::XorShift(0x2545_f491_4f6c_dd1d);
+        for _ in 0..20_000 {
+            let len = 1 + (rng.next() % 12) as usize;
+            let t: Vec<u8> = (0..len)
+                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
+                .collect();
+            for start in 0..len {
+                for end in start..len {
+                    for prefix in [false, true] {
+                        assert_eq!(
+                            sql_word_counts(&t, start, end, prefix),
+                            sql_word_counts_reference(&t, start, end, prefix),
+                            "{t:?} {start}..={end} prefix {prefix}"
+                        );
+                    }
+                }
+            }
+        }
+        for b in 0..=255u8 {
+            assert_eq!(is_word_byte(b), b.is_ascii_alphanumeric() || b == b'_');
+        }
     }
 
     /// The quick exit of `scan_value` is exact: any single class bit or group outside
