@@ -14,8 +14,8 @@
 //! Command substitution, `${IFS}`, shellshock and `$'…'` tricks are matched directly.
 
 use super::{
-    AT, BACKTICK, BRACE, COLON, DOLLAR, GT, HASH, Hit, K_CMD, K_CMD_DIRECT, K_SHELL_CALL, Kind, LT,
-    PAREN, SEMI, Signals, View,
+    AT, BACKTICK, BRACE, COLON, DOLLAR, GT, HASH, Hit, K_CMD, K_CMD_DIRECT, K_CMDW, K_SHELL_CALL,
+    Kind, LT, PAREN, SEMI, Signals, View,
 };
 use regex::bytes::Regex;
 use std::collections::HashMap;
@@ -23,7 +23,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 use wide::u8x16;
 
-const EXOTIC: &[&str] = &[
+pub(super) const EXOTIC: &[&str] = &[
     "whoami",
     "uname",
     "ifconfig",
@@ -89,7 +89,7 @@ const EXOTIC: &[&str] = &[
     "lsof",
 ];
 
-const COMMON: &[&str] = &[
+pub(super) const COMMON: &[&str] = &[
     "id", "ls", "dir", "pwd", "cat", "echo", "sleep", "ping", "sh", "rm", "touch", "env", "ver",
     "net", "sudo", "timeout", "expr", "eval", "exec", "find", "type", "more", "set", "copy", "del",
     "start", "cd", "cp", "mv", "mkdir", "head", "tail", "less", "grep", "awk", "sed", "xargs",
@@ -677,8 +677,10 @@ fn bare_command(s: &[u8]) -> Option<(usize, usize)> {
 /// be a command; a word with a directory separator counts as one (the prefix rules are
 /// [`word_range`]'s). Prose words are rejected by [`may_be_command_bytes`] without hashing.
 fn may_hit_without_patterns(s: &[u8], sig: &Signals) -> bool {
-    // Every bare command is a trigger word of [`K_CMD`]: without one, none is there.
-    any_command_word(s) || sig.kw & K_CMD != 0 && bare_command(s).is_some()
+    // A command at a command position, bare or not, is a whole word of [`K_CMDW`]; every
+    // bare command is a trigger word of [`K_CMD`], too.
+    sig.kw & K_CMDW != 0
+        && (any_command_word(s) || sig.kw & K_CMD != 0 && bare_command(s).is_some())
 }
 
 /// Whether `word` (any case), read at a command position, may be a command: it is one,
@@ -956,6 +958,37 @@ mod tests {
                     "{text:?}"
                 );
             }
+        }
+    }
+
+    /// Every command word is found as a whole word wherever a command may stand: alone,
+    /// after a separator or a quote, behind a directory, in upper case.
+    #[test]
+    fn every_command_word_is_a_cmdw_trigger() {
+        for w in EXOTIC.iter().chain(COMMON) {
+            for text in [
+                w.to_string(),
+                format!("a;{w} -x"),
+                format!("'{w}'"),
+                format!("/usr/bin/{w}"),
+                format!("c:\\windows\\{}", w.to_ascii_uppercase()),
+            ] {
+                assert!(super::super::signals(&text).kw & K_CMDW != 0, "{text:?}");
+            }
+        }
+    }
+
+    /// Words that only hold a command word (`details`, `xcatx`) are no trigger of it.
+    #[test]
+    fn words_holding_a_command_word_are_no_cmdw_trigger() {
+        for text in [
+            "details",
+            "xcatx",
+            "Springfield",
+            "morning delivery",
+            "Customer O'Neil",
+        ] {
+            assert!(super::super::signals(text).kw & K_CMDW == 0, "{text:?}");
         }
     }
 

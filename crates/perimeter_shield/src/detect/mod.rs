@@ -177,6 +177,10 @@ pub(crate) const K_SHELL_CALL: u32 = 1 << 11;
 /// pattern is not run. Gates like these only skip a regex that could not match; they never
 /// decide a verdict.
 pub(crate) const K_CMD_DIRECT: u32 = 1 << 12;
+/// A command word of [`cmdi`] ([`cmdi::EXOTIC`], [`cmdi::COMMON`]) as a whole word: a
+/// command at a command position is always one (the bytes around a command word are no
+/// word bytes), so without it [`cmdi`]'s candidate walk cannot report anything.
+pub(crate) const K_CMDW: u32 = 1 << 13;
 
 const KEYWORDS: &[(&str, u32)] = &[
     // SQL words that make a value worth tokenizing even without special characters.
@@ -521,6 +525,13 @@ const _: () = assert!(matches!(
     b"like"
 ));
 
+/// The pattern indices of [`cmdi`]'s command words in the automaton (after [`KEYWORDS`]
+/// and [`SQL_WORDS`]): whole words, like the SQL words, in group [`K_CMDW`].
+const CMD_WORDS: std::ops::Range<usize> = {
+    let from = KEYWORDS.len() + SQL_WORDS.len();
+    from..from + cmdi::EXOTIC.len() + cmdi::COMMON.len()
+};
+
 /// SQL word prefixes whose rest is any identifier (`sp_executesql`, `dbms_pipe`, …):
 /// only the left boundary is checked.
 const SQL_PREFIXES: &[&str] = &["sp_", "dbms_", "utl_", "json_"];
@@ -541,6 +552,8 @@ fn keyword_patterns() -> Vec<&'static str> {
         .iter()
         .map(|(k, _)| *k)
         .chain(SQL_WORDS.iter().copied())
+        .chain(cmdi::EXOTIC.iter().copied())
+        .chain(cmdi::COMMON.iter().copied())
         .chain(SQL_PREFIXES.iter().copied())
         .collect()
 }
@@ -551,7 +564,7 @@ static KEYWORD_TABLE: LazyLock<Option<keyword_table::KeywordTable>> = LazyLock::
         KEYWORD_DFA.as_ref()?,
         &keyword_patterns(),
         &groups,
-        KEYWORDS.len() + SQL_WORDS.len(),
+        CMD_WORDS.end,
         &CLASS,
     )
 });
@@ -587,6 +600,8 @@ fn signals(text: &str) -> Signals {
         if sql_word_counts(bytes, start, i, w.prefix) {
             words |= if w.pattern == LIKE_WORD {
                 K_LIKE
+            } else if CMD_WORDS.contains(&w.pattern) {
+                K_CMDW
             } else {
                 K_SQLW
             };
@@ -652,9 +667,15 @@ fn signals_reference(text: &str) -> Signals {
                     continue;
                 }
                 let len = dfa.pattern_len(dfa.match_pattern(sid, m));
-                let prefix = p >= KEYWORDS.len() + SQL_WORDS.len();
+                let prefix = p >= CMD_WORDS.end;
                 if sql_word_counts(bytes, i + 1 - len, i, prefix) {
-                    kw |= if p == LIKE_WORD { K_LIKE } else { K_SQLW };
+                    kw |= if p == LIKE_WORD {
+                        K_LIKE
+                    } else if CMD_WORDS.contains(&p) {
+                        K_CMDW
+                    } else {
+                        K_SQLW
+                    };
                 }
             }
         }
