@@ -349,6 +349,13 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         JsonError { what, at: self.i }
     }
 
+    /// An error at `at`, the parser moved there (as if it had read up to it).
+    #[cold]
+    fn err_at(&mut self, what: &'static str, at: usize) -> JsonError {
+        self.i = at;
+        self.err(what)
+    }
+
     /// The next byte, not consumed (an escaped quote reads as `"`).
     pub fn peek(&self) -> Option<u8> {
         let b = self.s.get(self.i).copied();
@@ -359,8 +366,43 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     }
 
     /// Consumes the next byte (after [`Parser::peek`]).
+    #[cfg(test)]
     pub fn bump(&mut self) {
         self.i += 1;
+    }
+
+    /// Consumes the next byte when it is `b` (not a quote: an escaped one is two bytes).
+    /// The walker's fast path for compact JSON: where [`Parser::ws`] would skip nothing,
+    /// `eat(b)` is `ws` then `peek() == Some(b)` then [`Parser::bump`].
+    #[inline(always)]
+    pub fn eat(&mut self, b: u8) -> bool {
+        let hit = self.s.get(self.i) == Some(&b);
+        self.i += usize::from(hit);
+        hit
+    }
+
+    /// Whether a string starts at the next byte (`peek() == Some(b'"')`, cheaper).
+    #[inline(always)]
+    pub fn at_quote(&self) -> bool {
+        if ESC {
+            self.s.get(self.i) == Some(&b'\\') && self.s.get(self.i + 1) == Some(&b'"')
+        } else {
+            self.s.get(self.i) == Some(&b'"')
+        }
+    }
+
+    /// [`Parser::value`] of a scalar, validated and dropped: a number, `true`, `false`
+    /// or `null`, with `value`'s errors and offsets, but no [`Json`] built (the walker
+    /// scans strings only). Callers have seen that no string or container starts here.
+    pub fn skip_scalar(&mut self) -> Result<(), JsonError> {
+        match self.s.get(self.i) {
+            Some(b't') => self.skip_literal(b"true"),
+            Some(b'f') => self.skip_literal(b"false"),
+            Some(b'n') => self.skip_literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.skip_number(),
+            Some(_) => Err(self.err("expected a value")),
+            None => Err(self.err("unexpected end")),
+        }
     }
 
     /// Opens the container at the next byte (`[` or `{`) at nesting `depth` (checked as
@@ -383,7 +425,19 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         Ok(())
     }
 
+    /// Skips whitespace (escaped `\\n`, `\\r`, `\\t` too in an escaped parse). Compact
+    /// JSON has none between tokens: that case is decided on the next byte, inline.
+    #[inline(always)]
     pub fn ws(&mut self) {
+        match self.s.get(self.i) {
+            Some(&b) if b > b' ' && b != b'\\' => {}
+            Some(b'\\') if !ESC || self.s.get(self.i + 1) == Some(&b'"') => {}
+            None => {}
+            Some(_) => self.ws_loop(),
+        }
+    }
+
+    fn ws_loop(&mut self) {
         loop {
             match self.s.get(self.i) {
                 Some(b' ' | b'\n' | b'\r' | b'\t') => self.i += 1,
@@ -419,50 +473,66 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     }
 
     fn literal(&mut self, word: &'static str, v: Json<'a>) -> Result<Json<'a>, JsonError> {
-        if self.s[self.i..].starts_with(word.as_bytes()) {
+        self.skip_literal(word.as_bytes()).map(|()| v)
+    }
+
+    #[inline]
+    fn skip_literal(&mut self, word: &'static [u8]) -> Result<(), JsonError> {
+        if self.s.get(self.i..self.i + word.len()) == Some(word) {
             self.i += word.len();
-            Ok(v)
+            Ok(())
         } else {
             Err(self.err("expected a literal"))
         }
     }
 
-    fn digits(&mut self) -> usize {
-        let start = self.i;
-        while self.s.get(self.i).is_some_and(u8::is_ascii_digit) {
-            self.i += 1;
+    /// The end of the run of ASCII digits of `s` from `i`.
+    #[inline(always)]
+    fn digits_end(s: &[u8], mut i: usize) -> usize {
+        while s.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
         }
-        self.i - start
+        i
     }
 
     fn number(&mut self) -> Result<Json<'a>, JsonError> {
         let start = self.i;
-        if self.s[self.i] == b'-' {
-            self.i += 1;
-        }
-        match self.s.get(self.i) {
-            Some(b'0') => self.i += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.err("bad number")),
-        }
-        if self.s.get(self.i) == Some(&b'.') {
-            self.i += 1;
-            if self.digits() == 0 {
-                return Err(self.err("bad number"));
-            }
-        }
-        if let Some(b'e' | b'E') = self.s.get(self.i) {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.s.get(self.i) {
-                self.i += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.err("bad number"));
-            }
-        }
+        self.skip_number()?;
         Ok(Json::Num(&self.text[start..self.i]))
+    }
+
+    /// Validates the number at the next byte (a `-` or a digit) and moves past it.
+    #[inline]
+    fn skip_number(&mut self) -> Result<(), JsonError> {
+        // On a local offset (stored back once, or at the error): `self.i` behind `&mut
+        // self` would be reloaded and stored at every digit.
+        let s = self.s;
+        let mut i = self.i + usize::from(s.get(self.i) == Some(&b'-'));
+        i = match s.get(i) {
+            Some(b'0') => i + 1,
+            Some(b'1'..=b'9') => Self::digits_end(s, i + 1),
+            _ => return Err(self.err_at("bad number", i)),
+        };
+        if s.get(i) == Some(&b'.') {
+            let end = Self::digits_end(s, i + 1);
+            if end == i + 1 {
+                return Err(self.err_at("bad number", end));
+            }
+            i = end;
+        }
+        if let Some(b'e' | b'E') = s.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = s.get(i) {
+                i += 1;
+            }
+            let end = Self::digits_end(s, i);
+            if end == i {
+                return Err(self.err_at("bad number", end));
+            }
+            i = end;
+        }
+        self.i = i;
+        Ok(())
     }
 
     fn array(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
@@ -1643,6 +1713,92 @@ mod tests {
                 let got = p.special_from(from).map_err(|e| (e.what, e.at));
                 assert_eq!(got, want, "{text:?} from {from}");
             }
+        }
+    }
+
+    /// Random texts of the pieces scalars, separators and whitespace are made of.
+    fn random_scalarish(rng: &mut Rng) -> String {
+        const PIECES: [&str; 26] = [
+            "-", "0", "1", "9", "42", ".", "e", "E", "+", "t", "true", "false", "null", "nul", "x",
+            " ", "\n", "\\n", "\\t", "\\r", "\\", "\"", "\\\"", ",", "]", "\\u0020",
+        ];
+        let n = rng.below(8);
+        (0..n).map(|_| PIECES[rng.below(PIECES.len())]).collect()
+    }
+
+    /// `skip_scalar` (the walker's) and `value` (the tree's) at the start of `text`, in
+    /// both modes: the same error, offset and end wherever a scalar may start.
+    fn check_skip_scalar<const E: bool>(text: &str) {
+        let mut p: Parser<'_, E> = Parser {
+            s: text.as_bytes(),
+            text,
+            i: 0,
+            members: Vec::new(),
+            items: Vec::new(),
+            lazy: false,
+            bs_at: NO_BLOCK,
+            bs_mask: 0,
+        };
+        if matches!(p.peek(), Some(b'"' | b'[' | b'{')) {
+            return;
+        }
+        let mut q: Parser<'_, E> = Parser {
+            s: text.as_bytes(),
+            text,
+            i: 0,
+            members: Vec::new(),
+            items: Vec::new(),
+            lazy: false,
+            bs_at: NO_BLOCK,
+            bs_mask: 0,
+        };
+        let skipped = p.skip_scalar();
+        let parsed = q.value(0).map(drop);
+        assert_eq!((skipped, p.i), (parsed, q.i), "{text:?} (escaped: {E})");
+    }
+
+    /// `ws` (inline first-byte test) against the plain loop, in both modes.
+    fn check_ws<const E: bool>(text: &str) {
+        for at in 0..=text.len() {
+            let mut p: Parser<'_, E> = Parser {
+                s: text.as_bytes(),
+                text,
+                i: at,
+                members: Vec::new(),
+                items: Vec::new(),
+                lazy: false,
+                bs_at: NO_BLOCK,
+                bs_mask: 0,
+            };
+            let mut q: Parser<'_, E> = Parser {
+                s: text.as_bytes(),
+                text,
+                i: at,
+                members: Vec::new(),
+                items: Vec::new(),
+                lazy: false,
+                bs_at: NO_BLOCK,
+                bs_mask: 0,
+            };
+            p.ws();
+            q.ws_loop();
+            assert_eq!(p.i, q.i, "{text:?} at {at} (escaped: {E})");
+        }
+    }
+
+    #[test]
+    fn skipped_scalars_and_whitespace_match_the_plain_code() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..50_000 {
+            let text = random_scalarish(&mut rng);
+            check_skip_scalar::<false>(&text);
+            check_skip_scalar::<true>(&text);
+            check_ws::<false>(&text);
+            check_ws::<true>(&text);
+        }
+        for text in ["-0.5e+10", "1e", "-", "01", "truex", "nulll", "", "\\\"1"] {
+            check_skip_scalar::<false>(text);
+            check_skip_scalar::<true>(text);
         }
     }
 

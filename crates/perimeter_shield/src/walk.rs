@@ -97,6 +97,7 @@ impl<'c> Walker<'c> {
 
     /// Runs the detectors over `s`, at `below` under the current path (rendered only for a
     /// detection), excerpts redacted inside a credential.
+    #[inline(always)]
     fn detect(&mut self, s: &str, below: Option<&Seg<'_>>) {
         let Walker { cfg, path, out, .. } = self;
         let before = out.len();
@@ -255,69 +256,100 @@ impl<'c> Walker<'c> {
                 self.walk_string_at(&s, depth, at);
                 Ok(())
             }
-            Some(b'[') => {
-                p.open(pdepth + 1)?;
-                if p.peek() == Some(b']') {
-                    p.bump();
-                    return Ok(());
-                }
-                let mut i = 0;
-                loop {
-                    p.ws();
-                    // Numbers, booleans and nulls carry nothing to scan: no path segment.
-                    let seg = Seg {
-                        parent: at,
-                        part: Part::Index(i),
-                    };
-                    self.item(p, pdepth + 1, depth + 1, &seg)?;
-                    i += 1;
-                    p.ws();
-                    match p.peek() {
-                        Some(b',') => p.bump(),
-                        Some(b']') => {
-                            p.bump();
-                            return Ok(());
-                        }
-                        _ => return Err(p.err("expected , or ]")),
-                    }
+            Some(b'[') => self.stream_array(p, pdepth + 1, depth, at),
+            Some(b'{') => self.stream_object(p, pdepth + 1, depth, at),
+            _ => p.skip_scalar(),
+        }
+    }
+
+    /// [`Walker::stream`] of the array at the parser's `[`, at nesting `pdepth` (its
+    /// own). Compact JSON has no whitespace between tokens: each separator is tried first
+    /// where it is expected ([`json::Parser::eat`]), whitespace skipped only if it is not
+    /// there, with the errors (and offsets) of skipping first.
+    fn stream_array<'a, const E: bool>(
+        &mut self,
+        p: &mut json::Parser<'a, E>,
+        pdepth: usize,
+        depth: usize,
+        at: Option<&Seg<'_>>,
+    ) -> Result<(), json::JsonError> {
+        p.open(pdepth)?;
+        if p.eat(b']') {
+            return Ok(());
+        }
+        let mut i = 0;
+        loop {
+            p.ws();
+            let seg = Seg {
+                parent: at,
+                part: Part::Index(i),
+            };
+            self.item(p, pdepth, depth + 1, &seg)?;
+            i += 1;
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b']') {
+                return Ok(());
+            }
+            p.ws();
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b']') {
+                return Ok(());
+            }
+            return Err(p.err("expected , or ]"));
+        }
+    }
+
+    /// [`Walker::stream`] of the object at the parser's `{` (as [`Walker::stream_array`]).
+    fn stream_object<'a, const E: bool>(
+        &mut self,
+        p: &mut json::Parser<'a, E>,
+        pdepth: usize,
+        depth: usize,
+        at: Option<&Seg<'_>>,
+    ) -> Result<(), json::JsonError> {
+        p.open(pdepth)?;
+        if p.eat(b'}') {
+            return Ok(());
+        }
+        loop {
+            if !p.at_quote() {
+                p.ws();
+                if !p.at_quote() {
+                    return Err(p.err("expected a key"));
                 }
             }
-            Some(b'{') => {
-                p.open(pdepth + 1)?;
-                if p.peek() == Some(b'}') {
-                    p.bump();
-                    return Ok(());
-                }
-                loop {
-                    p.ws();
-                    if p.peek() != Some(b'"') {
-                        return Err(p.err("expected a key"));
-                    }
-                    let k = p.string()?;
-                    p.ws();
-                    if p.peek() != Some(b':') {
-                        return Err(p.err("expected :"));
-                    }
-                    p.bump();
-                    p.ws();
-                    self.check_key(&k, at);
-                    let seg = Seg {
-                        parent: at,
-                        part: Part::Key(&k),
-                    };
-                    self.item(p, pdepth + 1, depth + 1, &seg)?;
-                    p.ws();
-                    match p.peek() {
-                        Some(b',') => p.bump(),
-                        Some(b'}') => {
-                            p.bump();
-                            return Ok(());
-                        }
-                        _ => return Err(p.err("expected , or }")),
-                    }
+            let k = p.string()?;
+            if !p.eat(b':') {
+                p.ws();
+                if !p.eat(b':') {
+                    return Err(p.err("expected :"));
                 }
             }
-            _ => p.value(pdepth).map(drop),
+            p.ws();
+            self.check_key(&k, at);
+            let seg = Seg {
+                parent: at,
+                part: Part::Key(&k),
+            };
+            self.item(p, pdepth, depth + 1, &seg)?;
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b'}') {
+                return Ok(());
+            }
+            p.ws();
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b'}') {
+                return Ok(());
+            }
+            return Err(p.err("expected , or }"));
         }
     }
 
@@ -339,7 +371,7 @@ impl<'c> Walker<'c> {
                 Ok(())
             }
             Some(b'"' | b'[' | b'{') => self.stream(p, pdepth, depth, Some(seg)),
-            _ => p.value(pdepth).map(drop),
+            _ => p.skip_scalar(),
         }
     }
 
@@ -357,7 +389,26 @@ impl<'c> Walker<'c> {
     /// [`Walker::walk_string`] for a string at `at` below `self.path`: the path is written
     /// only when the string is JSON to walk, paths are allow-listed or recorded, or a
     /// detector reports something.
+    ///
+    /// Inline, for the common case of a value that is not JSON to walk, under the cap,
+    /// with no paths to keep: counted and handed to the detectors, nothing else.
+    #[inline(always)]
     fn walk_string_at(&mut self, s: &str, depth: usize, at: Option<&Seg<'_>>) {
+        if let Some(seg) = at
+            && self.values < self.cfg.max_values
+            && self.cfg.allow_paths.is_empty()
+            && self.record.is_none()
+            && !may_be_json(s)
+        {
+            // What `scan` does when no path is allow-listed or recorded.
+            self.values += 1;
+            return self.detect(s, Some(seg));
+        }
+        self.walk_string_at_slow(s, depth, at);
+    }
+
+    /// [`Walker::walk_string_at`] in every case.
+    fn walk_string_at_slow(&mut self, s: &str, depth: usize, at: Option<&Seg<'_>>) {
         let Some(seg) = at else {
             return self.walk_string(s, depth);
         };
@@ -672,6 +723,15 @@ impl Seg<'_> {
     }
 }
 
+/// Whether [`embedded_json_text`] may take `s`: it starts with `{`, `[` or whitespace
+/// (anything up to a space, to decide on one compare).
+#[inline(always)]
+fn may_be_json(s: &str) -> bool {
+    s.as_bytes()
+        .first()
+        .is_some_and(|&b| b <= b' ' || b == b'{' || b == b'[')
+}
+
 /// `s` trimmed when it looks like a JSON object or array (and is within `max_body`).
 fn embedded_json_text<'a>(s: &'a str, cfg: &Config) -> Option<&'a str> {
     // Most strings are not JSON: decide on the first byte before trimming both ends.
@@ -771,6 +831,127 @@ mod tests {
             w.errors,
             w.record
         )
+    }
+
+    /// Everything a walk of `f` records, comparable; with every path recorded or none
+    /// (the walker's fast path for strings needs no path).
+    fn outcome(paths: bool, f: impl FnOnce(&mut Walker<'_>) -> bool) -> String {
+        let cfg = Config::default();
+        let mut w = Walker::new(&cfg);
+        if paths {
+            w.record = Some(Vec::new());
+        }
+        let ok = w.key("body", f);
+        format!(
+            "{ok} {:?} {} {:?} {:?}",
+            w.out
+                .iter()
+                .map(|d| (d.kind, d.path.clone(), d.confidence, d.excerpt.clone()))
+                .collect::<Vec<_>>(),
+            w.values,
+            w.errors,
+            w.record
+        )
+    }
+
+    /// Documents from the corpora: benign events, and attack payloads in objects and
+    /// arrays (nested, as keys, inside JSON strings).
+    fn corpus_docs() -> Vec<String> {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpora/payloads"
+        );
+        let mut docs = Vec::new();
+        let events = std::fs::read_to_string(format!("{dir}/benign_events.jsonl"));
+        for line in events.unwrap_or_default().lines() {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+                docs.push(v["event"].to_string());
+            }
+        }
+        for name in ["sqli", "xss", "nosqli", "cmdi", "path", "code", "benign"] {
+            let text = std::fs::read_to_string(format!("{dir}/{name}.txt")).unwrap_or_default();
+            for line in text.lines().step_by(17).take(200) {
+                let doc = serde_json::json!({
+                    "q": line, "n": [1, -2.5e3, true, null, line], line: {"$ne": line},
+                    "inner": serde_json::json!({"x": line}).to_string(),
+                });
+                docs.push(doc.to_string());
+                docs.push(serde_json::to_string_pretty(&doc).unwrap_or_default());
+            }
+        }
+        docs
+    }
+
+    /// `text` with a few bytes inserted, deleted or replaced by JSON's structural ones.
+    fn mutate(text: &str, rng: &mut crate::test_rng::XorShift) -> String {
+        const BYTES: &[u8] = b"{}[]:,\" 0-.e\n\\tnul";
+        let mut b = text.as_bytes().to_vec();
+        for _ in 0..1 + rng.next() % 3 {
+            let at = (rng.next() % (b.len() as u64 + 1)) as usize;
+            let c = BYTES[(rng.next() % BYTES.len() as u64) as usize];
+            match rng.next() % 3 {
+                0 => b.insert(at, c),
+                1 if at < b.len() => {
+                    b.remove(at);
+                }
+                _ if at < b.len() => b[at] = c,
+                _ => {}
+            }
+        }
+        String::from_utf8_lossy(&b).into_owned()
+    }
+
+    /// The streaming walk (parsing as it goes, with its fast paths for compact JSON and
+    /// plain strings) records exactly what parsing the whole text then walking the tree
+    /// records, and declines exactly when the text does not parse: over the corpora and
+    /// mutations of them, with and without recorded paths, plain and escaped.
+    #[test]
+    fn streamed_walk_matches_parse_then_walk() {
+        let mut rng = crate::test_rng::XorShift(0x9e37_79b9_7f4a_7c15);
+        let mut parsed = 0;
+        for doc in corpus_docs() {
+            let mut texts = vec![doc.clone()];
+            texts.extend((0..8).map(|_| mutate(&doc, &mut rng)));
+            for text in texts {
+                let cfg = Config::default();
+                if embedded_json_text(&text, &cfg) != Some(text.as_str()) {
+                    continue;
+                }
+                for paths in [false, true] {
+                    let streamed = outcome(paths, |w| w.walk_json_text(&text, 1));
+                    let tree = outcome(paths, |w| match json::parse(&text) {
+                        Ok(v) => {
+                            w.walk_value(&v, 1);
+                            true
+                        }
+                        Err(_) => false,
+                    });
+                    assert_eq!(streamed, tree, "{text}");
+                }
+                parsed += usize::from(json::parse(&text).is_ok());
+                // The same text as an event's escaped body (long enough to stay escaped).
+                let padded = format!("[{text},\"{}\"]", "p".repeat(json::LAZY_MIN));
+                let event = serde_json::json!({ "body": padded }).to_string();
+                if let Ok(tree) = json::parse(&event)
+                    && let Some(esc @ Json::Esc(_)) = tree.get("body")
+                {
+                    let ct = Some("application/json");
+                    for paths in [false, true] {
+                        let one_pass = outcome(paths, |w| {
+                            w.body(esc, false, ct);
+                            true
+                        });
+                        let plain = Json::Str(padded.as_str().into());
+                        let two_pass = outcome(paths, |w| {
+                            w.body(&plain, false, ct);
+                            true
+                        });
+                        assert_eq!(one_pass, two_pass, "{padded}");
+                    }
+                }
+            }
+        }
+        assert!(parsed > 1000, "{parsed}");
     }
 
     #[test]
