@@ -365,10 +365,16 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         b
     }
 
-    /// Consumes the next byte (after [`Parser::peek`]).
-    #[cfg(test)]
+    /// Consumes the next byte (after [`Parser::peek`] or [`Parser::byte`]).
+    #[inline(always)]
     pub fn bump(&mut self) {
         self.i += 1;
+    }
+
+    /// The next byte as it is (an escaped quote is a backslash here).
+    #[inline(always)]
+    pub fn byte(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
     }
 
     /// Consumes the next byte when it is `b` (not a quote: an escaped one is two bytes).
@@ -394,6 +400,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// [`Parser::value`] of a scalar, validated and dropped: a number, `true`, `false`
     /// or `null`, with `value`'s errors and offsets, but no [`Json`] built (the walker
     /// scans strings only). Callers have seen that no string or container starts here.
+    #[inline(always)]
     pub fn skip_scalar(&mut self) -> Result<(), JsonError> {
         match self.s.get(self.i) {
             Some(b't') => self.skip_literal(b"true"),
@@ -502,7 +509,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     }
 
     /// Validates the number at the next byte (a `-` or a digit) and moves past it.
-    #[inline]
+    #[inline(always)]
     fn skip_number(&mut self) -> Result<(), JsonError> {
         // On a local offset (stored back once, or at the error): `self.i` behind `&mut
         // self` would be reloaded and stored at every digit.

@@ -279,18 +279,22 @@ impl<'c> Walker<'c> {
         }
         let mut i = 0;
         loop {
-            p.ws();
             let seg = Seg {
                 parent: at,
                 part: Part::Index(i),
             };
             self.item(p, pdepth, depth + 1, &seg)?;
             i += 1;
-            if p.eat(b',') {
-                continue;
-            }
-            if p.eat(b']') {
-                return Ok(());
+            match p.byte() {
+                Some(b',') => {
+                    p.bump();
+                    continue;
+                }
+                Some(b']') => {
+                    p.bump();
+                    return Ok(());
+                }
+                _ => {}
             }
             p.ws();
             if p.eat(b',') {
@@ -329,18 +333,22 @@ impl<'c> Walker<'c> {
                     return Err(p.err("expected :"));
                 }
             }
-            p.ws();
             self.check_key(&k, at);
             let seg = Seg {
                 parent: at,
                 part: Part::Key(&k),
             };
             self.item(p, pdepth, depth + 1, &seg)?;
-            if p.eat(b',') {
-                continue;
-            }
-            if p.eat(b'}') {
-                return Ok(());
+            match p.byte() {
+                Some(b',') => {
+                    p.bump();
+                    continue;
+                }
+                Some(b'}') => {
+                    p.bump();
+                    return Ok(());
+                }
+                _ => {}
             }
             p.ws();
             if p.eat(b',') {
@@ -356,6 +364,9 @@ impl<'c> Walker<'c> {
     /// A member or item at `seg`: [`Walker::stream`] for containers, a string walked
     /// here without a recursive call (most values are strings), scalars parsed and dropped
     /// (numbers, booleans and nulls carry nothing to scan).
+    ///
+    /// Whitespace before the value is skipped here, only when the next byte may start
+    /// some (compact JSON has none: no separate test before every value).
     #[inline(always)]
     fn item<'a, const E: bool>(
         &mut self,
@@ -364,6 +375,28 @@ impl<'c> Walker<'c> {
         depth: usize,
         seg: &Seg<'_>,
     ) -> Result<(), json::JsonError> {
+        match p.peek() {
+            Some(b'"') if depth <= self.cfg.max_depth => {
+                let s = p.string()?;
+                self.walk_string_at(&s, depth, Some(seg));
+                Ok(())
+            }
+            Some(b'"' | b'[' | b'{') => self.stream(p, pdepth, depth, Some(seg)),
+            Some(b' ' | b'\n' | b'\r' | b'\t' | b'\\') => self.item_after_ws(p, pdepth, depth, seg),
+            _ => p.skip_scalar(),
+        }
+    }
+
+    /// [`Walker::item`] after skipping whitespace (out of line: indented JSON only).
+    #[inline(never)]
+    fn item_after_ws<'a, const E: bool>(
+        &mut self,
+        p: &mut json::Parser<'a, E>,
+        pdepth: usize,
+        depth: usize,
+        seg: &Seg<'_>,
+    ) -> Result<(), json::JsonError> {
+        p.ws();
         match p.peek() {
             Some(b'"') if depth <= self.cfg.max_depth => {
                 let s = p.string()?;
@@ -660,14 +693,24 @@ fn looks_like_form(text: &str) -> bool {
 
 /// Bytes that make an object key worth scanning as a value (`user[$ne]`, `<script>`,
 /// `a'b`).
-static KEY_SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'[' as usize] = true;
-    t[b'$' as usize] = true;
-    t[b'<' as usize] = true;
-    t[b'\'' as usize] = true;
+/// One for those bytes (a `u8`, not a `bool`: [`has_key_special`] ORs them without a
+/// branch per byte).
+static KEY_SPECIAL: [u8; 256] = {
+    let mut t = [0; 256];
+    t[b'[' as usize] = 1;
+    t[b'$' as usize] = 1;
+    t[b'<' as usize] = 1;
+    t[b'\'' as usize] = 1;
     t
 };
+
+/// Whether `b` has a [`KEY_SPECIAL`] byte: every byte looked up and ORed, one branch at
+/// the end (keys are short and almost never have one; an early exit per byte cost twice
+/// as much).
+#[inline(always)]
+fn has_key_special(b: &[u8]) -> bool {
+    b.iter().fold(0, |acc, &c| acc | KEY_SPECIAL[c as usize]) != 0
+}
 
 /// What makes an object key worth a look ([`Walker::check_key`]).
 #[derive(Clone, Copy)]
@@ -689,7 +732,7 @@ impl KeyKind {
             && (k == "__proto__" || k == "constructor" || k == "prototype")
         {
             Some(KeyKind::Prototype)
-        } else if b.len() > 2 && b.iter().any(|&c| KEY_SPECIAL[c as usize]) {
+        } else if b.len() > 2 && has_key_special(b) {
             Some(KeyKind::Odd)
         } else {
             None
