@@ -241,12 +241,18 @@ fn bits(m: [u8x16; 4]) -> u64 {
 /// an error), so their mask is gathered only when the block has one.
 #[inline(always)]
 fn classify(v: [u8x16; 4]) -> Masks {
-    let ctrl = v.map(|x| x.min(u8x16::splat(0x1f)).simd_eq(x));
-    let any_ctrl = (ctrl[0] | ctrl[1] | ctrl[2] | ctrl[3]).to_bitmask() != 0;
+    // Whether any byte is below 0x20, on the smallest byte of each lane (three `min`s
+    // and one compare for the block, not four of each).
+    let low = v[0].min(v[1]).min(v[2].min(v[3]));
+    let any_ctrl = low.min(u8x16::splat(0x1f)).simd_eq(low).to_bitmask() != 0;
     Masks {
         bslash: bits(v.map(|x| x.simd_eq(u8x16::splat(b'\\')))),
         quote: bits(v.map(|x| x.simd_eq(u8x16::splat(b'"')))),
-        ctrl: if any_ctrl { bits(ctrl) } else { 0 },
+        ctrl: if any_ctrl {
+            bits(v.map(|x| x.min(u8x16::splat(0x1f)).simd_eq(x)))
+        } else {
+            0
+        },
     }
 }
 
@@ -375,6 +381,20 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     #[inline(always)]
     pub fn byte(&self) -> Option<u8> {
         self.s.get(self.i).copied()
+    }
+
+    /// The offset of the next byte in the input.
+    #[inline(always)]
+    pub fn offset(&self) -> usize {
+        self.i
+    }
+
+    /// The sixteen input bytes from offset `at`, if there are that many.
+    #[inline(always)]
+    pub fn window16(&self, at: usize) -> Option<&'a [u8; 16]> {
+        self.s
+            .get(at..at.wrapping_add(16))
+            .and_then(|b| b.as_array())
     }
 
     /// Consumes the next byte when it is `b` (not a quote: an escaped one is two bytes).
