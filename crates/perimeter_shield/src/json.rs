@@ -134,7 +134,6 @@ impl<'a> Json<'a> {
 /// Parses a whole document (surrounding whitespace allowed).
 pub(crate) fn parse(text: &str) -> Result<Json<'_>, JsonError> {
     let mut p: Parser<'_> = Parser {
-        s: text.as_bytes(),
         text,
         i: 0,
         // Room for a typical event's widest object (a header map) without regrowing.
@@ -147,7 +146,7 @@ pub(crate) fn parse(text: &str) -> Result<Json<'_>, JsonError> {
     p.ws();
     let v = p.value(0)?;
     p.ws();
-    if p.i != p.s.len() {
+    if p.i != p.text.len() {
         return Err(p.err("trailing characters"));
     }
     Ok(v)
@@ -259,6 +258,17 @@ fn classify(v: [u8x16; 4]) -> Masks {
 /// The backslashes of the 64 bytes of `s` from `at` (none past the end).
 #[inline(always)]
 fn backslash_bits(s: &[u8], at: usize) -> u64 {
+    match s.get(at..at.wrapping_add(64)).and_then(|b| b.as_array()) {
+        Some(b) => bits(block(b).map(|x| x.simd_eq(u8x16::splat(b'\\')))),
+        // The padded copy only at the end: zeroing one per block cost more than the test.
+        None => last_backslash_bits(s, at),
+    }
+}
+
+/// [`backslash_bits`] of the input's last bytes, out of line.
+#[cold]
+#[inline(never)]
+fn last_backslash_bits(s: &[u8], at: usize) -> u64 {
     let mut pad = [0; 64];
     bits(block(window(s, at, &mut pad)).map(|x| x.simd_eq(u8x16::splat(b'\\'))))
 }
@@ -279,7 +289,9 @@ fn escaped_bits(bslash: u64) -> u64 {
 /// The parser, also driven step by step by the walker ([`crate::walk`]), which walks a body
 /// while parsing it instead of building a tree first.
 pub(crate) struct Parser<'a, const ESC: bool = false> {
-    s: &'a [u8],
+    /// The input, read through `as_bytes` (no second field for the bytes: the compiler
+    /// then knows a byte just compared and the `str` sliced there are the same, and
+    /// drops the slice's boundary check).
     text: &'a str,
     i: usize,
     /// Members and items of the objects and arrays being parsed, innermost last: each
@@ -315,7 +327,6 @@ impl<'a> Parser<'a> {
     /// they only serve the rare subtree parsed into a tree ([`Parser::value`]).
     pub fn streaming(text: &'a str) -> Self {
         Parser {
-            s: text.as_bytes(),
             text,
             i: 0,
             members: Vec::new(),
@@ -338,7 +349,6 @@ impl<'a> Parser<'a, true> {
     /// before, so a success here always means the same values as unescape-then-parse.
     pub fn escaped(raw: &'a str) -> Self {
         Parser {
-            s: raw.as_bytes(),
             text: raw,
             i: 0,
             members: Vec::new(),
@@ -364,8 +374,8 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
 
     /// The next byte, not consumed (an escaped quote reads as `"`).
     pub fn peek(&self) -> Option<u8> {
-        let b = self.s.get(self.i).copied();
-        if ESC && b == Some(b'\\') && self.s.get(self.i + 1) == Some(&b'"') {
+        let b = self.text.as_bytes().get(self.i).copied();
+        if ESC && b == Some(b'\\') && self.text.as_bytes().get(self.i + 1) == Some(&b'"') {
             return Some(b'"');
         }
         b
@@ -380,7 +390,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// The next byte as it is (an escaped quote is a backslash here).
     #[inline(always)]
     pub fn byte(&self) -> Option<u8> {
-        self.s.get(self.i).copied()
+        self.text.as_bytes().get(self.i).copied()
     }
 
     /// The offset of the next byte in the input.
@@ -392,7 +402,8 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// The sixteen input bytes from offset `at`, if there are that many.
     #[inline(always)]
     pub fn window16(&self, at: usize) -> Option<&'a [u8; 16]> {
-        self.s
+        self.text
+            .as_bytes()
             .get(at..at.wrapping_add(16))
             .and_then(|b| b.as_array())
     }
@@ -402,7 +413,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// `eat(b)` is `ws` then `peek() == Some(b)` then [`Parser::bump`].
     #[inline(always)]
     pub fn eat(&mut self, b: u8) -> bool {
-        let hit = self.s.get(self.i) == Some(&b);
+        let hit = self.text.as_bytes().get(self.i) == Some(&b);
         self.i += usize::from(hit);
         hit
     }
@@ -411,9 +422,10 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     #[inline(always)]
     pub fn at_quote(&self) -> bool {
         if ESC {
-            self.s.get(self.i) == Some(&b'\\') && self.s.get(self.i + 1) == Some(&b'"')
+            self.text.as_bytes().get(self.i) == Some(&b'\\')
+                && self.text.as_bytes().get(self.i + 1) == Some(&b'"')
         } else {
-            self.s.get(self.i) == Some(&b'"')
+            self.text.as_bytes().get(self.i) == Some(&b'"')
         }
     }
 
@@ -422,7 +434,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// scans strings only). Callers have seen that no string or container starts here.
     #[inline(always)]
     pub fn skip_scalar(&mut self) -> Result<(), JsonError> {
-        match self.s.get(self.i) {
+        match self.text.as_bytes().get(self.i) {
             Some(b't') => self.skip_literal(b"true"),
             Some(b'f') => self.skip_literal(b"false"),
             Some(b'n') => self.skip_literal(b"null"),
@@ -446,7 +458,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// After the document: only whitespace may follow.
     pub fn finish(&mut self) -> Result<(), JsonError> {
         self.ws();
-        if self.i != self.s.len() {
+        if self.i != self.text.len() {
             return Err(self.err("trailing characters"));
         }
         Ok(())
@@ -456,9 +468,9 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// JSON has none between tokens: that case is decided on the next byte, inline.
     #[inline(always)]
     pub fn ws(&mut self) {
-        match self.s.get(self.i) {
+        match self.text.as_bytes().get(self.i) {
             Some(&b) if b > b' ' && b != b'\\' => {}
-            Some(b'\\') if !ESC || self.s.get(self.i + 1) == Some(&b'"') => {}
+            Some(b'\\') if !ESC || self.text.as_bytes().get(self.i + 1) == Some(&b'"') => {}
             None => {}
             Some(_) => self.ws_loop(),
         }
@@ -466,10 +478,14 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
 
     fn ws_loop(&mut self) {
         loop {
-            match self.s.get(self.i) {
+            match self.text.as_bytes().get(self.i) {
                 Some(b' ' | b'\n' | b'\r' | b'\t') => self.i += 1,
                 Some(b'\\')
-                    if ESC && matches!(self.s.get(self.i + 1), Some(b'n' | b'r' | b't')) =>
+                    if ESC
+                        && matches!(
+                            self.text.as_bytes().get(self.i + 1),
+                            Some(b'n' | b'r' | b't')
+                        ) =>
                 {
                     self.i += 2
                 }
@@ -486,7 +502,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
                 _ => {}
             }
         }
-        match self.s.get(self.i) {
+        match self.text.as_bytes().get(self.i) {
             Some(b'"') => self.string_value(),
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
@@ -505,7 +521,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
 
     #[inline]
     fn skip_literal(&mut self, word: &'static [u8]) -> Result<(), JsonError> {
-        if self.s.get(self.i..self.i + word.len()) == Some(word) {
+        if self.text.as_bytes().get(self.i..self.i + word.len()) == Some(word) {
             self.i += word.len();
             Ok(())
         } else {
@@ -533,7 +549,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     fn skip_number(&mut self) -> Result<(), JsonError> {
         // On a local offset (stored back once, or at the error): `self.i` behind `&mut
         // self` would be reloaded and stored at every digit.
-        let s = self.s;
+        let s = self.text.as_bytes();
         let mut i = self.i + usize::from(s.get(self.i) == Some(&b'-'));
         i = match s.get(i) {
             Some(b'0') => i + 1,
@@ -568,7 +584,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         }
         self.i += 1;
         self.ws();
-        if self.s.get(self.i) == Some(&b']') {
+        if self.text.as_bytes().get(self.i) == Some(&b']') {
             self.i += 1;
             return Ok(Json::Arr(Vec::new()));
         }
@@ -578,7 +594,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
             let v = self.value(depth)?;
             self.items.push(v);
             self.ws();
-            match self.s.get(self.i) {
+            match self.text.as_bytes().get(self.i) {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
@@ -595,19 +611,19 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         }
         self.i += 1;
         self.ws();
-        if self.s.get(self.i) == Some(&b'}') {
+        if self.text.as_bytes().get(self.i) == Some(&b'}') {
             self.i += 1;
             return Ok(Json::Obj(Vec::new()));
         }
         let base = self.members.len();
         loop {
             self.ws();
-            if self.s.get(self.i) != Some(&b'"') {
+            if self.text.as_bytes().get(self.i) != Some(&b'"') {
                 return Err(self.err("expected a key"));
             }
             let k = self.string()?;
             self.ws();
-            if self.s.get(self.i) != Some(&b':') {
+            if self.text.as_bytes().get(self.i) != Some(&b':') {
                 return Err(self.err("expected :"));
             }
             self.i += 1;
@@ -615,7 +631,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
             let v = self.value(depth)?;
             self.members.push((k, v));
             self.ws();
-            match self.s.get(self.i) {
+            match self.text.as_bytes().get(self.i) {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
@@ -634,7 +650,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         }
         let start = self.i + 1;
         let end = self.special_from(start)?;
-        if self.s[end] == b'"' {
+        if self.text.as_bytes()[end] == b'"' {
             self.i = end + 1;
             return Ok(Json::Str(Cow::Borrowed(&self.text[start..end])));
         }
@@ -659,7 +675,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// quote, a control character or the end, any other escape), which then gets the
     /// byte loop's treatment.
     fn validate_rest(&mut self, from: usize) -> Result<(usize, usize), JsonError> {
-        let s = self.s;
+        let s = self.text.as_bytes();
         let mut j = from;
         let mut saved = 0;
         // The first bytes eight at a time, escape by escape, as `string` reads them: most
@@ -759,11 +775,11 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
                 }
                 at = self.bs_at + 64;
             }
-            if at >= self.s.len() {
+            if at >= self.text.len() {
                 return None;
             }
             self.bs_at = at;
-            self.bs_mask = backslash_bits(self.s, at);
+            self.bs_mask = backslash_bits(self.text.as_bytes(), at);
         }
     }
 
@@ -774,11 +790,14 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         // Most inner strings have no escape of their own: the next backslash is their
         // closing `\"`, found in the cached block, and the call stays this small.
         let start = self.i + 2;
+        let t = self.text.as_bytes();
         if let Some(j) = self.next_backslash(start)
-            && self.s.get(j + 1) == Some(&b'"')
+            && t.get(j) == Some(&b'\\')
+            && t.get(j + 1) == Some(&b'"')
         {
             // Both ends sit next to ASCII bytes (after `\"`, at `\`), so this never fails;
-            // split this way the boundary checks inline, unlike `get(start..j)`.
+            // split this way the boundary checks inline, unlike `get(start..j)`, and the
+            // one at `j` folds away (the byte there was just compared, on the same text).
             if let Some((head, _)) = self.text.split_at_checked(j)
                 && let Some((_, raw)) = head.split_at_checked(start)
             {
@@ -792,7 +811,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// [`Parser::esc_string`] for a string with escapes of its own (or an error).
     #[inline(never)]
     fn esc_string_slow(&mut self, start: usize) -> Result<Cow<'a, str>, JsonError> {
-        let s = self.s;
+        let s = self.text.as_bytes();
         let mut slow = false;
         let mut i = start;
         let end = loop {
@@ -865,7 +884,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         self.i += 1;
         let start = self.i;
         let end = self.special_from(start)?;
-        if self.s[end] == b'"' {
+        if self.text.as_bytes()[end] == b'"' {
             self.i = end + 1;
             return Ok(Cow::Borrowed(&self.text[start..end]));
         }
@@ -876,7 +895,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         // `Vec`'s length), with room for eight bytes checked once per step; plain runs are
         // copied eight bytes at a time (a word with a special byte is copied whole and the
         // offset advanced only past the bytes before it).
-        let s = self.s;
+        let s = self.text.as_bytes();
         let mut out: Vec<u8> = vec![0; 2 * (end - start) + 64];
         out[..end - start].copy_from_slice(&s[start..end]);
         let mut o = end - start;
@@ -947,7 +966,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// error. Eight bytes at a time (SWAR): one pass finds the end and validates the span.
     #[inline(always)]
     fn special_from(&mut self, from: usize) -> Result<usize, JsonError> {
-        let s = self.s;
+        let s = self.text.as_bytes();
         let mut i = from;
         // Sixteen bytes at a time (SIMD compares: exact for every byte), then words, then
         // bytes.
@@ -999,7 +1018,8 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let h = self
-            .s
+            .text
+            .as_bytes()
             .get(self.i..self.i + 4)
             .ok_or_else(|| self.err("bad \\u escape"))?;
         let mut cp = 0u32;
@@ -1015,7 +1035,11 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
 
     /// The escape after a `\\` (consumed) as UTF-8: up to four bytes and their count.
     fn escape(&mut self) -> Result<([u8; 4], usize), JsonError> {
-        let c = *self.s.get(self.i).ok_or_else(|| self.err("bad escape"))?;
+        let c = *self
+            .text
+            .as_bytes()
+            .get(self.i)
+            .ok_or_else(|| self.err("bad escape"))?;
         self.i += 1;
         let b = match c {
             b'"' => b'"',
@@ -1028,7 +1052,9 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
             b't' => b'\t',
             b'u' => {
                 let mut cp = self.hex4()?;
-                if (0xd800..0xdc00).contains(&cp) && self.s[self.i..].starts_with(b"\\u") {
+                if (0xd800..0xdc00).contains(&cp)
+                    && self.text.as_bytes()[self.i..].starts_with(b"\\u")
+                {
                     let save = self.i;
                     self.i += 2;
                     let lo = self.hex4()?;
@@ -1397,7 +1423,7 @@ mod tests {
 
     /// The byte-loop validation `validate_rest` replaced (the oracle of its tests).
     fn validate_rest_scalar(p: &mut Parser<'_>, end: usize) -> Result<(usize, usize), JsonError> {
-        let s = p.s;
+        let s = p.text.as_bytes();
         let mut j = end;
         let mut saved = 0;
         loop {
@@ -1757,7 +1783,6 @@ mod tests {
     /// both modes: the same error, offset and end wherever a scalar may start.
     fn check_skip_scalar<const E: bool>(text: &str) {
         let mut p: Parser<'_, E> = Parser {
-            s: text.as_bytes(),
             text,
             i: 0,
             members: Vec::new(),
@@ -1770,7 +1795,6 @@ mod tests {
             return;
         }
         let mut q: Parser<'_, E> = Parser {
-            s: text.as_bytes(),
             text,
             i: 0,
             members: Vec::new(),
@@ -1788,7 +1812,6 @@ mod tests {
     fn check_ws<const E: bool>(text: &str) {
         for at in 0..=text.len() {
             let mut p: Parser<'_, E> = Parser {
-                s: text.as_bytes(),
                 text,
                 i: at,
                 members: Vec::new(),
@@ -1798,7 +1821,6 @@ mod tests {
                 bs_mask: 0,
             };
             let mut q: Parser<'_, E> = Parser {
-                s: text.as_bytes(),
                 text,
                 i: at,
                 members: Vec::new(),

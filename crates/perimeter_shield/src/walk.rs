@@ -386,6 +386,13 @@ impl<'c> Walker<'c> {
                 self.walk_string_at(&s, depth, Some(seg));
                 Ok(())
             }
+            // Containers straight to their loops (what `stream` would pick).
+            Some(b'{') if depth <= self.cfg.max_depth => {
+                self.stream_object(p, pdepth + 1, depth, Some(seg))
+            }
+            Some(b'[') if depth <= self.cfg.max_depth => {
+                self.stream_array(p, pdepth + 1, depth, Some(seg))
+            }
             Some(b'"' | b'[' | b'{') => self.stream(p, pdepth, depth, Some(seg)),
             Some(b' ' | b'\n' | b'\r' | b'\t' | b'\\') => self.item_after_ws(p, pdepth, depth, seg),
             _ => p.skip_scalar(),
