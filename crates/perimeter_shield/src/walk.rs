@@ -440,14 +440,18 @@ impl<'c> Walker<'c> {
     #[inline(always)]
     fn walk_string_at(&mut self, s: &str, depth: usize, at: Option<&Seg<'_>>) {
         if let Some(seg) = at
-            && self.values < self.cfg.max_values
-            && self.cfg.allow_paths.is_empty()
-            && self.record.is_none()
             && !may_be_json(s)
         {
-            // What `scan` does when no path is allow-listed or recorded.
-            self.values += 1;
-            return self.detect(s, Some(seg));
+            if self.values < self.cfg.max_values {
+                if self.cfg.allow_paths.is_empty() && self.record.is_none() {
+                    // What `scan` does when no path is allow-listed or recorded.
+                    self.values += 1;
+                    return self.detect(s, Some(seg));
+                }
+            } else if self.capped {
+                // Past the cap, already reported: `scan` does nothing more.
+                return;
+            }
         }
         self.walk_string_at_slow(s, depth, at);
     }
@@ -913,7 +917,19 @@ mod tests {
     /// Everything a walk of `f` records, comparable; with every path recorded or none
     /// (the walker's fast path for strings needs no path).
     fn outcome(paths: bool, f: impl FnOnce(&mut Walker<'_>) -> bool) -> String {
-        let cfg = Config::default();
+        outcome_capped(paths, Config::default().max_values, f)
+    }
+
+    /// [`outcome`] with at most `max_values` values scanned.
+    fn outcome_capped(
+        paths: bool,
+        max_values: usize,
+        f: impl FnOnce(&mut Walker<'_>) -> bool,
+    ) -> String {
+        let cfg = Config {
+            max_values,
+            ..Config::default()
+        };
         let mut w = Walker::new(&cfg);
         if paths {
             w.record = Some(Vec::new());
@@ -994,9 +1010,14 @@ mod tests {
                 if embedded_json_text(&text, &cfg) != Some(text.as_str()) {
                     continue;
                 }
-                for paths in [false, true] {
-                    let streamed = outcome(paths, |w| w.walk_json_text(&text, 1));
-                    let tree = outcome(paths, |w| match json::parse(&text) {
+                for (paths, cap) in [
+                    (false, usize::MAX),
+                    (true, usize::MAX),
+                    (false, 3),
+                    (true, 3),
+                ] {
+                    let streamed = outcome_capped(paths, cap, |w| w.walk_json_text(&text, 1));
+                    let tree = outcome_capped(paths, cap, |w| match json::parse(&text) {
                         Ok(v) => {
                             w.walk_value(&v, 1);
                             true
