@@ -413,9 +413,11 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// `eat(b)` is `ws` then `peek() == Some(b)` then [`Parser::bump`].
     #[inline(always)]
     pub fn eat(&mut self, b: u8) -> bool {
-        let hit = self.text.as_bytes().get(self.i) == Some(&b);
-        self.i += usize::from(hit);
-        hit
+        if self.text.as_bytes().get(self.i) == Some(&b) {
+            self.i += 1;
+            return true;
+        }
+        false
     }
 
     /// Whether a string starts at the next byte (`peek() == Some(b'"')`, cheaper).
