@@ -134,7 +134,6 @@ impl<'a> Json<'a> {
 /// Parses a whole document (surrounding whitespace allowed).
 pub(crate) fn parse(text: &str) -> Result<Json<'_>, JsonError> {
     let mut p: Parser<'_> = Parser {
-        s: text.as_bytes(),
         text,
         i: 0,
         // Room for a typical event's widest object (a header map) without regrowing.
@@ -147,7 +146,7 @@ pub(crate) fn parse(text: &str) -> Result<Json<'_>, JsonError> {
     p.ws();
     let v = p.value(0)?;
     p.ws();
-    if p.i != p.s.len() {
+    if p.i != p.text.len() {
         return Err(p.err("trailing characters"));
     }
     Ok(v)
@@ -241,18 +240,35 @@ fn bits(m: [u8x16; 4]) -> u64 {
 /// an error), so their mask is gathered only when the block has one.
 #[inline(always)]
 fn classify(v: [u8x16; 4]) -> Masks {
-    let ctrl = v.map(|x| x.min(u8x16::splat(0x1f)).simd_eq(x));
-    let any_ctrl = (ctrl[0] | ctrl[1] | ctrl[2] | ctrl[3]).to_bitmask() != 0;
+    // Whether any byte is below 0x20, on the smallest byte of each lane (three `min`s
+    // and one compare for the block, not four of each).
+    let low = v[0].min(v[1]).min(v[2].min(v[3]));
+    let any_ctrl = low.min(u8x16::splat(0x1f)).simd_eq(low).to_bitmask() != 0;
     Masks {
         bslash: bits(v.map(|x| x.simd_eq(u8x16::splat(b'\\')))),
         quote: bits(v.map(|x| x.simd_eq(u8x16::splat(b'"')))),
-        ctrl: if any_ctrl { bits(ctrl) } else { 0 },
+        ctrl: if any_ctrl {
+            bits(v.map(|x| x.min(u8x16::splat(0x1f)).simd_eq(x)))
+        } else {
+            0
+        },
     }
 }
 
 /// The backslashes of the 64 bytes of `s` from `at` (none past the end).
 #[inline(always)]
 fn backslash_bits(s: &[u8], at: usize) -> u64 {
+    match s.get(at..at.wrapping_add(64)).and_then(|b| b.as_array()) {
+        Some(b) => bits(block(b).map(|x| x.simd_eq(u8x16::splat(b'\\')))),
+        // The padded copy only at the end: zeroing one per block cost more than the test.
+        None => last_backslash_bits(s, at),
+    }
+}
+
+/// [`backslash_bits`] of the input's last bytes, out of line.
+#[cold]
+#[inline(never)]
+fn last_backslash_bits(s: &[u8], at: usize) -> u64 {
     let mut pad = [0; 64];
     bits(block(window(s, at, &mut pad)).map(|x| x.simd_eq(u8x16::splat(b'\\'))))
 }
@@ -273,7 +289,9 @@ fn escaped_bits(bslash: u64) -> u64 {
 /// The parser, also driven step by step by the walker ([`crate::walk`]), which walks a body
 /// while parsing it instead of building a tree first.
 pub(crate) struct Parser<'a, const ESC: bool = false> {
-    s: &'a [u8],
+    /// The input, read through `as_bytes` (no second field for the bytes: the compiler
+    /// then knows a byte just compared and the `str` sliced there are the same, and
+    /// drops the slice's boundary check).
     text: &'a str,
     i: usize,
     /// Members and items of the objects and arrays being parsed, innermost last: each
@@ -309,7 +327,6 @@ impl<'a> Parser<'a> {
     /// they only serve the rare subtree parsed into a tree ([`Parser::value`]).
     pub fn streaming(text: &'a str) -> Self {
         Parser {
-            s: text.as_bytes(),
             text,
             i: 0,
             members: Vec::new(),
@@ -332,7 +349,6 @@ impl<'a> Parser<'a, true> {
     /// before, so a success here always means the same values as unescape-then-parse.
     pub fn escaped(raw: &'a str) -> Self {
         Parser {
-            s: raw.as_bytes(),
             text: raw,
             i: 0,
             members: Vec::new(),
@@ -349,18 +365,85 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         JsonError { what, at: self.i }
     }
 
+    /// An error at `at`, the parser moved there (as if it had read up to it).
+    #[cold]
+    fn err_at(&mut self, what: &'static str, at: usize) -> JsonError {
+        self.i = at;
+        self.err(what)
+    }
+
     /// The next byte, not consumed (an escaped quote reads as `"`).
     pub fn peek(&self) -> Option<u8> {
-        let b = self.s.get(self.i).copied();
-        if ESC && b == Some(b'\\') && self.s.get(self.i + 1) == Some(&b'"') {
+        let b = self.text.as_bytes().get(self.i).copied();
+        if ESC && b == Some(b'\\') && self.text.as_bytes().get(self.i + 1) == Some(&b'"') {
             return Some(b'"');
         }
         b
     }
 
-    /// Consumes the next byte (after [`Parser::peek`]).
+    /// Consumes the next byte (after [`Parser::peek`] or [`Parser::byte`]).
+    #[inline(always)]
     pub fn bump(&mut self) {
         self.i += 1;
+    }
+
+    /// The next byte as it is (an escaped quote is a backslash here).
+    #[inline(always)]
+    pub fn byte(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.i).copied()
+    }
+
+    /// The offset of the next byte in the input.
+    #[inline(always)]
+    pub fn offset(&self) -> usize {
+        self.i
+    }
+
+    /// The sixteen input bytes from offset `at`, if there are that many.
+    #[inline(always)]
+    pub fn window16(&self, at: usize) -> Option<&'a [u8; 16]> {
+        self.text
+            .as_bytes()
+            .get(at..at.wrapping_add(16))
+            .and_then(|b| b.as_array())
+    }
+
+    /// Consumes the next byte when it is `b` (not a quote: an escaped one is two bytes).
+    /// The walker's fast path for compact JSON: where [`Parser::ws`] would skip nothing,
+    /// `eat(b)` is `ws` then `peek() == Some(b)` then [`Parser::bump`].
+    #[inline(always)]
+    pub fn eat(&mut self, b: u8) -> bool {
+        if self.text.as_bytes().get(self.i) == Some(&b) {
+            self.i += 1;
+            return true;
+        }
+        false
+    }
+
+    /// Whether a string starts at the next byte (`peek() == Some(b'"')`, cheaper).
+    #[inline(always)]
+    pub fn at_quote(&self) -> bool {
+        if ESC {
+            self.text.as_bytes().get(self.i) == Some(&b'\\')
+                && self.text.as_bytes().get(self.i + 1) == Some(&b'"')
+        } else {
+            self.text.as_bytes().get(self.i) == Some(&b'"')
+        }
+    }
+
+    /// [`Parser::value`] of a scalar, validated and dropped: a number, `true`, `false`
+    /// or `null`, with `value`'s errors and offsets, but no [`Json`] built (the walker
+    /// scans strings only). Callers have seen that no string or container starts here.
+    #[inline(always)]
+    pub fn skip_scalar(&mut self) -> Result<(), JsonError> {
+        match self.text.as_bytes().get(self.i) {
+            Some(b't') => self.skip_literal(b"true"),
+            Some(b'f') => self.skip_literal(b"false"),
+            Some(b'n') => self.skip_literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.skip_number(),
+            Some(_) => Err(self.err("expected a value")),
+            None => Err(self.err("unexpected end")),
+        }
     }
 
     /// Opens the container at the next byte (`[` or `{`) at nesting `depth` (checked as
@@ -377,18 +460,34 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// After the document: only whitespace may follow.
     pub fn finish(&mut self) -> Result<(), JsonError> {
         self.ws();
-        if self.i != self.s.len() {
+        if self.i != self.text.len() {
             return Err(self.err("trailing characters"));
         }
         Ok(())
     }
 
+    /// Skips whitespace (escaped `\\n`, `\\r`, `\\t` too in an escaped parse). Compact
+    /// JSON has none between tokens: that case is decided on the next byte, inline.
+    #[inline(always)]
     pub fn ws(&mut self) {
+        match self.text.as_bytes().get(self.i) {
+            Some(&b) if b > b' ' && b != b'\\' => {}
+            Some(b'\\') if !ESC || self.text.as_bytes().get(self.i + 1) == Some(&b'"') => {}
+            None => {}
+            Some(_) => self.ws_loop(),
+        }
+    }
+
+    fn ws_loop(&mut self) {
         loop {
-            match self.s.get(self.i) {
+            match self.text.as_bytes().get(self.i) {
                 Some(b' ' | b'\n' | b'\r' | b'\t') => self.i += 1,
                 Some(b'\\')
-                    if ESC && matches!(self.s.get(self.i + 1), Some(b'n' | b'r' | b't')) =>
+                    if ESC
+                        && matches!(
+                            self.text.as_bytes().get(self.i + 1),
+                            Some(b'n' | b'r' | b't')
+                        ) =>
                 {
                     self.i += 2
                 }
@@ -405,7 +504,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
                 _ => {}
             }
         }
-        match self.s.get(self.i) {
+        match self.text.as_bytes().get(self.i) {
             Some(b'"') => self.string_value(),
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
@@ -419,50 +518,66 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     }
 
     fn literal(&mut self, word: &'static str, v: Json<'a>) -> Result<Json<'a>, JsonError> {
-        if self.s[self.i..].starts_with(word.as_bytes()) {
+        self.skip_literal(word.as_bytes()).map(|()| v)
+    }
+
+    #[inline]
+    fn skip_literal(&mut self, word: &'static [u8]) -> Result<(), JsonError> {
+        if self.text.as_bytes().get(self.i..self.i + word.len()) == Some(word) {
             self.i += word.len();
-            Ok(v)
+            Ok(())
         } else {
             Err(self.err("expected a literal"))
         }
     }
 
-    fn digits(&mut self) -> usize {
-        let start = self.i;
-        while self.s.get(self.i).is_some_and(u8::is_ascii_digit) {
-            self.i += 1;
+    /// The end of the run of ASCII digits of `s` from `i`.
+    #[inline(always)]
+    fn digits_end(s: &[u8], mut i: usize) -> usize {
+        while s.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
         }
-        self.i - start
+        i
     }
 
     fn number(&mut self) -> Result<Json<'a>, JsonError> {
         let start = self.i;
-        if self.s[self.i] == b'-' {
-            self.i += 1;
-        }
-        match self.s.get(self.i) {
-            Some(b'0') => self.i += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.err("bad number")),
-        }
-        if self.s.get(self.i) == Some(&b'.') {
-            self.i += 1;
-            if self.digits() == 0 {
-                return Err(self.err("bad number"));
-            }
-        }
-        if let Some(b'e' | b'E') = self.s.get(self.i) {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.s.get(self.i) {
-                self.i += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.err("bad number"));
-            }
-        }
+        self.skip_number()?;
         Ok(Json::Num(&self.text[start..self.i]))
+    }
+
+    /// Validates the number at the next byte (a `-` or a digit) and moves past it.
+    #[inline(always)]
+    fn skip_number(&mut self) -> Result<(), JsonError> {
+        // On a local offset (stored back once, or at the error): `self.i` behind `&mut
+        // self` would be reloaded and stored at every digit.
+        let s = self.text.as_bytes();
+        let mut i = self.i + usize::from(s.get(self.i) == Some(&b'-'));
+        i = match s.get(i) {
+            Some(b'0') => i + 1,
+            Some(b'1'..=b'9') => Self::digits_end(s, i + 1),
+            _ => return Err(self.err_at("bad number", i)),
+        };
+        if s.get(i) == Some(&b'.') {
+            let end = Self::digits_end(s, i + 1);
+            if end == i + 1 {
+                return Err(self.err_at("bad number", end));
+            }
+            i = end;
+        }
+        if let Some(b'e' | b'E') = s.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = s.get(i) {
+                i += 1;
+            }
+            let end = Self::digits_end(s, i);
+            if end == i {
+                return Err(self.err_at("bad number", end));
+            }
+            i = end;
+        }
+        self.i = i;
+        Ok(())
     }
 
     fn array(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
@@ -471,7 +586,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         }
         self.i += 1;
         self.ws();
-        if self.s.get(self.i) == Some(&b']') {
+        if self.text.as_bytes().get(self.i) == Some(&b']') {
             self.i += 1;
             return Ok(Json::Arr(Vec::new()));
         }
@@ -481,7 +596,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
             let v = self.value(depth)?;
             self.items.push(v);
             self.ws();
-            match self.s.get(self.i) {
+            match self.text.as_bytes().get(self.i) {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
@@ -498,19 +613,19 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         }
         self.i += 1;
         self.ws();
-        if self.s.get(self.i) == Some(&b'}') {
+        if self.text.as_bytes().get(self.i) == Some(&b'}') {
             self.i += 1;
             return Ok(Json::Obj(Vec::new()));
         }
         let base = self.members.len();
         loop {
             self.ws();
-            if self.s.get(self.i) != Some(&b'"') {
+            if self.text.as_bytes().get(self.i) != Some(&b'"') {
                 return Err(self.err("expected a key"));
             }
             let k = self.string()?;
             self.ws();
-            if self.s.get(self.i) != Some(&b':') {
+            if self.text.as_bytes().get(self.i) != Some(&b':') {
                 return Err(self.err("expected :"));
             }
             self.i += 1;
@@ -518,7 +633,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
             let v = self.value(depth)?;
             self.members.push((k, v));
             self.ws();
-            match self.s.get(self.i) {
+            match self.text.as_bytes().get(self.i) {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
@@ -537,7 +652,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         }
         let start = self.i + 1;
         let end = self.special_from(start)?;
-        if self.s[end] == b'"' {
+        if self.text.as_bytes()[end] == b'"' {
             self.i = end + 1;
             return Ok(Json::Str(Cow::Borrowed(&self.text[start..end])));
         }
@@ -562,7 +677,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// quote, a control character or the end, any other escape), which then gets the
     /// byte loop's treatment.
     fn validate_rest(&mut self, from: usize) -> Result<(usize, usize), JsonError> {
-        let s = self.s;
+        let s = self.text.as_bytes();
         let mut j = from;
         let mut saved = 0;
         // The first bytes eight at a time, escape by escape, as `string` reads them: most
@@ -662,11 +777,11 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
                 }
                 at = self.bs_at + 64;
             }
-            if at >= self.s.len() {
+            if at >= self.text.len() {
                 return None;
             }
             self.bs_at = at;
-            self.bs_mask = backslash_bits(self.s, at);
+            self.bs_mask = backslash_bits(self.text.as_bytes(), at);
         }
     }
 
@@ -677,11 +792,14 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         // Most inner strings have no escape of their own: the next backslash is their
         // closing `\"`, found in the cached block, and the call stays this small.
         let start = self.i + 2;
+        let t = self.text.as_bytes();
         if let Some(j) = self.next_backslash(start)
-            && self.s.get(j + 1) == Some(&b'"')
+            && t.get(j) == Some(&b'\\')
+            && t.get(j + 1) == Some(&b'"')
         {
             // Both ends sit next to ASCII bytes (after `\"`, at `\`), so this never fails;
-            // split this way the boundary checks inline, unlike `get(start..j)`.
+            // split this way the boundary checks inline, unlike `get(start..j)`, and the
+            // one at `j` folds away (the byte there was just compared, on the same text).
             if let Some((head, _)) = self.text.split_at_checked(j)
                 && let Some((_, raw)) = head.split_at_checked(start)
             {
@@ -695,7 +813,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// [`Parser::esc_string`] for a string with escapes of its own (or an error).
     #[inline(never)]
     fn esc_string_slow(&mut self, start: usize) -> Result<Cow<'a, str>, JsonError> {
-        let s = self.s;
+        let s = self.text.as_bytes();
         let mut slow = false;
         let mut i = start;
         let end = loop {
@@ -768,7 +886,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         self.i += 1;
         let start = self.i;
         let end = self.special_from(start)?;
-        if self.s[end] == b'"' {
+        if self.text.as_bytes()[end] == b'"' {
             self.i = end + 1;
             return Ok(Cow::Borrowed(&self.text[start..end]));
         }
@@ -779,7 +897,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         // `Vec`'s length), with room for eight bytes checked once per step; plain runs are
         // copied eight bytes at a time (a word with a special byte is copied whole and the
         // offset advanced only past the bytes before it).
-        let s = self.s;
+        let s = self.text.as_bytes();
         let mut out: Vec<u8> = vec![0; 2 * (end - start) + 64];
         out[..end - start].copy_from_slice(&s[start..end]);
         let mut o = end - start;
@@ -850,7 +968,7 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
     /// error. Eight bytes at a time (SWAR): one pass finds the end and validates the span.
     #[inline(always)]
     fn special_from(&mut self, from: usize) -> Result<usize, JsonError> {
-        let s = self.s;
+        let s = self.text.as_bytes();
         let mut i = from;
         // Sixteen bytes at a time (SIMD compares: exact for every byte), then words, then
         // bytes.
@@ -902,7 +1020,8 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let h = self
-            .s
+            .text
+            .as_bytes()
             .get(self.i..self.i + 4)
             .ok_or_else(|| self.err("bad \\u escape"))?;
         let mut cp = 0u32;
@@ -918,7 +1037,11 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
 
     /// The escape after a `\\` (consumed) as UTF-8: up to four bytes and their count.
     fn escape(&mut self) -> Result<([u8; 4], usize), JsonError> {
-        let c = *self.s.get(self.i).ok_or_else(|| self.err("bad escape"))?;
+        let c = *self
+            .text
+            .as_bytes()
+            .get(self.i)
+            .ok_or_else(|| self.err("bad escape"))?;
         self.i += 1;
         let b = match c {
             b'"' => b'"',
@@ -931,7 +1054,9 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
             b't' => b'\t',
             b'u' => {
                 let mut cp = self.hex4()?;
-                if (0xd800..0xdc00).contains(&cp) && self.s[self.i..].starts_with(b"\\u") {
+                if (0xd800..0xdc00).contains(&cp)
+                    && self.text.as_bytes()[self.i..].starts_with(b"\\u")
+                {
                     let save = self.i;
                     self.i += 2;
                     let lo = self.hex4()?;
@@ -1300,7 +1425,7 @@ mod tests {
 
     /// The byte-loop validation `validate_rest` replaced (the oracle of its tests).
     fn validate_rest_scalar(p: &mut Parser<'_>, end: usize) -> Result<(usize, usize), JsonError> {
-        let s = p.s;
+        let s = p.text.as_bytes();
         let mut j = end;
         let mut saved = 0;
         loop {
@@ -1643,6 +1768,88 @@ mod tests {
                 let got = p.special_from(from).map_err(|e| (e.what, e.at));
                 assert_eq!(got, want, "{text:?} from {from}");
             }
+        }
+    }
+
+    /// Random texts of the pieces scalars, separators and whitespace are made of.
+    fn random_scalarish(rng: &mut Rng) -> String {
+        const PIECES: [&str; 26] = [
+            "-", "0", "1", "9", "42", ".", "e", "E", "+", "t", "true", "false", "null", "nul", "x",
+            " ", "\n", "\\n", "\\t", "\\r", "\\", "\"", "\\\"", ",", "]", "\\u0020",
+        ];
+        let n = rng.below(8);
+        (0..n).map(|_| PIECES[rng.below(PIECES.len())]).collect()
+    }
+
+    /// `skip_scalar` (the walker's) and `value` (the tree's) at the start of `text`, in
+    /// both modes: the same error, offset and end wherever a scalar may start.
+    fn check_skip_scalar<const E: bool>(text: &str) {
+        let mut p: Parser<'_, E> = Parser {
+            text,
+            i: 0,
+            members: Vec::new(),
+            items: Vec::new(),
+            lazy: false,
+            bs_at: NO_BLOCK,
+            bs_mask: 0,
+        };
+        if matches!(p.peek(), Some(b'"' | b'[' | b'{')) {
+            return;
+        }
+        let mut q: Parser<'_, E> = Parser {
+            text,
+            i: 0,
+            members: Vec::new(),
+            items: Vec::new(),
+            lazy: false,
+            bs_at: NO_BLOCK,
+            bs_mask: 0,
+        };
+        let skipped = p.skip_scalar();
+        let parsed = q.value(0).map(drop);
+        assert_eq!((skipped, p.i), (parsed, q.i), "{text:?} (escaped: {E})");
+    }
+
+    /// `ws` (inline first-byte test) against the plain loop, in both modes.
+    fn check_ws<const E: bool>(text: &str) {
+        for at in 0..=text.len() {
+            let mut p: Parser<'_, E> = Parser {
+                text,
+                i: at,
+                members: Vec::new(),
+                items: Vec::new(),
+                lazy: false,
+                bs_at: NO_BLOCK,
+                bs_mask: 0,
+            };
+            let mut q: Parser<'_, E> = Parser {
+                text,
+                i: at,
+                members: Vec::new(),
+                items: Vec::new(),
+                lazy: false,
+                bs_at: NO_BLOCK,
+                bs_mask: 0,
+            };
+            p.ws();
+            q.ws_loop();
+            assert_eq!(p.i, q.i, "{text:?} at {at} (escaped: {E})");
+        }
+    }
+
+    #[test]
+    fn skipped_scalars_and_whitespace_match_the_plain_code() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..50_000 {
+            let text = random_scalarish(&mut rng);
+            check_skip_scalar::<false>(&text);
+            check_skip_scalar::<true>(&text);
+            check_ws::<false>(&text);
+            check_ws::<true>(&text);
+        }
+        for text in ["-0.5e+10", "1e", "-", "01", "truex", "nulll", "", "\\\"1"] {
+            check_skip_scalar::<false>(text);
+            check_skip_scalar::<true>(text);
         }
     }
 

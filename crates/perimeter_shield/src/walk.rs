@@ -7,6 +7,7 @@ use crate::detect::{self, Kind};
 use crate::json::{self, Json};
 use crate::path::JsonPath;
 use crate::{Config, Detection, Inspection, decode, source};
+use wide::u8x16;
 
 pub(crate) struct Walker<'c> {
     pub cfg: &'c Config,
@@ -97,6 +98,7 @@ impl<'c> Walker<'c> {
 
     /// Runs the detectors over `s`, at `below` under the current path (rendered only for a
     /// detection), excerpts redacted inside a credential.
+    #[inline(always)]
     fn detect(&mut self, s: &str, below: Option<&Seg<'_>>) {
         let Walker { cfg, path, out, .. } = self;
         let before = out.len();
@@ -255,75 +257,121 @@ impl<'c> Walker<'c> {
                 self.walk_string_at(&s, depth, at);
                 Ok(())
             }
-            Some(b'[') => {
-                p.open(pdepth + 1)?;
-                if p.peek() == Some(b']') {
+            Some(b'[') => self.stream_array(p, pdepth + 1, depth, at),
+            Some(b'{') => self.stream_object(p, pdepth + 1, depth, at),
+            _ => p.skip_scalar(),
+        }
+    }
+
+    /// [`Walker::stream`] of the array at the parser's `[`, at nesting `pdepth` (its
+    /// own). Compact JSON has no whitespace between tokens: each separator is tried first
+    /// where it is expected ([`json::Parser::eat`]), whitespace skipped only if it is not
+    /// there, with the errors (and offsets) of skipping first.
+    fn stream_array<'a, const E: bool>(
+        &mut self,
+        p: &mut json::Parser<'a, E>,
+        pdepth: usize,
+        depth: usize,
+        at: Option<&Seg<'_>>,
+    ) -> Result<(), json::JsonError> {
+        p.open(pdepth)?;
+        if p.eat(b']') {
+            return Ok(());
+        }
+        let mut i = 0;
+        loop {
+            let seg = Seg {
+                parent: at,
+                part: Part::Index(i),
+            };
+            self.item(p, pdepth, depth + 1, &seg)?;
+            i += 1;
+            match p.byte() {
+                Some(b',') => {
+                    p.bump();
+                    continue;
+                }
+                Some(b']') => {
                     p.bump();
                     return Ok(());
                 }
-                let mut i = 0;
-                loop {
-                    p.ws();
-                    // Numbers, booleans and nulls carry nothing to scan: no path segment.
-                    let seg = Seg {
-                        parent: at,
-                        part: Part::Index(i),
-                    };
-                    self.item(p, pdepth + 1, depth + 1, &seg)?;
-                    i += 1;
-                    p.ws();
-                    match p.peek() {
-                        Some(b',') => p.bump(),
-                        Some(b']') => {
-                            p.bump();
-                            return Ok(());
-                        }
-                        _ => return Err(p.err("expected , or ]")),
-                    }
+                _ => {}
+            }
+            p.ws();
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b']') {
+                return Ok(());
+            }
+            return Err(p.err("expected , or ]"));
+        }
+    }
+
+    /// [`Walker::stream`] of the object at the parser's `{` (as [`Walker::stream_array`]).
+    fn stream_object<'a, const E: bool>(
+        &mut self,
+        p: &mut json::Parser<'a, E>,
+        pdepth: usize,
+        depth: usize,
+        at: Option<&Seg<'_>>,
+    ) -> Result<(), json::JsonError> {
+        p.open(pdepth)?;
+        if p.eat(b'}') {
+            return Ok(());
+        }
+        loop {
+            if !p.at_quote() {
+                p.ws();
+                if !p.at_quote() {
+                    return Err(p.err("expected a key"));
                 }
             }
-            Some(b'{') => {
-                p.open(pdepth + 1)?;
-                if p.peek() == Some(b'}') {
+            // The key's text starts after the quote (`\\"` when escaped).
+            let key_at = p.offset() + if E { 2 } else { 1 };
+            let k = p.string()?;
+            if !p.eat(b':') {
+                p.ws();
+                if !p.eat(b':') {
+                    return Err(p.err("expected :"));
+                }
+            }
+            if !plain_key(&k, p.window16(key_at)) {
+                self.check_key(&k, at);
+            }
+            let seg = Seg {
+                parent: at,
+                part: Part::Key(&k),
+            };
+            self.item(p, pdepth, depth + 1, &seg)?;
+            match p.byte() {
+                Some(b',') => {
+                    p.bump();
+                    continue;
+                }
+                Some(b'}') => {
                     p.bump();
                     return Ok(());
                 }
-                loop {
-                    p.ws();
-                    if p.peek() != Some(b'"') {
-                        return Err(p.err("expected a key"));
-                    }
-                    let k = p.string()?;
-                    p.ws();
-                    if p.peek() != Some(b':') {
-                        return Err(p.err("expected :"));
-                    }
-                    p.bump();
-                    p.ws();
-                    self.check_key(&k, at);
-                    let seg = Seg {
-                        parent: at,
-                        part: Part::Key(&k),
-                    };
-                    self.item(p, pdepth + 1, depth + 1, &seg)?;
-                    p.ws();
-                    match p.peek() {
-                        Some(b',') => p.bump(),
-                        Some(b'}') => {
-                            p.bump();
-                            return Ok(());
-                        }
-                        _ => return Err(p.err("expected , or }")),
-                    }
-                }
+                _ => {}
             }
-            _ => p.value(pdepth).map(drop),
+            p.ws();
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b'}') {
+                return Ok(());
+            }
+            return Err(p.err("expected , or }"));
         }
     }
 
     /// A member or item at `seg`: [`Walker::stream`] for containers, a string walked
     /// here without a recursive call (most values are strings), scalars parsed and dropped
     /// (numbers, booleans and nulls carry nothing to scan).
+    ///
+    /// Whitespace before the value is skipped here, only when the next byte may start
+    /// some (compact JSON has none: no separate test before every value).
     #[inline(always)]
     fn item<'a, const E: bool>(
         &mut self,
@@ -338,8 +386,37 @@ impl<'c> Walker<'c> {
                 self.walk_string_at(&s, depth, Some(seg));
                 Ok(())
             }
+            // Containers straight to their loops (what `stream` would pick).
+            Some(b'{') if depth <= self.cfg.max_depth => {
+                self.stream_object(p, pdepth + 1, depth, Some(seg))
+            }
+            Some(b'[') if depth <= self.cfg.max_depth => {
+                self.stream_array(p, pdepth + 1, depth, Some(seg))
+            }
             Some(b'"' | b'[' | b'{') => self.stream(p, pdepth, depth, Some(seg)),
-            _ => p.value(pdepth).map(drop),
+            Some(b' ' | b'\n' | b'\r' | b'\t' | b'\\') => self.item_after_ws(p, pdepth, depth, seg),
+            _ => p.skip_scalar(),
+        }
+    }
+
+    /// [`Walker::item`] after skipping whitespace (out of line: indented JSON only).
+    #[inline(never)]
+    fn item_after_ws<'a, const E: bool>(
+        &mut self,
+        p: &mut json::Parser<'a, E>,
+        pdepth: usize,
+        depth: usize,
+        seg: &Seg<'_>,
+    ) -> Result<(), json::JsonError> {
+        p.ws();
+        match p.peek() {
+            Some(b'"') if depth <= self.cfg.max_depth => {
+                let s = p.string()?;
+                self.walk_string_at(&s, depth, Some(seg));
+                Ok(())
+            }
+            Some(b'"' | b'[' | b'{') => self.stream(p, pdepth, depth, Some(seg)),
+            _ => p.skip_scalar(),
         }
     }
 
@@ -357,7 +434,30 @@ impl<'c> Walker<'c> {
     /// [`Walker::walk_string`] for a string at `at` below `self.path`: the path is written
     /// only when the string is JSON to walk, paths are allow-listed or recorded, or a
     /// detector reports something.
+    ///
+    /// Inline, for the common case of a value that is not JSON to walk, under the cap,
+    /// with no paths to keep: counted and handed to the detectors, nothing else.
+    #[inline(always)]
     fn walk_string_at(&mut self, s: &str, depth: usize, at: Option<&Seg<'_>>) {
+        if let Some(seg) = at
+            && !may_be_json(s)
+        {
+            if self.values < self.cfg.max_values {
+                if self.cfg.allow_paths.is_empty() && self.record.is_none() {
+                    // What `scan` does when no path is allow-listed or recorded.
+                    self.values += 1;
+                    return self.detect(s, Some(seg));
+                }
+            } else if self.capped {
+                // Past the cap, already reported: `scan` does nothing more.
+                return;
+            }
+        }
+        self.walk_string_at_slow(s, depth, at);
+    }
+
+    /// [`Walker::walk_string_at`] in every case.
+    fn walk_string_at_slow(&mut self, s: &str, depth: usize, at: Option<&Seg<'_>>) {
         let Some(seg) = at else {
             return self.walk_string(s, depth);
         };
@@ -609,14 +709,46 @@ fn looks_like_form(text: &str) -> bool {
 
 /// Bytes that make an object key worth scanning as a value (`user[$ne]`, `<script>`,
 /// `a'b`).
-static KEY_SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'[' as usize] = true;
-    t[b'$' as usize] = true;
-    t[b'<' as usize] = true;
-    t[b'\'' as usize] = true;
+/// One for those bytes (a `u8`, not a `bool`: [`has_key_special`] ORs them without a
+/// branch per byte).
+static KEY_SPECIAL: [u8; 256] = {
+    let mut t = [0; 256];
+    t[b'[' as usize] = 1;
+    t[b'$' as usize] = 1;
+    t[b'<' as usize] = 1;
+    t[b'\'' as usize] = 1;
     t
 };
+
+/// Whether `b` has a [`KEY_SPECIAL`] byte: every byte looked up and ORed, one branch at
+/// the end (keys are short and almost never have one; an early exit per byte cost twice
+/// as much).
+#[inline(always)]
+fn has_key_special(b: &[u8]) -> bool {
+    b.iter().fold(0, |acc, &c| acc | KEY_SPECIAL[c as usize]) != 0
+}
+
+/// Whether `k` surely is no key [`KeyKind::of`] picks out, decided on `w`, the sixteen
+/// input bytes from where `k` was read (when `k` is those bytes' first, not an unescaped
+/// copy): one SIMD compare per special byte instead of a table lookup per key byte. A
+/// key with a special byte anywhere, of nine or eleven bytes (the prototype names), or
+/// longer than `w` is left to [`KeyKind::of`]; `$` is special, so is a leading one.
+#[inline(always)]
+fn plain_key(k: &str, w: Option<&[u8; 16]>) -> bool {
+    let n = k.len();
+    let Some(w) = w else {
+        return false;
+    };
+    if n > 16 || n == 9 || n == 11 || !std::ptr::eq(w.as_ptr(), k.as_ptr()) {
+        return false;
+    }
+    let v = u8x16::new(*w);
+    let hit = v.simd_eq(u8x16::splat(b'['))
+        | v.simd_eq(u8x16::splat(b'$'))
+        | v.simd_eq(u8x16::splat(b'<'))
+        | v.simd_eq(u8x16::splat(b'\''));
+    u64::from(hit.to_bitmask()) & ((1u64 << n) - 1) == 0
+}
 
 /// What makes an object key worth a look ([`Walker::check_key`]).
 #[derive(Clone, Copy)]
@@ -638,7 +770,7 @@ impl KeyKind {
             && (k == "__proto__" || k == "constructor" || k == "prototype")
         {
             Some(KeyKind::Prototype)
-        } else if b.len() > 2 && b.iter().any(|&c| KEY_SPECIAL[c as usize]) {
+        } else if b.len() > 2 && has_key_special(b) {
             Some(KeyKind::Odd)
         } else {
             None
@@ -670,6 +802,15 @@ impl Seg<'_> {
             Part::Index(i) => path.push_index(i),
         };
     }
+}
+
+/// Whether [`embedded_json_text`] may take `s`: it starts with `{`, `[` or whitespace
+/// (anything up to a space, to decide on one compare).
+#[inline(always)]
+fn may_be_json(s: &str) -> bool {
+    s.as_bytes()
+        .first()
+        .is_some_and(|&b| b <= b' ' || b == b'{' || b == b'[')
 }
 
 /// `s` trimmed when it looks like a JSON object or array (and is within `max_body`).
@@ -771,6 +912,197 @@ mod tests {
             w.errors,
             w.record
         )
+    }
+
+    /// Everything a walk of `f` records, comparable; with every path recorded or none
+    /// (the walker's fast path for strings needs no path).
+    fn outcome(paths: bool, f: impl FnOnce(&mut Walker<'_>) -> bool) -> String {
+        outcome_capped(paths, Config::default().max_values, f)
+    }
+
+    /// [`outcome`] with at most `max_values` values scanned.
+    fn outcome_capped(
+        paths: bool,
+        max_values: usize,
+        f: impl FnOnce(&mut Walker<'_>) -> bool,
+    ) -> String {
+        let cfg = Config {
+            max_values,
+            ..Config::default()
+        };
+        let mut w = Walker::new(&cfg);
+        if paths {
+            w.record = Some(Vec::new());
+        }
+        let ok = w.key("body", f);
+        format!(
+            "{ok} {:?} {} {:?} {:?}",
+            w.out
+                .iter()
+                .map(|d| (d.kind, d.path.clone(), d.confidence, d.excerpt.clone()))
+                .collect::<Vec<_>>(),
+            w.values,
+            w.errors,
+            w.record
+        )
+    }
+
+    /// Documents from the corpora: benign events, and attack payloads in objects and
+    /// arrays (nested, as keys, inside JSON strings).
+    fn corpus_docs() -> Vec<String> {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpora/payloads"
+        );
+        let mut docs = Vec::new();
+        let events = std::fs::read_to_string(format!("{dir}/benign_events.jsonl"));
+        for line in events.unwrap_or_default().lines() {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+                docs.push(v["event"].to_string());
+            }
+        }
+        for name in ["sqli", "xss", "nosqli", "cmdi", "path", "code", "benign"] {
+            let text = std::fs::read_to_string(format!("{dir}/{name}.txt")).unwrap_or_default();
+            for line in text.lines().step_by(17).take(200) {
+                let doc = serde_json::json!({
+                    "q": line, "n": [1, -2.5e3, true, null, line], line: {"$ne": line},
+                    "inner": serde_json::json!({"x": line}).to_string(),
+                });
+                docs.push(doc.to_string());
+                docs.push(serde_json::to_string_pretty(&doc).unwrap_or_default());
+            }
+        }
+        docs
+    }
+
+    /// `text` with a few bytes inserted, deleted or replaced by JSON's structural ones.
+    fn mutate(text: &str, rng: &mut crate::test_rng::XorShift) -> String {
+        const BYTES: &[u8] = b"{}[]:,\" 0-.e\n\\tnul";
+        let mut b = text.as_bytes().to_vec();
+        for _ in 0..1 + rng.next() % 3 {
+            let at = (rng.next() % (b.len() as u64 + 1)) as usize;
+            let c = BYTES[(rng.next() % BYTES.len() as u64) as usize];
+            match rng.next() % 3 {
+                0 => b.insert(at, c),
+                1 if at < b.len() => {
+                    b.remove(at);
+                }
+                _ if at < b.len() => b[at] = c,
+                _ => {}
+            }
+        }
+        String::from_utf8_lossy(&b).into_owned()
+    }
+
+    /// The streaming walk (parsing as it goes, with its fast paths for compact JSON and
+    /// plain strings) records exactly what parsing the whole text then walking the tree
+    /// records, and declines exactly when the text does not parse: over the corpora and
+    /// mutations of them, with and without recorded paths, plain and escaped.
+    #[test]
+    fn streamed_walk_matches_parse_then_walk() {
+        let mut rng = crate::test_rng::XorShift(0x9e37_79b9_7f4a_7c15);
+        let mut parsed = 0;
+        for doc in corpus_docs() {
+            let mut texts = vec![doc.clone()];
+            texts.extend((0..8).map(|_| mutate(&doc, &mut rng)));
+            for text in texts {
+                let cfg = Config::default();
+                if embedded_json_text(&text, &cfg) != Some(text.as_str()) {
+                    continue;
+                }
+                for (paths, cap) in [
+                    (false, usize::MAX),
+                    (true, usize::MAX),
+                    (false, 3),
+                    (true, 3),
+                ] {
+                    let streamed = outcome_capped(paths, cap, |w| w.walk_json_text(&text, 1));
+                    let tree = outcome_capped(paths, cap, |w| match json::parse(&text) {
+                        Ok(v) => {
+                            w.walk_value(&v, 1);
+                            true
+                        }
+                        Err(_) => false,
+                    });
+                    assert_eq!(streamed, tree, "{text}");
+                }
+                parsed += usize::from(json::parse(&text).is_ok());
+                // The same text as an event's escaped body (long enough to stay escaped).
+                let padded = format!("[{text},\"{}\"]", "p".repeat(json::LAZY_MIN));
+                let event = serde_json::json!({ "body": padded }).to_string();
+                if let Ok(tree) = json::parse(&event)
+                    && let Some(esc @ Json::Esc(_)) = tree.get("body")
+                {
+                    let ct = Some("application/json");
+                    for paths in [false, true] {
+                        let one_pass = outcome(paths, |w| {
+                            w.body(esc, false, ct);
+                            true
+                        });
+                        let plain = Json::Str(padded.as_str().into());
+                        let two_pass = outcome(paths, |w| {
+                            w.body(&plain, false, ct);
+                            true
+                        });
+                        assert_eq!(one_pass, two_pass, "{padded}");
+                    }
+                }
+            }
+        }
+        assert!(parsed > 1000, "{parsed}");
+    }
+
+    /// `plain_key` (one SIMD test on the input) passes only keys `KeyKind::of` passes,
+    /// and every short key without a special byte read from the input; never a copy.
+    #[test]
+    fn plain_keys_are_keys_key_kind_passes() {
+        const PIECES: [&str; 14] = [
+            "a",
+            "Z",
+            "_",
+            "0",
+            "$",
+            "[",
+            "<",
+            "'",
+            "é",
+            "]",
+            "__proto__",
+            "constructor",
+            "prototype",
+            "$ne",
+        ];
+        let mut rng = crate::test_rng::XorShift(0x2545_f491_4f6c_dd1d);
+        let mut pick = |n: u64| {
+            let k = rng.next() % (n + 1);
+            (0..k)
+                .map(|_| PIECES[(rng.next() % PIECES.len() as u64) as usize])
+                .collect::<String>()
+        };
+        let mut plain = 0;
+        for _ in 0..200_000 {
+            let (pre, key, post) = (pick(2), pick(5), pick(8));
+            let buf = format!("{pre}{key}{post}");
+            let k = &buf[pre.len()..pre.len() + key.len()];
+            let w = buf
+                .as_bytes()
+                .get(pre.len()..pre.len() + 16)
+                .and_then(|b| b.as_array());
+            if plain_key(k, w) {
+                plain += 1;
+                assert!(KeyKind::of(k).is_none(), "{k:?}");
+            } else {
+                assert!(
+                    w.is_none()
+                        || k.len() > 16
+                        || matches!(k.len(), 9 | 11)
+                        || k.bytes().any(|c| KEY_SPECIAL[c as usize] != 0),
+                    "{k:?}"
+                );
+            }
+            assert!(!plain_key(&key, w), "{key:?}");
+        }
+        assert!(plain > 10_000, "{plain}");
     }
 
     #[test]
