@@ -420,6 +420,32 @@ impl<'a, const ESC: bool> Parser<'a, ESC> {
         false
     }
 
+    /// After an item or member of a container that `close` ends: `Ok(true)` past a `,`
+    /// (another follows), `Ok(false)` past `close`, else the error `what`. Whitespace is
+    /// skipped only when neither is the next byte (compact JSON has none).
+    #[inline(always)]
+    pub fn next_or_close(&mut self, close: u8, what: &'static str) -> Result<bool, JsonError> {
+        match self.byte() {
+            Some(b',') => {
+                self.bump();
+                return Ok(true);
+            }
+            Some(b) if b == close => {
+                self.bump();
+                return Ok(false);
+            }
+            _ => {}
+        }
+        self.ws();
+        if self.eat(b',') {
+            return Ok(true);
+        }
+        if self.eat(close) {
+            return Ok(false);
+        }
+        Err(self.err(what))
+    }
+
     /// Whether a string starts at the next byte (`peek() == Some(b'"')`, cheaper).
     #[inline(always)]
     pub fn at_quote(&self) -> bool {

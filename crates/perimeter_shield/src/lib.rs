@@ -13,6 +13,8 @@ mod json;
 mod path;
 mod source;
 #[cfg(test)]
+mod test_corpus;
+#[cfg(test)]
 mod test_rng;
 mod walk;
 

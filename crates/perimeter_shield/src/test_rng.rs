@@ -10,4 +10,12 @@ impl XorShift {
         self.0 ^= self.0 << 17;
         self.0
     }
+
+    /// A text of 1 to `max` pieces drawn from `pieces`.
+    pub fn text_of(&mut self, pieces: &[&str], max: u64) -> String {
+        let n = self.next() % max + 1;
+        (0..n)
+            .map(|_| pieces[(self.next() % pieces.len() as u64) as usize])
+            .collect()
+    }
 }

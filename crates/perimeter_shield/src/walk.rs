@@ -286,25 +286,9 @@ impl<'c> Walker<'c> {
             };
             self.item(p, pdepth, depth + 1, &seg)?;
             i += 1;
-            match p.byte() {
-                Some(b',') => {
-                    p.bump();
-                    continue;
-                }
-                Some(b']') => {
-                    p.bump();
-                    return Ok(());
-                }
-                _ => {}
-            }
-            p.ws();
-            if p.eat(b',') {
-                continue;
-            }
-            if p.eat(b']') {
+            if !p.next_or_close(b']', "expected , or ]")? {
                 return Ok(());
             }
-            return Err(p.err("expected , or ]"));
         }
     }
 
@@ -344,25 +328,9 @@ impl<'c> Walker<'c> {
                 part: Part::Key(&k),
             };
             self.item(p, pdepth, depth + 1, &seg)?;
-            match p.byte() {
-                Some(b',') => {
-                    p.bump();
-                    continue;
-                }
-                Some(b'}') => {
-                    p.bump();
-                    return Ok(());
-                }
-                _ => {}
-            }
-            p.ws();
-            if p.eat(b',') {
-                continue;
-            }
-            if p.eat(b'}') {
+            if !p.next_or_close(b'}', "expected , or }")? {
                 return Ok(());
             }
-            return Err(p.err("expected , or }"));
         }
     }
 
@@ -950,10 +918,7 @@ mod tests {
     /// Documents from the corpora: benign events, and attack payloads in objects and
     /// arrays (nested, as keys, inside JSON strings).
     fn corpus_docs() -> Vec<String> {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpora/payloads"
-        );
+        let dir = crate::test_corpus::DIR;
         let mut docs = Vec::new();
         let events = std::fs::read_to_string(format!("{dir}/benign_events.jsonl"));
         for line in events.unwrap_or_default().lines() {

@@ -815,20 +815,10 @@ mod tests {
     /// of separators, quotes, slashes, spaces and command words.
     #[test]
     fn early_exit_matches_the_full_walk() {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpora/payloads"
-        );
-        let mut lines = 0;
-        for entry in std::fs::read_dir(dir).expect("payload corpus") {
-            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("payload");
-            for line in text.lines() {
-                lines += 1;
-                let (fast, full) = both_ways(line);
-                assert_eq!(fast, full, "{line:?}");
-            }
+        for line in crate::test_corpus::lines() {
+            let (fast, full) = both_ways(&line);
+            assert_eq!(fast, full, "{line:?}");
         }
-        assert!(lines > 1000, "payload corpus incomplete: {lines} lines");
         let pieces = [
             "id",
             "ls",
@@ -872,11 +862,7 @@ mod tests {
         ];
         let mut rng = crate::test_rng::XorShift(0x9e37_79b9_7f4a_7c15u64);
         for _ in 0..100_000 {
-            let seed = rng.next();
-            let n = (seed % 7) as usize + 1;
-            let text: String = (0..n)
-                .map(|k| pieces[(seed.rotate_left(9 * k as u32) % pieces.len() as u64) as usize])
-                .collect();
+            let text = rng.text_of(&pieces, 7);
             let (fast, full) = both_ways(&text);
             assert_eq!(fast, full, "{text:?}");
         }
@@ -896,16 +882,9 @@ mod tests {
                 "{text:?}"
             );
         };
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpora/payloads"
-        );
-        for entry in std::fs::read_dir(dir).expect("payload corpus") {
-            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("payload");
-            text.lines().for_each(same);
-            text.lines()
-                .map(str::to_ascii_uppercase)
-                .for_each(|t| same(&t));
+        for line in crate::test_corpus::lines() {
+            same(&line);
+            same(&line.to_ascii_uppercase());
         }
         let pieces = [
             "Id",
@@ -935,12 +914,7 @@ mod tests {
         ];
         let mut rng = crate::test_rng::XorShift(0x6a09_e667_f3bc_c908u64);
         for _ in 0..50_000 {
-            let seed = rng.next();
-            let n = (seed % 6) as usize + 1;
-            let text: String = (0..n)
-                .map(|k| pieces[(seed.rotate_left(11 * k as u32) % pieces.len() as u64) as usize])
-                .collect();
-            same(&text);
+            same(&rng.text_of(&pieces, 6));
         }
     }
 

@@ -1193,34 +1193,27 @@ mod tests {
     #[test]
     fn may_find_skips_only_what_finds_nothing() {
         let config = Config::default();
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpora/payloads"
-        );
         let (mut skipped, mut lines) = (0, 0);
-        for entry in std::fs::read_dir(dir).expect("payload corpus") {
-            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("payload");
-            for line in text
-                .lines()
-                .flat_map(|l| [l.to_string(), l.to_ascii_uppercase()])
-            {
-                lines += 1;
-                let sig = signals(&line);
-                let run = to_run(&sig, &config);
-                if may_find(&line, &sig, run) {
-                    continue;
-                }
-                skipped += 1;
-                let lower = line.to_ascii_lowercase();
-                let view = View {
-                    text: &line,
-                    lower: &lower,
-                    sig,
-                };
-                let mut hits = Vec::new();
-                run_view(&view, run, &mut hits);
-                assert!(hits.is_empty(), "{line:?}: {:?}", hits.len());
+        for line in crate::test_corpus::lines()
+            .into_iter()
+            .flat_map(|l| [l.to_ascii_uppercase(), l])
+        {
+            lines += 1;
+            let sig = signals(&line);
+            let run = to_run(&sig, &config);
+            if may_find(&line, &sig, run) {
+                continue;
             }
+            skipped += 1;
+            let lower = line.to_ascii_lowercase();
+            let view = View {
+                text: &line,
+                lower: &lower,
+                sig,
+            };
+            let mut hits = Vec::new();
+            run_view(&view, run, &mut hits);
+            assert!(hits.is_empty(), "{line:?}: {:?}", hits.len());
         }
         assert!(
             lines > 2000 && skipped > 100,
@@ -1233,12 +1226,8 @@ mod tests {
     /// word bytes, DNS labels, and seeded random texts over the bytes the patterns use.
     #[test]
     fn keyword_table_matches_the_dfa() {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpora/payloads"
-        );
         let mut files = 0;
-        for entry in std::fs::read_dir(dir).expect("payload corpus") {
+        for entry in std::fs::read_dir(crate::test_corpus::DIR).expect("payload corpus") {
             let path = entry.expect("entry").path();
             if path.extension().is_some_and(|e| e == "txt" || e == "jsonl") {
                 files += 1;
