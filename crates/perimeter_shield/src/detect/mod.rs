@@ -806,27 +806,29 @@ fn to_run(sig: &Signals, config: &Config) -> u16 {
 /// values that wake a detector (an apostrophe, a `;` or a parenthesis in prose) end here.
 /// Exact: a detector asked here asks the same of the same text and signals first thing.
 fn may_find(value: &str, sig: &Signals, run: u16) -> bool {
-    kinds_of(run).any(|kind| match kind {
-        Kind::Sqli => sqli::sql_sign(value, sig),
-        Kind::Cmdi => cmdi::may_hit(value.as_bytes(), sig),
-        _ => true,
-    })
-}
-
-/// The kinds whose bits `run` has (see [`to_run`]), in [`ORDER`].
-fn kinds_of(run: u16) -> impl Iterator<Item = Kind> {
     let mut left = run;
-    std::iter::from_fn(move || {
+    while left != 0 {
         let i = left.trailing_zeros() as usize;
-        left &= left.wrapping_sub(1);
-        ORDER.get(i).copied()
-    })
+        left &= left - 1;
+        let may = match ORDER[i] {
+            Kind::Sqli => sqli::sql_sign(value, sig),
+            Kind::Cmdi => cmdi::may_hit(value.as_bytes(), sig),
+            _ => true,
+        };
+        if may {
+            return true;
+        }
+    }
+    false
 }
 
 /// Runs the detectors of `run` (see [`to_run`]) over `view`.
 fn run_view(view: &View<'_>, run: u16, hits: &mut Vec<Hit>) {
-    for kind in kinds_of(run) {
-        match kind {
+    let mut left = run;
+    while left != 0 {
+        let i = left.trailing_zeros() as usize;
+        left &= left - 1;
+        match ORDER[i] {
             Kind::Sqli => sqli::detect(view, hits),
             Kind::Nosqli => nosqli::detect(view, hits),
             Kind::Cmdi => cmdi::detect(view, hits),
