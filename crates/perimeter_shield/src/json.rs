@@ -134,14 +134,11 @@ impl<'a> Json<'a> {
 /// Parses a whole document (surrounding whitespace allowed).
 pub(crate) fn parse(text: &str) -> Result<Json<'_>, JsonError> {
     let mut p: Parser<'_> = Parser {
-        text,
-        i: 0,
         // Room for a typical event's widest object (a header map) without regrowing.
         members: Vec::with_capacity(32),
         items: Vec::with_capacity(16),
         lazy: true,
-        bs_at: NO_BLOCK,
-        bs_mask: 0,
+        ..Parser::at(text, 0)
     };
     p.ws();
     let v = p.value(0)?;
@@ -326,15 +323,7 @@ impl<'a> Parser<'a> {
     /// A parser for walking `text` while parsing: its container stacks start empty, as
     /// they only serve the rare subtree parsed into a tree ([`Parser::value`]).
     pub fn streaming(text: &'a str) -> Self {
-        Parser {
-            text,
-            i: 0,
-            members: Vec::new(),
-            items: Vec::new(),
-            lazy: false,
-            bs_at: NO_BLOCK,
-            bs_mask: 0,
-        }
+        Parser::at(text, 0)
     }
 }
 
@@ -348,9 +337,17 @@ impl<'a> Parser<'a, true> {
     /// is an error with what `"unsupported"`: the caller then unescapes and parses as
     /// before, so a success here always means the same values as unescape-then-parse.
     pub fn escaped(raw: &'a str) -> Self {
+        Parser::at(raw, 0)
+    }
+}
+
+impl<'a, const ESC: bool> Parser<'a, ESC> {
+    /// A parser over `text` at offset `i`, its container stacks empty, strings kept as
+    /// they are (not lazy), no backslash block cached.
+    fn at(text: &'a str, i: usize) -> Self {
         Parser {
-            text: raw,
-            i: 0,
+            text,
+            i,
             members: Vec::new(),
             items: Vec::new(),
             lazy: false,
@@ -358,9 +355,7 @@ impl<'a> Parser<'a, true> {
             bs_mask: 0,
         }
     }
-}
 
-impl<'a, const ESC: bool> Parser<'a, ESC> {
     pub fn err(&self, what: &'static str) -> JsonError {
         JsonError { what, at: self.i }
     }
@@ -1810,27 +1805,11 @@ mod tests {
     /// `skip_scalar` (the walker's) and `value` (the tree's) at the start of `text`, in
     /// both modes: the same error, offset and end wherever a scalar may start.
     fn check_skip_scalar<const E: bool>(text: &str) {
-        let mut p: Parser<'_, E> = Parser {
-            text,
-            i: 0,
-            members: Vec::new(),
-            items: Vec::new(),
-            lazy: false,
-            bs_at: NO_BLOCK,
-            bs_mask: 0,
-        };
+        let mut p: Parser<'_, E> = Parser::at(text, 0);
         if matches!(p.peek(), Some(b'"' | b'[' | b'{')) {
             return;
         }
-        let mut q: Parser<'_, E> = Parser {
-            text,
-            i: 0,
-            members: Vec::new(),
-            items: Vec::new(),
-            lazy: false,
-            bs_at: NO_BLOCK,
-            bs_mask: 0,
-        };
+        let mut q: Parser<'_, E> = Parser::at(text, 0);
         let skipped = p.skip_scalar();
         let parsed = q.value(0).map(drop);
         assert_eq!((skipped, p.i), (parsed, q.i), "{text:?} (escaped: {E})");
@@ -1839,24 +1818,8 @@ mod tests {
     /// `ws` (inline first-byte test) against the plain loop, in both modes.
     fn check_ws<const E: bool>(text: &str) {
         for at in 0..=text.len() {
-            let mut p: Parser<'_, E> = Parser {
-                text,
-                i: at,
-                members: Vec::new(),
-                items: Vec::new(),
-                lazy: false,
-                bs_at: NO_BLOCK,
-                bs_mask: 0,
-            };
-            let mut q: Parser<'_, E> = Parser {
-                text,
-                i: at,
-                members: Vec::new(),
-                items: Vec::new(),
-                lazy: false,
-                bs_at: NO_BLOCK,
-                bs_mask: 0,
-            };
+            let mut p: Parser<'_, E> = Parser::at(text, at);
+            let mut q: Parser<'_, E> = Parser::at(text, at);
             p.ws();
             q.ws_loop();
             assert_eq!(p.i, q.i, "{text:?} at {at} (escaped: {E})");
