@@ -42,6 +42,8 @@ fn inline_ignores_on_a_loaded_template() {
     let model = perimeter_load::load_path(dir.path(), &perimeter_load::LoadOptions::default())
         .expect("load");
     assert_eq!(model.apps.len(), 1, "{:?}", model.errors);
+    // Runtime end-of-life findings depend on the day: judge as of a fixed one.
+    perimeter_rules::rules::dep::set_today(perimeter_rules::rules::dep::Date::new(2026, 11, 1));
     let findings = perimeter_rules::check(&model);
     let public: Vec<_> = findings.iter().filter(|f| f.code == "AUTH002").collect();
     assert_eq!(public.len(), 3, "the rule fires on the three URLs");

@@ -32,6 +32,8 @@ fn run(root: &Path) -> usize {
     assert!(root.is_dir(), "{} is missing", root.display());
     let model = perimeter_load::load_path(root, &perimeter_load::LoadOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()));
+    // Runtime end-of-life findings depend on the day: judge as of a fixed one.
+    perimeter_rules::rules::dep::set_today(perimeter_rules::rules::dep::Date::new(2026, 11, 1));
     let findings = perimeter_rules::check(&model);
     let scores = perimeter_score::score(&model, &findings);
     let rules = perimeter_rules::registry();

@@ -44,6 +44,8 @@ fn scores_of(tree: &str) -> Vec<perimeter_score::FunctionScore> {
     let mut model = perimeter_load::load_path(&root, &perimeter_load::LoadOptions::default())
         .unwrap_or_else(|e| panic!("{tree}: {e}"));
     perimeter_code::attach(&mut model, &root, &perimeter_code::CodeOptions::default());
+    // Runtime end-of-life findings depend on the day: judge as of a fixed one.
+    perimeter_rules::rules::dep::set_today(perimeter_rules::rules::dep::Date::new(2026, 11, 1));
     let findings = perimeter_rules::check(&model);
     perimeter_score::score(&model, &findings)
 }

@@ -95,6 +95,8 @@ fn load(dir: &Path, template: &str) -> Model {
 }
 
 fn summary_of(source: &str, model: &Model, hasher: &ValueHasher) -> ScanSummary {
+    // Runtime end-of-life findings depend on the day: judge as of a fixed one.
+    perimeter_rules::rules::dep::set_today(perimeter_rules::rules::dep::Date::new(2026, 11, 1));
     let findings = perimeter_rules::check(model);
     let scores = perimeter_score::score(model, &findings);
     summarize(&SummaryInput {
