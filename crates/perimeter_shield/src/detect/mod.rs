@@ -566,6 +566,7 @@ static KEYWORD_TABLE: LazyLock<Option<keyword_table::KeywordTable>> = LazyLock::
         &groups,
         CMD_WORDS.end,
         &CLASS,
+        &WORD_BYTE,
     )
 });
 
