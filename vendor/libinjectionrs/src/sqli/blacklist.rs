@@ -13,19 +13,20 @@ pub fn is_blacklisted(fingerprint: &str) -> bool {
         return false;
     }
     
-    // Build the v1 fingerprint with '0' prefix and uppercase
-    let mut fp2 = String::with_capacity(8);
-    fp2.push('0');
-    
-    for ch in fingerprint.chars() {
-        if ch >= 'a' && ch <= 'z' {
-            // Convert to uppercase
-            fp2.push((ch as u8 - 0x20) as char);
-        } else {
-            fp2.push(ch);
-        }
+    // perimeter patch: the v1 fingerprint is built in a stack buffer, not a String, and looked
+    // up on bytes. Same bytes as upstream's String: '0', then each char with a-z upper-cased (a
+    // non-ASCII char was pushed as its UTF-8 bytes, which are copied as they are here). Longer
+    // than any keyword: not in the table.
+    let fp = fingerprint.as_bytes();
+    if fp.len() + 1 > sqli_data::MAX_KEYWORD_LEN {
+        return false;
     }
-    
+    let mut fp2 = [0u8; 32];
+    fp2[0] = b'0';
+    for (dst, &b) in fp2[1..].iter_mut().zip(fp) {
+        *dst = if b.is_ascii_lowercase() { b - 0x20 } else { b };
+    }
+
     // Check if this fingerprint exists in the keywords table with type 'F'
-    sqli_data::lookup_word(&fp2) == crate::sqli::TokenType::Fingerprint
+    sqli_data::lookup_word_bytes(&fp2[..fp.len() + 1]) == crate::sqli::TokenType::Fingerprint
 }

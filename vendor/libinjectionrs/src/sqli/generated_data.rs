@@ -9625,13 +9625,15 @@ pub const SQL_KEYWORDS: &[Keyword] = &[
 use crate::sqli::TokenType;
 
 pub fn lookup_word(word: &str) -> TokenType {
-    let upper = word.to_ascii_uppercase();
-    
-    // Binary search through sorted keywords
-    let result = SQL_KEYWORDS.binary_search_by(|k| k.word.cmp(&upper));
-    
-    if let Ok(idx) = result {
-        match SQL_KEYWORDS[idx].token_type {
+    // perimeter patch: no upper-cased String and binary search per call: the word is
+    // upper-cased into a stack buffer and looked up in a hash table (sqli_data.rs), same answers.
+    lookup_word_bytes(word.as_bytes())
+}
+
+/// The token type of a keyword table entry (upstream's mapping, unchanged).
+pub(crate) fn keyword_token_type(token_type: u8) -> TokenType {
+    {
+        match token_type {
             b'k' => TokenType::Keyword,
             b'f' => TokenType::Function,
             b'U' => TokenType::Union,
@@ -9647,8 +9649,6 @@ pub fn lookup_word(word: &str) -> TokenType {
             b'F' => TokenType::Fingerprint,
             _ => TokenType::Bareword,
         }
-    } else {
-        TokenType::Bareword
     }
 }
 
