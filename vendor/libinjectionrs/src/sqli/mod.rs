@@ -124,10 +124,9 @@ pub struct SqliState<'a> {
     pub tokens: SmallVec<[Token; 8]>,
     #[cfg(not(feature = "smallvec"))]
     pub tokens: Vec<Token>,
-    #[cfg(feature = "smallvec")]
-    token_vec: SmallVec<[Token; 8]>,
-    #[cfg(not(feature = "smallvec"))]
-    token_vec: Vec<Token>,
+    // perimeter patch: the folding workspace is a fixed array (upstream: a SmallVec cleared and
+    // resized to these 8 fresh tokens on every fold), same contents, no length bookkeeping.
+    token_vec: [Token; LIBINJECTION_SQLI_MAX_TOKENS + 3],
     
     // Current position in input
     pos: usize,
@@ -167,10 +166,7 @@ impl<'a> SqliState<'a> {
             tokens: SmallVec::new(),
             #[cfg(not(feature = "smallvec"))]
             tokens: Vec::with_capacity(LIBINJECTION_SQLI_MAX_TOKENS + 3),
-            #[cfg(feature = "smallvec")]
-            token_vec: SmallVec::new(),
-            #[cfg(not(feature = "smallvec"))]
-            token_vec: Vec::with_capacity(LIBINJECTION_SQLI_MAX_TOKENS + 3),
+            token_vec: core::array::from_fn(|_| Token::new()),
             pos: 0,
             current_token: None,
             fingerprint: [0; 8],
@@ -351,8 +347,9 @@ impl<'a> SqliState<'a> {
         let mut tokenizer = SqliTokenizer::new(self.input, self.flags);
         
         // Clear and resize token vec
-        self.token_vec.clear();
-        self.token_vec.resize(LIBINJECTION_SQLI_MAX_TOKENS + 3, Token::new());
+        for token in self.token_vec.iter_mut() {
+            *token = Token::new();
+        }
         
         // pos is the position of where the NEXT token goes
         #[allow(unused_assignments)] // Follows C implementation - pos initially 0, then set to 1 if real token found
@@ -527,19 +524,26 @@ impl<'a> SqliState<'a> {
                     let sz3 = sz1 + sz2 + 1; // +1 for space in the middle
                     
                     if sz3 < 32 { // make sure there is room for ending null
-                        // Create merged string: a.val + ' ' + b.val
-                        let a_val = self.token_vec[left].value_as_str();
-                        let b_val = self.token_vec[left + 1].value_as_str();
-                        let merged_original = format!("{} {}", a_val, b_val);
-                        let merged_upper = merged_original.to_ascii_uppercase();
+                        // perimeter patch: the merged word is built in a stack buffer from the
+                        // values' bytes, not with format!/to_ascii_uppercase (two Strings per
+                        // pair of adjacent words). Upstream formatted `value_as_str()`, which is
+                        // "<binary>" for a value that is not UTF-8; no keyword contains "<B", and
+                        // none has a non-ASCII byte, so such a pair was never merged, and is not
+                        // here either. Merged, the value is the same bytes (all ASCII).
+                        let a_val = self.token_vec[left].value_bytes();
+                        let b_val = self.token_vec[left + 1].value_bytes();
+                        let mut merged = [0u8; 32];
+                        merged[..a_val.len()].copy_from_slice(a_val);
+                        merged[a_val.len()] = b' ';
+                        merged[a_val.len() + 1..a_val.len() + 1 + b_val.len()].copy_from_slice(b_val);
+                        let merged_bytes = &merged[..a_val.len() + 1 + b_val.len()];
                         
-                        let lookup_result = sqli_data::lookup_word(&merged_upper);
+                        let lookup_result = sqli_data::lookup_word_bytes(merged_bytes);
                         
                         if lookup_result != TokenType::Bareword {
                             // Update the first token with merged value and new type
                             self.token_vec[left].token_type = lookup_result;
                             // Update the value - store the original case version, not uppercase
-                            let merged_bytes = merged_original.as_bytes();
                             let copy_len = merged_bytes.len().min(31); // Leave space for null terminator
                             self.token_vec[left].val[..copy_len].copy_from_slice(&merged_bytes[..copy_len]);
                             self.token_vec[left].len = copy_len;
@@ -575,22 +579,22 @@ impl<'a> SqliState<'a> {
                        self.token_vec[left].token_type == TokenType::Variable) &&
                       self.token_vec[left + 1].token_type == TokenType::LeftParenthesis &&
                       {
-                          let val = self.token_vec[left].value_as_str();
+                          let val = self.token_vec[left].value_bytes();
                           // TSQL functions but common enough to be column names
-                          self.cstrcasecmp("USER_ID", val) == 0 ||
-                          self.cstrcasecmp("USER_NAME", val) == 0 ||
+                          self.cstrcasecmp(b"USER_ID", val) == 0 ||
+                          self.cstrcasecmp(b"USER_NAME", val) == 0 ||
                           // Function in MYSQL  
-                          self.cstrcasecmp("DATABASE", val) == 0 ||
-                          self.cstrcasecmp("PASSWORD", val) == 0 ||
-                          self.cstrcasecmp("USER", val) == 0 ||
+                          self.cstrcasecmp(b"DATABASE", val) == 0 ||
+                          self.cstrcasecmp(b"PASSWORD", val) == 0 ||
+                          self.cstrcasecmp(b"USER", val) == 0 ||
                           // Mysql words that act as a variable and are a function
                           // TSQL current_users is fake-variable
-                          self.cstrcasecmp("CURRENT_USER", val) == 0 ||
-                          self.cstrcasecmp("CURRENT_DATE", val) == 0 ||
-                          self.cstrcasecmp("CURRENT_TIME", val) == 0 ||
-                          self.cstrcasecmp("CURRENT_TIMESTAMP", val) == 0 ||
-                          self.cstrcasecmp("LOCALTIME", val) == 0 ||
-                          self.cstrcasecmp("LOCALTIMESTAMP", val) == 0
+                          self.cstrcasecmp(b"CURRENT_USER", val) == 0 ||
+                          self.cstrcasecmp(b"CURRENT_DATE", val) == 0 ||
+                          self.cstrcasecmp(b"CURRENT_TIME", val) == 0 ||
+                          self.cstrcasecmp(b"CURRENT_TIMESTAMP", val) == 0 ||
+                          self.cstrcasecmp(b"LOCALTIME", val) == 0 ||
+                          self.cstrcasecmp(b"LOCALTIMESTAMP", val) == 0
                       } {
                 // pos is the same, other conversions need to go here... for instance
                 // password CAN be a function, coalesce CAN be a function
@@ -600,8 +604,8 @@ impl<'a> SqliState<'a> {
             // FOLD: keyword IN/NOT_IN + leftparens -> operator, else -> bareword - from apply_two_token_fold
             } else if self.token_vec[left].token_type == TokenType::Keyword &&
                       {
-                          let val = self.token_vec[left].value_as_str();
-                          self.cstrcasecmp("IN", val) == 0 || self.cstrcasecmp("NOT IN", val) == 0
+                          let val = self.token_vec[left].value_bytes();
+                          self.cstrcasecmp(b"IN", val) == 0 || self.cstrcasecmp(b"NOT IN", val) == 0
                       } {
                 if self.token_vec[left + 1].token_type == TokenType::LeftParenthesis {
                     // got .... IN ( ... (or 'NOT IN') - it's an operator
@@ -623,8 +627,8 @@ impl<'a> SqliState<'a> {
             // NOTE: This rule falls through in C - no continue!
             } else if self.token_vec[left].token_type == TokenType::Operator &&
                       {
-                          let val = self.token_vec[left].value_as_str();
-                          self.cstrcasecmp("LIKE", val) == 0 || self.cstrcasecmp("NOT LIKE", val) == 0
+                          let val = self.token_vec[left].value_bytes();
+                          self.cstrcasecmp(b"LIKE", val) == 0 || self.cstrcasecmp(b"NOT LIKE", val) == 0
                       } {
                 if self.token_vec[left + 1].token_type == TokenType::LeftParenthesis {
                     // SELECT LIKE(...  - it's a function
@@ -652,8 +656,10 @@ impl<'a> SqliState<'a> {
             } else if self.token_vec[left].token_type == TokenType::Collate &&
                       self.token_vec[left + 1].token_type == TokenType::Bareword {
                 // there are too many collation types.. so if the bareword has a "_" then it's TYPE_SQLTYPE
-                let val = self.token_vec[left + 1].value_as_str();
-                if val.contains('_') {
+                // perimeter patch: bytes; upstream's `value_as_str()` was "<binary>" (no '_')
+                // for a value that is not UTF-8.
+                let val = self.token_vec[left + 1].value_bytes();
+                if val.contains(&b'_') && core::str::from_utf8(val).is_ok() {
                     self.token_vec[left + 1].token_type = TokenType::SqlType;
                     left = 0;
                 }
@@ -910,8 +916,8 @@ impl<'a> SqliState<'a> {
                 // Some SQL functions like USER() have 0 args
                 // if we get User(foo), then User is not a function
                 // This should be expanded since it eliminated a lot of false positives.
-                let val = self.token_vec[left].value_as_str();
-                if self.cstrcasecmp("USER", val) == 0 {
+                let val = self.token_vec[left].value_bytes();
+                if self.cstrcasecmp(b"USER", val) == 0 {
                     self.token_vec[left].token_type = TokenType::Bareword;
                 }
                 // NOTE: C version falls through here - no continue
@@ -974,11 +980,14 @@ impl<'a> SqliState<'a> {
             return false;
         }
         
-        let val = token.value_as_str();
+        // perimeter patch: on the value's bytes. Upstream's `value_as_str()` was "<binary>"
+        // (8 bytes: false) for a value that is not UTF-8; such a value has a non-ASCII byte
+        // and equals none of these either.
+        let val = token.value_bytes();
         match val.len() {
-            1 => matches!(val.chars().next(), Some('+' | '-' | '!' | '~')),
-            2 => val == "!!",
-            3 => self.cstrcasecmp("NOT", val) == 0,
+            1 => matches!(val[0], b'+' | b'-' | b'!' | b'~'),
+            2 => val == b"!!",
+            3 => self.cstrcasecmp(b"NOT", val) == 0,
             _ => false,
         }
     }
@@ -993,9 +1002,12 @@ impl<'a> SqliState<'a> {
     }
     
     /// Case-insensitive string comparison that matches C's cstrcasecmp exactly
-    fn cstrcasecmp(&self, a: &str, b: &str) -> i32 {
-        let a_bytes = a.as_bytes();
-        let b_bytes = b.as_bytes();
+    // perimeter patch: on bytes (a token's `value_bytes()`, not `value_as_str()`): `a` is always
+    // an upper-case ASCII word, which neither "<binary>" (upstream's stand-in for a value that is
+    // not UTF-8) nor any byte string with a non-ASCII byte equals, so every `== 0` is unchanged.
+    fn cstrcasecmp(&self, a: &[u8], b: &[u8]) -> i32 {
+        let a_bytes = a;
+        let b_bytes = b;
         let n = a_bytes.len();
         
         if n != b_bytes.len() {

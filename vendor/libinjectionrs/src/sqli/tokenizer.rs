@@ -139,6 +139,13 @@ impl Token {
         std::str::from_utf8(&self.val[..end]).unwrap_or("<binary>")
     }
     
+    /// The value's bytes (what `value_as_str` shows when they are UTF-8).
+    // perimeter patch: added, for comparisons without UTF-8 validation.
+    #[inline]
+    pub fn value_bytes(&self) -> &[u8] {
+        &self.val[..self.len.min(32)]
+    }
+
     pub fn clear(&mut self) {
         *self = Self::new();
     }
