@@ -1141,8 +1141,13 @@ impl<'a> SqliState<'a> {
     }
     
     fn contains_sp_password(&self) -> bool {
-        let input_str = core::str::from_utf8(self.input).unwrap_or("");
-        input_str.to_ascii_lowercase().contains("sp_password")
+        // perimeter patch: no lower-cased copy of the whole input; an ASCII case-insensitive
+        // window search is the same test. Upstream searched "" for an input that is not UTF-8,
+        // hence the validation (after the search, which rejects first).
+        self.input
+            .windows(11)
+            .any(|w| w.eq_ignore_ascii_case(b"sp_password"))
+            && core::str::from_utf8(self.input).is_ok()
     }
     
     fn handle_two_token_whitelist(&self) -> bool {

@@ -170,9 +170,8 @@ impl Token {
         self.val = [0; 32];
         
         // Copy the value
-        for i in 0..actual_copy_len {
-            self.val[i] = value[i];
-        }
+        // perimeter patch: one slice copy, not a bounds-checked byte loop.
+        self.val[..actual_copy_len].copy_from_slice(&value[..actual_copy_len]);
         
         self.val[actual_copy_len] = CHAR_NULL;
         // Note: str_open, str_close, and count are NOT reset to preserve variable info like C st_assign()
@@ -249,6 +248,23 @@ fn token_type_to_byte(t: TokenType) -> u8 {
     }
 }
 
+// perimeter patch: byte-class tables for the word and variable scans, built from upstream's
+// character sets (the literals are upstream's, moved here unchanged).
+const WORD_CHARS: &[u8] = b" []{}<>:\\?=@!#~+-*/&|^%(),';	\n\x0B\x0C\r\"\xA0\x00";
+const VAR_CHARS: &[u8] = b" <>:\\?=@!#~+-*/&|^%(),;'\t\n\x0B\x0C\r'`\"";
+static WORD_END: [bool; 256] = byte_set(WORD_CHARS);
+static VAR_END: [bool; 256] = byte_set(VAR_CHARS);
+
+const fn byte_set(chars: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut i = 0;
+    while i < chars.len() {
+        set[chars[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
 // Lookup function type
 type LookupFn = dyn Fn(&str) -> TokenType;
 
@@ -317,6 +333,12 @@ impl<'a> SqliTokenizer<'a> {
         
         while self.pos < self.input.len() {
             let ch = self.input[self.pos];
+            // perimeter patch: white space is skipped here (parse_white only steps over it and
+            // leaves the token empty), not dispatched byte by byte.
+            if matches!(sqli_data::get_char_type(ch), sqli_data::CharType::White) {
+                self.pos += 1;
+                continue;
+            }
             let new_pos = self.dispatch_char_parser(ch);
             self.pos = new_pos;
             
@@ -929,12 +951,9 @@ impl<'a> SqliTokenizer<'a> {
         let slen = self.input.len();
         
         // Find word boundary - matches C version's strlencspn character set
-        let word_chars = b" []{}<>:\\?=@!#~+-*/&|^%(),';	\n\x0B\x0C\r\"\xA0\x00";
-        let mut end_pos = pos;
-        
-        while end_pos < slen && !word_chars.contains(&self.input[end_pos]) {
-            end_pos += 1;
-        }
+        // perimeter patch: the word's end is found with a 256-entry table of the same
+        // characters (WORD_END, below), not a 26-byte `contains` per input byte.
+        let end_pos = pos + self.input[pos..].iter().position(|&b| WORD_END[b as usize]).unwrap_or(slen - pos);
         
         let word_len = end_pos - pos;
         let word_slice = &self.input[pos..end_pos];
@@ -1029,12 +1048,8 @@ impl<'a> SqliTokenizer<'a> {
         
         // Regular variable name - must exactly match C implementation
         // C: " <>:\\?=@!#~+-*/&|^%(),';\t\n\v\f\r'`\""
-        let var_chars = b" <>:\\?=@!#~+-*/&|^%(),;'\t\n\x0B\x0C\r'`\"";
-        let mut end_pos = new_pos;
-        
-        while end_pos < slen && !var_chars.contains(&self.input[end_pos]) {
-            end_pos += 1;
-        }
+        // perimeter patch: a 256-entry table of the same characters (VAR_END, below).
+        let end_pos = new_pos + self.input[new_pos..].iter().position(|&b| VAR_END[b as usize]).unwrap_or(slen - new_pos);
         
         if end_pos == new_pos {
             // Empty variable name (just @ or @@ symbols)
