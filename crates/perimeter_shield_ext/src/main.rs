@@ -113,6 +113,9 @@ async fn run(started: Instant) -> ExitCode {
     let mode = settings.mode.as_str();
     let shared = Arc::new(proxy::Shared::new(settings, ctx, api, client, sink.clone()));
     let mut end = shared.end.subscribe();
+    let mut completed = shared.completed.subscribe();
+    // INVOKE events read so far: the `n`th is done once `completed` reaches `n`.
+    let mut invokes = 0u64;
     tokio::spawn(proxy::serve(listener, shared.clone()));
     let v = serde_json::json!({
         "level": "info", "logger": "perimeter-shield", "msg": "ready",
@@ -134,6 +137,7 @@ async fn run(started: Instant) -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
                 Ok(ev) => {
+                    invokes += 1;
                     // Before telling Lambda this extension is done with the invocation (which lets it freeze
                     // the environment), give the SIEM batch a chance to leave. The caller already has its
                     // answer by then; this only extends billed duration, bounded by the flush interval.
@@ -143,7 +147,8 @@ async fn run(started: Instant) -> ExitCode {
                             .map(|d| d.as_millis() as u64)
                             .unwrap_or(0);
                         let left = ev.deadline_ms.unwrap_or(0).saturating_sub(now_ms).min(900_000);
-                        let _ = tokio::time::timeout(Duration::from_millis(left), shared.completed.notified()).await;
+                        let answered = completed.wait_for(|&n| n >= invokes);
+                        let _ = tokio::time::timeout(Duration::from_millis(left), answered).await;
                         sink.flush(siem_flush).await;
                     }
                 }

@@ -25,7 +25,7 @@ use hyper_util::rt::TokioIo;
 use perimeter_shield::{Detection, Verdict};
 use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use crate::config::{FailPolicy, Mode, Settings, glob_match};
 use crate::event::{Action, Context, Finding, Severity, redact_excerpt};
@@ -58,8 +58,10 @@ pub struct Shared {
     state: Mutex<State>,
     /// Set to a reason when the environment must end; `main` reports it and exits.
     pub end: watch::Sender<Option<String>>,
-    /// Signalled each time an invocation was answered (by the runtime or by a block).
-    pub completed: Notify,
+    /// How many invocations were answered so far (by the runtime or by a block). A count,
+    /// not a notification: `main` waits for the answer to the `n`th INVOKE event it read,
+    /// and answers that came before it looked (several, if it lags) all still count.
+    pub completed: watch::Sender<u64>,
     fault_inspect: bool,
 }
 
@@ -94,7 +96,7 @@ impl Shared {
             sink,
             state: Mutex::new(state),
             end: watch::channel(None).0,
-            completed: Notify::new(),
+            completed: watch::channel(0).0,
             fault_inspect,
         }
     }
@@ -109,7 +111,7 @@ impl Shared {
         st.invocations += 1;
         st.checks_due = true;
         drop(st);
-        self.completed.notify_one();
+        self.completed.send_modify(|n| *n += 1);
     }
 
     /// Runs between invocations: hygiene checks and recycling. Never returns when the environment is ending.
