@@ -66,6 +66,11 @@ def main():
     ap.add_argument("--show-fp", action="store_true")
     ap.add_argument("--show-misses", default=None)
     a = ap.parse_args()
+    if not os.access(a.perimeter, os.X_OK):
+        sys.exit(f"no perimeter binary at {a.perimeter}: build it (`cargo build -p perimeter`) "
+                 "or pass --perimeter BIN (or set PERIMETER)")
+    if not os.path.isdir(a.corpora):
+        sys.exit(f"no payload corpus at {a.corpora}: pass --corpora DIR")
     li = libinj()
     print(f"libinjection: {'libinjection-python' if li else 'not installed (pip install libinjection-python)'}")
     print(f"{'file':<22}{'lines':>7}{'shield any':>12}{'shield kind':>13}{'shield block':>14}{'libinjection':>14}")
