@@ -11,6 +11,14 @@ impl XorShift {
         self.0
     }
 
+    /// A text of 1 to `max` bytes drawn from `alphabet`.
+    pub fn bytes_of(&mut self, alphabet: &[u8], max: u64) -> Vec<u8> {
+        let n = self.next() % max + 1;
+        (0..n)
+            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize])
+            .collect()
+    }
+
     /// A text of 1 to `max` pieces drawn from `pieces`.
     pub fn text_of(&mut self, pieces: &[&str], max: u64) -> String {
         let n = self.next() % max + 1;

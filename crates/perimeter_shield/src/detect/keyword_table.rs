@@ -619,6 +619,13 @@ struct Found {
 mod tests {
     use super::*;
 
+    /// The bytes of every trigger pattern, and `extra`: random texts over them are full of
+    /// patterns, whole and cut.
+    fn patterns_and(extra: &[u8]) -> Vec<u8> {
+        let patterns = crate::detect::keyword_patterns().concat();
+        patterns.bytes().chain(extra.iter().copied()).collect()
+    }
+
     /// The state a walk from the start reaches over `text`, without its flag and depth.
     fn state_after(table: &KeywordTable, text: &[u8]) -> usize {
         let mut found = Found::default();
@@ -638,18 +645,11 @@ mod tests {
         let dfa = crate::detect::KEYWORD_DFA.as_ref().expect("automaton");
         let plain = crate::detect::KEYWORDS.len();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let alphabet: Vec<u8> = crate::detect::keyword_patterns()
-            .concat()
-            .bytes()
-            .chain(*b"AZqj09_ .-'(\xc3")
-            .collect();
+        let alphabet = patterns_and(b"AZqj09_ .-'(\xc3");
         let mut rng = crate::test_rng::XorShift(0x3c6e_f372_fe94_f82b);
         let (mut kept, mut dropped) = (0, 0);
         for _ in 0..20_000 {
-            let len = 1 + (rng.next() % 24) as usize;
-            let text: Vec<u8> = (0..len)
-                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
-                .collect();
+            let text = rng.bytes_of(&alphabet[..], 24);
             let mut want = Vec::new();
             let mut sid = dfa.start_state(Anchored::No).expect("start");
             for (i, &b) in text.iter().enumerate() {
@@ -695,17 +695,11 @@ mod tests {
         let table = crate::detect::KEYWORD_TABLE
             .as_ref()
             .expect("keyword table");
-        let alphabet: Vec<u8> = crate::detect::keyword_patterns()
-            .concat()
-            .bytes()
-            .chain(*b"AZ ._-'")
-            .collect();
+        let alphabet = patterns_and(b"AZ ._-'");
         let mut rng = crate::test_rng::XorShift(0x51_7cc1_b727_220a);
         for _ in 0..2_000 {
-            let len = 1 + (rng.next() % 40) as usize;
-            let text: Vec<u8> = (0..len)
-                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
-                .collect();
+            let text = rng.bytes_of(&alphabet[..], 40);
+            let len = text.len();
             for end in 1..=len {
                 let mut found = Found::default();
                 let st = table.walk(&text[..end], 0, 0, &mut found, &mut |_, _| {});

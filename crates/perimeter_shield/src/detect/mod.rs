@@ -1106,10 +1106,8 @@ mod tests {
         let alphabet = b"aZ09_ .-'\xc3\x80\x00";
         let mut rng = crate::test_rng::XorShift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            let len = 1 + (rng.next() % 12) as usize;
-            let t: Vec<u8> = (0..len)
-                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
-                .collect();
+            let t = rng.bytes_of(&alphabet[..], 12);
+            let len = t.len();
             for start in 0..len {
                 for end in start..len {
                     for prefix in [false, true] {
