@@ -252,13 +252,19 @@ impl KeywordTable {
             };
             order.len() - first_match
         ];
-        for i in 0..order.len() {
-            let d = dense[i];
-            for c in 0..stride {
-                let e = edges[i * stride + c];
+        // What an edge into each state stores, computed once per state, not per edge.
+        let entry: Vec<u32> = (0..order.len())
+            .map(|e| {
                 let next = dense[e];
                 let flag = if next >= first_match { MATCH_FLAG } else { 0 };
-                trans[d * stride + c] = premultiplied(next)? | depth(e) << DEPTH_SHIFT | flag;
+                Some(premultiplied(next)? | depth(e) << DEPTH_SHIFT | flag)
+            })
+            .collect::<Option<_>>()?;
+        for i in 0..order.len() {
+            let d = dense[i];
+            let row = &mut trans[d * stride..(d + 1) * stride];
+            for (slot, &e) in row.iter_mut().zip(&edges[i * stride..(i + 1) * stride]) {
+                *slot = entry[e];
             }
             if let Some(m) = found[i] {
                 matches[d - first_match] = m;
