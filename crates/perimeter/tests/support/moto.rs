@@ -1,5 +1,7 @@
 //! A real local AWS API emulator for end-to-end tests: moto's server (PyPI `moto[server]`),
-//! started on a free loopback port for one test binary and killed when dropped.
+//! started on a free loopback port for one test binary and killed when dropped, or, when it
+//! is never dropped (a server kept in a `static` for the whole binary), when the test
+//! process is gone: it exits when its stdin, a pipe only this process holds, closes.
 //!
 //! `scripts/test` installs moto into `target/test-venv` and exports
 //! `PERIMETER_TEST_PYTHON`; without it the tests fail loudly (never skip) saying what to run.
@@ -9,12 +11,26 @@
 #![allow(dead_code)]
 
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// `python -m moto.server`, plus a thread that ends the process when stdin reaches end of
+/// file (the test process exited, however it exited).
+const SERVE_UNTIL_STDIN_CLOSES: &str = "import os, sys, threading
+def watch():
+    sys.stdin.buffer.read()
+    os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
+from moto.server import main
+main(sys.argv[1:])
+";
 
 /// A running moto server.
 pub struct Moto {
     child: Child,
+    /// The server's stdin: it exits at end of file, so it ends with this process even when
+    /// `Drop` never runs (statics are not dropped at exit).
+    _lifeline: ChildStdin,
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     port: u16,
@@ -38,22 +54,24 @@ impl Moto {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free loopback port");
-        let child = Command::new(python())
+        let mut child = Command::new(python())
             .args([
-                "-m",
-                "moto.server",
+                "-c",
+                SERVE_UNTIL_STDIN_CLOSES,
                 "-H",
                 "127.0.0.1",
                 "-p",
                 &port.to_string(),
             ])
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start moto's server (python -m moto.server)");
+        let lifeline = child.stdin.take().expect("moto's stdin is piped");
         let moto = Moto {
             child,
+            _lifeline: lifeline,
             endpoint: format!("http://127.0.0.1:{port}"),
             port,
         };
