@@ -143,7 +143,7 @@ impl KeywordTable {
         for p in patterns.get(groups.len()..).unwrap_or(&[]) {
             let mut k = 0;
             for &b in p.as_bytes() {
-                k = auto.edges[k * stride + usize::from(input[usize::from(b)])];
+                k = auto.edges[k * stride + usize::from(input[usize::from(b)])] as usize;
                 begins_word[k] = true;
             }
         }
@@ -153,13 +153,13 @@ impl KeywordTable {
         let mut order: Vec<(usize, bool)> = vec![(0, false)];
         let mut seen: Vec<u32> = vec![u32::MAX; auto.len() * 2];
         seen[0] = 0;
-        let mut edges: Vec<usize> = Vec::with_capacity(auto.len() * stride);
+        let mut edges: Vec<u32> = Vec::with_capacity(auto.len() * stride);
         let mut i = 0;
         while i < order.len() {
             let (k, bit) = order[i];
             let d = auto.depth[k];
             for c in 0..stride {
-                let e = auto.edges[k * stride + c];
+                let e = auto.edges[k * stride + c] as usize;
                 let de = auto.depth[e];
                 // The byte before `e`'s text: unchanged if the text grew by this byte,
                 // else a byte of `k`'s text followed by this one (`de <= d`).
@@ -176,7 +176,7 @@ impl KeywordTable {
                     seen[key] = u32::try_from(order.len()).ok()?;
                     order.push((e, after_word));
                 }
-                edges.push(seen[key] as usize);
+                edges.push(seen[key]);
             }
             i += 1;
         }
@@ -264,7 +264,7 @@ impl KeywordTable {
             let d = dense[i];
             let row = &mut trans[d * stride..(d + 1) * stride];
             for (slot, &e) in row.iter_mut().zip(&edges[i * stride..(i + 1) * stride]) {
-                *slot = entry[e];
+                *slot = entry[e as usize];
             }
             if let Some(m) = found[i] {
                 matches[d - first_match] = m;
@@ -541,7 +541,7 @@ struct Explored {
     /// The library's id of each state.
     order: Vec<aho_corasick::automaton::StateID>,
     /// `edges[state * stride + class]`: the next state.
-    edges: Vec<usize>,
+    edges: Vec<u32>,
     /// The length of each state's text.
     depth: Vec<u32>,
     /// Per state, bit `i`: whether byte `i` of its text is a word byte.
@@ -561,7 +561,7 @@ impl Explored {
         // finds a state's number without hashing (this runs for every edge, once).
         let start = dfa.start_state(Anchored::No).ok()?;
         let mut seen: Vec<u32> = Vec::new();
-        let mut number = |sid: usize, order: &mut Vec<_>, next| -> Option<usize> {
+        let mut number = |sid: usize, order: &mut Vec<_>, next| -> Option<u32> {
             if sid >= seen.len() {
                 seen.resize(sid + 1, u32::MAX);
             }
@@ -569,11 +569,11 @@ impl Explored {
                 seen[sid] = u32::try_from(order.len()).ok()?;
                 order.push(next);
             }
-            Some(seen[sid] as usize)
+            Some(seen[sid])
         };
         let mut order = Vec::new();
         number(start.as_usize(), &mut order, start)?;
-        let mut edges: Vec<usize> = Vec::new();
+        let mut edges: Vec<u32> = Vec::new();
         let mut k = 0;
         while k < order.len() {
             let sid = order[k];
@@ -590,7 +590,7 @@ impl Explored {
         depth[0] = 0;
         for k in 0..order.len() {
             for c in 0..stride {
-                let e = edges[k * stride + c];
+                let e = edges[k * stride + c] as usize;
                 if depth[e] == u32::MAX {
                     depth[e] = depth[k] + 1;
                     // Bits past 127 are never read: such a state does not fit the table.
