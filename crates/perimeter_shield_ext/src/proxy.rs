@@ -43,7 +43,6 @@ const REQUEST_ID: &str = "lambda-runtime-aws-request-id";
 struct State {
     hygiene: Hygiene,
     guard: Guard,
-    invocations: u64,
     checks_due: bool,
 }
 
@@ -81,7 +80,6 @@ impl Shared {
                 settings.dow_window,
                 settings.dow_max_keys,
             ),
-            invocations: 0,
             checks_due: false,
         };
         // Test hook, compiled into debug builds only: make inspection fail to exercise the fail policy.
@@ -108,9 +106,8 @@ impl Shared {
 
     fn invocation_done(&self) {
         let mut st = self.state();
-        st.invocations += 1;
         st.checks_due = true;
-        drop(st);
+        // Counted while the state is held, so the checks it makes due see this invocation.
         self.completed.send_modify(|n| *n += 1);
     }
 
@@ -131,7 +128,9 @@ impl Shared {
             } else {
                 Vec::new()
             };
-            let recycle = st.hygiene.recycle_reason(st.invocations, Instant::now());
+            let recycle = st
+                .hygiene
+                .recycle_reason(*self.completed.borrow(), Instant::now());
             (findings, recycle)
         };
         let block = self.settings.mode == Mode::Block;
