@@ -1,14 +1,16 @@
 //! Runs one benchmark input through the shield `N` times, for `valgrind --tool=callgrind`
 //! (an instruction count is the noise-free speed figure on a shared machine).
-//! Usage: `inspect_once rest2k|rest-corpus|body|body-all|sentences|prose|source:NAME [N]`
-//! (`body-all`: the clean body with every value scanned, no `max_values` cap; `sentences`:
+//! Usage: `inspect_once rest2k|rest-corpus|body|body-all|body-walk|body-prefilter|sentences|prose|source:NAME [N]`
+//! (`body-all`: the clean body with every value scanned, no `max_values` cap; `body-walk`:
+//! the same body parsed and walked, no value scanned; `body-prefilter`: every value through
+//! the prefilter, no detector enabled; `sentences`:
 //! the body of sentences with `&`, `;`, quotes and parentheses, every value scanned;
 //! `source:generic`: the largest corpus event of that source).
 
 #[path = "../benches/samples.rs"]
 mod samples;
 
-use perimeter_shield::{Config, inspect_event, inspect_value};
+use perimeter_shield::{Config, Detectors, inspect_event, inspect_value};
 use std::hint::black_box;
 
 fn main() {
@@ -18,8 +20,14 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
     let mut cfg = Config::default();
-    if which == "body-all" || which == "sentences" {
-        cfg.max_values = usize::MAX;
+    match which.as_str() {
+        "body-all" | "sentences" => cfg.max_values = usize::MAX,
+        "body-walk" => cfg.max_values = 0,
+        "body-prefilter" => {
+            cfg.max_values = usize::MAX;
+            cfg.detectors = Detectors::all(false);
+        }
+        _ => {}
     }
     let event = match which.as_str() {
         "rest2k" => samples::apigw_rest_2k(),
@@ -29,7 +37,7 @@ fn main() {
             .find(|(name, _)| name.starts_with("apigateway-rest "))
             .map(|(_, b)| b)
             .unwrap_or_default(),
-        "body" | "body-all" => samples::clean_body_event(),
+        "body" | "body-all" | "body-walk" | "body-prefilter" => samples::clean_body_event(),
         "sentences" => samples::prose_values_event(),
         // `source:NAME`: the largest sample event of that source in the corpus.
         w if w.starts_with("source:") => samples::corpus()
@@ -47,7 +55,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: inspect_once rest2k|rest1k|rest-corpus|body|body-all|prose|source:NAME [N]"
+                "usage: inspect_once rest2k|rest1k|rest-corpus|body|body-all|body-walk|body-prefilter|sentences|prose|source:NAME [N]"
             );
             std::process::exit(2);
         }

@@ -10,6 +10,7 @@
 mod decode;
 mod detect;
 mod json;
+mod key_memo;
 mod path;
 mod source;
 #[cfg(test)]

@@ -5,8 +5,10 @@
 
 use crate::detect::{self, Kind};
 use crate::json::{self, Json};
+use crate::key_memo::KeyMemo;
 use crate::path::JsonPath;
 use crate::{Config, Detection, Inspection, decode, source};
+use std::borrow::Cow;
 use wide::u8x16;
 
 pub(crate) struct Walker<'c> {
@@ -258,7 +260,7 @@ impl<'c> Walker<'c> {
                 Ok(())
             }
             Some(b'[') => self.stream_array(p, pdepth + 1, depth, at),
-            Some(b'{') => self.stream_object(p, pdepth + 1, depth, at),
+            Some(b'{') => self.stream_object(p, pdepth + 1, depth, at, None),
             _ => p.skip_scalar(),
         }
     }
@@ -279,12 +281,15 @@ impl<'c> Walker<'c> {
             return Ok(());
         }
         let mut i = 0;
+        // The keys of the objects among the items, from one to the next (made when the
+        // first object comes: most arrays of strings have none).
+        let mut memo: Option<KeyMemo<'a>> = None;
         loop {
             let seg = Seg {
                 parent: at,
                 part: Part::Index(i),
             };
-            self.item(p, pdepth, depth + 1, &seg)?;
+            self.item(p, pdepth, depth + 1, &seg, Some(&mut memo))?;
             i += 1;
             if !p.next_or_close(b']', "expected , or ]")? {
                 return Ok(());
@@ -293,45 +298,77 @@ impl<'c> Walker<'c> {
     }
 
     /// [`Walker::stream`] of the object at the parser's `{` (as [`Walker::stream_array`]).
+    /// `memo`: an item of an array, whose keys are likely its siblings' ([`KeyMemo`]).
     fn stream_object<'a, const E: bool>(
         &mut self,
         p: &mut json::Parser<'a, E>,
         pdepth: usize,
         depth: usize,
         at: Option<&Seg<'_>>,
+        mut memo: Option<&mut KeyMemo<'a>>,
     ) -> Result<(), json::JsonError> {
         p.open(pdepth)?;
         if p.eat(b'}') {
             return Ok(());
         }
+        let mut n = 0;
         loop {
-            if !p.at_quote() {
-                p.ws();
-                if !p.at_quote() {
-                    return Err(p.err("expected a key"));
+            let recalled = match memo.as_deref() {
+                Some(m) => m.recall(n, p).or_else(|| {
+                    // Indented JSON: the whitespace before the key, then the same bytes.
+                    matches!(p.byte(), Some(b' ' | b'\n' | b'\r' | b'\t')).then(|| p.ws())?;
+                    m.recall(n, p)
+                }),
+                None => None,
+            };
+            let (k, plain) = match recalled {
+                Some((k, plain)) => (Cow::Borrowed(k), plain),
+                None => {
+                    let (k, plain) = Self::read_key(p)?;
+                    if let (Some(m), Cow::Borrowed(k)) = (memo.as_deref_mut(), &k) {
+                        m.remember::<E>(n, k, plain);
+                    }
+                    (k, plain)
                 }
-            }
-            // The key's text starts after the quote (`\\"` when escaped).
-            let key_at = p.offset() + if E { 2 } else { 1 };
-            let k = p.string()?;
-            if !p.eat(b':') {
-                p.ws();
-                if !p.eat(b':') {
-                    return Err(p.err("expected :"));
-                }
-            }
-            if !plain_key(&k, p.window16(key_at)) {
+            };
+            if !plain {
                 self.check_key(&k, at);
             }
             let seg = Seg {
                 parent: at,
                 part: Part::Key(&k),
             };
-            self.item(p, pdepth, depth + 1, &seg)?;
+            self.item(p, pdepth, depth + 1, &seg, None)?;
             if !p.next_or_close(b'}', "expected , or }")? {
                 return Ok(());
             }
+            n += 1;
         }
+    }
+
+    /// An object's key at the parser (after whitespace), and the colon after it: the key,
+    /// and whether it surely needs no [`Walker::check_key`] ([`plain_key`]).
+    #[inline(always)]
+    fn read_key<'a, const E: bool>(
+        p: &mut json::Parser<'a, E>,
+    ) -> Result<(Cow<'a, str>, bool), json::JsonError> {
+        if !p.at_quote() {
+            p.ws();
+            if !p.at_quote() {
+                return Err(p.err("expected a key"));
+            }
+        }
+        // The key's text starts after the quote (`\\"` when escaped).
+        let key_at = p.offset() + if E { 2 } else { 1 };
+        let k = p.string()?;
+        if !p.eat(b':') {
+            p.ws();
+            if !p.eat(b':') {
+                return Err(p.err("expected :"));
+            }
+        }
+        let plain = plain_key(&k, p.window16(key_at));
+        Ok((k, plain))
     }
 
     /// A member or item at `seg`: [`Walker::stream`] for containers, a string walked
@@ -340,6 +377,9 @@ impl<'c> Walker<'c> {
     ///
     /// Whitespace before the value is skipped here, only when the next byte may start
     /// some (compact JSON has none: no separate test before every value).
+    ///
+    /// `memo`: the item is an array's, and an object there remembers its keys for the
+    /// next ([`KeyMemo`]).
     #[inline(always)]
     fn item<'a, const E: bool>(
         &mut self,
@@ -347,6 +387,7 @@ impl<'c> Walker<'c> {
         pdepth: usize,
         depth: usize,
         seg: &Seg<'_>,
+        memo: Option<&mut Option<KeyMemo<'a>>>,
     ) -> Result<(), json::JsonError> {
         match p.peek() {
             Some(b'"') if depth <= self.cfg.max_depth => {
@@ -356,13 +397,16 @@ impl<'c> Walker<'c> {
             }
             // Containers straight to their loops (what `stream` would pick).
             Some(b'{') if depth <= self.cfg.max_depth => {
-                self.stream_object(p, pdepth + 1, depth, Some(seg))
+                let memo = memo.map(|m| m.get_or_insert_with(KeyMemo::new));
+                self.stream_object(p, pdepth + 1, depth, Some(seg), memo)
             }
             Some(b'[') if depth <= self.cfg.max_depth => {
                 self.stream_array(p, pdepth + 1, depth, Some(seg))
             }
             Some(b'"' | b'[' | b'{') => self.stream(p, pdepth, depth, Some(seg)),
-            Some(b' ' | b'\n' | b'\r' | b'\t' | b'\\') => self.item_after_ws(p, pdepth, depth, seg),
+            Some(b' ' | b'\n' | b'\r' | b'\t' | b'\\') => {
+                self.item_after_ws(p, pdepth, depth, seg, memo)
+            }
             _ => p.skip_scalar(),
         }
     }
@@ -375,6 +419,7 @@ impl<'c> Walker<'c> {
         pdepth: usize,
         depth: usize,
         seg: &Seg<'_>,
+        memo: Option<&mut Option<KeyMemo<'a>>>,
     ) -> Result<(), json::JsonError> {
         p.ws();
         match p.peek() {
@@ -382,6 +427,10 @@ impl<'c> Walker<'c> {
                 let s = p.string()?;
                 self.walk_string_at(&s, depth, Some(seg));
                 Ok(())
+            }
+            Some(b'{') if depth <= self.cfg.max_depth => {
+                let memo = memo.map(|m| m.get_or_insert_with(KeyMemo::new));
+                self.stream_object(p, pdepth + 1, depth, Some(seg), memo)
             }
             Some(b'"' | b'[' | b'{') => self.stream(p, pdepth, depth, Some(seg)),
             _ => p.skip_scalar(),
@@ -928,13 +977,51 @@ mod tests {
         }
         for name in ["sqli", "xss", "nosqli", "cmdi", "path", "code", "benign"] {
             let text = std::fs::read_to_string(format!("{dir}/{name}.txt")).unwrap_or_default();
-            for line in text.lines().step_by(17).take(200) {
+            for (n, line) in text.lines().step_by(17).take(200).enumerate() {
                 let doc = serde_json::json!({
                     "q": line, "n": [1, -2.5e3, true, null, line], line: {"$ne": line},
                     "inner": serde_json::json!({"x": line}).to_string(),
                 });
                 docs.push(doc.to_string());
                 docs.push(serde_json::to_string_pretty(&doc).unwrap_or_default());
+                if n >= 8 {
+                    continue;
+                }
+                // An array of records, the same keys object after object (what `KeyMemo`
+                // remembers): keys the walker must check each time among them, escaped
+                // and long ones, the order turned after three records, one record short.
+                let keys = [
+                    "id",
+                    "$ne",
+                    "__proto__",
+                    "a<b",
+                    "it's",
+                    "x\"y",
+                    "k\te",
+                    "sixteen_bytes_ok",
+                    "twelve_bytes",
+                    line,
+                ];
+                let records: Vec<serde_json::Value> = (0..7)
+                    .map(|i| {
+                        let n = if i == 5 { 4 } else { keys.len() };
+                        let record: serde_json::Map<String, serde_json::Value> = (0..n)
+                            .map(|j| {
+                                let k = keys[(j + i / 3) % keys.len()];
+                                let v = match j % 3 {
+                                    0 => serde_json::json!(line),
+                                    1 => serde_json::json!(i),
+                                    _ => serde_json::json!({ "v": line }),
+                                };
+                                (k.to_string(), v)
+                            })
+                            .collect();
+                        serde_json::Value::Object(record)
+                    })
+                    .collect();
+                let records = serde_json::json!({ "records": records });
+                docs.push(records.to_string());
+                docs.push(serde_json::to_string_pretty(&records).unwrap_or_default());
             }
         }
         docs

@@ -291,7 +291,7 @@ impl KeywordTable {
     /// Each step of a DFA waits for the previous one's load, so one walk cannot go faster
     /// than a load's latency per byte; a long text is cut in [`LANES`] pieces walked side
     /// by side ([`KeywordTable::scan_lanes`]).
-    #[inline]
+    #[inline(always)]
     pub fn scan(&self, bytes: &[u8], mut on_word: impl FnMut(&WordMatch, usize)) -> (u32, u32) {
         let mut found = Found::default();
         if bytes.len() < TWO_HALVES_MIN {

@@ -586,6 +586,7 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 /// Byte classes and keyword groups of `text`, in one pass over its bytes.
+#[inline(always)]
 fn signals(text: &str) -> Signals {
     let Some(table) = KEYWORD_TABLE.as_ref() else {
         // Building a fixed automaton cannot fail in practice; if it did, run everything.
