@@ -346,10 +346,11 @@ impl<'a> SqliState<'a> {
         let mut last_comment = Token::new();
         let mut tokenizer = SqliTokenizer::new(self.input, self.flags);
         
-        // Clear and resize token vec
-        for token in self.token_vec.iter_mut() {
-            *token = Token::new();
-        }
+        // perimeter patch: the folding array is not reset to fresh tokens here (upstream:
+        // cleared and resized to 8 `Token::new()`). No slot is read before this fold wrote it:
+        // `pos` only grows by one after a token was written at `pos` (or to 1 after slot 0, to 2
+        // after slot 1 was copied from slot 5), and every read is below `pos`, so what an
+        // earlier fold (or a comment tokenized into slot `pos`, below) left there is never seen.
         
         // pos is the position of where the NEXT token goes
         #[allow(unused_assignments)] // Follows C implementation - pos initially 0, then set to 1 if real token found
@@ -361,15 +362,17 @@ impl<'a> SqliState<'a> {
         // Phase 1: Skip all initial comments, right-parens and unary operators (matches C lines 1366-1386)
         // This matches C's initial phase exactly - put tokens in tokenvec[0] and skip unwanted ones
         while more {
-            if let Some(token) = tokenizer.next_token() {
+            // perimeter patch: tokenized straight into slot 0 (upstream: `next_token()`, then
+            // a clone of the token into slot 0).
+            if tokenizer.next_token_into(&mut self.token_vec[0]) {
                 // Count all tokens processed for stats_tokens
                 self.stats_tokens += 1;
                 
-                self.token_vec[0] = token.clone();
+                let token = &self.token_vec[0];
                 if !(token.token_type == TokenType::Comment ||
                      token.token_type == TokenType::LeftParenthesis ||
                      token.token_type == TokenType::SqlType ||
-                     self.is_unary_op(&token)) {
+                     self.is_unary_op(token)) {
                     // Found a real token, keep it at position 0
                     break;
                 }
@@ -395,7 +398,11 @@ impl<'a> SqliState<'a> {
         // Main folding loop - matches C libinjection_sqli_fold exactly
         loop {
             // Do we have all the max number of tokens? If so, do some special cases for 5 tokens
-            if pos >= LIBINJECTION_SQLI_MAX_TOKENS {
+            // perimeter patch: `matches!` on token 2 first: each of the four patterns needs it
+            // to be '(', ',' or an operator (prose seldom has one there); same test otherwise.
+            if pos >= LIBINJECTION_SQLI_MAX_TOKENS
+                && matches!(self.token_vec[2].token_type,
+                            TokenType::LeftParenthesis | TokenType::Comma | TokenType::Operator) {
                 if (self.token_vec[0].token_type == TokenType::Number &&
                     (self.token_vec[1].token_type == TokenType::Operator ||
                      self.token_vec[1].token_type == TokenType::Comma) &&
@@ -439,15 +446,17 @@ impl<'a> SqliState<'a> {
             
             // Get up to two tokens
             while more && pos <= LIBINJECTION_SQLI_MAX_TOKENS && (pos - left) < 2 {
-                if let Some(token) = tokenizer.next_token() {
+                // perimeter patch: tokenized straight into slot `pos` (upstream: `next_token()`,
+                // then moved there unless a comment); a comment is copied out of the slot, which
+                // stays free (`pos` unchanged, see above).
+                if tokenizer.next_token_into(&mut self.token_vec[pos]) {
                     // Count all tokens processed for stats_tokens
                     self.stats_tokens += 1;
                     
-                    if token.token_type == TokenType::Comment {
-                        last_comment = token;
+                    if self.token_vec[pos].token_type == TokenType::Comment {
+                        last_comment = self.token_vec[pos].clone();
                     } else {
                         last_comment.token_type = TokenType::None;
-                        self.token_vec[pos] = token;
                         pos += 1;
                     }
                 } else {
@@ -523,7 +532,10 @@ impl<'a> SqliState<'a> {
                     let sz2 = self.token_vec[left + 1].len;
                     let sz3 = sz1 + sz2 + 1; // +1 for space in the middle
                     
-                    if sz3 < 32 { // make sure there is room for ending null
+                    // perimeter patch: `may_start_two_words` skips the lookup (and the buffer)
+                    // when no keyword starts with the first word and a space: the lookup would
+                    // answer Bareword, i.e. no merge, as below.
+                    if sz3 < 32 && sqli_data::may_start_two_words(self.token_vec[left].value_bytes()) { // make sure there is room for ending null
                         // perimeter patch: the merged word is built in a stack buffer from the
                         // values' bytes, not with format!/to_ascii_uppercase (two Strings per
                         // pair of adjacent words). Upstream formatted `value_as_str()`, which is
@@ -734,15 +746,17 @@ impl<'a> SqliState<'a> {
             
             // all cases of handling 2 tokens is done and nothing matched. Get one more token
             while more && pos <= LIBINJECTION_SQLI_MAX_TOKENS && pos - left < 3 {
-                if let Some(token) = tokenizer.next_token() {
+                // perimeter patch: tokenized straight into slot `pos` (upstream: `next_token()`,
+                // then moved there unless a comment); a comment is copied out of the slot, which
+                // stays free (`pos` unchanged, see above).
+                if tokenizer.next_token_into(&mut self.token_vec[pos]) {
                     // Count all tokens processed for stats_tokens
                     self.stats_tokens += 1;
                     
-                    if token.token_type == TokenType::Comment {
-                        last_comment = token;
+                    if self.token_vec[pos].token_type == TokenType::Comment {
+                        last_comment = self.token_vec[pos].clone();
                     } else {
                         last_comment.token_type = TokenType::None;
-                        self.token_vec[pos] = token;
                         pos += 1;
                     }
                 } else {
