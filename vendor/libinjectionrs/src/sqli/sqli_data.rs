@@ -113,6 +113,14 @@ pub fn lookup_word_bytes(word: &[u8]) -> TokenType {
     if !may_be_keyword(n, word[0].to_ascii_uppercase(), word[n - 1].to_ascii_uppercase()) {
         return TokenType::Bareword;
     }
+    lookup_in_table(word)
+}
+
+/// The table lookup of `lookup_word_bytes` (1 <= word.len() <= MAX_KEYWORD_LEN).
+// perimeter patch (4): out of line, so that the filter above inlines into its callers.
+#[inline(never)]
+fn lookup_in_table(word: &[u8]) -> TokenType {
+    let n = word.len();
     let mut buf = [0u8; 32];
     let mut h = HASH_SEED;
     for (dst, &b) in buf.iter_mut().zip(word) {
