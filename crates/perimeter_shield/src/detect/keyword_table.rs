@@ -433,8 +433,12 @@ impl KeywordTable {
         on_word: &mut impl FnMut(&WordMatch, usize),
     ) -> u32 {
         let n = (bytes.len() + OVERLAP).div_ceil(2);
-        let from = bytes.len() - n.min(bytes.len());
-        let (head, tail) = (&bytes[..n], &bytes[from..]);
+        // Two parts of `n` bytes (`n` is at most the length from 2 bytes on): one bounds
+        // check, and a loop of a known count.
+        let Some(from) = bytes.len().checked_sub(n) else {
+            return self.walk(bytes, 0, bytes.len(), 0, found, on_word);
+        };
+        let (head, tail) = (&bytes[..n], &bytes[from..from + n]);
         let (mut a, mut b) = (0u32, 0u32);
         let mut class = 0;
         let mut groups = 0;
