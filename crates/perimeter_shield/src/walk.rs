@@ -315,8 +315,10 @@ impl<'c> Walker<'c> {
         loop {
             let recalled = match memo.as_deref() {
                 Some(m) => m.recall(n, p).or_else(|| {
-                    // Indented JSON: the whitespace before the key, then the same bytes.
-                    matches!(p.byte(), Some(b' ' | b'\n' | b'\r' | b'\t')).then(|| p.ws())?;
+                    // Indented JSON: the whitespace before the key (escaped in a body still
+                    // escaped: `\\n  `), then the same bytes.
+                    matches!(p.byte(), Some(b' ' | b'\n' | b'\r' | b'\t' | b'\\'))
+                        .then(|| p.ws())?;
                     m.recall(n, p)
                 }),
                 None => None,
@@ -1172,6 +1174,14 @@ mod tests {
             let docs = [
                 serde_json::json!({"pad": pad, "q": attack, "a": [attack, 1, null], attack: {"$gt": ""}}),
                 serde_json::json!([{"pad": pad}, attack, {"__proto__": {"x": attack}}]),
+                // Records with the same keys (remembered from one to the next, indented too),
+                // one that must be checked every time among them.
+                serde_json::json!([
+                    {"pad": pad, "q": attack},
+                    {"pad": 1, "q": attack},
+                    {"pad": 2, "$where": attack},
+                    {"pad": 3, "$where": attack}
+                ]),
             ];
             for doc in docs {
                 for body in [
