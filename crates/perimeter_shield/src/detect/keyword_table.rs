@@ -609,10 +609,8 @@ impl KeywordTable {
         let Some(run) = text.get(start..end).filter(|r| !r.is_empty()) else {
             return;
         };
-        let st = run.iter().fold(0u32, |st, &x| {
-            let [_, i] = self.byte[usize::from(x)];
-            self.trans[st.wrapping_add(i) as usize & TRANS_MASK]
-        });
+        let mut class = 0;
+        let st = run.iter().fold(0u32, |st, &x| self.step(st, x, &mut class));
         for w in self.whole_words_of(st) {
             if w.len == run.len() {
                 on_word(w, end - 1);
