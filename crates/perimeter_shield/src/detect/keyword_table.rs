@@ -29,19 +29,28 @@
 //! Each step waits for the previous one's load: a value of a dozen bytes or more is walked
 //! as two overlapping halves side by side ([`KeywordTable::walk_halves`]), which costs a few
 //! instructions more than one walk but takes about half the time in a row; one walk per
-//! value was clearly slower on the bench body (2.60 ms against 2.29 ms).
+//! value was clearly slower on the bench body (2.60 ms against 2.29 ms). From 24 bytes, three
+//! parts ([`KeywordTable::walk_thirds`]): 1% faster on the bench body, whose notes are 58
+//! bytes; from 16 bytes they were 10% slower (the set-up and the second meeting outweigh
+//! the shorter chains), and four parts from 32 bytes were faster or slower from one run to
+//! the next.
 
 use aho_corasick::Anchored;
 use aho_corasick::automaton::Automaton as _;
 use aho_corasick::dfa::DFA;
 
-/// Entries of [`KeywordTable::trans`]: a power of two, so that an index masked to it needs
+/// Entries of [`KeywordTable::tables`]: a power of two, so that an index masked to it needs
 /// no bounds check (one `and` instead of a compare and a branch on every byte). 1 MiB of
 /// `u32`; only the rows of the states a text visits are read.
 const TRANS_LEN: usize = 1 << 18;
 const TRANS_MASK: usize = TRANS_LEN - 1;
 
-/// Marks a next state in [`KeywordTable::trans`] as a match state: above [`TRANS_MASK`], so
+/// Where [`KeywordTable::tables`] keeps the per-byte pairs, and the transitions.
+const BYTES_AT: usize = 0;
+const TRANS_AT: usize = 512;
+const TABLES_LEN: usize = TRANS_AT + TRANS_LEN;
+
+/// Marks a next state in [`KeywordTable::tables`] as a match state: above [`TRANS_MASK`], so
 /// the mask that makes the next index drops it, and the sign bit of a `u32`, so testing for
 /// it is one instruction.
 const MATCH_FLAG: u32 = 1 << 31;
@@ -49,14 +58,14 @@ const MATCH_FLAG: u32 = 1 << 31;
 /// Bytes a walk steps over per turn of its loop.
 const BLOCK: usize = 4;
 
-/// Where a state in [`KeywordTable::trans`] keeps its depth, the length of the text it
+/// Where a state in [`KeywordTable::tables`] keeps its depth, the length of the text it
 /// stands for (the longest end of what was read that some pattern starts with): between
 /// the index bits and [`MATCH_FLAG`], so the mask drops it too.
 const DEPTH_SHIFT: u32 = 24;
 const DEPTH_MASK: u32 = 0x7f;
 const _: () = assert!(TRANS_MASK < 1 << DEPTH_SHIFT && (DEPTH_MASK << DEPTH_SHIFT) < MATCH_FLAG);
 
-/// Marks an edge in [`KeywordTable::trans`] that leaves a state with whole words
+/// Marks an edge in [`KeywordTable::tables`] that leaves a state with whole words
 /// ([`KeywordTable::whole_of`]) on a byte that is no word byte: the whole word that ended
 /// just before, if any, is reported then ([`KeywordTable::word_before`]), not when its
 /// state was reached, because only then is it known to end at a boundary (`del` in
@@ -74,6 +83,9 @@ const OVERLAP: usize = 2;
 
 /// Shortest text walked as two halves ([`KeywordTable::walk_halves`]).
 const TWO_HALVES_MIN: usize = 12;
+
+/// Shortest text walked as three parts ([`KeywordTable::walk_thirds`]).
+const THIRDS_MIN: usize = 24;
 
 /// Walks side by side over a long text (see [`KeywordTable::scan`]).
 const LANES: usize = 4;
@@ -103,15 +115,18 @@ struct StateMatches {
 }
 
 pub(crate) struct KeywordTable {
-    /// Per byte: its special-character class bits and its input class. Two words, not one
-    /// packed word, so that each is one instruction with its load folded in: one ORs into
-    /// the classes, the other adds to the state; side by side, so that both are found
-    /// from the byte without a shift (x86 scales an index by 8).
-    byte: [[u32; 2]; 256],
-    /// `trans[state + input class]`: the next state, states premultiplied by the row
-    /// length, with its depth `<< DEPTH_SHIFT` and [`MATCH_FLAG`] if it is a match state;
-    /// zero past the last state.
-    trans: Box<[u32; TRANS_LEN]>,
+    /// The two tables every step reads, in one allocation, so that one register holds the
+    /// address of both in the walks' loops (two took one more than the loops have to
+    /// spare: a reload from the stack on every turn):
+    /// - from [`BYTES_AT`], per byte: its special-character class bits and its input
+    ///   class. Two words, not one packed word, so that each is one instruction with its
+    ///   load folded in: one ORs into the classes, the other adds to the state; side by
+    ///   side, so that both are found from the byte without a shift (x86 scales an index
+    ///   by 8);
+    /// - from [`TRANS_AT`], `trans[state + input class]`: the next state, states
+    ///   premultiplied by the row length, with its depth `<< DEPTH_SHIFT` and
+    ///   [`MATCH_FLAG`] if it is a match state; zero past the last state.
+    tables: Box<[u32; TABLES_LEN]>,
     /// The number of the first match state (they are numbered last, after the others).
     first_match: usize,
     /// log2 of the row length (a power of two).
@@ -290,8 +305,13 @@ impl KeywordTable {
         if (0..order.len()).any(|i| depth(i) > DEPTH_MASK) {
             return None;
         }
-        let mut trans: Box<[u32; TRANS_LEN]> =
-            vec![0u32; TRANS_LEN].into_boxed_slice().try_into().ok()?;
+        let mut tables: Box<[u32; TABLES_LEN]> =
+            vec![0u32; TABLES_LEN].into_boxed_slice().try_into().ok()?;
+        for b in 0..256 {
+            tables[BYTES_AT + 2 * b] = class_of[b];
+            tables[BYTES_AT + 2 * b + 1] = u32::from(input[b]);
+        }
+        let trans = &mut tables[TRANS_AT..];
         let mut matches = vec![
             StateMatches {
                 groups: 0,
@@ -327,10 +347,8 @@ impl KeywordTable {
             }
             whole_of[d] = whole_range[i];
         }
-        let byte = std::array::from_fn(|b| [class_of[b], u32::from(input[b])]);
         Some(KeywordTable {
-            byte,
-            trans,
+            tables,
             first_match,
             shift: stride.trailing_zeros(),
             // The deepest state is a whole pattern and the byte before it.
@@ -357,8 +375,10 @@ impl KeywordTable {
         let mut found = Found::default();
         let last = if bytes.len() < TWO_HALVES_MIN {
             self.walk(bytes, 0, bytes.len(), 0, &mut found, &mut on_word)
-        } else if bytes.len() < LANES_MIN {
+        } else if bytes.len() < THIRDS_MIN {
             self.walk_halves(bytes, &mut found, &mut on_word)
+        } else if bytes.len() < LANES_MIN {
+            self.walk_thirds(bytes, &mut found, &mut on_word)
         } else {
             self.scan_lanes(bytes, &mut found, &mut on_word)
         };
@@ -453,6 +473,47 @@ impl KeywordTable {
         found.groups |= groups;
         self.walk_until_met(bytes, n, a, from, found, on_word)
             .unwrap_or(b)
+    }
+
+    /// [`KeywordTable::walk_halves`] in three parts of one length, for a longer text: the
+    /// first from the start, the third to the end, the second in the middle, each pair
+    /// overlapping by at least [`OVERLAP`] bytes (the parts are `(len + 2 * OVERLAP) / 3`
+    /// long, rounded up). The first walk goes on until the second has read its state's
+    /// text, the second until the third has; the third's state (or the second's, if it
+    /// had to go on to the end) is the state at the end of the text.
+    #[inline(always)]
+    fn walk_thirds(
+        &self,
+        bytes: &[u8],
+        found: &mut Found,
+        on_word: &mut impl FnMut(&WordMatch, usize),
+    ) -> u32 {
+        let len = bytes.len();
+        let n = (len + 2 * OVERLAP).div_ceil(3);
+        let Some(last) = len.checked_sub(n) else {
+            return self.walk(bytes, 0, len, 0, found, on_word);
+        };
+        let mid = last / 2;
+        let (p0, p1, p2) = (&bytes[..n], &bytes[mid..mid + n], &bytes[last..last + n]);
+        let (mut a, mut b, mut c) = (0u32, 0u32, 0u32);
+        let mut class = 0;
+        let mut groups = 0;
+        for (t, ((&x, &y), &z)) in p0.iter().zip(p1).zip(p2).enumerate() {
+            a = self.step(a, x, &mut class);
+            b = self.step(b, y, &mut class);
+            c = self.step(c, z, &mut class);
+            if ((a | b | c) as i32) < 0 {
+                // (State 0, the start, is no match state: the pair's second half is idle.)
+                groups |= self.matched_pair(a, t, b, mid + t, bytes, on_word);
+                groups |= self.matched_pair(c, last + t, 0, 0, bytes, on_word);
+            }
+        }
+        found.class |= class;
+        found.groups |= groups;
+        // If the first walk goes on to the end, the state there is the later walks' too.
+        let _ = self.walk_until_met(bytes, n, a, mid, found, on_word);
+        self.walk_until_met(bytes, mid + n, b, last, found, on_word)
+            .unwrap_or(c)
     }
 
     /// Goes on with a walk in state `st` from offset `at` of `bytes` until the walk that
@@ -552,10 +613,11 @@ impl KeywordTable {
     #[inline(always)]
     fn step(&self, st: u32, x: u8, class: &mut u32) -> u32 {
         let x = usize::from(x);
-        let [c, i] = self.byte[x];
-        *class |= c;
+        let t = &*self.tables;
+        *class |= t[BYTES_AT + 2 * x];
         // The state's match flag is above the mask (and no add carries into it).
-        self.trans[st.wrapping_add(i) as usize & TRANS_MASK]
+        let i = t[BYTES_AT + 2 * x + 1];
+        t[TRANS_AT + (st.wrapping_add(i) as usize & TRANS_MASK)]
     }
 
     /// The groups of match state `st` (reached at offset `end` of `text`), reporting its
