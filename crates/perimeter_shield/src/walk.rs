@@ -102,9 +102,18 @@ impl<'c> Walker<'c> {
     /// detection), excerpts redacted inside a credential.
     #[inline(always)]
     fn detect(&mut self, s: &str, below: Option<&Seg<'_>>) {
+        if let Some(sig) = detect::prefilter(s, self.cfg) {
+            self.detect_signalled(s, sig, below);
+        }
+    }
+
+    /// [`Walker::detect`] past the prefilter. Out of line: most values never get here, and
+    /// setting up the path and the redaction cost them at every value.
+    #[inline(never)]
+    fn detect_signalled(&mut self, s: &str, sig: detect::Signals, below: Option<&Seg<'_>>) {
         let Walker { cfg, path, out, .. } = self;
         let before = out.len();
-        detect::scan_value(s, cfg, out, &mut || {
+        detect::scan_signalled(s, sig, cfg, out, &mut || {
             let len = path.as_str().len();
             if let Some(seg) = below {
                 seg.render(path);

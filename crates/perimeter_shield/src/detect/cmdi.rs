@@ -510,7 +510,7 @@ pub(crate) fn detect(view: &View<'_>, hits: &mut Vec<Hit>) {
 /// Whether [`detect`] may report anything in `text` (any case; `sig` its signals): false
 /// when no pattern may run and no word at a command position is a command, as for most
 /// values that reach this detector (an apostrophe, a `;` in prose). Cheap, and before any
-/// lower-case copy: [`super::scan_value`] asks it first.
+/// lower-case copy: [`super::scan_signalled`] asks it first.
 pub(super) fn may_hit(text: &[u8], sig: &Signals) -> bool {
     Gates::of(sig).any() || may_hit_without_patterns(text, sig)
 }

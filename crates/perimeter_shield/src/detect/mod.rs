@@ -844,36 +844,31 @@ fn run_view(view: &View<'_>, run: u16, hits: &mut Vec<Hit>) {
     }
 }
 
-/// Runs the detectors over `value`; appends at most one detection per kind (the most
-/// confident) to `out`. `path` renders the value's JSON path, called only on a detection.
-pub(crate) fn scan_value(
-    value: &str,
-    config: &Config,
-    out: &mut Vec<Detection>,
-    path: &mut dyn FnMut() -> String,
-) {
+/// The first half of scanning `value` (cut to `config.max_body`): its signals, or `None`
+/// when they call for no detector and nothing to normalize (most clean values end here,
+/// with nothing allocated). The detectors then run in [`scan_signalled`]; the caller sets
+/// up what they need (the value's path) only for the values that get there.
+pub(crate) fn prefilter(value: &str, config: &Config) -> Option<Signals> {
     let value = crate::decode::truncate(value, config.max_body);
     if value.len() < 2 {
-        return;
+        return None;
     }
     let sig = signals(value);
-    if sig.class & ANY_CLASS == 0 && sig.kw & ANY_GROUP == 0 {
-        // Nothing `wanted_mask` looks at, nothing to normalize: most clean values end here.
-        return;
-    }
-    scan_signalled(value, sig, config, out, path);
+    // Nothing `wanted_mask` looks at, nothing to normalize.
+    (sig.class & ANY_CLASS != 0 || sig.kw & ANY_GROUP != 0).then_some(sig)
 }
 
-/// [`scan_value`] past the prefilter, for a value with signals `sig`. Out of line: most
-/// values never get here, and its set-up would cost them at every call.
-#[inline(never)]
-fn scan_signalled(
+/// Runs the detectors over `value` (cut to `config.max_body`), whose [`prefilter`] gave
+/// `sig`; appends at most one detection per kind (the most confident) to `out`. `path`
+/// renders the value's JSON path, called only on a detection.
+pub(crate) fn scan_signalled(
     value: &str,
     sig: Signals,
     config: &Config,
     out: &mut Vec<Detection>,
     path: &mut dyn FnMut() -> String,
 ) {
+    let value = crate::decode::truncate(value, config.max_body);
     let class = sig.class;
     let needs_normalizing = class & (PERCENT | AMP | BACKSLASH | HIGH) != 0;
     let run = to_run(&sig, config);
@@ -1126,7 +1121,7 @@ mod tests {
         }
     }
 
-    /// The quick exit of `scan_value` is exact: any single class bit or group outside
+    /// The quick exit of `prefilter` is exact: any single class bit or group outside
     /// `ANY_CLASS` / `ANY_GROUP`, alone or with all the others outside, wants nothing.
     #[test]
     fn quick_exit_covers_every_wanted_bit() {
