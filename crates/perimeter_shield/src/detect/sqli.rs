@@ -107,18 +107,31 @@ static SQL_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
 pub(super) fn sql_sign(text: &str, sig: &Signals) -> bool {
     let c = sig.class;
     if c & (LT | GT | PIPE | CARET | BACKTICK) != 0
-        // A MySQL `#` comment ends something: a string (`admin'#`) or a call or group
-        // (`sleep(5)#`, which also has its SQL word). Alone it is prose: "room #123".
-        || c & HASH != 0 && c & (QUOTE | PAREN) != 0
         || sig.kw & K_SQLW != 0
         || sig.kw & K_LIKE != 0 && c & QUOTE != 0
         || c & EQ != 0 && text.trim_end_matches('=').contains('=')
+        // A MySQL `#` comment ends something: a string (`admin'#`) or a call or group
+        // (`sleep(5)#`, which also has its SQL word). Elsewhere it is prose: "room #123
+        // (rear)", "O'Neil, order #4".
+        || c & HASH != 0 && c & (QUOTE | PAREN) != 0 && hash_after_close(text.as_bytes())
     {
         return true;
     }
     c & QUOTE != 0
         && c & (ARITH | STAR | SLASH | PERCENT | AMP) != 0
         && quote_beside_operator(text.as_bytes())
+}
+
+/// Whether a `#` follows a quote or a closing parenthesis, with only ASCII whitespace
+/// between (`admin'#`, `1') #`).
+fn hash_after_close(s: &[u8]) -> bool {
+    memchr::memchr_iter(b'#', s).any(|h| {
+        s[..h]
+            .iter()
+            .rev()
+            .find(|b| !matches!(**b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+            .is_some_and(|b| matches!(b, b'\'' | b'"' | b')'))
+    })
 }
 
 /// Whether a quote stands beside an operator (`-+*/%&`), with only ASCII whitespace
@@ -197,14 +210,29 @@ mod tests {
         assert!(injections > 100, "{injections} injections");
     }
 
-    /// A `#` is a sign beside a quote or a parenthesis (a comment ending a string or a
-    /// call), not alone in prose.
+    /// A `#` is a sign right after a quote or a parenthesis (a comment ending a string or
+    /// a call), not alone in prose, nor in prose that has a quote or a parenthesis
+    /// elsewhere.
     #[test]
     fn a_hash_is_a_sign_only_after_a_string_or_call() {
-        for text in ["admin'#", "x\"#", "sleep(5)#", "1)#"] {
+        for text in [
+            "admin'#",
+            "x\"#",
+            "sleep(5)#",
+            "1)#",
+            "admin' #",
+            "1') \t#x",
+        ] {
             assert!(sign(text), "{text}");
         }
-        for text in ["room #123", "C# developer", "ticket #4b, floor 2"] {
+        for text in [
+            "room #123",
+            "C# developer",
+            "ticket #4b, floor 2",
+            "O'Neil, room #4",
+            "Apt #5 (rear entrance)",
+            "(front desk) - O'Neil & sons #12",
+        ] {
             assert!(!sign(text), "{text}");
         }
     }
