@@ -300,29 +300,82 @@ fn backslash_escapes(input: &str) -> Option<String> {
     changed.then(|| String::from_utf8_lossy(&out).into_owned())
 }
 
+/// Which of the bytes [`normalize`] starts from a text holds: `%`, a byte to fold (one
+/// from 0x7f up, or a control character other than tab, newline and carriage return), `&`
+/// and `\\`. The detectors' prefilter has found them already (its `PERCENT`, `HIGH`,
+/// `AMP` and `BACKSLASH` classes).
+#[derive(Clone, Copy)]
+pub(crate) struct Present {
+    pub percent: bool,
+    pub to_fold: bool,
+    pub amp: bool,
+    pub backslash: bool,
+}
+
+impl Present {
+    /// What `bytes` holds, in one pass (no early exit: it compiles to SIMD).
+    fn of(bytes: &[u8]) -> Present {
+        let [percent, to_fold, amp, backslash] =
+            bytes.iter().fold([false; 4], |[p, f, a, b], &x| {
+                [
+                    p | (x == b'%'),
+                    f | (x >= 0x7f || (x < 0x20 && !matches!(x, b'\t' | b'\n' | b'\r'))),
+                    a | (x == b'&'),
+                    b | (x == b'\\'),
+                ]
+            });
+        Present {
+            percent,
+            to_fold,
+            amp,
+            backslash,
+        }
+    }
+}
+
+#[cfg(test)]
+impl Present {
+    /// [`Present::of`] as a tuple, for comparing.
+    pub(crate) fn of_for_tests(bytes: &[u8]) -> (bool, bool, bool, bool) {
+        let p = Present::of(bytes);
+        (p.percent, p.to_fold, p.amp, p.backslash)
+    }
+}
+
 /// The normalized view of `raw`: every bounded decoding applied; `None` when it equals
 /// `raw` (the common case, and then nothing was allocated).
 pub fn normalize(raw: &str) -> Option<String> {
+    normalize_present(raw, Present::of(raw.as_bytes()))
+}
+
+/// [`normalize`] of a text that holds what `present` says.
+pub(crate) fn normalize_present(raw: &str, present: Present) -> Option<String> {
     let bytes = raw.as_bytes();
-    let needs_percent = memchr::memchr(b'%', bytes).is_some();
-    // A fold over every byte, not `any`: without an early exit it compiles to SIMD.
-    let needs_fold = bytes.iter().fold(false, |found, &b| {
-        found | (b >= 0x7f || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))
-    });
-    // Only `&#` or `&` before a letter can start an entity, and only `\\` before one of
-    // `xXuUnrt` an escape ([`html_entities`], [`backslash_escapes`]): "Smith & Sons" or
-    // a Windows path has nothing to decode. (Folding can make an `&` or `\\` of its own,
+    // Only an `&` that starts a reference [`html_entities`] decodes, and only `\\` before
+    // one of `xXuUnrt` an escape ([`backslash_escapes`]): "Smith & Sons", "R&D" or a
+    // Windows path has nothing to decode. (Folding can make an `&` or `\\` of its own,
     // from full-width forms; then the folded text differs and all of it runs below.)
-    let needs_entities = memchr::memchr_iter(b'&', bytes).any(|i| {
-        bytes
-            .get(i + 1)
-            .is_some_and(|&n| n == b'#' || n.is_ascii_alphabetic())
-    });
-    let needs_escapes = memchr::memchr_iter(b'\\', bytes)
-        .any(|i| bytes.get(i + 1).is_some_and(|n| b"xXuUnrt".contains(n)));
-    if !(needs_percent || needs_fold || needs_entities || needs_escapes) {
+    let needs_entities = present.amp
+        && memchr::memchr_iter(b'&', bytes).any(|i| {
+            // A reference begins `&#` or `&` and a letter: most `&` end here.
+            bytes
+                .get(i + 1)
+                .is_some_and(|&n| n == b'#' || n.is_ascii_alphabetic())
+                && html_entity_at(&bytes[i..]).is_some()
+        });
+    let needs_escapes = present.backslash
+        && memchr::memchr_iter(b'\\', bytes)
+            .any(|i| bytes.get(i + 1).is_some_and(|n| b"xXuUnrt".contains(n)));
+    if !(present.percent || present.to_fold || needs_entities || needs_escapes) {
         return None;
     }
+    normalize_from(raw, present.percent, needs_entities || needs_escapes)
+}
+
+/// [`normalize`] past its quick exit. `may_decode`: whether an entity or an escape may be
+/// decoded; when not, a text that folding leaves as it is has nothing to normalize.
+fn normalize_from(raw: &str, needs_percent: bool, may_decode: bool) -> Option<String> {
+    let bytes = raw.as_bytes();
     let cur = if needs_percent {
         let mut cur = bytes.to_vec();
         for _ in 0..PERCENT_ROUNDS {
@@ -336,7 +389,7 @@ pub fn normalize(raw: &str) -> Option<String> {
         fold_bytes(&cur)
     } else {
         let folded = fold_bytes(bytes);
-        if !(needs_entities || needs_escapes) && folded == bytes {
+        if !may_decode && folded == bytes {
             // Only folding could change it (non-ASCII text, mostly accents and
             // punctuation), and it did not.
             return None;
@@ -536,6 +589,30 @@ mod tests {
         assert_eq!(normalize("%uff0e%uff0e%u2215").as_deref(), Some("../"));
         assert_eq!(normalize("..%00/").as_deref(), Some("../"));
         assert_eq!(normalize("plain"), None);
+    }
+
+    /// The quick exits of `normalize` skip only texts its whole path leaves as they are:
+    /// the two agree on every corpus line, and on random texts over the bytes the exits
+    /// look at (references named and numeric, escapes, percents, full-width `&`).
+    #[test]
+    fn quick_exits_change_nothing() {
+        let full = |t: &str| normalize_from(t, t.contains('%'), true);
+        let mut lines = 0;
+        for line in crate::test_corpus::byte_lines() {
+            let t = String::from_utf8_lossy(&line);
+            assert_eq!(normalize(&t), full(&t), "{t:?}");
+            lines += 1;
+        }
+        assert!(lines > 10_000, "{lines} lines");
+        let pieces = [
+            "&", "&#", "&#x", "#", ";", "lt", "LT;", "amp;", "quot", "colon;", "D", "x", "3c",
+            "60", " ", "\\", "\\x", "\\u", "n", "%", "%3", "c", "\u{ff06}", "\u{e9}", "a",
+        ];
+        let mut rng = crate::test_rng::XorShift(0x0bad_5eed_1234_5678);
+        for _ in 0..50_000 {
+            let t = rng.text_of(&pieces, 8);
+            assert_eq!(normalize(&t), full(&t), "{t:?}");
+        }
     }
 
     #[test]

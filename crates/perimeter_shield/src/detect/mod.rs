@@ -797,6 +797,16 @@ fn lower_into<'b>(buf: &'b mut String, text: &str) -> &'b str {
     buf
 }
 
+/// What [`crate::decode::normalize`] looks for, as the prefilter's classes `class` say.
+fn present(class: u32) -> crate::decode::Present {
+    crate::decode::Present {
+        percent: class & PERCENT != 0,
+        to_fold: class & HIGH != 0,
+        amp: class & AMP != 0,
+        backslash: class & BACKSLASH != 0,
+    }
+}
+
 /// The detectors `sig` calls for ([`wanted_mask`]) that `config` enables, one bit per kind of
 /// [`ORDER`].
 fn to_run(sig: &Signals, config: &Config) -> u16 {
@@ -876,7 +886,7 @@ pub(crate) fn scan_signalled(
         return;
     }
     let normalized = if needs_normalizing {
-        crate::decode::normalize(value)
+        crate::decode::normalize_present(value, present(class))
     } else {
         None
     };
@@ -1118,6 +1128,22 @@ mod tests {
         }
         for b in 0..=255u8 {
             assert_eq!(is_word_byte(b), b.is_ascii_alphanumeric() || b == b'_');
+        }
+    }
+
+    /// The classes say exactly which of the bytes `normalize` starts from a text holds
+    /// (so `scan_signalled` may hand it what the prefilter found).
+    #[test]
+    fn classes_say_what_normalize_looks_for() {
+        for b in 0..=255u8 {
+            let text = [b'a', b, b'z'];
+            let want = crate::decode::Present::of_for_tests(&text);
+            let got = present(CLASS[usize::from(b)]);
+            assert_eq!(
+                (got.percent, got.to_fold, got.amp, got.backslash),
+                want,
+                "byte {b:#04x}"
+            );
         }
     }
 
