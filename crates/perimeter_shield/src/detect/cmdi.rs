@@ -868,6 +868,88 @@ mod tests {
         }
     }
 
+    /// The gates skip only patterns that could not match: with every gate open, the full
+    /// walk finds the same on every payload and benign line, and on random texts of the
+    /// words and bytes the gates look at (`nc` alone and inside words, `$`, `>`, `{`, …).
+    #[test]
+    fn gates_skip_only_patterns_that_cannot_match() {
+        let open = Gates {
+            direct: true,
+            shell_call: true,
+            prompt: true,
+            interp_call: true,
+            subst: true,
+        };
+        let same = |text: &str| {
+            let lower = text.to_ascii_lowercase();
+            let view = View {
+                text,
+                lower: &lower,
+                sig: super::super::signals(text),
+            };
+            let (mut gated, mut all) = (Vec::new(), Vec::new());
+            detect_all(&view, &Gates::of(&view.sig), &mut gated);
+            detect_all(&view, &open, &mut all);
+            let key = |h: &Hit| (h.confidence, h.start, h.end);
+            let gated: Found = gated.iter().map(key).collect();
+            let all: Found = all.iter().map(key).collect();
+            assert_eq!(gated, all, "{text:?}");
+        };
+        for line in crate::test_corpus::lines() {
+            same(&line);
+        }
+        let pieces = [
+            "nc",
+            "NC",
+            "ncat",
+            "netcat",
+            "lunch",
+            "since",
+            ".",
+            "-",
+            "-e",
+            "-l",
+            "-lvp",
+            " ",
+            "\t",
+            "\u{a0}",
+            "é",
+            "x",
+            "4444",
+            ";",
+            "|",
+            "&",
+            "$",
+            "${",
+            "ifs",
+            ">",
+            "/dev/tcp/",
+            "(",
+            ")",
+            "{",
+            "}",
+            ":",
+            "system",
+            "exec",
+            "'",
+            "id",
+            "wget",
+            "curl",
+            "http://",
+            "/bin/sh",
+            "cmd",
+            "/c",
+            "powershell",
+            "@",
+            "#",
+            "`",
+        ];
+        let mut rng = crate::test_rng::XorShift(0x5851_f42d_4c95_7f2du64);
+        for _ in 0..100_000 {
+            same(&rng.text_of(&pieces, 8));
+        }
+    }
+
     /// The early exit says the same of a value and of its lower-case copy (the walk
     /// asks it of the value, before any copy), on every payload and benign line and on
     /// random mixed-case texts.

@@ -268,11 +268,10 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("settimeout", K_CODE),
     ("import", K_CODE),
     // Only gates for `cmdi`'s patterns (no detector group): `system` and `spawn` as call
-    // names, `nc` (also in `ncat`) and `netcat`.
+    // names. (`nc`, `ncat` and `netcat` count for [`K_CMD_DIRECT`] as whole words: see
+    // [`NETCAT_WORDS`].)
     ("system", K_SHELL_CALL),
     ("spawn", K_SHELL_CALL),
-    ("nc", K_CMD_DIRECT),
-    ("netcat", K_CMD_DIRECT),
     // Paths.
     ("..", K_PATH),
     // Base64 of `../` and `..\` (a base64-decoded file parameter).
@@ -532,6 +531,46 @@ const CMD_WORDS: std::ops::Range<usize> = {
     from..from + cmdi::EXOTIC.len() + cmdi::COMMON.len()
 };
 
+/// The pattern index of command word `name` ([`cmdi::EXOTIC`], then [`cmdi::COMMON`]) in
+/// the automaton; past [`CMD_WORDS`] if it is none.
+const fn cmd_word(name: &str) -> usize {
+    let words: [&[&str]; 2] = [cmdi::EXOTIC, cmdi::COMMON];
+    let mut index = CMD_WORDS.start;
+    let mut list = 0;
+    while list < 2 {
+        let mut k = 0;
+        while k < words[list].len() {
+            if words[list][k].eq_ignore_ascii_case(name) {
+                return index;
+            }
+            index += 1;
+            k += 1;
+        }
+        list += 1;
+    }
+    index
+}
+
+/// The pattern indices of `nc`, `ncat` and `netcat`: besides [`K_CMDW`], a whole word of
+/// these counts for [`K_CMD_DIRECT`], the gate of `cmdi`'s pattern for `nc -e`, which
+/// needs one standing alone. (Counted anywhere, the `nc` in "lunch", "since" or "once" ran
+/// that pattern over prose.)
+const NETCAT_WORDS: [usize; 3] = [cmd_word("nc"), cmd_word("ncat"), cmd_word("netcat")];
+const _: () = assert!(
+    NETCAT_WORDS[0] < CMD_WORDS.end
+        && NETCAT_WORDS[1] < CMD_WORDS.end
+        && NETCAT_WORDS[2] < CMD_WORDS.end
+);
+
+/// The group of a whole command word of pattern index `p`.
+fn cmd_word_group(p: usize) -> u32 {
+    if NETCAT_WORDS.contains(&p) {
+        K_CMDW | K_CMD_DIRECT
+    } else {
+        K_CMDW
+    }
+}
+
 /// SQL word prefixes whose rest is any identifier (`sp_executesql`, `dbms_pipe`, …):
 /// only the left boundary is checked.
 const SQL_PREFIXES: &[&str] = &["sp_", "dbms_", "utl_", "json_"];
@@ -603,7 +642,7 @@ fn signals(text: &str) -> Signals {
             words |= if w.pattern == LIKE_WORD {
                 K_LIKE
             } else if CMD_WORDS.contains(&w.pattern) {
-                K_CMDW
+                cmd_word_group(w.pattern)
             } else {
                 K_SQLW
             };
@@ -674,7 +713,7 @@ fn signals_reference(text: &str) -> Signals {
                     kw |= if p == LIKE_WORD {
                         K_LIKE
                     } else if CMD_WORDS.contains(&p) {
-                        K_CMDW
+                        cmd_word_group(p)
                     } else {
                         K_SQLW
                     };
