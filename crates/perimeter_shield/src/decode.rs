@@ -304,7 +304,7 @@ fn backslash_escapes(input: &str) -> Option<String> {
 /// from 0x7f up, or a control character other than tab, newline and carriage return), `&`
 /// and `\\`. The detectors' prefilter has found them already (its `PERCENT`, `HIGH`,
 /// `AMP` and `BACKSLASH` classes).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Present {
     pub percent: bool,
     pub to_fold: bool,
@@ -312,9 +312,10 @@ pub(crate) struct Present {
     pub backslash: bool,
 }
 
+#[cfg(test)]
 impl Present {
-    /// What `bytes` holds, in one pass (no early exit: it compiles to SIMD).
-    fn of(bytes: &[u8]) -> Present {
+    /// What `bytes` holds (the reference the prefilter's classes are tested against).
+    pub(crate) fn of(bytes: &[u8]) -> Present {
         let [percent, to_fold, amp, backslash] =
             bytes.iter().fold([false; 4], |[p, f, a, b], &x| {
                 [
@@ -333,23 +334,9 @@ impl Present {
     }
 }
 
-#[cfg(test)]
-impl Present {
-    /// [`Present::of`] as a tuple, for comparing.
-    pub(crate) fn of_for_tests(bytes: &[u8]) -> (bool, bool, bool, bool) {
-        let p = Present::of(bytes);
-        (p.percent, p.to_fold, p.amp, p.backslash)
-    }
-}
-
-/// The normalized view of `raw`: every bounded decoding applied; `None` when it equals
-/// `raw` (the common case, and then nothing was allocated).
-pub fn normalize(raw: &str) -> Option<String> {
-    normalize_present(raw, Present::of(raw.as_bytes()))
-}
-
-/// [`normalize`] of a text that holds what `present` says.
-pub(crate) fn normalize_present(raw: &str, present: Present) -> Option<String> {
+/// The normalized view of `raw`, which holds what `present` says: every bounded decoding
+/// applied; `None` when it equals `raw` (the common case, and then nothing was allocated).
+pub(crate) fn normalize(raw: &str, present: Present) -> Option<String> {
     let bytes = raw.as_bytes();
     // Only an `&` that starts a reference [`html_entities`] decodes, and only `\\` before
     // one of `xXuUnrt` an escape ([`backslash_escapes`]): "Smith & Sons", "R&D" or a
@@ -579,16 +566,18 @@ pub fn truncate(s: &str, max: usize) -> &str {
 mod tests {
     use super::*;
 
+    /// [`normalize`] of a text, what it holds found by [`Present::of`].
+    fn norm(raw: &str) -> Option<String> {
+        normalize(raw, Present::of(raw.as_bytes()))
+    }
+
     #[test]
     fn percent_double_and_overlong() {
-        assert_eq!(normalize("%252e%252e%252f").as_deref(), Some("../"));
-        assert_eq!(
-            normalize("..%c0%af..%c0%afetc").as_deref(),
-            Some("../../etc")
-        );
-        assert_eq!(normalize("%uff0e%uff0e%u2215").as_deref(), Some("../"));
-        assert_eq!(normalize("..%00/").as_deref(), Some("../"));
-        assert_eq!(normalize("plain"), None);
+        assert_eq!(norm("%252e%252e%252f").as_deref(), Some("../"));
+        assert_eq!(norm("..%c0%af..%c0%afetc").as_deref(), Some("../../etc"));
+        assert_eq!(norm("%uff0e%uff0e%u2215").as_deref(), Some("../"));
+        assert_eq!(norm("..%00/").as_deref(), Some("../"));
+        assert_eq!(norm("plain"), None);
     }
 
     /// The quick exits of `normalize` skip only texts its whole path leaves as they are:
@@ -600,7 +589,7 @@ mod tests {
         let mut lines = 0;
         for line in crate::test_corpus::byte_lines() {
             let t = String::from_utf8_lossy(&line);
-            assert_eq!(normalize(&t), full(&t), "{t:?}");
+            assert_eq!(norm(&t), full(&t), "{t:?}");
             lines += 1;
         }
         assert!(lines > 10_000, "{lines} lines");
@@ -611,21 +600,21 @@ mod tests {
         let mut rng = crate::test_rng::XorShift(0x0bad_5eed_1234_5678);
         for _ in 0..50_000 {
             let t = rng.text_of(&pieces, 8);
-            assert_eq!(normalize(&t), full(&t), "{t:?}");
+            assert_eq!(norm(&t), full(&t), "{t:?}");
         }
     }
 
     #[test]
     fn entities_and_escapes() {
-        assert_eq!(normalize("&lt;script&gt;").as_deref(), Some("<script>"));
-        assert_eq!(normalize("&#106;&#x61;va").as_deref(), Some("java"));
-        assert_eq!(normalize("\\x3cscript").as_deref(), Some("<script"));
-        assert_eq!(normalize("\\nid").as_deref(), Some("\nid"));
+        assert_eq!(norm("&lt;script&gt;").as_deref(), Some("<script>"));
+        assert_eq!(norm("&#106;&#x61;va").as_deref(), Some("java"));
+        assert_eq!(norm("\\x3cscript").as_deref(), Some("<script"));
+        assert_eq!(norm("\\nid").as_deref(), Some("\nid"));
         // Nothing to decode: `&` before a space, `\\` before a letter no escape starts with.
-        assert_eq!(normalize("Smith & Sons; C:\\Data\\files"), None);
-        assert_eq!(normalize("a&&b || c\\"), None);
+        assert_eq!(norm("Smith & Sons; C:\\Data\\files"), None);
+        assert_eq!(norm("a&&b || c\\"), None);
         // A full-width ampersand folds into an entity that then decodes.
-        assert_eq!(normalize("\u{ff06}lt;b").as_deref(), Some("<b"));
+        assert_eq!(norm("\u{ff06}lt;b").as_deref(), Some("<b"));
     }
 
     /// `gunzip` agrees with `flate2`'s `GzDecoder` (read through the same cap) on real

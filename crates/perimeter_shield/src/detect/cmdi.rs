@@ -944,9 +944,14 @@ mod tests {
             "#",
             "`",
         ];
-        let mut rng = crate::test_rng::XorShift(0x5851_f42d_4c95_7f2du64);
-        for _ in 0..100_000 {
-            same(&rng.text_of(&pieces, 8));
+        each_random_text(&pieces, 0x5851_f42d_4c95_7f2d, 100_000, 8, same);
+    }
+
+    /// Calls `f` with `count` seeded random texts of up to `max` of `pieces`.
+    fn each_random_text(pieces: &[&str], seed: u64, count: usize, max: u64, f: impl Fn(&str)) {
+        let mut rng = crate::test_rng::XorShift(seed);
+        for _ in 0..count {
+            f(&rng.text_of(pieces, max));
         }
     }
 
@@ -994,10 +999,7 @@ mod tests {
             "é",
             "\u{130}",
         ];
-        let mut rng = crate::test_rng::XorShift(0x6a09_e667_f3bc_c908u64);
-        for _ in 0..50_000 {
-            same(&rng.text_of(&pieces, 6));
-        }
+        each_random_text(&pieces, 0x6a09_e667_f3bc_c908, 50_000, 6, same);
     }
 
     /// `may_hit_without_patterns` looks for a bare command only in values with a
