@@ -112,7 +112,7 @@ pub(super) fn sql_sign(text: &str, sig: &Signals) -> bool {
         || c & EQ != 0 && text.trim_end_matches('=').contains('=')
         // A MySQL `#` comment ends something: a string (`admin'#`) or a call or group
         // (`sleep(5)#`, which also has its SQL word). Elsewhere it is prose: "room #123
-        // (rear)", "O'Neil, order #4".
+        // (rear)", "O'Neil, room #4".
         || c & HASH != 0 && c & (QUOTE | PAREN) != 0 && hash_after_close(text.as_bytes())
     {
         return true;
@@ -122,6 +122,12 @@ pub(super) fn sql_sign(text: &str, sig: &Signals) -> bool {
         && quote_beside_operator(text.as_bytes())
 }
 
+/// The ASCII whitespace the checks below skip: space, tab, newline, vertical tab, form feed
+/// and carriage return.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
 /// Whether a `#` follows a quote or a closing parenthesis, with only ASCII whitespace
 /// between (`admin'#`, `1') #`).
 fn hash_after_close(s: &[u8]) -> bool {
@@ -129,7 +135,7 @@ fn hash_after_close(s: &[u8]) -> bool {
         s[..h]
             .iter()
             .rev()
-            .find(|b| !matches!(**b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+            .find(|&&b| !is_space(b))
             .is_some_and(|b| matches!(b, b'\'' | b'"' | b')'))
     })
 }
@@ -140,7 +146,7 @@ fn hash_after_close(s: &[u8]) -> bool {
 /// and an operator byte anywhere, such as "O'Neil & Sons - est. 1901"). Each look stops at
 /// the first byte that is not whitespace, so the whole costs a pass over the text.
 fn quote_beside_operator(s: &[u8]) -> bool {
-    let is_ws = |b: &&u8| matches!(**b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let is_ws = |b: &&u8| is_space(**b);
     let is_op = |b: &u8| matches!(*b, b'-' | b'+' | b'*' | b'/' | b'%' | b'&');
     memchr::memchr2_iter(b'\'', b'"', s).any(|q| {
         s[q + 1..].iter().find(|b| !is_ws(b)).is_some_and(is_op)
