@@ -731,24 +731,9 @@ pub(crate) struct Signals {
 }
 
 /// Every class bit [`wanted_mask`] or normalizing can ask for: a value with none of them (and
-/// no keyword group) wants no detector.
-const ANY_CLASS: u32 = QUOTE
-    | BACKTICK
-    | SEMI
-    | PAREN
-    | EQ
-    | HASH
-    | STAR
-    | BACKSLASH
-    | PIPE
-    | AMP
-    | BANG
-    | DOLLAR
-    | NEWLINE
-    | LT
-    | CARET
-    | PERCENT
-    | HIGH;
+/// no keyword group) wants no detector. (The classes of NoSQL, XXE and XSS, `$`, `&`, `;`,
+/// `%` and `<`, are among these.)
+const ANY_CLASS: u32 = SQLI_CLASSES | CMDI_CLASSES | PERCENT | HIGH;
 /// Every keyword group [`wanted_mask`] looks at.
 const ANY_GROUP: u32 = K_SQL | K_NOSQL | K_CMD | K_CODE | K_PATH | K_SSRF | K_XXE | K_XSS | K_DESER;
 
