@@ -792,21 +792,26 @@ mod tests {
     /// Hits as (confidence, start, end).
     type Found = Vec<(f32, usize, usize)>;
 
-    /// What `detect` and `detect_all` find in `text`, in that order.
-    fn both_ways(text: &str) -> (Found, Found) {
+    /// What `run` finds in the view of `text` (its signals, its lower-case copy).
+    fn found_by(text: &str, run: impl Fn(&View<'_>, &mut Vec<Hit>)) -> Found {
         let lower = text.to_ascii_lowercase();
         let view = View {
             text,
             lower: &lower,
             sig: super::super::signals(text),
         };
-        let (mut fast, mut full) = (Vec::new(), Vec::new());
-        detect(&view, &mut fast);
-        detect_all(&view, &Gates::of(&view.sig), &mut full);
-        let key = |h: &Hit| (h.confidence, h.start, h.end);
+        let mut hits = Vec::new();
+        run(&view, &mut hits);
+        hits.iter()
+            .map(|h| (h.confidence, h.start, h.end))
+            .collect()
+    }
+
+    /// What `detect` and `detect_all` find in `text`, in that order.
+    fn both_ways(text: &str) -> (Found, Found) {
         (
-            fast.iter().map(key).collect(),
-            full.iter().map(key).collect(),
+            found_by(text, detect),
+            found_by(text, |v, hits| detect_all(v, &Gates::of(&v.sig), hits)),
         )
     }
 
@@ -881,18 +886,8 @@ mod tests {
             subst: true,
         };
         let same = |text: &str| {
-            let lower = text.to_ascii_lowercase();
-            let view = View {
-                text,
-                lower: &lower,
-                sig: super::super::signals(text),
-            };
-            let (mut gated, mut all) = (Vec::new(), Vec::new());
-            detect_all(&view, &Gates::of(&view.sig), &mut gated);
-            detect_all(&view, &open, &mut all);
-            let key = |h: &Hit| (h.confidence, h.start, h.end);
-            let gated: Found = gated.iter().map(key).collect();
-            let all: Found = all.iter().map(key).collect();
+            let gated = found_by(text, |v, hits| detect_all(v, &Gates::of(&v.sig), hits));
+            let all = found_by(text, |v, hits| detect_all(v, &open, hits));
             assert_eq!(gated, all, "{text:?}");
         };
         for line in crate::test_corpus::lines() {
